@@ -1,0 +1,339 @@
+// The engine's handle on one GPU device: memory (BufferPool), programs (pipeline cache), and a recorder
+// that batches dispatches into one command buffer per flush. Host-agnostic: the caller brings the device
+// and a way to read WGSL sources.
+import { BufferPool, type MemoryCategory, type MemoryStats } from './buffer-pool';
+import type { AcquiredDevice, GpuInfo } from './device';
+import { GpuProgramError, programsNamedIn, type GpuErrorReport } from './errors';
+import { assembleWgsl, packUniforms, programKey, uniformBytes, workgroupDims, type ProgramSpec } from './program';
+import { DTYPE_BYTES, hostArrayFor, numel, type DType, type HostArray, type Tensor } from './tensor';
+import { GPUBufferUsageFlags, GPUMapModeFlags } from './usage';
+
+/** Reads shaders/<name>.wgsl. The browser host bundles them with Vite; Node reads them from disk. */
+export type ShaderSource = (name: string) => string;
+
+export type Workgroups = number | readonly [number, number?, number?];
+
+interface Pipeline {
+  spec: ProgramSpec;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+const UNIFORM_CHUNK_BYTES = 64 * 1024;
+
+/** Uniform blocks for one flush, packed at the device's offset alignment in reusable chunks. */
+class UniformArena {
+  private chunks: { buffer: GPUBuffer; data: ArrayBuffer }[] = [];
+  private chunk = 0;
+  private offset = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly pool: BufferPool,
+    private readonly align: number,
+  ) {}
+
+  take(bytes: number): { buffer: GPUBuffer; offset: number; view: DataView } {
+    if (bytes > UNIFORM_CHUNK_BYTES) throw new RangeError(`uniform block of ${bytes} bytes is too large`);
+    if (this.offset + bytes > UNIFORM_CHUNK_BYTES) {
+      this.chunk += 1;
+      this.offset = 0;
+    }
+    if (this.chunk === this.chunks.length) {
+      const usage = GPUBufferUsageFlags.UNIFORM | GPUBufferUsageFlags.COPY_DST;
+      const { buffer } = this.pool.alloc('scratch', UNIFORM_CHUNK_BYTES, `uniforms#${this.chunk}`, usage);
+      this.chunks.push({ buffer, data: new ArrayBuffer(UNIFORM_CHUNK_BYTES) });
+    }
+    const c = this.chunks[this.chunk];
+    const at = this.offset;
+    this.offset = Math.ceil((at + bytes) / this.align) * this.align;
+    return { buffer: c.buffer, offset: at, view: new DataView(c.data) };
+  }
+
+  /** Queue the writes of everything taken since the last upload; chunks are reusable afterwards. */
+  upload(): void {
+    const used = this.offset > 0 ? this.chunk + 1 : this.chunk;
+    for (let i = 0; i < used; i++) {
+      const size = i === this.chunk ? this.offset : UNIFORM_CHUNK_BYTES;
+      this.device.queue.writeBuffer(this.chunks[i].buffer, 0, this.chunks[i].data, 0, size);
+    }
+    this.chunk = 0;
+    this.offset = 0;
+  }
+
+  destroy(): void {
+    for (const c of this.chunks) this.pool.release(c.buffer);
+    this.chunks = [];
+  }
+}
+
+export interface GpuOptions {
+  /** Check every flush with error scopes and make finish() throw on the first error (tests, CLI). */
+  strict?: boolean;
+}
+
+export class Gpu {
+  readonly device: GPUDevice;
+  readonly info: GpuInfo;
+  readonly pool: BufferPool;
+  private readonly pipelines = new Map<string, Pipeline>();
+  private readonly uniforms: UniformArena;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private batchPrograms = new Set<string>();
+  private pendingChecks: Promise<GpuErrorReport | null>[] = [];
+  private readonly listeners = new Set<(r: GpuErrorReport) => void>();
+  private lastSubmitted: string[] = [];
+  private lost = false;
+  readonly strict: boolean;
+
+  constructor(acquired: AcquiredDevice, private readonly shaderSource: ShaderSource, options: GpuOptions = {}) {
+    this.device = acquired.device;
+    this.info = acquired.info;
+    this.strict = options.strict ?? false;
+    this.pool = new BufferPool(this.device);
+    this.uniforms = new UniformArena(this.device, this.pool, this.device.limits.minUniformBufferOffsetAlignment);
+    this.device.addEventListener('uncapturederror', (ev) => {
+      const error = (ev as GPUUncapturedErrorEvent).error;
+      // Class names rather than instanceof: not every host exposes the error classes as globals.
+      const cls = error.constructor?.name ?? '';
+      const kind = cls.includes('OutOfMemory') ? 'out-of-memory' : cls.includes('Validation') ? 'validation' : 'internal';
+      const named = programsNamedIn(error.message);
+      this.report({ kind, message: error.message, programs: named.length ? named : [...this.lastSubmitted] });
+    });
+    void this.device.lost.then((info) => {
+      this.lost = true;
+      if (info.reason === 'destroyed') return;
+      this.report({ kind: 'device-lost', message: info.message || 'the GPU device was lost', programs: [...this.lastSubmitted] });
+    });
+  }
+
+  onError(listener: (r: GpuErrorReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private report(r: GpuErrorReport): void {
+    for (const l of this.listeners) l(r);
+  }
+
+  // ---- memory ----
+
+  tensor(shape: readonly number[], dtype: DType, category: MemoryCategory, label: string): Tensor {
+    const size = numel(shape);
+    const { buffer, bytes } = this.pool.alloc(category, size * DTYPE_BYTES[dtype], label);
+    return { buffer, shape: [...shape], dtype, size, bytes, category, label };
+  }
+
+  /** A tensor filled from host data (shape must match the data's length). */
+  upload(data: HostArray, shape: readonly number[], dtype: DType, category: MemoryCategory, label: string): Tensor {
+    const t = this.tensor(shape, dtype, category, label);
+    this.write(t, data);
+    return t;
+  }
+
+  write(t: Tensor, data: HostArray, elementOffset = 0): void {
+    const bytesPer = DTYPE_BYTES[t.dtype];
+    if (elementOffset + data.length > t.size) {
+      throw new RangeError(`writing ${data.length} elements at ${elementOffset} overflows "${t.label}" (${t.size} elements)`);
+    }
+    // Recorded work must see the buffer as it was when it was recorded.
+    if (this.encoder) this.flush();
+    const byteLength = data.byteLength - (data.byteLength % 4);
+    if (byteLength > 0) this.device.queue.writeBuffer(t.buffer, elementOffset * bytesPer, data.buffer, data.byteOffset, byteLength);
+    if (byteLength !== data.byteLength) {
+      // An odd count of f16 values: the last word is written padded.
+      const tail = new Uint16Array(2);
+      tail[0] = (data as Uint16Array)[data.length - 1];
+      this.device.queue.writeBuffer(t.buffer, elementOffset * bytesPer + byteLength, tail.buffer, 0, 4);
+    }
+  }
+
+  free(...tensors: (Tensor | null | undefined)[]): void {
+    for (const t of tensors) if (t) this.pool.release(t.buffer);
+  }
+
+  memory(): MemoryStats {
+    return this.pool.stats();
+  }
+
+  async read(t: Tensor): Promise<HostArray> {
+    const bytes = Math.ceil((t.size * DTYPE_BYTES[t.dtype]) / 4) * 4;
+    const staging = this.pool.alloc('scratch', bytes, `readback:${t.label}`, GPUBufferUsageFlags.MAP_READ | GPUBufferUsageFlags.COPY_DST);
+    try {
+      this.endPass();
+      this.commandEncoder().copyBufferToBuffer(t.buffer, 0, staging.buffer, 0, bytes);
+      this.flush();
+      await staging.buffer.mapAsync(GPUMapModeFlags.READ);
+      const copy = staging.buffer.getMappedRange().slice(0);
+      staging.buffer.unmap();
+      await this.check();
+      return hostArrayFor(t.dtype, copy, t.size);
+    } finally {
+      this.pool.release(staging.buffer);
+    }
+  }
+
+  async readF32(t: Tensor): Promise<Float32Array> {
+    if (t.dtype !== 'f32') throw new TypeError(`"${t.label}" is ${t.dtype}, not f32`);
+    return (await this.read(t)) as Float32Array;
+  }
+
+  copy(src: Tensor, dst: Tensor, bytes = Math.min(src.bytes, dst.bytes), srcOffset = 0, dstOffset = 0): void {
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, bytes);
+  }
+
+  // ---- programs ----
+
+  pipeline(spec: ProgramSpec): Pipeline {
+    const key = programKey(spec);
+    const cached = this.pipelines.get(key);
+    if (cached) return cached;
+    if (spec.f16 && !this.info.f16) throw new Error(`program "${spec.name}" needs shader-f16, which this adapter lacks`);
+    if (spec.subgroups && !this.info.subgroups) throw new Error(`program "${spec.name}" needs subgroups, which this adapter lacks`);
+    const code = assembleWgsl(spec, this.shaderSource(spec.shader));
+    const module = this.device.createShaderModule({ code, label: spec.name });
+    const pipeline = this.device.createComputePipeline({
+      label: spec.name,
+      layout: 'auto',
+      compute: { module, entryPoint: spec.entryPoint ?? 'main' },
+    });
+    const entry = { spec, pipeline, layout: pipeline.getBindGroupLayout(0) };
+    this.pipelines.set(key, entry);
+    return entry;
+  }
+
+  /** Compile now and throw a message naming the program if its WGSL is wrong. */
+  async compile(spec: ProgramSpec): Promise<void> {
+    const code = assembleWgsl(spec, this.shaderSource(spec.shader));
+    const module = this.device.createShaderModule({ code, label: spec.name });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) {
+      const text = errors.map((m) => `${spec.shader}.wgsl (generated line ${m.lineNum}:${m.linePos}): ${m.message}`).join('\n');
+      throw new GpuProgramError({ kind: 'compile', message: text, programs: [spec.name] });
+    }
+    this.pipeline(spec);
+    await this.check();
+  }
+
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  /** Record one dispatch. Bindings are matched by name against the program table. */
+  dispatch(spec: ProgramSpec, bindings: Readonly<Record<string, Tensor>>, uniforms: Readonly<Record<string, number>>, workgroups: Workgroups): void {
+    if (this.lost) throw new GpuProgramError({ kind: 'device-lost', message: 'the GPU device is gone; reload to start again', programs: [spec.name] });
+    const [x, y = 1, z = 1] = typeof workgroups === 'number' ? [workgroups] : workgroups;
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max) {
+      throw new RangeError(`program "${spec.name}" asked for ${x}x${y}x${z} workgroups; each dimension is limited to ${max}`);
+    }
+    if (x === 0 || y === 0 || z === 0) return;
+    for (const name of Object.keys(bindings)) {
+      if (!spec.bindings.some((b) => b.name === name)) throw new Error(`program "${spec.name}" has no binding "${name}"`);
+    }
+    this.beginBatch();
+    const { pipeline, layout } = this.pipeline(spec);
+    const entries: GPUBindGroupEntry[] = spec.bindings.map((b, i) => {
+      const t = bindings[b.name];
+      if (!t) throw new Error(`program "${spec.name}" needs binding "${b.name}"`);
+      return { binding: i, resource: { buffer: t.buffer } };
+    });
+    if ((spec.uniforms?.length ?? 0) > 0) {
+      const size = uniformBytes(spec);
+      const slot = this.uniforms.take(size);
+      packUniforms(spec, uniforms, slot.view, slot.offset);
+      entries.push({ binding: spec.bindings.length, resource: { buffer: slot.buffer, offset: slot.offset, size } });
+    } else if (Object.keys(uniforms).length > 0) {
+      throw new Error(`program "${spec.name}" takes no uniforms`);
+    }
+    const group = this.device.createBindGroup({ layout, entries, label: spec.name });
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(x, y, z);
+    this.batchPrograms.add(spec.name);
+  }
+
+  /** Workgroup counts covering n invocations of a 1-D program, folded into y past the per-dimension limit. */
+  grid1d(spec: ProgramSpec, n: number): [number, number] {
+    const groups = Math.ceil(n / workgroupDims(spec)[0]);
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (groups <= max) return [groups, 1];
+    const y = Math.ceil(groups / max);
+    return [Math.ceil(groups / y), y];
+  }
+
+  // ---- submission ----
+
+  private beginBatch(): void {
+    if (this.encoder) return;
+    if (this.strict) {
+      this.device.pushErrorScope('out-of-memory');
+      this.device.pushErrorScope('validation');
+    }
+    this.encoder = this.device.createCommandEncoder({ label: 'stepwise' });
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    this.beginBatch();
+    return this.encoder!;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.commandEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  /** Submit everything recorded so far. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    this.uniforms.upload();
+    const programs = [...this.batchPrograms];
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.batchPrograms = new Set();
+    this.lastSubmitted = programs;
+    if (this.strict) {
+      const scopes = [this.device.popErrorScope(), this.device.popErrorScope()];
+      this.pendingChecks.push(
+        Promise.all(scopes).then(([validation, oom]) => {
+          const e = validation ?? oom;
+          if (!e) return null;
+          const named = programsNamedIn(e.message);
+          return { kind: validation ? 'validation' : 'out-of-memory', message: e.message, programs: named.length ? named : programs };
+        }),
+      );
+    }
+  }
+
+  /** Flush and wait for the GPU; in strict mode throws the first error of the work since the last check. */
+  async finish(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.check();
+  }
+
+  private async check(): Promise<void> {
+    const checks = this.pendingChecks;
+    this.pendingChecks = [];
+    for (const report of await Promise.all(checks)) {
+      if (report) throw new GpuProgramError(report);
+    }
+  }
+
+  destroy(): void {
+    if (this.encoder) this.flush();
+    this.uniforms.destroy();
+    this.pipelines.clear();
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,41 @@
+import type { MemoryCategory } from './buffer-pool';
+
+/** Element types a kernel binding can hold. f16 tensors are stored two per 32-bit word. */
+export type DType = 'f32' | 'f16' | 'u32' | 'i32';
+
+export const DTYPE_BYTES: Record<DType, number> = { f32: 4, f16: 2, u32: 4, i32: 4 };
+
+export type HostArray = Float32Array | Uint32Array | Int32Array | Uint16Array;
+
+/** A GPU buffer with a shape. Owned by the Gpu's BufferPool; free it with gpu.free(t). */
+export interface Tensor {
+  readonly buffer: GPUBuffer;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  readonly bytes: number;
+  readonly category: MemoryCategory;
+  readonly label: string;
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`bad dimension ${d} in shape [${shape.join(', ')}]`);
+    n *= d;
+  }
+  return n;
+}
+
+export function hostArrayFor(dtype: DType, buffer: ArrayBuffer, size: number): HostArray {
+  switch (dtype) {
+    case 'f32':
+      return new Float32Array(buffer, 0, size);
+    case 'u32':
+      return new Uint32Array(buffer, 0, size);
+    case 'i32':
+      return new Int32Array(buffer, 0, size);
+    case 'f16':
+      return new Uint16Array(buffer, 0, size);
+  }
+}

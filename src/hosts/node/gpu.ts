@@ -1,0 +1,41 @@
+// Dawn for Node. When no hardware adapter is found (CI, this dev box), retry with the SwiftShader Vulkan
+// driver that Debian's chromium package ships, and say so in the adapter description.
+import { existsSync } from 'node:fs';
+import { create, globals } from 'webgpu';
+import { acquireDevice, requestAdapter, WebGpuUnavailableError } from '../../gpu/device';
+import { Gpu, type GpuOptions } from '../../gpu/gpu';
+import { nodeShaderSource } from './shaders';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+let globalsInstalled = false;
+// Dawn tears the instance down when its JS object is collected, taking running devices with it
+// (a native abort mid-dispatch). Keep every instance we hand a device from alive for the process.
+const instances: GPU[] = [];
+
+function instance(): GPU {
+  const gpu = create([]);
+  instances.push(gpu);
+  return gpu;
+}
+
+export async function createNodeGpu(options: GpuOptions = {}): Promise<Gpu> {
+  if (!globalsInstalled) {
+    // GPUBufferUsage, GPUMapMode and friends, as in a browser.
+    Object.assign(globalThis, globals);
+    globalsInstalled = true;
+  }
+  let note: string | null = null;
+  let adapter = await requestAdapter(instance());
+  if (!adapter && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    adapter = await requestAdapter(instance());
+    note = `no hardware adapter found; using SwiftShader (CPU) via ${SWIFTSHADER_ICD}`;
+  }
+  if (!adapter) {
+    throw new WebGpuUnavailableError(
+      `Dawn found no WebGPU adapter. Install a Vulkan driver (with libvulkan1), or Debian's chromium package for ${SWIFTSHADER_ICD}.`,
+    );
+  }
+  return new Gpu(await acquireDevice(adapter, 'node', note), nodeShaderSource, options);
+}

@@ -1,0 +1,45 @@
+// The studio's state: one zustand store made of slices. Components select single fields.
+import { create } from 'zustand';
+import type { MemoryStats } from '../gpu/buffer-pool';
+import type { GpuInfo } from '../gpu/device';
+import type { SelfTestResult } from '../engine/api';
+
+export const PAGES = ['models', 'datasets', 'train', 'experiments', 'playground', 'export'] as const;
+export type Page = (typeof PAGES)[number];
+
+export interface NavSlice {
+  page: Page;
+  goTo: (page: Page) => void;
+}
+
+export type GpuStatus = 'starting' | 'ready' | 'unavailable' | 'error';
+
+export interface GpuSlice {
+  gpuStatus: GpuStatus;
+  gpuInfo: GpuInfo | null;
+  gpuMemory: MemoryStats | null;
+  gpuMessage: string | null;
+  gpuSelfTest: SelfTestResult | null;
+  setGpu: (patch: Partial<Omit<GpuSlice, 'setGpu'>>) => void;
+}
+
+export type StudioState = NavSlice & GpuSlice;
+
+function pageFromHash(): Page {
+  const h = typeof location === 'undefined' ? '' : location.hash.replace(/^#\/?/, '');
+  return (PAGES as readonly string[]).includes(h) ? (h as Page) : 'models';
+}
+
+export const useStudio = create<StudioState>()((set) => ({
+  page: pageFromHash(),
+  goTo: (page) => {
+    if (typeof location !== 'undefined') location.hash = `/${page}`;
+    set({ page });
+  },
+  gpuStatus: 'starting',
+  gpuInfo: null,
+  gpuMemory: null,
+  gpuMessage: null,
+  gpuSelfTest: null,
+  setGpu: (patch) => set(patch),
+}));
