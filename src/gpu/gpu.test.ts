@@ -67,6 +67,25 @@ describe('Gpu runtime on Dawn', () => {
   });
 });
 
+describe('slices and zeroing', () => {
+  it('binds an aligned window of a tensor and zeroes in recording order', async () => {
+    const gpu = await testGpu();
+    const step = gpu.sliceAlignment('f32');
+    const src = gpu.upload(new Float32Array(step * 2).map((_, i) => i), [step * 2], 'f32', 'scratch', 'src');
+    const out = gpu.tensor([step], 'f32', 'scratch', 'out');
+    add(gpu, out, gpu.slice(src, step, step), gpu.slice(src, 0, step), 0);
+    const got = await gpu.readF32(out);
+    expect(got[0]).toBe(step);
+    expect(got[step - 1]).toBe(2 * step - 1);
+    gpu.zero(out);
+    expect(Array.from(await gpu.readF32(out)).every((v) => v === 0)).toBe(true);
+    expect(() => gpu.slice(src, 1, 4)).not.toThrow();
+    expect(() => gpu.dispatch(addProgram, { out, a: gpu.slice(src, 1, step), b: out }, { n: step, alpha: 1 }, 1)).toThrow(/not a multiple/);
+    expect(() => gpu.slice(src, step, step * 2)).toThrow(/outside/);
+    gpu.free(src, out);
+  });
+});
+
 describe('buffer pool accounting', () => {
   it('returns to zero live bytes when every buffer is destroyed, with peaks kept', async () => {
     const gpu = await testGpu();

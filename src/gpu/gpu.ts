@@ -5,7 +5,7 @@ import { BufferPool, type MemoryCategory, type MemoryStats } from './buffer-pool
 import type { AcquiredDevice, GpuInfo } from './device';
 import { GpuProgramError, programsNamedIn, type GpuErrorReport } from './errors';
 import { assembleWgsl, packUniforms, programKey, uniformBytes, workgroupDims, type ProgramSpec } from './program';
-import { DTYPE_BYTES, hostArrayFor, numel, type DType, type HostArray, type Tensor } from './tensor';
+import { bindingRange, DTYPE_BYTES, hostArrayFor, numel, type Bindable, type DType, type HostArray, type Tensor, type TensorSlice } from './tensor';
 import { GPUBufferUsageFlags, GPUMapModeFlags } from './usage';
 
 /** Reads shaders/<name>.wgsl. The browser host bundles them with Vite; Node reads them from disk. */
@@ -149,6 +149,24 @@ export class Gpu {
     }
   }
 
+  /** Elements [offset, offset + size) of t, to bind where the whole tensor is too big for one binding. */
+  slice(t: Tensor, offset: number, size: number): TensorSlice {
+    const slice = { tensor: t, offset, size };
+    bindingRange(slice);
+    return slice;
+  }
+
+  /** Elements per slice offset step: slices must start on the device's storage offset alignment. */
+  sliceAlignment(dtype: DType): number {
+    return this.device.limits.minStorageBufferOffsetAlignment / DTYPE_BYTES[dtype];
+  }
+
+  /** Zero a whole tensor on the GPU (recorded in order with dispatches). */
+  zero(t: Tensor): void {
+    this.endPass();
+    this.commandEncoder().clearBuffer(t.buffer);
+  }
+
   free(...tensors: (Tensor | null | undefined)[]): void {
     for (const t of tensors) if (t) this.pool.release(t.buffer);
   }
@@ -223,7 +241,7 @@ export class Gpu {
   }
 
   /** Record one dispatch. Bindings are matched by name against the program table. */
-  dispatch(spec: ProgramSpec, bindings: Readonly<Record<string, Tensor>>, uniforms: Readonly<Record<string, number>>, workgroups: Workgroups): void {
+  dispatch(spec: ProgramSpec, bindings: Readonly<Record<string, Bindable>>, uniforms: Readonly<Record<string, number>>, workgroups: Workgroups): void {
     if (this.lost) throw new GpuProgramError({ kind: 'device-lost', message: 'the GPU device is gone; reload to start again', programs: [spec.name] });
     const [x, y = 1, z = 1] = typeof workgroups === 'number' ? [workgroups] : workgroups;
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
@@ -239,7 +257,11 @@ export class Gpu {
     const entries: GPUBindGroupEntry[] = spec.bindings.map((b, i) => {
       const t = bindings[b.name];
       if (!t) throw new Error(`program "${spec.name}" needs binding "${b.name}"`);
-      return { binding: i, resource: { buffer: t.buffer } };
+      const range = bindingRange(t);
+      if (range.offset % this.device.limits.minStorageBufferOffsetAlignment !== 0) {
+        throw new RangeError(`program "${spec.name}": binding "${b.name}" starts at byte ${range.offset}, not a multiple of ${this.device.limits.minStorageBufferOffsetAlignment}`);
+      }
+      return { binding: i, resource: range };
     });
     if ((spec.uniforms?.length ?? 0) > 0) {
       const size = uniformBytes(spec);

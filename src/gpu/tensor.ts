@@ -39,3 +39,31 @@ export function hostArrayFor(dtype: DType, buffer: ArrayBuffer, size: number): H
       return new Uint16Array(buffer, 0, size);
   }
 }
+
+/** A window of a tensor bound to one kernel: elements [offset, offset + size). For inputs too big for one binding. */
+export interface TensorSlice {
+  readonly tensor: Tensor;
+  readonly offset: number;
+  readonly size: number;
+}
+
+export type Bindable = Tensor | TensorSlice;
+
+export function isSlice(b: Bindable): b is TensorSlice {
+  return 'tensor' in b;
+}
+
+/** Byte range a binding covers. */
+export function bindingRange(b: Bindable): { buffer: GPUBuffer; offset: number; size: number } {
+  if (!isSlice(b)) return { buffer: b.buffer, offset: 0, size: b.bytes };
+  const per = DTYPE_BYTES[b.tensor.dtype];
+  if (b.offset < 0 || b.size <= 0 || b.offset + b.size > b.tensor.size) {
+    throw new RangeError(`slice [${b.offset}, ${b.offset + b.size}) is outside "${b.tensor.label}" (${b.tensor.size} elements)`);
+  }
+  return { buffer: b.tensor.buffer, offset: b.offset * per, size: Math.ceil((b.size * per) / 4) * 4 };
+}
+
+/** Element count of a tensor or slice. */
+export function elements(b: Bindable): number {
+  return b.size;
+}

@@ -1,6 +1,6 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
-import type { Tensor } from '../tensor';
+import { elements, type Bindable } from '../tensor';
 
 export const addProgram: ProgramSpec = {
   name: 'add',
@@ -18,9 +18,10 @@ export const addProgram: ProgramSpec = {
 };
 
 /** out = a + alpha * b over all elements; out may alias neither input. */
-export function add(gpu: Gpu, out: Tensor, a: Tensor, b: Tensor, alpha = 1): void {
-  if (a.size !== b.size || out.size !== a.size) {
-    throw new RangeError(`add: sizes differ (out ${out.size}, a ${a.size}, b ${b.size})`);
+export function add(gpu: Gpu, out: Bindable, a: Bindable, b: Bindable, alpha = 1): void {
+  const n = elements(a);
+  if (elements(b) !== n || elements(out) !== n) {
+    throw new RangeError(`add: sizes differ (out ${elements(out)}, a ${n}, b ${elements(b)})`);
   }
-  gpu.dispatch(addProgram, { out, a, b }, { n: a.size, alpha }, gpu.grid1d(addProgram, a.size));
+  gpu.dispatch(addProgram, { out, a, b }, { n, alpha }, gpu.grid1d(addProgram, n));
 }
