@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
+import { closeness, randomFloats, testGpu } from '../../testing/gpu';
+import { rmsnormBackward, rmsnormForward } from './rmsnorm';
+import { rmsnormBackwardRef, rmsnormForwardRef } from './rmsnorm.ref';
+
+const EPS = 1e-6;
+const TOL = { rtol: 1e-5, atol: 1e-6 };
+
+describe('rmsnorm CPU reference', () => {
+  it('matches central differences of its forward (inp and weight)', () => {
+    const N = 3;
+    const C = 5;
+    const inp = randomDoubles(N * C, 11);
+    const weight = randomDoubles(C, 12, 0.5, 1.5);
+    const dout = randomDoubles(N * C, 13);
+    const { rstd } = rmsnormForwardRef(inp, weight, N, C, EPS);
+    const { dinp, dweight } = rmsnormBackwardRef(dout, inp, weight, rstd, N, C);
+    const numInp = numericGradient((x) => dot(rmsnormForwardRef(x, weight, N, C, EPS).out, dout), inp);
+    const numW = numericGradient((w) => dot(rmsnormForwardRef(inp, w, N, C, EPS).out, dout), weight);
+    expect(closeness(dinp, numInp, { rtol: 1e-7, atol: 1e-8 })).toBeNull();
+    expect(closeness(dweight, numW, { rtol: 1e-7, atol: 1e-8 })).toBeNull();
+  });
+
+  it('gives 0 for a row whose f32 sum of squares overflows, as HF does', () => {
+    const { out, rstd } = rmsnormForwardRef([1e30, 1, -2, 0.5, 3, 4], [1, 1, 1], 2, 3, EPS);
+    expect(rstd[0]).toBe(0);
+    expect(Array.from(out.slice(0, 3)).every((v) => v === 0)).toBe(true);
+    expect(rstd[1]).toBeCloseTo(1 / Math.sqrt((0.25 + 9 + 16) / 3 + EPS), 12);
+  });
+});
+
+describe('rmsnorm kernels on Dawn', () => {
+  async function forward(inp: Float32Array, weight: Float32Array, N: number, C: number) {
+    const gpu = await testGpu();
+    const tInp = gpu.upload(inp, [N, C], 'f32', 'scratch', 'inp');
+    const tW = gpu.upload(weight, [C], 'f32', 'scratch', 'weight');
+    const out = gpu.tensor([N, C], 'f32', 'scratch', 'out');
+    const rstd = gpu.tensor([N], 'f32', 'scratch', 'rstd');
+    rmsnormForward(gpu, out, rstd, tInp, tW, N, C, EPS);
+    const got = { out: await gpu.readF32(out), rstd: await gpu.readF32(rstd) };
+    gpu.free(tInp, tW, out, rstd);
+    return got;
+  }
+
+  // Rows that are not multiples of the workgroup, N = 1, C = 1, and a 2048-wide row (tree reduction).
+  for (const [N, C] of [[1, 1], [4, 1], [1, 7], [3, 257], [5, 768], [2, 2048]]) {
+    it(`forward matches the reference at N=${N}, C=${C}`, async () => {
+      const inp = randomFloats(N * C, N * 31 + C, -3, 3);
+      const weight = randomFloats(C, C + 5, 0.5, 1.5);
+      const got = await forward(inp, weight, N, C);
+      const want = rmsnormForwardRef(inp, weight, N, C, EPS);
+      expect(closeness(got.out, want.out, TOL)).toBeNull();
+      expect(closeness(got.rstd, want.rstd, TOL)).toBeNull();
+    });
+  }
+
+  it('keeps eps inside the root (rows whose mean square is near eps)', async () => {
+    const N = 3;
+    const C = 40;
+    const inp = randomFloats(N * C, 77, -2e-3, 2e-3);
+    const weight = randomFloats(C, 78, 0.5, 1.5);
+    const got = await forward(inp, weight, N, C);
+    const want = rmsnormForwardRef(inp, weight, N, C, EPS);
+    expect(closeness(got.out, want.out, TOL)).toBeNull();
+    expect(closeness(got.rstd, want.rstd, TOL)).toBeNull();
+  });
+
+  it('propagates NaN within its row only, and zeroes an overflowing row like HF', async () => {
+    const C = 3;
+    const inp = new Float32Array([1, NaN, 2, 1e30, 1, -2, 0.5, -1, 2]);
+    const weight = new Float32Array([1, 2, 3]);
+    const got = await forward(inp, weight, 3, C);
+    const want = rmsnormForwardRef(inp, weight, 3, C, EPS);
+    expect(Array.from(got.out.slice(0, 3)).every(Number.isNaN)).toBe(true);
+    expect(Number.isNaN(got.rstd[0])).toBe(true);
+    expect(got.rstd[1]).toBe(0);
+    expect(Array.from(got.out.slice(3, 6))).toEqual([0, 0, -0]);
+    expect(closeness(got.out, want.out, TOL)).toBeNull();
+  });
+
+  for (const [N, C] of [[1, 1], [3, 257], [37, 65], [2, 2048]]) {
+    it(`backward matches the reference and accumulates (+=) at N=${N}, C=${C}`, async () => {
+      const gpu = await testGpu();
+      const inp = randomFloats(N * C, 3 + C, -2, 2);
+      const weight = randomFloats(C, 4 + C, 0.5, 1.5);
+      const dout = randomFloats(N * C, 5 + C);
+      const dinp0 = randomFloats(N * C, 6 + C);
+      const dweight0 = randomFloats(C, 7 + C);
+      const { rstd } = rmsnormForwardRef(inp, weight, N, C, EPS);
+      const want = rmsnormBackwardRef(dout, inp, weight, rstd, N, C);
+
+      const tInp = gpu.upload(inp, [N, C], 'f32', 'scratch', 'inp');
+      const tW = gpu.upload(weight, [C], 'f32', 'scratch', 'weight');
+      const tDout = gpu.upload(dout, [N, C], 'f32', 'scratch', 'dout');
+      const tRstd = gpu.upload(new Float32Array(rstd), [N], 'f32', 'scratch', 'rstd');
+      const dinp = gpu.upload(dinp0, [N, C], 'f32', 'scratch', 'dinp');
+      const dweight = gpu.upload(dweight0, [C], 'f32', 'scratch', 'dweight');
+      rmsnormBackward(gpu, dinp, dweight, tDout, tInp, tW, tRstd, N, C);
+      const gotDinp = await gpu.readF32(dinp);
+      const gotDw = await gpu.readF32(dweight);
+      gpu.free(tInp, tW, tDout, tRstd, dinp, dweight);
+
+      const wantDinp = want.dinp.map((v, i) => v + dinp0[i]);
+      const wantDw = want.dweight.map((v, i) => v + dweight0[i]);
+      // dweight sums N rows: its error grows with N relative to the row terms, hence the atol.
+      expect(closeness(gotDinp, wantDinp, { rtol: 1e-5, atol: 1e-5 })).toBeNull();
+      expect(closeness(gotDw, wantDw, { rtol: 1e-5, atol: 1e-5 })).toBeNull();
+    });
+  }
+
+  it('backward with a frozen weight (dweight null) still accumulates dinp', async () => {
+    const gpu = await testGpu();
+    const N = 2;
+    const C = 9;
+    const inp = randomFloats(N * C, 21);
+    const weight = randomFloats(C, 22, 0.5, 1.5);
+    const dout = randomFloats(N * C, 23);
+    const { rstd } = rmsnormForwardRef(inp, weight, N, C, EPS);
+    const want = rmsnormBackwardRef(dout, inp, weight, rstd, N, C);
+    const tInp = gpu.upload(inp, [N, C], 'f32', 'scratch', 'inp');
+    const tW = gpu.upload(weight, [C], 'f32', 'scratch', 'weight');
+    const tDout = gpu.upload(dout, [N, C], 'f32', 'scratch', 'dout');
+    const tRstd = gpu.upload(new Float32Array(rstd), [N], 'f32', 'scratch', 'rstd');
+    const dinp = gpu.upload(new Float32Array(N * C).fill(1), [N, C], 'f32', 'scratch', 'dinp');
+    rmsnormBackward(gpu, dinp, null, tDout, tInp, tW, tRstd, N, C);
+    const got = await gpu.readF32(dinp);
+    gpu.free(tInp, tW, tDout, tRstd, dinp);
+    expect(closeness(got, want.dinp.map((v) => v + 1), { rtol: 1e-5, atol: 1e-6 })).toBeNull();
+  });
+
+  it('rejects mismatched shapes with a message naming the tensor', async () => {
+    const gpu = await testGpu();
+    const a = gpu.tensor([2, 3], 'f32', 'scratch', 'a');
+    const w = gpu.tensor([4], 'f32', 'scratch', 'w');
+    const r = gpu.tensor([2], 'f32', 'scratch', 'r');
+    expect(() => rmsnormForward(gpu, a, r, a, w, 2, 3, EPS)).toThrow(/weight has 4 elements, expected \(C\) = \(3\)/);
+    gpu.free(a, w, r);
+  });
+});

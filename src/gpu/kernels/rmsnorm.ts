@@ -1,0 +1,117 @@
+// T5LayerNorm (RMS norm): out = weight * (inp * rstd), rstd = 1/sqrt(mean(inp^2) + eps), no mean, no bias.
+// Shapes: N rows (B*T), C channels. Forward caches rstd (N) for the backward pass.
+import type { Gpu } from '../gpu';
+import type { ProgramSpec } from '../program';
+import { elements, isSlice, type Bindable } from '../tensor';
+
+export const rmsnormForwardProgram: ProgramSpec = {
+  name: 'rmsnorm_forward',
+  shader: 'rmsnorm',
+  workgroupSize: [256],
+  bindings: [
+    { name: 'out', access: 'read_write', type: 'f32' },
+    { name: 'rstd', access: 'read_write', type: 'f32' },
+    { name: 'inp', access: 'read', type: 'f32' },
+    { name: 'weight', access: 'read', type: 'f32' },
+  ],
+  uniforms: [
+    { name: 'N', type: 'u32' },
+    { name: 'C', type: 'u32' },
+    { name: 'eps', type: 'f32' },
+  ],
+};
+
+export const rmsnormBackwardProgram: ProgramSpec = {
+  name: 'rmsnorm_backward',
+  shader: 'rmsnorm_backward',
+  workgroupSize: [256],
+  bindings: [
+    { name: 'dinp', access: 'read_write', type: 'f32' },
+    { name: 'dout', access: 'read', type: 'f32' },
+    { name: 'inp', access: 'read', type: 'f32' },
+    { name: 'weight', access: 'read', type: 'f32' },
+    { name: 'rstd', access: 'read', type: 'f32' },
+  ],
+  uniforms: [
+    { name: 'N', type: 'u32' },
+    { name: 'C', type: 'u32' },
+  ],
+};
+
+export const rmsnormBackwardWeightProgram: ProgramSpec = {
+  name: 'rmsnorm_backward_weight',
+  shader: 'rmsnorm_backward_weight',
+  workgroupSize: [32, 8],
+  bindings: [
+    { name: 'dweight', access: 'read_write', type: 'f32' },
+    { name: 'dout', access: 'read', type: 'f32' },
+    { name: 'inp', access: 'read', type: 'f32' },
+    { name: 'rstd', access: 'read', type: 'f32' },
+  ],
+  uniforms: [
+    { name: 'N', type: 'u32' },
+    { name: 'C', type: 'u32' },
+  ],
+};
+
+function expectF32(kernel: string, name: string, t: Bindable, size: number, shape: string): void {
+  const dtype = isSlice(t) ? t.tensor.dtype : t.dtype;
+  if (dtype !== 'f32') throw new TypeError(`${kernel}: ${name} must be f32, got ${dtype}`);
+  if (elements(t) !== size) throw new RangeError(`${kernel}: ${name} has ${elements(t)} elements, expected ${shape} = ${size}`);
+}
+
+function expectDims(kernel: string, N: number, C: number): void {
+  if (!Number.isInteger(N) || N < 0 || !Number.isInteger(C) || C < 1) throw new RangeError(`${kernel}: bad sizes N=${N}, C=${C}`);
+}
+
+/** One workgroup per row, folded into y past the per-dimension limit. */
+function rowGrid(gpu: Gpu, rows: number): [number, number] {
+  const max = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  if (rows <= max) return [rows, 1];
+  const y = Math.ceil(rows / max);
+  return [Math.ceil(rows / y), y];
+}
+
+// inp (N,C), weight (C), out (N,C), rstd (N) = 1/sqrt(mean(x^2)+eps) cached for backward
+/**
+ * Like HF, the sum of squares is f32: a row whose sum exceeds f32's range gets rstd 0 and output 0
+ * (NaN where x is infinite). out and rstd are overwritten.
+ */
+export function rmsnormForward(gpu: Gpu, out: Bindable, rstd: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, eps: number): void {
+  const k = 'rmsnormForward';
+  expectDims(k, N, C);
+  expectF32(k, 'out', out, N * C, `(N,C) = (${N},${C})`);
+  expectF32(k, 'rstd', rstd, N, `(N) = (${N})`);
+  expectF32(k, 'inp', inp, N * C, `(N,C) = (${N},${C})`);
+  expectF32(k, 'weight', weight, C, `(C) = (${C})`);
+  if (!(eps >= 0)) throw new RangeError(`${k}: eps must be >= 0, got ${eps}`);
+  gpu.dispatch(rmsnormForwardProgram, { out, rstd, inp, weight }, { N, C, eps }, rowGrid(gpu, N));
+}
+
+// dout (N,C); dinp (N,C) += (the residual stream accumulates); dweight (C) += (may be null when frozen)
+/** Both gradient outputs accumulate (+=); zero them with gpu.zero first when that is not wanted. */
+export function rmsnormBackward(
+  gpu: Gpu,
+  dinp: Bindable,
+  dweight: Bindable | null,
+  dout: Bindable,
+  inp: Bindable,
+  weight: Bindable,
+  rstd: Bindable,
+  N: number,
+  C: number,
+): void {
+  const k = 'rmsnormBackward';
+  expectDims(k, N, C);
+  expectF32(k, 'dinp', dinp, N * C, `(N,C) = (${N},${C})`);
+  if (dweight) expectF32(k, 'dweight', dweight, C, `(C) = (${C})`);
+  expectF32(k, 'dout', dout, N * C, `(N,C) = (${N},${C})`);
+  expectF32(k, 'inp', inp, N * C, `(N,C) = (${N},${C})`);
+  expectF32(k, 'weight', weight, C, `(C) = (${C})`);
+  expectF32(k, 'rstd', rstd, N, `(N) = (${N})`);
+  gpu.dispatch(rmsnormBackwardProgram, { dinp, dout, inp, weight, rstd }, { N, C }, rowGrid(gpu, N));
+  if (dweight && N > 0) {
+    const cols = rmsnormBackwardWeightProgram.workgroupSize[0];
+    gpu.dispatch(rmsnormBackwardWeightProgram, { dweight, dout, inp, rstd }, { N, C }, Math.ceil(C / cols));
+  }
+}
