@@ -1,0 +1,50 @@
+// Binding helpers shared by the training kernels. Checks make a bad size or dtype fail on the host with the
+// op, the tensor and the shapes named, instead of as a silent out-of-bounds read on the GPU.
+import type { Gpu } from '../gpu';
+import { DTYPE_BYTES, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
+
+export function describe(b: Bindable): string {
+  if (isSlice(b)) return `"${b.tensor.label}"[${b.offset}, ${b.offset + b.size}) of (${b.tensor.shape.join(',')})`;
+  return `"${b.label}" (${b.shape.join(',')})`;
+}
+
+export function dtypeOf(b: Bindable): DType {
+  return isSlice(b) ? b.tensor.dtype : b.dtype;
+}
+
+/** Throws unless b is of the dtype and holds at least `need` elements. */
+export function expectBinding(op: string, field: string, b: Bindable, need: number, dtype: DType = 'f32'): void {
+  if (dtypeOf(b) !== dtype) throw new TypeError(`${op}: ${field} ${describe(b)} is ${dtypeOf(b)}, expected ${dtype}`);
+  if (b.size < need) throw new RangeError(`${op}: ${field} ${describe(b)} has ${b.size} elements, needs ${need}`);
+}
+
+export function expectCount(op: string, field: string, n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${op}: ${field} must be a u32 count, got ${n}`);
+}
+
+function base(b: Bindable): { tensor: Tensor; offset: number } {
+  return isSlice(b) ? { tensor: b.tensor, offset: b.offset } : { tensor: b, offset: 0 };
+}
+
+/**
+ * Whether out and inp name the same n elements (the in-place form). Throws when they share a buffer any
+ * other way: WebGPU forbids one buffer in a read_write and a read binding of the same dispatch.
+ */
+export function isInPlace(op: string, out: Bindable, inp: Bindable): boolean {
+  const a = base(out);
+  const b = base(inp);
+  if (a.tensor.buffer !== b.tensor.buffer) return false;
+  if (a.offset === b.offset) return true;
+  throw new RangeError(`${op}: output ${describe(out)} and input ${describe(inp)} share a buffer without being the same elements`);
+}
+
+/** Record a copy of the first n elements of src into dst (in order with dispatches). */
+export function copyElements(gpu: Gpu, dst: Bindable, src: Bindable, n: number): void {
+  if (n === 0) return;
+  const s = base(src);
+  const d = base(dst);
+  const per = DTYPE_BYTES[s.tensor.dtype];
+  // copyBufferToBuffer moves whole 4-byte words.
+  const bytes = Math.ceil((n * per) / 4) * 4;
+  gpu.copy(s.tensor, d.tensor, bytes, s.offset * per, d.offset * per);
+}

@@ -1,0 +1,157 @@
+// Small elementwise utilities the trainer needs between kernels, and the one deterministic reduction
+// (sum, sum of squares) that loss averaging and gradient clipping build on.
+// (copy is gpu.copy, zero is gpu.zero, a + alpha*b is add.ts.)
+import type { Gpu } from '../gpu';
+import type { ProgramSpec } from '../program';
+import type { Bindable, Tensor } from '../tensor';
+import { expectBinding, expectCount, isInPlace } from './elementwise-bindings';
+
+const WG = 256;
+
+export const fillProgram: ProgramSpec = {
+  name: 'fill',
+  shader: 'elementwise_fill',
+  workgroupSize: [WG],
+  bindings: [{ name: 'out', access: 'read_write', type: 'f32' }],
+  uniforms: [
+    { name: 'n', type: 'u32' },
+    { name: 'value', type: 'f32' },
+  ],
+};
+
+export const scaleProgram: ProgramSpec = {
+  name: 'scale',
+  shader: 'elementwise_scale',
+  workgroupSize: [WG],
+  bindings: [{ name: 'x', access: 'read_write', type: 'f32' }],
+  uniforms: [
+    { name: 'n', type: 'u32' },
+    { name: 'alpha', type: 'f32' },
+  ],
+};
+
+export const scaleIntoProgram: ProgramSpec = {
+  name: 'scale_into',
+  shader: 'elementwise_scale_into',
+  workgroupSize: [WG],
+  bindings: [
+    { name: 'out', access: 'read_write', type: 'f32' },
+    { name: 'inp', access: 'read', type: 'f32' },
+  ],
+  uniforms: [
+    { name: 'n', type: 'u32' },
+    { name: 'alpha', type: 'f32' },
+  ],
+};
+
+export const axpyProgram: ProgramSpec = {
+  name: 'axpy',
+  shader: 'elementwise_axpy',
+  workgroupSize: [WG],
+  bindings: [
+    { name: 'y', access: 'read_write', type: 'f32' },
+    { name: 'x', access: 'read', type: 'f32' },
+  ],
+  uniforms: [
+    { name: 'n', type: 'u32' },
+    { name: 'alpha', type: 'f32' },
+  ],
+};
+
+/** The reduction, specialised on what it adds (x or x^2) and whether it adds onto out. */
+export function reduceProgram(square: boolean, accumulate: boolean): ProgramSpec {
+  return {
+    name: `reduce_${square ? 'sumsq' : 'sum'}${accumulate ? '_acc' : ''}`,
+    shader: 'elementwise_reduce',
+    workgroupSize: [WG],
+    bindings: [
+      { name: 'out', access: 'read_write', type: 'f32' },
+      { name: 'x', access: 'read', type: 'f32' },
+    ],
+    uniforms: [{ name: 'n', type: 'u32' }],
+    constants: { SQUARE: square, ACCUMULATE: accumulate },
+  };
+}
+
+function finiteScalar(op: string, field: string, v: number): void {
+  if (!Number.isFinite(v)) throw new RangeError(`${op}: ${field} must be a finite number, got ${v}`);
+}
+
+// out (n) = value
+export function fill(gpu: Gpu, out: Bindable, value: number, n: number): void {
+  expectCount('fill', 'n', n);
+  expectBinding('fill', 'out', out, n);
+  finiteScalar('fill', 'value', value);
+  gpu.dispatch(fillProgram, { out }, { n, value }, gpu.grid1d(fillProgram, n));
+}
+
+// out (n) *= alpha, in place
+export function scale(gpu: Gpu, out: Bindable, alpha: number, n: number): void {
+  expectCount('scale', 'n', n);
+  expectBinding('scale', 'out', out, n);
+  finiteScalar('scale', 'alpha', alpha);
+  gpu.dispatch(scaleProgram, { x: out }, { n, alpha }, gpu.grid1d(scaleProgram, n));
+}
+
+// inp (n), out (n) = alpha * inp; out === inp falls back to scale()
+export function scaleInto(gpu: Gpu, out: Bindable, inp: Bindable, alpha: number, n: number): void {
+  expectCount('scaleInto', 'n', n);
+  expectBinding('scaleInto', 'out', out, n);
+  expectBinding('scaleInto', 'inp', inp, n);
+  if (isInPlace('scaleInto', out, inp)) return scale(gpu, out, alpha, n);
+  finiteScalar('scaleInto', 'alpha', alpha);
+  gpu.dispatch(scaleIntoProgram, { out, inp }, { n, alpha }, gpu.grid1d(scaleIntoProgram, n));
+}
+
+// x (n), y (n) += alpha * x, in place on y
+export function axpy(gpu: Gpu, y: Bindable, x: Bindable, alpha: number, n: number): void {
+  expectCount('axpy', 'n', n);
+  expectBinding('axpy', 'y', y, n);
+  expectBinding('axpy', 'x', x, n);
+  if (isInPlace('axpy', y, x)) return scale(gpu, y, 1 + alpha, n);
+  finiteScalar('axpy', 'alpha', alpha);
+  gpu.dispatch(axpyProgram, { y, x }, { n, alpha }, gpu.grid1d(axpyProgram, n));
+}
+
+// x (n), out (1) = sum(x), deterministic (fixed order for a given n)
+export function sum(gpu: Gpu, out: Bindable, x: Bindable, n: number): void {
+  reduce(gpu, 'sum', out, x, n, false, false);
+}
+
+/** Elements each invocation adds before a second pass is worth it, and the most first-pass workgroups. */
+const PER_THREAD = 16;
+export const MAX_PARTIALS = 1024;
+
+/** Workgroups of the first pass for n elements; 1 means a single pass straight into out. */
+export function reduceWorkgroups(n: number): number {
+  return Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(n / (WG * PER_THREAD))));
+}
+
+// Per-device buffer for first-pass partials, kept for the device's life (4 KiB, 'scratch') so a reduction
+// never allocates per call. Dispatches in one queue run in order, so calls can share it.
+const partialsByGpu = new WeakMap<Gpu, Tensor>();
+
+function partials(gpu: Gpu): Tensor {
+  let t = partialsByGpu.get(gpu);
+  if (!t) {
+    t = gpu.tensor([MAX_PARTIALS], 'f32', 'scratch', 'reduce partials');
+    partialsByGpu.set(gpu, t);
+  }
+  return t;
+}
+
+/** out[0] = (accumulate ? out[0] : 0) + sum of x or x^2 over n elements (n = 0 adds nothing). */
+export function reduce(gpu: Gpu, op: string, out: Bindable, x: Bindable, n: number, square: boolean, accumulate: boolean): void {
+  expectCount(op, 'n', n);
+  expectBinding(op, 'out', out, 1);
+  expectBinding(op, 'x', x, n);
+  if (isInPlace(op, out, x)) throw new RangeError(`${op}: out and x are the same tensor`);
+  const groups = reduceWorkgroups(n);
+  if (groups === 1) {
+    gpu.dispatch(reduceProgram(square, accumulate), { out, x }, { n }, 1);
+    return;
+  }
+  const p = partials(gpu);
+  gpu.dispatch(reduceProgram(square, false), { out: p, x }, { n }, groups);
+  gpu.dispatch(reduceProgram(false, accumulate), { out, x: p }, { n: groups }, 1);
+}
