@@ -1,0 +1,250 @@
+// Attention core of T5, forward and backward, heads inside the projection layout as in HF.
+// Shapes: B batch, Tq query rows, Tk key rows, NH heads, D = d_kv, C = NH*D, Cap = kvCapacity (>= Tk).
+//   q (B,Tq,C); k, v (B,Cap,C), rows >= Tk are never read; bias (NH,Tq,Tk); keyMask (B,Tk) u32;
+//   probs, dscores (B,NH,Tq,Tk); out, dout, dq (B,Tq,C); dk, dv (B,Cap,C); dbias (NH,Tq,Tk).
+// T5 facts: scores = q.k^T + position_bias + mask with no 1/sqrt(D); the mask is additive finfo(f32).min, so a
+// fully masked row is uniform (not NaN) and a masked entry of a live row has probability exactly 0.
+// Kernels: scores+softmax (workgroup per row), probs.v (invocation per output); backward: dscores (workgroup per
+// row), dbias (invocation per bias entry), dq = dS.k, dk = dS^T.q, dv = P^T.dout (invocation per output).
+// Every output element is owned by one invocation: results are deterministic, no atomics.
+// Not here: dropout on the attention probabilities (T5 training applies it; see the report / issue).
+import type { Gpu } from '../gpu';
+import type { ProgramSpec, UniformSpec } from '../program';
+import { bindingRange, isSlice, type Bindable, type DType } from '../tensor';
+
+export interface AttentionDims {
+  B: number;
+  Tq: number;
+  Tk: number;
+  NH: number;
+  D: number;
+  /** Mask key j > queryOffset + i (decoder self-attention). */
+  causal: boolean;
+  /** Absolute position of query row 0 (cached decoding: Tq = 1, queryOffset = t). Default 0. */
+  queryOffset?: number;
+  /** Rows allocated per batch item in k and v (a KV cache of capacity Tmax). Default Tk. */
+  kvCapacity?: number;
+}
+
+/** Largest D the row kernels keep in workgroup memory (T5 uses 64; t5-11b uses 128). */
+export const ATTENTION_MAX_D = 256;
+
+const ROW_WG = 64;
+const ELEMENT_WG = 256;
+
+const uniforms: readonly UniformSpec[] = [
+  { name: 'n', type: 'u32' },
+  { name: 'B', type: 'u32' },
+  { name: 'Tq', type: 'u32' },
+  { name: 'Tk', type: 'u32' },
+  { name: 'NH', type: 'u32' },
+  { name: 'D', type: 'u32' },
+  { name: 'cap', type: 'u32' },
+  { name: 'qoff', type: 'u32' },
+  { name: 'causal', type: 'u32' },
+];
+
+/** Scores, mask and softmax; one workgroup per (b,h,i) row. Without bias / keyMask their bindings are placeholders. */
+export function attentionScoresProgram(hasBias: boolean, hasMask: boolean): ProgramSpec {
+  return {
+    name: `attention_scores${hasBias ? '_bias' : ''}${hasMask ? '_mask' : ''}`,
+    shader: 'attention_scores',
+    workgroupSize: [ROW_WG],
+    bindings: [
+      { name: 'probs', access: 'read_write', type: 'f32' },
+      { name: 'q', access: 'read', type: 'f32' },
+      { name: 'k', access: 'read', type: 'f32' },
+      { name: 'bias', access: 'read', type: 'f32' },
+      { name: 'key_mask', access: 'read', type: 'u32' },
+    ],
+    uniforms,
+    constants: { MAX_D: ATTENTION_MAX_D, HAS_BIAS: hasBias, HAS_MASK: hasMask },
+  };
+}
+
+/** out[b,i,h,:] = sum_j w[b,h,i,j] x[b,j,h,:]: probs.v forward, dscores.k for dq. */
+export const attentionMixProgram: ProgramSpec = {
+  name: 'attention_mix',
+  shader: 'attention_mix',
+  workgroupSize: [ELEMENT_WG],
+  bindings: [
+    { name: 'out', access: 'read_write', type: 'f32' },
+    { name: 'w', access: 'read', type: 'f32' },
+    { name: 'x', access: 'read', type: 'f32' },
+  ],
+  uniforms,
+};
+
+/** out[b,j,h,:] = sum_i w[b,h,i,j] x[b,i,h,:] (zero for Tk <= j < Cap): dscores^T.q for dk, probs^T.dout for dv. */
+export const attentionMixTransposedProgram: ProgramSpec = {
+  name: 'attention_mix_t',
+  shader: 'attention_mix_t',
+  workgroupSize: [ELEMENT_WG],
+  bindings: [
+    { name: 'out', access: 'read_write', type: 'f32' },
+    { name: 'w', access: 'read', type: 'f32' },
+    { name: 'x', access: 'read', type: 'f32' },
+  ],
+  uniforms,
+};
+
+/** dS = P * (dout.v^T - rowsum(P * dout.v^T)); one workgroup per (b,h,i) row. */
+export const attentionDScoresProgram: ProgramSpec = {
+  name: 'attention_dscores',
+  shader: 'attention_dscores',
+  workgroupSize: [ROW_WG],
+  bindings: [
+    { name: 'dscores', access: 'read_write', type: 'f32' },
+    { name: 'dout', access: 'read', type: 'f32' },
+    { name: 'v', access: 'read', type: 'f32' },
+    { name: 'probs', access: 'read', type: 'f32' },
+  ],
+  uniforms,
+  constants: { MAX_D: ATTENTION_MAX_D },
+};
+
+/** dbias += sum over the batch of dscores. */
+export const attentionDBiasProgram: ProgramSpec = {
+  name: 'attention_dbias',
+  shader: 'attention_dbias',
+  workgroupSize: [ELEMENT_WG],
+  bindings: [
+    { name: 'dbias', access: 'read_write', type: 'f32' },
+    { name: 'dscores', access: 'read', type: 'f32' },
+  ],
+  uniforms,
+};
+
+interface Checked {
+  values: Record<string, number>;
+  rows: number; // B*NH*Tq score rows
+  qSize: number; // B*Tq*C
+  kvSize: number; // B*Cap*C
+  biasSize: number; // NH*Tq*Tk
+}
+
+function dtypeOf(t: Bindable): DType {
+  return isSlice(t) ? t.tensor.dtype : t.dtype;
+}
+
+function labelOf(t: Bindable): string {
+  return isSlice(t) ? `${t.tensor.label}[${t.offset}..${t.offset + t.size})` : t.label;
+}
+
+function checkDims(fn: string, dims: AttentionDims): Checked {
+  const { B, Tq, Tk, NH, D } = dims;
+  const cap = dims.kvCapacity ?? Tk;
+  const qoff = dims.queryOffset ?? 0;
+  for (const [name, value, min] of [['B', B, 1], ['Tq', Tq, 1], ['Tk', Tk, 1], ['NH', NH, 1], ['D', D, 1], ['kvCapacity', cap, Tk], ['queryOffset', qoff, 0]] as const) {
+    if (!Number.isInteger(value) || value < min) throw new RangeError(`${fn}: dims.${name} must be an integer >= ${min}, got ${value}`);
+  }
+  if (D > ATTENTION_MAX_D) throw new RangeError(`${fn}: dims.D = ${D} exceeds the supported maximum ${ATTENTION_MAX_D}`);
+  const C = NH * D;
+  const values = { n: 0, B, Tq, Tk, NH, D, cap, qoff, causal: dims.causal ? 1 : 0 };
+  return { values, rows: B * NH * Tq, qSize: B * Tq * C, kvSize: B * cap * C, biasSize: NH * Tq * Tk };
+}
+
+/** Tensors may be larger than their shape (buffers sized once for the longest sequence): the leading elements are used. */
+function need(fn: string, name: string, t: Bindable, dtype: DType, shape: string, size: number): void {
+  if (dtypeOf(t) !== dtype) throw new TypeError(`${fn}: ${name} ("${labelOf(t)}") must be ${dtype}, got ${dtypeOf(t)}`);
+  if (t.size < size) throw new RangeError(`${fn}: ${name} ("${labelOf(t)}") has ${t.size} elements; ${shape} needs ${size}`);
+}
+
+/** Outputs must not share a buffer with anything else bound in the same call (WebGPU forbids it for writable bindings). */
+function distinctOutputs(fn: string, outputs: Record<string, Bindable>, inputs: Record<string, Bindable | null>): void {
+  const all = Object.entries({ ...outputs, ...inputs }).filter((e): e is [string, Bindable] => e[1] !== null);
+  for (const [name, t] of Object.entries(outputs)) {
+    const buffer = bindingRange(t).buffer;
+    for (const [other, u] of all) {
+      if (other !== name && bindingRange(u).buffer === buffer) throw new Error(`${fn}: output ${name} shares a buffer with ${other} ("${labelOf(u)}")`);
+    }
+  }
+}
+
+/**
+ * Forward: probs = softmax(q.k^T + bias + mask) per head, out = probs.v.
+ * bias (NH,Tq,Tk) or null (cross-attention), shared across the batch; keyMask (B,Tk) u32, 1 = attend, 0 = padding, or null.
+ * probs (B,NH,Tq,Tk) written and kept for backward; out (B,Tq,NH*D) written.
+ */
+export function attentionForward(
+  gpu: Gpu,
+  out: Bindable,
+  probs: Bindable,
+  q: Bindable,
+  k: Bindable,
+  v: Bindable,
+  bias: Bindable | null,
+  keyMask: Bindable | null,
+  dims: AttentionDims,
+): void {
+  const fn = 'attentionForward';
+  const c = checkDims(fn, dims);
+  const { B, Tq, Tk, NH, D } = dims;
+  const cap = c.values.cap;
+  need(fn, 'q', q, 'f32', `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`, c.qSize);
+  need(fn, 'k', k, 'f32', `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`, c.kvSize);
+  need(fn, 'v', v, 'f32', `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`, c.kvSize);
+  need(fn, 'out', out, 'f32', `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`, c.qSize);
+  need(fn, 'probs', probs, 'f32', `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`, c.rows * Tk);
+  if (bias) need(fn, 'bias', bias, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`, c.biasSize);
+  if (keyMask) need(fn, 'keyMask', keyMask, 'u32', `(B,Tk) = (${B},${Tk})`, B * Tk);
+  distinctOutputs(fn, { out, probs }, { q, k, v, bias, keyMask });
+
+  const scores = attentionScoresProgram(bias !== null, keyMask !== null);
+  // Absent inputs are bound to q, which is read-only here, and never read (HAS_BIAS / HAS_MASK are false).
+  gpu.dispatch(scores, { probs, q, k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, gpu.grid1d(scores, c.rows * ROW_WG));
+  gpu.dispatch(attentionMixProgram, { out, w: probs, x: v }, { ...c.values, n: c.qSize }, gpu.grid1d(attentionMixProgram, c.qSize));
+}
+
+/**
+ * Backward of attentionForward with the mask a constant (as autograd sees HF's additive mask).
+ * dout (B,Tq,NH*D); q, k, v, probs as in forward. dq (B,Tq,NH*D), dk, dv (B,kvCapacity,NH*D) are OVERWRITTEN
+ * (rows Tk..kvCapacity of dk and dv are set to 0). dbias (NH,Tq,Tk) ACCUMULATES: += sum over the batch of dscores
+ * (pass null when there is no bias). dscores (B,NH,Tq,Tk) is caller-provided scratch, left holding dS.
+ * Masked entries of a live row get zero gradient (their probability is exactly 0).
+ */
+export function attentionBackward(
+  gpu: Gpu,
+  dq: Bindable,
+  dk: Bindable,
+  dv: Bindable,
+  dbias: Bindable | null,
+  dscores: Bindable,
+  dout: Bindable,
+  q: Bindable,
+  k: Bindable,
+  v: Bindable,
+  probs: Bindable,
+  dims: AttentionDims,
+): void {
+  const fn = 'attentionBackward';
+  const c = checkDims(fn, dims);
+  const { B, Tq, Tk, NH, D } = dims;
+  const cap = c.values.cap;
+  const qShape = `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`;
+  const kvShape = `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`;
+  const pShape = `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`;
+  need(fn, 'dout', dout, 'f32', qShape, c.qSize);
+  need(fn, 'q', q, 'f32', qShape, c.qSize);
+  need(fn, 'k', k, 'f32', kvShape, c.kvSize);
+  need(fn, 'v', v, 'f32', kvShape, c.kvSize);
+  need(fn, 'probs', probs, 'f32', pShape, c.rows * Tk);
+  need(fn, 'dq', dq, 'f32', qShape, c.qSize);
+  need(fn, 'dk', dk, 'f32', kvShape, c.kvSize);
+  need(fn, 'dv', dv, 'f32', kvShape, c.kvSize);
+  need(fn, 'dscores', dscores, 'f32', pShape, c.rows * Tk);
+  if (dbias) need(fn, 'dbias', dbias, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`, c.biasSize);
+  const outputs: Record<string, Bindable> = { dq, dk, dv, dscores };
+  if (dbias) outputs.dbias = dbias;
+  distinctOutputs(fn, outputs, { dout, q, k, v, probs });
+
+  const rowsGrid = gpu.grid1d(attentionDScoresProgram, c.rows * ROW_WG);
+  gpu.dispatch(attentionDScoresProgram, { dscores, dout, v, probs }, { ...c.values, n: c.rows }, rowsGrid);
+  if (dbias) {
+    gpu.dispatch(attentionDBiasProgram, { dbias, dscores }, { ...c.values, n: c.biasSize }, gpu.grid1d(attentionDBiasProgram, c.biasSize));
+  }
+  gpu.dispatch(attentionMixProgram, { out: dq, w: dscores, x: k }, { ...c.values, n: c.qSize }, gpu.grid1d(attentionMixProgram, c.qSize));
+  const kvGrid = gpu.grid1d(attentionMixTransposedProgram, c.kvSize);
+  gpu.dispatch(attentionMixTransposedProgram, { out: dk, w: dscores, x: q }, { ...c.values, n: c.kvSize }, kvGrid);
+  gpu.dispatch(attentionMixTransposedProgram, { out: dv, w: probs, x: dout }, { ...c.values, n: c.kvSize }, kvGrid);
+}
