@@ -1,0 +1,66 @@
+// Dropout with a counter-based RNG: the mask is a pure function of (seed, stream, element index), so the
+// backward pass regenerates the forward mask exactly and no mask buffer is kept.
+import type { Gpu } from '../gpu';
+import type { ProgramSpec } from '../program';
+import type { Bindable } from '../tensor';
+import { copyElements, expectBinding, expectCount, isInPlace } from './elementwise-bindings';
+import { dropoutMaskRef, dropThreshold, philoxKey } from './dropout.ref';
+
+/** seed: per training step (a safe integer, split into the Philox key pair); stream: which dropout site in the step. */
+export interface DropoutOptions {
+  p: number;
+  seed: number;
+  stream: number;
+}
+
+export const dropoutProgram: ProgramSpec = {
+  name: 'dropout',
+  shader: 'dropout',
+  workgroupSize: [256],
+  // One read_write binding: the kernel works in place; out-of-place calls copy first.
+  bindings: [{ name: 'x', access: 'read_write', type: 'f32' }],
+  uniforms: [
+    { name: 'n', type: 'u32' },
+    { name: 'key0', type: 'u32' },
+    { name: 'key1', type: 'u32' },
+    { name: 'stream', type: 'u32' },
+    { name: 'threshold', type: 'u32' },
+    { name: 'scale', type: 'f32' },
+  ],
+};
+
+function checkOptions(op: string, o: DropoutOptions): void {
+  if (!(o.p >= 0 && o.p < 1)) throw new RangeError(`${op}: p must be in [0, 1), got ${o.p}`);
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RangeError(`${op}: seed must be a non-negative safe integer, got ${o.seed}`);
+  if (!Number.isInteger(o.stream) || o.stream < 0 || o.stream > 0xffffffff) throw new RangeError(`${op}: stream must be a u32, got ${o.stream}`);
+}
+
+function applyMask(op: string, gpu: Gpu, out: Bindable, inp: Bindable, n: number, o: DropoutOptions): void {
+  checkOptions(op, o);
+  expectCount(op, 'n', n);
+  expectBinding(op, 'out', out, n);
+  expectBinding(op, 'inp', inp, n);
+  if (!isInPlace(op, out, inp)) copyElements(gpu, out, inp, n);
+  if (o.p === 0 || n === 0) return;
+  const [key0, key1] = philoxKey(o.seed);
+  const uniforms = { n, key0, key1, stream: o.stream, threshold: dropThreshold(o.p), scale: 1 / (1 - o.p) };
+  gpu.dispatch(dropoutProgram, { x: out }, uniforms, gpu.grid1d(dropoutProgram, n));
+}
+
+// inp (n), out (n): out = keep ? inp / (1-p) : 0, keep drawn from Philox4x32-10(key = seed, counter = (i, stream, 0, 0)).
+// p = 0 copies. out === inp runs in place (the fast path: out-of-place copies, then masks in place).
+export function dropoutForward(gpu: Gpu, out: Bindable, inp: Bindable, n: number, o: DropoutOptions): void {
+  applyMask('dropoutForward', gpu, out, inp, n, o);
+}
+
+// dout (n), dinp (n) = dout * keep / (1-p) with the forward's mask (same options). dinp === dout runs in place.
+// Overwrites dinp (does not accumulate).
+export function dropoutBackward(gpu: Gpu, dinp: Bindable, dout: Bindable, n: number, o: DropoutOptions): void {
+  applyMask('dropoutBackward', gpu, dinp, dout, n, o);
+}
+
+/** The keep mask (1 = kept) the GPU draws for these options, computed on the CPU. */
+export function dropoutMaskCpu(n: number, o: DropoutOptions): Uint8Array {
+  checkOptions('dropoutMaskCpu', o);
+  return dropoutMaskRef(n, o);
+}
