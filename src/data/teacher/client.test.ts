@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { chatCompletionsUrl, parseChatResponse, parseRetryAfter, TeacherRequestError } from './client';
+import { backoffDelay } from './retry';
+
+describe('chatCompletionsUrl', () => {
+  it('appends /chat/completions to a base ending in /v1, with or without a slash', () => {
+    expect(chatCompletionsUrl('http://127.0.0.1:8000/v1')).toBe('http://127.0.0.1:8000/v1/chat/completions');
+    expect(chatCompletionsUrl(' https://api.openai.com/v1/ ')).toBe('https://api.openai.com/v1/chat/completions');
+  });
+  it('adds /v1 to a bare origin and keeps a full endpoint as is', () => {
+    expect(chatCompletionsUrl('http://localhost:11434')).toBe('http://localhost:11434/v1/chat/completions');
+    expect(chatCompletionsUrl('http://h/openai/v1/chat/completions')).toBe('http://h/openai/v1/chat/completions');
+    expect(chatCompletionsUrl('http://h/proxy/api')).toBe('http://h/proxy/api/chat/completions');
+  });
+  it('names baseUrl when it is not a URL', () => {
+    expect(() => chatCompletionsUrl('not a url')).toThrow(/baseUrl/);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delay-seconds', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(' 0 ')).toBe(0);
+  });
+  it('reads an HTTP date relative to now, never negative', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now)).toBe(0);
+  });
+  it('ignores missing or garbage values', () => {
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
+
+describe('backoffDelay', () => {
+  const policy = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+  it('doubles per attempt within [cap/2, cap] and stops at the cap', () => {
+    expect(backoffDelay(0, { ...policy, random: () => 0 })).toBe(50);
+    expect(backoffDelay(0, { ...policy, random: () => 0.999999 })).toBe(100);
+    expect(backoffDelay(3, { ...policy, random: () => 0 })).toBe(400);
+    expect(backoffDelay(10, { ...policy, random: () => 0.999999 })).toBe(1000);
+  });
+  it('uses Retry-After as given', () => {
+    expect(backoffDelay(0, policy, 2500)).toBe(2500);
+  });
+});
+
+describe('parseChatResponse', () => {
+  it('reads every choice and the usage', () => {
+    const r = parseChatResponse(JSON.stringify({ choices: [{ message: { content: 'a' } }, { message: { content: 'b' } }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }));
+    expect(r).toEqual({ replies: ['a', 'b'], usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 } });
+  });
+  it('has no usage when the server reports none, and accepts legacy text choices', () => {
+    expect(parseChatResponse(JSON.stringify({ choices: [{ text: 'x' }] }))).toEqual({ replies: ['x'], usage: undefined });
+  });
+  it('treats a non-JSON or empty reply as a retryable error', () => {
+    for (const body of ['<html>gateway</html>', '{"choices": []}']) {
+      try {
+        parseChatResponse(body);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TeacherRequestError);
+        expect((e as TeacherRequestError).retryable).toBe(true);
+      }
+    }
+  });
+});
