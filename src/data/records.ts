@@ -29,10 +29,19 @@ export interface TaskSpec {
 export type RowSource = 'teacher' | 'import' | 'manual';
 export type RowStatus = 'pending' | 'accepted' | 'rejected';
 
+/** A place in a text: 0-based character offset, 1-based line and column. */
+export interface TextPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
 export interface ValidationProblem {
   /** JSON path of the problem, e.g. "$.query.bool.filter[0].range.date". */
   path: string;
   message: string;
+  /** Where in the label text the problem is, when known (always set for JSON syntax errors). */
+  position?: TextPosition;
 }
 
 export interface RowValidity {
@@ -71,3 +80,5 @@ export interface DatasetMeta {
   createdAt: number;
   updatedAt: number;
 }
+
+export type SplitName = 'train' | 'eval';

@@ -1,0 +1,104 @@
+// Field names in a query, resolved against the task's index schema: exact names, `.keyword` sub-fields of text
+// fields that declare one, metadata fields, and wildcard patterns (multi_match fields, _source filters).
+
+import type { IndexField, IndexSchema } from '../records';
+
+export type FieldKind = 'text' | 'keyword' | 'numeric' | 'date' | 'boolean' | 'nested' | 'object' | 'other';
+
+export interface ResolvedField {
+  name: string;
+  kind: FieldKind;
+  /** The schema entry (for a .keyword sub-field: the text field it belongs to). */
+  field: IndexField;
+}
+
+const NUMERIC = new Set(['long', 'integer', 'short', 'byte', 'double', 'float', 'half_float', 'scaled_float', 'unsigned_long']);
+const KEYWORD = new Set(['keyword', 'constant_keyword', 'wildcard', 'ip']);
+
+export function kindOfType(type: string): FieldKind {
+  if (NUMERIC.has(type)) return 'numeric';
+  if (KEYWORD.has(type)) return 'keyword';
+  if (type === 'text' || type === 'match_only_text') return 'text';
+  if (type === 'date' || type === 'date_nanos') return 'date';
+  if (type === 'boolean') return 'boolean';
+  if (type === 'nested') return 'nested';
+  if (type === 'object') return 'object';
+  return 'other';
+}
+
+const METADATA: IndexField[] = [
+  { name: '_id', type: 'keyword', description: 'document id' },
+  { name: '_index', type: 'keyword', description: 'index name' },
+];
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The closest candidate within a small edit distance, formatted as a hint, or ''. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  let best = '';
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+}
+
+function wildcardToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+export class FieldResolver {
+  private readonly byName = new Map<string, IndexField>();
+
+  constructor(readonly schema: IndexSchema) {
+    for (const f of [...METADATA, ...schema.fields]) this.byName.set(f.name, f);
+  }
+
+  /** Every name a query may use: the schema's fields and their .keyword sub-fields. */
+  allNames(): string[] {
+    const names: string[] = [];
+    for (const f of this.schema.fields) {
+      names.push(f.name);
+      if (f.keywordSubfield) names.push(`${f.name}.keyword`);
+    }
+    return names;
+  }
+
+  /** Resolves a concrete field name, or returns the reason it is not in the schema. */
+  resolve(name: string): ResolvedField | { error: string } {
+    const direct = this.byName.get(name);
+    if (direct) return { name, kind: kindOfType(direct.type), field: direct };
+    if (name.endsWith('.keyword')) {
+      const base = this.byName.get(name.slice(0, -'.keyword'.length));
+      if (base?.keywordSubfield) return { name, kind: 'keyword', field: base };
+      if (base) {
+        return kindOfType(base.type) === 'keyword'
+          ? { error: `"${base.name}" is already a keyword field: use "${base.name}", it has no .keyword sub-field` }
+          : { error: `"${base.name}" (${base.type}) has no .keyword sub-field in index "${this.schema.index}"` };
+      }
+    }
+    return { error: `unknown field "${name}" in index "${this.schema.index}"${didYouMean(name, this.allNames())}` };
+  }
+
+  /** Names matching a pattern with * wildcards (an exact name matches itself). */
+  matchPattern(pattern: string): string[] {
+    if (!pattern.includes('*')) return 'error' in this.resolve(pattern) ? [] : [pattern];
+    const re = wildcardToRegExp(pattern);
+    return this.allNames().filter((n) => re.test(n));
+  }
+}
