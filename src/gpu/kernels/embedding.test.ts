@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
+import { closeness, randomFloats, testGpu } from '../../testing/gpu';
+import { embeddingBackward, embeddingForward, embeddingGradIndex, uploadEmbeddingGradIndex } from './embedding';
+import { embeddingBackwardRef, embeddingForwardRef } from './embedding.ref';
+
+function randomIds(n: number, V: number, seed: number): Int32Array {
+  return Int32Array.from(randomFloats(n, seed, 0, V), Math.floor);
+}
+
+describe('embedding CPU side', () => {
+  it('groups positions by id, ascending, with offsets', () => {
+    const index = embeddingGradIndex([5, 2, 5, 0, 2, 5]);
+    expect(Array.from(index.uniqueIds)).toEqual([0, 2, 5]);
+    expect(Array.from(index.offsets)).toEqual([0, 1, 3, 6]);
+    expect(Array.from(index.positions)).toEqual([3, 1, 4, 0, 2, 5]);
+    expect(Array.from(embeddingGradIndex([]).offsets)).toEqual([0]);
+    expect(() => embeddingGradIndex([1, -1])).toThrow(/ids\[1\] = -1/);
+  });
+
+  it('backward reference matches central differences of the forward', () => {
+    const V = 4;
+    const C = 3;
+    const ids = [1, 3, 1, 1, 0];
+    const table = randomDoubles(V * C, 1);
+    const dout = randomDoubles(ids.length * C, 2);
+    const numeric = numericGradient((t) => dot(embeddingForwardRef(ids, t, ids.length, C), dout), table);
+    expect(closeness(embeddingBackwardRef(dout, ids, V, C), numeric, { rtol: 1e-8, atol: 1e-10 })).toBeNull();
+  });
+});
+
+describe('embedding kernels on Dawn', () => {
+  for (const [N, V, C] of [[1, 1, 1], [7, 5, 1], [13, 11, 33], [300, 50, 260]]) {
+    it(`forward gathers rows at N=${N}, V=${V}, C=${C}`, async () => {
+      const gpu = await testGpu();
+      const ids = randomIds(N, V, N + V);
+      const table = randomFloats(V * C, C);
+      const tIds = gpu.upload(ids, [N], 'i32', 'scratch', 'ids');
+      const tTable = gpu.upload(table, [V, C], 'f32', 'scratch', 'table');
+      const out = gpu.tensor([N, C], 'f32', 'scratch', 'out');
+      embeddingForward(gpu, out, tIds, tTable, N, C);
+      const got = await gpu.readF32(out);
+      gpu.free(tIds, tTable, out);
+      expect(closeness(got, embeddingForwardRef(ids, table, N, C), { rtol: 0, atol: 0 })).toBeNull();
+    });
+  }
+
+  // Many duplicates (every id repeats ~N/V times), an id that never occurs, and C not a multiple of 64.
+  for (const [N, V, C] of [[1, 1, 1], [200, 3, 70], [257, 40, 16]]) {
+    it(`backward adds duplicate ids into dtable (+=) at N=${N}, V=${V}, C=${C}`, async () => {
+      const gpu = await testGpu();
+      const ids = randomIds(N, V - (V > 1 ? 1 : 0), N * 7 + C);
+      const dout = randomFloats(N * C, N + 3);
+      const before = randomFloats(V * C, V + 4);
+      const index = uploadEmbeddingGradIndex(gpu, embeddingGradIndex(ids), 'grad-index');
+      const dtable = gpu.upload(before, [V, C], 'f32', 'grads', 'dtable');
+      const tDout = gpu.upload(dout, [N, C], 'f32', 'scratch', 'dout');
+      embeddingBackward(gpu, dtable, tDout, index, C);
+      const got = await gpu.readF32(dtable);
+      gpu.free(dtable, tDout, index.uniqueIds, index.offsets, index.positions);
+      const want = embeddingBackwardRef(dout, ids, V, C).map((v, i) => v + before[i]);
+      expect(closeness(got, want, { rtol: 1e-5, atol: 1e-5 })).toBeNull();
+      if (V > 1) expect(Array.from(got.slice((V - 1) * C))).toEqual(Array.from(before.slice((V - 1) * C)));
+    });
+  }
+
+  it('backward is deterministic: two runs give identical bits', async () => {
+    const gpu = await testGpu();
+    const N = 500;
+    const C = 8;
+    const ids = randomIds(N, 2, 99);
+    const dout = randomFloats(N * C, 98, -1e3, 1e3);
+    const index = uploadEmbeddingGradIndex(gpu, embeddingGradIndex(ids), 'grad-index');
+    const tDout = gpu.upload(dout, [N, C], 'f32', 'scratch', 'dout');
+    const dtable = gpu.tensor([2, C], 'f32', 'grads', 'dtable');
+    const runs: Float32Array[] = [];
+    for (let r = 0; r < 2; r++) {
+      gpu.zero(dtable);
+      embeddingBackward(gpu, dtable, tDout, index, C);
+      runs.push(await gpu.readF32(dtable));
+    }
+    gpu.free(dtable, tDout, index.uniqueIds, index.offsets, index.positions);
+    expect(Array.from(runs[1])).toEqual(Array.from(runs[0]));
+  });
+
+  it('rejects wrong dtypes and shapes naming the tensor', async () => {
+    const gpu = await testGpu();
+    const idsF = gpu.tensor([3], 'f32', 'scratch', 'idsF');
+    const table = gpu.tensor([4, 2], 'f32', 'scratch', 'table');
+    const out = gpu.tensor([3, 2], 'f32', 'scratch', 'out');
+    expect(() => embeddingForward(gpu, out, idsF, table, 3, 2)).toThrow(/embeddingForward: ids must be i32, got f32/);
+    expect(() => embeddingForward(gpu, out, out, table, 3, 2)).toThrow(/ids must be i32/);
+    const index = uploadEmbeddingGradIndex(gpu, embeddingGradIndex([0, 1]), 'idx');
+    expect(() => embeddingBackward(gpu, table, out, index, 2)).toThrow(/dout has 6 elements, expected \(N,C\) = \(2,2\) = 4/);
+    gpu.free(idsF, table, out, index.uniqueIds, index.offsets, index.positions);
+  });
+});
