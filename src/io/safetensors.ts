@@ -1,0 +1,280 @@
+// The safetensors format: u64 little-endian header length N, N bytes of JSON
+// { "__metadata__": {str: str}, "<name>": { dtype, shape, data_offsets: [begin, end] } }, then the raw data
+// (offsets are relative to the end of the header, little-endian, row-major). Readers parse the header from the
+// first bytes and fetch tensors one at a time through a ByteSource, so QLoRA can quantize tensor by tensor.
+
+import { type ByteSource, readText } from './byte-source';
+import { decode16, encode16 } from './dtype';
+
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
+export const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
+  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+};
+
+export interface TensorInfo {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Absolute byte range in the file (header included). */
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsHeader {
+  fileName: string;
+  /** Byte offset where tensor data starts (8 + header length). */
+  dataStart: number;
+  metadata: Record<string, string>;
+  /** In header order. */
+  tensors: Map<string, TensorInfo>;
+}
+
+/** Guard against garbage being read as a length: real headers are at most a few MB. */
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+export function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Read and validate the header. Every error names the file, and the tensor when there is one. */
+export async function readSafetensorsHeader(source: ByteSource, fileName: string): Promise<SafetensorsHeader> {
+  if (source.size < 8) throw new Error(`${fileName}: not a safetensors file (${source.size} bytes, need at least 8)`);
+  const lenBytes = await source.read(0, 8);
+  const view = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8);
+  const headerLen = Number(view.getBigUint64(0, true));
+  if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > source.size) {
+    throw new Error(`${fileName}: not a safetensors file (header length ${headerLen} does not fit a ${source.size}-byte file)`);
+  }
+  const headerBytes = await source.read(8, headerLen);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8').decode(headerBytes));
+  } catch (e) {
+    throw new Error(`${fileName}: safetensors header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new Error(`${fileName}: safetensors header must be a JSON object`);
+  }
+  const dataStart = 8 + headerLen;
+  const dataSize = source.size - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors = new Map<string, TensorInfo>();
+  for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null) throw new Error(`${fileName}: __metadata__ must be an object`);
+      for (const [k, v] of Object.entries(entry)) metadata[k] = String(v);
+      continue;
+    }
+    tensors.set(name, parseEntry(fileName, name, entry, dataStart, dataSize));
+  }
+  checkCoverage(fileName, [...tensors.values()], dataStart, dataSize);
+  return { fileName, dataStart, metadata, tensors };
+}
+
+function parseEntry(fileName: string, name: string, entry: unknown, dataStart: number, dataSize: number): TensorInfo {
+  const where = `${fileName}: tensor "${name}"`;
+  if (typeof entry !== 'object' || entry === null) throw new Error(`${where}: header entry must be an object`);
+  const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
+  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
+    throw new Error(`${where}: unsupported dtype ${JSON.stringify(dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new Error(`${where}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
+    throw new Error(`${where}: data_offsets must be [begin, end], got ${JSON.stringify(offsets)}`);
+  }
+  const [b, e] = offsets as number[];
+  const expected = numel(shape) * DTYPE_BYTES[dtype as SafetensorsDtype];
+  if (e < b || e > dataSize) {
+    throw new Error(`${where}: data_offsets [${b}, ${e}] fall outside the ${dataSize}-byte data section`);
+  }
+  if (e - b !== expected) {
+    throw new Error(`${where}: ${dtype} shape [${shape.join(', ')}] needs ${expected} bytes but data_offsets span ${e - b}`);
+  }
+  return { name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e };
+}
+
+/** Tensors may not overlap: that would corrupt reads. (The reference reader also rejects gaps; we tolerate them.) */
+function checkCoverage(fileName: string, infos: TensorInfo[], dataStart: number, dataSize: number): void {
+  const sorted = [...infos].filter((t) => t.end > t.begin).sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].begin < sorted[i - 1].end) {
+      throw new Error(`${fileName}: tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data section`);
+    }
+  }
+  const last = sorted.length ? sorted[sorted.length - 1].end - dataStart : 0;
+  if (last > dataSize) throw new Error(`${fileName}: data section is truncated`);
+}
+
+/** Raw little-endian bytes of one tensor. */
+export async function readTensorBytes(source: ByteSource, header: SafetensorsHeader, name: string): Promise<Uint8Array> {
+  const info = header.tensors.get(name);
+  if (!info) throw new Error(`${header.fileName}: no tensor "${name}"`);
+  return source.read(info.begin, info.end - info.begin);
+}
+
+/** One tensor converted to float32 (F32 as is, F16/BF16 decoded exactly, F64 rounded). */
+export async function readTensorF32(source: ByteSource, header: SafetensorsHeader, name: string): Promise<Float32Array> {
+  const info = header.tensors.get(name)!;
+  const bytes = await readTensorBytes(source, header, name);
+  return toFloat32(info.dtype, bytes, `${header.fileName}: tensor "${name}"`);
+}
+
+/** Integer tensors (I64 as BigInt64Array, I32 as Int32Array), read for completeness. */
+export async function readTensorInt(
+  source: ByteSource, header: SafetensorsHeader, name: string,
+): Promise<Int32Array | BigInt64Array> {
+  const info = header.tensors.get(name);
+  const bytes = await readTensorBytes(source, header, name);
+  const copy = bytes.slice().buffer; // aligned copy
+  if (info!.dtype === 'I32') return new Int32Array(copy);
+  if (info!.dtype === 'I64') return new BigInt64Array(copy);
+  throw new Error(`${header.fileName}: tensor "${name}" is ${info!.dtype}, not an integer type I32/I64`);
+}
+
+/** Decode little-endian bytes of a float dtype to float32. Assumes a little-endian host (every WebGPU platform). */
+export function toFloat32(dtype: SafetensorsDtype, bytes: Uint8Array, label: string): Float32Array {
+  switch (dtype) {
+    case 'F32':
+      return new Float32Array(bytes.slice().buffer);
+    case 'F16':
+      return decode16(bytes, 'f16');
+    case 'BF16':
+      return decode16(bytes, 'bf16');
+    case 'F64':
+      return Float32Array.from(new Float64Array(bytes.slice().buffer));
+    default:
+      throw new Error(`${label}: dtype ${dtype} is not a float type (F32, F16, BF16 or F64)`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------- writing
+
+export interface TensorToWrite {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Float32Array is encoded to dtype (F32/F16/BF16); integer arrays must match dtype; Uint8Array is raw bytes. */
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+}
+
+function encodeData(name: string, t: TensorToWrite): Uint8Array {
+  const n = numel(t.shape);
+  const raw = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let bytes: Uint8Array;
+  if (t.data instanceof Float32Array) {
+    if (t.dtype === 'F32') bytes = raw(t.data);
+    else if (t.dtype === 'F16') bytes = encode16(t.data, 'f16');
+    else if (t.dtype === 'BF16') bytes = encode16(t.data, 'bf16');
+    else throw new Error(`tensor "${name}": cannot write Float32Array data as ${t.dtype}`);
+  } else if (t.data instanceof Int32Array) {
+    if (t.dtype !== 'I32') throw new Error(`tensor "${name}": Int32Array data needs dtype I32, got ${t.dtype}`);
+    bytes = raw(t.data);
+  } else if (t.data instanceof BigInt64Array) {
+    if (t.dtype !== 'I64') throw new Error(`tensor "${name}": BigInt64Array data needs dtype I64, got ${t.dtype}`);
+    bytes = raw(t.data);
+  } else {
+    bytes = t.data;
+  }
+  if (bytes.byteLength !== n * DTYPE_BYTES[t.dtype]) {
+    throw new Error(`tensor "${name}": shape [${t.shape.join(', ')}] ${t.dtype} needs ${n * DTYPE_BYTES[t.dtype]} bytes, data has ${bytes.byteLength}`);
+  }
+  return bytes;
+}
+
+/** Serialize tensors (in the given order) with __metadata__ {"format": "pt", ...}; header padded to 8 bytes. */
+export function serializeSafetensors(
+  tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of entries) {
+    const bytes = encodeData(name, t);
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
+    blobs.push(bytes);
+    offset += bytes.byteLength;
+  }
+  let json = JSON.stringify(header);
+  const utf8 = new TextEncoder();
+  while ((8 + utf8.encode(json).byteLength) % 8 !== 0) json += ' ';
+  const headerBytes = utf8.encode(json);
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.byteLength;
+  for (const b of blobs) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------------ sharding
+
+export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
+
+export interface ShardIndex {
+  metadata: Record<string, unknown>;
+  /** tensor name -> shard file name */
+  weightMap: Map<string, string>;
+  /** Distinct shard files in first-use order. */
+  files: string[];
+}
+
+/** Parse model.safetensors.index.json ({ metadata: {total_size}, weight_map: {name: file} }). */
+export function parseShardIndex(text: string, fileName = SHARD_INDEX_FILE): ShardIndex {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${fileName}: not valid JSON (${(e as Error).message})`);
+  }
+  const map = (json as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new Error(`${fileName}: missing "weight_map" object (tensor name -> shard file)`);
+  }
+  const weightMap = new Map<string, string>();
+  for (const [name, file] of Object.entries(map)) {
+    if (typeof file !== 'string') throw new Error(`${fileName}: weight_map["${name}"] must be a file name string`);
+    weightMap.set(name, file);
+  }
+  const metadata = ((json as { metadata?: Record<string, unknown> }).metadata ?? {}) as Record<string, unknown>;
+  return { metadata, weightMap, files: [...new Set(weightMap.values())] };
+}
+
+/** Split tensors over `shards` files named like HF: model-00001-of-00002.safetensors, plus the index JSON. */
+export function serializeSharded(
+  tensors: Map<string, TensorToWrite>, shards: number, metadata: Record<string, string> = {},
+): Map<string, Uint8Array | string> {
+  const names = [...tensors.keys()];
+  if (!Number.isInteger(shards) || shards < 1 || shards > names.length) {
+    throw new Error(`shards must be an integer between 1 and the tensor count ${names.length}, got ${shards}`);
+  }
+  const pad = (i: number) => String(i).padStart(5, '0');
+  const out = new Map<string, Uint8Array | string>();
+  const weightMap: Record<string, string> = {};
+  let totalSize = 0;
+  const per = Math.ceil(names.length / shards);
+  for (let s = 0; s < shards; s++) {
+    const file = `model-${pad(s + 1)}-of-${pad(shards)}.safetensors`;
+    const part = new Map<string, TensorToWrite>();
+    for (const name of names.slice(s * per, (s + 1) * per)) {
+      const t = tensors.get(name)!;
+      part.set(name, t);
+      weightMap[name] = file;
+      totalSize += numel(t.shape) * DTYPE_BYTES[t.dtype];
+    }
+    if (part.size) out.set(file, serializeSafetensors(part, metadata));
+  }
+  out.set(SHARD_INDEX_FILE, JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2));
+  return out;
+}
+
+/** Convenience: open a shard index from a source. */
+export async function readShardIndex(source: ByteSource, fileName = SHARD_INDEX_FILE): Promise<ShardIndex> {
+  return parseShardIndex(await readText(source), fileName);
+}
