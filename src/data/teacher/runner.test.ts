@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatasetRow, IndexSchema, RowValidity } from '../records';
+import type { DatasetRow, IndexSchema } from '../records';
 import { DEFAULT_TEACHER_CONFIG, type TeacherConfig } from './config';
 import { DEFAULT_PROMPT_TEMPLATE } from './prompt';
 import { runTeacher, type TeacherProgress, type TeacherRunOptions } from './runner';
@@ -15,27 +15,6 @@ const SCHEMA: IndexSchema = {
   ],
 };
 
-// Stand-in validator for these tests: JSON object whose top-level keys are search-body keys and whose query
-// clause is one we know. The real Query DSL validator is tested in src/data/query-dsl.
-const TOP = new Set(['query', 'aggs', 'aggregations', 'size', 'from', 'sort', '_source']);
-const CLAUSES = new Set(['match', 'term', 'terms', 'range', 'bool', 'exists', 'match_all']);
-function validate(label: string): RowValidity {
-  let v: unknown;
-  try {
-    v = JSON.parse(label);
-  } catch (e) {
-    return { parses: false, valid: false, problems: [{ path: '$', message: String(e) }] };
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { parses: true, valid: false, problems: [{ path: '$', message: 'not an object' }] };
-  const problems = Object.keys(v).filter((k) => !TOP.has(k)).map((k) => ({ path: `$.${k}`, message: 'unknown key' }));
-  const q = (v as { query?: object }).query;
-  if (q) for (const k of Object.keys(q)) if (!CLAUSES.has(k)) problems.push({ path: `$.query.${k}`, message: 'unknown clause' });
-  return { parses: true, valid: problems.length === 0, problems };
-}
-const sortKeys = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
-const canonical = (label: string) => JSON.stringify(sortKeys(JSON.parse(label)));
-
 const GOOD = (field: string) => `Rationale: filter on ${field}.\nQuery: {"query": {"exists": {"field": "${field}"}}}`;
 const KEY = 'sk-test-5f3c9a7d1e';
 
@@ -50,7 +29,7 @@ function config(over: Partial<TeacherConfig> = {}): TeacherConfig {
 }
 
 function options(questions: string[], over: Partial<TeacherRunOptions> = {}): TeacherRunOptions {
-  return { config: config(), schema: SCHEMA, template: DEFAULT_PROMPT_TEMPLATE, datasetId: 'ds1', questions, validate, canonical, ...over };
+  return { config: config(), schema: SCHEMA, template: DEFAULT_PROMPT_TEMPLATE, datasetId: 'ds1', questions, ...over };
 }
 
 async function serve(script: (r: ScriptedRequest) => ScriptedReply) {

@@ -1,6 +1,7 @@
 // The teacher run: questions in, DatasetRows out. Concurrency-limited, retried, cancellable and resumable
 // (questions that already have a teacher row are skipped), with progress (done/total, rate, ETA) and token usage.
 // Host-agnostic: needs only fetch and AbortController, so it runs in the page, a worker or Node.
+import { canonicalJson, validateQueryDsl } from '../query-dsl';
 import type { DatasetRow, IndexSchema, RowValidity } from '../records';
 import { chatCompletion, TeacherRequestError, type TokenUsage } from './client';
 import { checkTeacherConfig, type TeacherConfig } from './config';
@@ -49,10 +50,10 @@ export interface TeacherRunOptions {
   questions: string[];
   /** Questions that already have an answer (e.g. the dataset's teacher rows): never asked again. */
   answered?: Iterable<string>;
-  /** Query DSL validation against the schema (H6's validateQueryDsl bound to the schema). */
-  validate: (label: string) => RowValidity;
-  /** Canonical JSON for self-consistency votes (sorted keys). */
-  canonical: (label: string) => string;
+  /** Label validation; defaults to validateQueryDsl against `schema`. */
+  validate?: (label: string) => RowValidity;
+  /** Canonical form for self-consistency votes; defaults to canonical JSON (sorted keys). */
+  canonical?: (label: string) => string;
   signal?: AbortSignal;
   /** Called once per answered question, awaited (a slow store slows the run rather than piling up rows). */
   onRow?: (row: DatasetRow) => void | Promise<void>;
@@ -88,6 +89,8 @@ export async function runTeacher(opts: TeacherRunOptions): Promise<TeacherRunRes
   const newId = opts.newId ?? (() => crypto.randomUUID());
   const secret = config.apiKey?.trim();
   const log = (line: string) => opts.onLog?.(redactSecret(line, secret));
+  const validate = opts.validate ?? ((label: string) => validateQueryDsl(label, opts.schema));
+  const canonical = opts.canonical ?? ((label: string) => canonicalJson(label) ?? label);
 
   // Resume: anything answered before, or repeated in this list, is not asked.
   const seen = new Set<string>();
@@ -188,9 +191,9 @@ export async function runTeacher(opts: TeacherRunOptions): Promise<TeacherRunRes
     const raws = (await sample(question)).map((raw) => redactSecret(raw, secret));
     const samples: Sample[] = raws.map((raw) => {
       const extracted = extractReply(raw);
-      return { raw, extracted, validity: opts.validate(extracted.label) };
+      return { raw, extracted, validity: validate(extracted.label) };
     });
-    const vote = chooseByVote(samples, opts.canonical);
+    const vote = chooseByVote(samples, canonical);
     if (samples.length > 1) log(`${question.slice(0, 60)}: ${vote.votes} of ${samples.length} samples agree (${vote.validSamples} valid)`);
     const chosen = samples[vote.index];
     const t = now();
