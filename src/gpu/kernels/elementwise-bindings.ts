@@ -48,3 +48,14 @@ export function copyElements(gpu: Gpu, dst: Bindable, src: Bindable, n: number):
   const bytes = Math.ceil((n * per) / 4) * 4;
   gpu.copy(s.tensor, d.tensor, bytes, s.offset * per, d.offset * per);
 }
+
+/** Throws when two of the named bindings share a GPU buffer (a kernel that reads and writes them cannot alias). */
+export function expectDistinct(op: string, bindings: Readonly<Record<string, Bindable>>): void {
+  const seen = new Map<GPUBuffer, string>();
+  for (const [name, b] of Object.entries(bindings)) {
+    const buffer = base(b).tensor.buffer;
+    const other = seen.get(buffer);
+    if (other) throw new RangeError(`${op}: ${name} ${describe(b)} shares its buffer with ${other}; they must be separate tensors`);
+    seen.set(buffer, name);
+  }
+}
