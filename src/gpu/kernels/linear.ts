@@ -1,0 +1,47 @@
+// Linear layers on top of matmul, in the Hugging Face weight layout W (OC, C) = [out_features, in_features].
+// N rows = batch * tokens; no bias (T5 has none).
+import type { Gpu } from '../gpu';
+import type { Bindable } from '../tensor';
+import { matmul } from './matmul';
+
+export interface LinearForwardOptions {
+  /** out += instead of out = */
+  accumulate?: boolean;
+  /** scales inp . weight^T */
+  alpha?: number;
+  /** force a matmul variant (tests, benchmark) */
+  variant?: string;
+}
+
+export interface LinearBackwardOptions {
+  /** dinp += instead of dinp = */
+  accumulateInput?: boolean;
+  /** scales both gradients */
+  alpha?: number;
+  variant?: string;
+}
+
+/** out = alpha * inp . weight^T (+= if accumulate).  inp (N,C), weight (OC,C), out (N,OC) */
+export function linearForward(
+  gpu: Gpu, out: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, OC: number, opts: LinearForwardOptions = {},
+): void {
+  matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, alpha: opts.alpha, variant: opts.variant });
+}
+
+/**
+ * dinp (N,C) = alpha * dout . weight (overwritten, or += with accumulateInput);
+ * dweight (OC,C) += alpha * dout^T . inp (always accumulates: zero it with gpu.zero before the first micro-batch).
+ * Either output may be null (no input gradient needed / frozen weight).
+ * dout (N,OC), inp (N,C), weight (OC,C)
+ */
+export function linearBackward(
+  gpu: Gpu, dinp: Bindable | null, dweight: Bindable | null, dout: Bindable, inp: Bindable, weight: Bindable,
+  N: number, C: number, OC: number, opts: LinearBackwardOptions = {},
+): void {
+  if (dinp) {
+    matmul(gpu, dinp, dout, weight, { M: N, N: C, K: OC }, { accumulate: opts.accumulateInput, alpha: opts.alpha, variant: opts.variant });
+  }
+  if (dweight) {
+    matmul(gpu, dweight, dout, inp, { M: OC, N: C, K: N }, { transA: true, accumulate: true, alpha: opts.alpha, variant: opts.variant });
+  }
+}

@@ -1,0 +1,94 @@
+// The matmul program table: every variant, and the ProgramSpec for one (variant, layout, epilogue, dtype).
+// Shaders: shaders/matmul_tiled.wgsl (workgroup memory), matmul_reg.wgsl (register blocks from global
+// memory), matmul_reg4.wgsl (register blocks, vec4 loads, 4x4 WGSL matrices).
+import type { ProgramSpec } from '../program';
+
+export type MatmulKind = 'tiled' | 'reg' | 'reg4';
+
+export interface MatmulVariant {
+  readonly name: string;
+  readonly kind: MatmulKind;
+  /** Invocations per workgroup along N (x) and M (y). */
+  readonly wg: readonly [number, number];
+  /** Outputs per invocation along M and N. */
+  readonly rm: number;
+  readonly rn: number;
+  /** K depth of one workgroup-memory slab (tiled only). */
+  readonly tk?: number;
+}
+
+export const VARIANT_TABLE: readonly MatmulVariant[] = [
+  { name: 'tiled-64x64', kind: 'tiled', wg: [16, 16], rm: 4, rn: 4, tk: 16 },
+  { name: 'tiled-32x32', kind: 'tiled', wg: [8, 8], rm: 4, rn: 4, tk: 16 },
+  { name: 'reg-4x4', kind: 'reg', wg: [8, 8], rm: 4, rn: 4 },
+  { name: 'reg-8x4', kind: 'reg', wg: [8, 8], rm: 8, rn: 4 },
+  { name: 'reg4-4x4', kind: 'reg4', wg: [8, 8], rm: 4, rn: 4 },
+  { name: 'reg4-4x4-wg16', kind: 'reg4', wg: [16, 16], rm: 4, rn: 4 },
+];
+
+export function variantNamed(name: string): MatmulVariant {
+  const v = VARIANT_TABLE.find((x) => x.name === name);
+  if (!v) throw new Error(`matmul: unknown variant "${name}"; known: ${VARIANT_TABLE.map((x) => x.name).join(', ')}`);
+  return v;
+}
+
+/** Output rows (M) and columns (N) one workgroup covers. */
+export function variantTile(v: MatmulVariant): { tm: number; tn: number } {
+  return { tm: v.wg[1] * v.rm, tn: v.wg[0] * v.rn };
+}
+
+export interface ProgramKey {
+  variant: MatmulVariant;
+  transA: boolean;
+  transB: boolean;
+  /** out += result */
+  accumulate: boolean;
+  /** out = residual + result */
+  residual: boolean;
+  /** f16 operands (products in f16, sums in f32); out and residual stay f32. */
+  f16: boolean;
+}
+
+const UNIFORMS = [
+  'M', 'N', 'K', 'lda', 'ldb', 'ldo', 'ldr', 'sA', 'sB', 'sO', 'sR', 'offA', 'offB', 'offO', 'offR',
+].map((name) => ({ name, type: 'u32' as const }));
+
+const cache = new Map<string, ProgramSpec>();
+
+export function matmulProgram(k: ProgramKey): ProgramSpec {
+  const v = k.variant;
+  if (k.f16 && v.kind === 'reg4') throw new Error(`matmul: variant "${v.name}" has no f16 form`);
+  const id = `${v.name}:${k.transA ? 't' : 'n'}${k.transB ? 't' : 'n'}${k.accumulate ? ':acc' : ''}${k.residual ? ':res' : ''}${k.f16 ? ':f16' : ''}`;
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const operand = v.kind === 'reg4' ? 'vec4<f32>' : k.f16 ? 'f16' : 'f32';
+  const constants: Record<string, number | boolean> = {
+    TRANS_A: k.transA,
+    TRANS_B: k.transB,
+    ACCUM: k.accumulate,
+    RESID: k.residual,
+  };
+  if (v.kind !== 'reg4') {
+    constants.RM = v.rm;
+    constants.RN = v.rn;
+  }
+  if (v.kind === 'tiled') constants.TK = v.tk ?? 16;
+  const spec: ProgramSpec = {
+    name: `matmul_${id}`,
+    shader: `matmul_${v.kind}`,
+    workgroupSize: [v.wg[0], v.wg[1], 1],
+    bindings: [
+      { name: 'out', access: 'read_write', type: 'f32' },
+      { name: 'a', access: 'read', type: operand },
+      { name: 'b', access: 'read', type: operand },
+      // Without a residual, `a` is bound here too (read-only twice is allowed) and never read.
+      { name: 'residual', access: 'read', type: 'f32' },
+    ],
+    uniforms: [...UNIFORMS, { name: 'alpha', type: 'f32' }],
+    constants,
+    aliases: v.kind === 'reg4' ? {} : { IN: k.f16 ? 'f16' : 'f32' },
+    f16: k.f16,
+  };
+  cache.set(id, spec);
+  return spec;
+}

@@ -1,0 +1,39 @@
+import type { MatmulDims, MatmulOptions } from './matmul';
+
+/**
+ * CPU float64 reference of matmul: out (batch,M,N) = [residual +] [out +] alpha * op(A) op(B).
+ * a (batch,M,K) or (batch,K,M) if transA; b (batch,K,N) or (batch,N,K) if transB; strides as in matmul.
+ */
+export function matmulRef(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  dims: MatmulDims,
+  opts: Omit<MatmulOptions, 'residual' | 'variant'> & { residual?: ArrayLike<number>; out?: ArrayLike<number> } = {},
+): Float64Array {
+  const { M, N, K } = dims;
+  const batch = dims.batch ?? 1;
+  const sA = opts.strideA ?? M * K;
+  const sB = opts.strideB ?? K * N;
+  const sO = opts.strideOut ?? M * N;
+  const alpha = opts.alpha ?? 1;
+  const result = new Float64Array(opts.out ? opts.out.length : (batch - 1) * sO + M * N);
+  if (opts.out) for (let i = 0; i < result.length; i++) result[i] = opts.out[i];
+  for (let z = 0; z < batch; z++) {
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) {
+          const av = a[z * sA + (opts.transA ? k * M + m : m * K + k)];
+          const bv = b[z * sB + (opts.transB ? n * K + k : k * N + n)];
+          s += av * bv;
+        }
+        const o = z * sO + m * N + n;
+        let v = alpha * s;
+        if (opts.accumulate) v += result[o];
+        if (opts.residual) v += opts.residual[z * M * N + m * N + n];
+        result[o] = v;
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,228 @@
+// Batched matmul in the three layouts training needs (A.B, A.B^T, A^T.B), with fused alpha, accumulate
+// (out += ...) and residual add. f32 operands, or f16 operands (products in f16, sums in f32) where the
+// adapter has shader-f16. Several program variants (see matmul-programs.ts); which one runs is forced by
+// opts.variant or chosen per adapter and shape class by the Gpu's autotuner (src/gpu/autotune.ts).
+// Operands too big for one storage binding are split into chunks (matmul-plan.ts).
+//
+// Shapes: a (batch,M,K) [or (batch,K,M) if transA], b (batch,K,N) [or (batch,N,K) if transB],
+// out (batch,M,N), residual (batch,M,N). Per-batch strides default to dense; stride 0 broadcasts.
+import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
+import type { Gpu } from '../gpu';
+import { bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
+import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulVariant } from './matmul-programs';
+import { operandStart, planChunks, type Dim, type OperandLayout } from './matmul-plan';
+
+export interface MatmulDims { M: number; N: number; K: number; batch?: number }
+
+export interface MatmulOptions {
+  transA?: boolean;      // A stored (K,M) instead of (M,K)
+  transB?: boolean;      // B stored (N,K) instead of (K,N)
+  alpha?: number;        // out = alpha * op(A) op(B)
+  accumulate?: boolean;  // out += alpha * op(A) op(B)
+  residual?: Bindable;   // out = residual + alpha * op(A) op(B); residual (batch,M,N); must not be `out` itself (use accumulate for that)
+  strideA?: number; strideB?: number; strideOut?: number; // per-batch element strides; 0 broadcasts; defaults = dense
+  variant?: string;      // force a variant (tests/bench); default = autotuned choice
+  /** Pretend storage bindings are at most this many bytes (tests of the chunking); default = device limit. */
+  maxBindingBytes?: number;
+}
+
+export const MATMUL_VARIANTS: readonly string[] = VARIANT_TABLE.map((v) => v.name);
+
+function dtypeOf(t: Bindable): DType {
+  return isSlice(t) ? t.tensor.dtype : t.dtype;
+}
+
+function tensorOf(t: Bindable): Tensor {
+  return isSlice(t) ? t.tensor : t;
+}
+
+function baseOffset(t: Bindable): number {
+  return isSlice(t) ? t.offset : 0;
+}
+
+function label(t: Bindable): string {
+  return `"${tensorOf(t).label}"`;
+}
+
+/** Everything about one call that decides programs and chunks. */
+interface Problem {
+  M: number; N: number; K: number; batch: number;
+  transA: boolean; transB: boolean;
+  sA: number; sB: number; sO: number;
+  f16: boolean;
+}
+
+/** Why `v` cannot run this problem, or null. */
+export function variantUnfitness(v: MatmulVariant, p: Problem): string | null {
+  if (v.kind !== 'reg4') return null;
+  if (p.f16) return 'vec4 variants are f32 only';
+  const contA = p.transA ? p.M : p.K;
+  const contB = p.transB ? p.K : p.N;
+  if (p.K % 4 || contA % 4 || contB % 4 || p.sA % 4 || p.sB % 4) {
+    return `vec4 loads need K, the contiguous dimension of A and B, and the batch strides to be multiples of 4 (M ${p.M}, N ${p.N}, K ${p.K}, strideA ${p.sA}, strideB ${p.sB})`;
+  }
+  return null;
+}
+
+function shapeClass(p: Problem): string {
+  const bucket = (x: number) => 2 ** Math.ceil(Math.log2(x));
+  const v4 = variantUnfitness(variantNamed('reg4-4x4'), p) === null;
+  return `${p.transA ? 't' : 'n'}${p.transB ? 't' : 'n'}${p.f16 ? '-f16' : ''}${v4 ? '-v4' : ''}-b${p.batch > 1 ? 'n' : '1'}-${bucket(p.M)}x${bucket(p.N)}x${bucket(p.K)}`;
+}
+
+/** What runs when nothing was tuned: register blocks on CPU adapters (vec4 where possible), tiles on GPUs. */
+export function defaultVariant(gpu: Gpu, candidates: readonly string[]): string {
+  const order = isCpuAdapter(gpu.info) ? ['reg4-4x4', 'reg-4x4'] : ['tiled-64x64'];
+  return order.find((n) => candidates.includes(n)) ?? candidates[0];
+}
+
+function candidatesFor(p: Problem): string[] {
+  return VARIANT_TABLE.filter((v) => variantUnfitness(v, p) === null).map((v) => v.name);
+}
+
+function chooseVariant(gpu: Gpu, p: Problem, forced: string | undefined): MatmulVariant {
+  if (forced !== undefined) {
+    const v = variantNamed(forced);
+    const why = variantUnfitness(v, p);
+    if (why) throw new Error(`matmul: variant "${forced}" cannot run this call: ${why}`);
+    return v;
+  }
+  const candidates = candidatesFor(p);
+  return variantNamed(autotunerFor(gpu).pick('matmul', shapeClass(p), candidates, defaultVariant(gpu, candidates), trialFor(gpu, p)));
+}
+
+/**
+ * out = alpha * op(A) op(B), or out += ... (accumulate), or out = residual + ... (residual).
+ * a (batch,M,K) [or (batch,K,M) if transA], b (batch,K,N) [or (batch,N,K) if transB], out (batch,M,N)
+ */
+export function matmul(gpu: Gpu, out: Bindable, a: Bindable, b: Bindable, dims: MatmulDims, opts: MatmulOptions = {}): void {
+  const { M, N, K } = dims;
+  const batch = dims.batch ?? 1;
+  for (const [name, v] of Object.entries({ M, N, K, batch })) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`matmul: ${name} must be a positive integer, got ${v}`);
+  }
+  const transA = !!opts.transA;
+  const transB = !!opts.transB;
+  const sA = opts.strideA ?? M * K;
+  const sB = opts.strideB ?? K * N;
+  const sO = opts.strideOut ?? M * N;
+  for (const [name, v] of Object.entries({ strideA: sA, strideB: sB, strideOut: sO })) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`matmul: ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (batch > 1 && sO < M * N) throw new RangeError(`matmul: strideOut ${sO} makes the ${batch} output matrices (${M}x${N}) overlap`);
+  const dA = dtypeOf(a);
+  const dB = dtypeOf(b);
+  if (dA !== dB || (dA !== 'f32' && dA !== 'f16')) throw new TypeError(`matmul: a ${label(a)} is ${dA} and b ${label(b)} is ${dB}; both must be f32 or both f16`);
+  if (dtypeOf(out) !== 'f32') throw new TypeError(`matmul: out ${label(out)} must be f32, not ${dtypeOf(out)}`);
+  const f16 = dA === 'f16';
+  if (f16 && !gpu.info.f16) throw new Error('matmul: f16 operands need the shader-f16 feature, which this adapter lacks');
+  const residual = opts.residual;
+  if (residual && opts.accumulate) throw new Error('matmul: pass either residual or accumulate, not both');
+  if (residual && dtypeOf(residual) !== 'f32') throw new TypeError(`matmul: residual ${label(residual)} must be f32`);
+  const outBuf = tensorOf(out).buffer;
+  for (const [name, t] of [['a', a], ['b', b], ['residual', residual]] as const) {
+    if (t && tensorOf(t).buffer === outBuf) throw new Error(`matmul: ${name} ${label(t)} is the same buffer as out (use accumulate to add into out)`);
+  }
+  const need = (what: string, t: Bindable, stride: number, rows: number, cols: number) => {
+    const n = (batch - 1) * stride + rows * cols;
+    if (n > t.size) throw new RangeError(`matmul: ${what} ${label(t)} has ${t.size} elements; (batch ${batch}, ${rows}, ${cols}) with stride ${stride} needs ${n}`);
+  };
+  need('a', a, sA, transA ? K : M, transA ? M : K);
+  need('b', b, sB, transB ? N : K, transB ? K : N);
+  need('out', out, sO, M, N);
+  if (residual) need('residual', residual, M * N, M, N);
+
+  const p: Problem = { M, N, K, batch, transA, transB, sA, sB, sO, f16 };
+  const variant = chooseVariant(gpu, p, opts.variant);
+  run(gpu, variant, p, { out, a, b, residual }, opts.alpha ?? 1, !!opts.accumulate, opts.maxBindingBytes);
+}
+
+interface Operands { out: Bindable; a: Bindable; b: Bindable; residual?: Bindable }
+
+function run(gpu: Gpu, variant: MatmulVariant, p: Problem, ops: Operands, alpha: number, accumulate: boolean, maxBindingBytes?: number): void {
+  const limit = Math.min(maxBindingBytes ?? Infinity, gpu.device.limits.maxStorageBufferBindingSize);
+  const alignBytes = gpu.device.limits.minStorageBufferOffsetAlignment;
+  const inBytes = p.f16 ? 2 : 4;
+  const layouts: Record<keyof Operands, Omit<OperandLayout, 'fitsWhole'>> = {
+    a: { name: 'a', rowDim: p.transA ? 'k' : 'm', colDim: p.transA ? 'm' : 'k', ld: p.transA ? p.M : p.K, stride: p.sA, bytesPer: inBytes },
+    b: { name: 'b', rowDim: p.transB ? 'n' : 'k', colDim: p.transB ? 'k' : 'n', ld: p.transB ? p.K : p.N, stride: p.sB, bytesPer: inBytes },
+    out: { name: 'out', rowDim: 'm', colDim: 'n', ld: p.N, stride: p.sO, bytesPer: 4 },
+    residual: { name: 'residual', rowDim: 'm', colDim: 'n', ld: p.N, stride: p.M * p.N, bytesPer: 4 },
+  };
+  const names = (['out', 'a', 'b', 'residual'] as const).filter((n) => ops[n] !== undefined);
+  const fits = (t: Bindable) => bindingRange(t).size <= limit;
+  const operands: OperandLayout[] = names.map((n) => ({ ...layouts[n], fitsWhole: fits(ops[n]!) }));
+  const chunks = planChunks({
+    sizes: { b: p.batch, m: p.M, n: p.N, k: p.K },
+    operands,
+    maxBindingBytes: limit,
+    offsetAlignBytes: alignBytes,
+    tile: variantTile(variant),
+    maxWorkgroups: gpu.device.limits.maxComputeWorkgroupsPerDimension,
+  });
+  const { tm, tn } = variantTile(variant);
+  for (const c of chunks) {
+    const start = Object.fromEntries(Object.entries(c.ranges).map(([d, r]) => [d, r.start])) as Record<Dim, number>;
+    const size = Object.fromEntries(Object.entries(c.ranges).map(([d, r]) => [d, r.size])) as Record<Dim, number>;
+    const bound: Partial<Record<keyof Operands, { t: Bindable; off: number }>> = {};
+    for (const op of operands) {
+      const n = op.name as keyof Operands;
+      bound[n] = bindOperand(gpu, ops[n]!, op, start, size, alignBytes);
+    }
+    const first = c.firstK;
+    const spec = matmulProgram({ variant, transA: p.transA, transB: p.transB, accumulate: accumulate || !first, residual: !!ops.residual && first, f16: p.f16 });
+    const res = ops.residual && first ? bound.residual! : { t: bound.a!.t, off: 0 };
+    gpu.dispatch(
+      spec,
+      { out: bound.out!.t, a: bound.a!.t, b: bound.b!.t, residual: res.t },
+      {
+        M: size.m, N: size.n, K: size.k,
+        lda: layouts.a.ld, ldb: layouts.b.ld, ldo: p.N, ldr: p.N,
+        sA: p.sA, sB: p.sB, sO: p.sO, sR: p.M * p.N,
+        offA: bound.a!.off, offB: bound.b!.off, offO: bound.out!.off, offR: res.off,
+        alpha,
+      },
+      [Math.ceil(size.n / tn), Math.ceil(size.m / tm), size.b],
+    );
+  }
+}
+
+/** Bind an operand whole (offset in uniforms) or, when it is too big, as an aligned slice around the chunk. */
+function bindOperand(gpu: Gpu, t: Bindable, op: OperandLayout, start: Record<Dim, number>, size: Record<Dim, number>, alignBytes: number): { t: Bindable; off: number } {
+  const first = operandStart(op, start);
+  if (op.fitsWhole) return { t, off: first };
+  const tensor = tensorOf(t);
+  const alignEls = alignBytes / DTYPE_BYTES[tensor.dtype];
+  const absFirst = baseOffset(t) + first;
+  const sliceStart = Math.floor(absFirst / alignEls) * alignEls;
+  const span = (size.b - 1) * op.stride + (size[op.rowDim] - 1) * op.ld + size[op.colDim];
+  const end = Math.min(tensor.size, Math.ceil((absFirst + span) / 4) * 4);
+  return { t: gpu.slice(tensor, sliceStart, end - sliceStart), off: absFirst - sliceStart };
+}
+
+// ---- autotune trials ----
+
+/** Trial repetitions per candidate (after one untimed warm-up); small so first use stays short. */
+export const MATMUL_TRIAL_REPS = 3;
+
+function trialFor(gpu: Gpu, p: Problem): TrialRunner {
+  return async (candidate) => {
+    const dtype: DType = p.f16 ? 'f16' : 'f32';
+    const aSize = (p.batch - 1) * p.sA + p.M * p.K;
+    const bSize = (p.batch - 1) * p.sB + p.K * p.N;
+    const a = gpu.tensor([aSize], dtype, 'scratch', 'autotune:a');
+    const b = gpu.tensor([bSize], dtype, 'scratch', 'autotune:b');
+    const out = gpu.tensor([(p.batch - 1) * p.sO + p.M * p.N], 'f32', 'scratch', 'autotune:out');
+    try {
+      const opts: MatmulOptions = { transA: p.transA, transB: p.transB, strideA: p.sA, strideB: p.sB, strideOut: p.sO, variant: candidate };
+      matmul(gpu, out, a, b, p, opts);
+      await gpu.finish();
+      const t0 = performance.now();
+      for (let i = 0; i < MATMUL_TRIAL_REPS; i++) matmul(gpu, out, a, b, p, opts);
+      await gpu.finish();
+      return (performance.now() - t0) / 1000 / MATMUL_TRIAL_REPS;
+    } finally {
+      gpu.free(a, b, out);
+    }
+  };
+}
