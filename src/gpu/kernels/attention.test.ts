@@ -125,6 +125,15 @@ describe('attention kernels on Dawn', () => {
     expectMatchesRef(got2, x2, dims2);
   });
 
+  it('folds more than 65535 score rows into a second grid dimension', async () => {
+    const gpu = await testGpu();
+    const dims: AttentionDims = { B: 1, Tq: 65_600, Tk: 2, NH: 1, D: 1, causal: true };
+    const x = inputs(dims, { bias: true, seed: 9 });
+    const got = await runGpu(gpu, x, dims);
+    expect(got.probs[1]).toBe(0);
+    expectMatchesRef(got, x, dims);
+  });
+
   it('makes fully masked rows uniform with finite gradients, and masked entries exactly 0', async () => {
     const gpu = await testGpu();
     const dims: AttentionDims = { B: 2, Tq: 2, Tk: 3, NH: 1, D: 4, causal: false };

@@ -29,8 +29,17 @@ export interface AttentionDims {
 /** Largest D the row kernels keep in workgroup memory (T5 uses 64; t5-11b uses 128). */
 export const ATTENTION_MAX_D = 256;
 
-const ROW_WG = 64;
 const ELEMENT_WG = 256;
+
+/**
+ * Invocations per score row: the next power of two >= Tk, between 8 and 64. Short rows (decoding, short
+ * sequences) then leave few invocations idle, and the tree reductions stay short.
+ */
+export function attentionRowWorkgroup(Tk: number): number {
+  let wg = 8;
+  while (wg < Tk && wg < 64) wg *= 2;
+  return wg;
+}
 
 const uniforms: readonly UniformSpec[] = [
   { name: 'n', type: 'u32' },
@@ -45,11 +54,11 @@ const uniforms: readonly UniformSpec[] = [
 ];
 
 /** Scores, mask and softmax; one workgroup per (b,h,i) row. Without bias / keyMask their bindings are placeholders. */
-export function attentionScoresProgram(hasBias: boolean, hasMask: boolean): ProgramSpec {
+export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workgroup = 64): ProgramSpec {
   return {
     name: `attention_scores${hasBias ? '_bias' : ''}${hasMask ? '_mask' : ''}`,
     shader: 'attention_scores',
-    workgroupSize: [ROW_WG],
+    workgroupSize: [workgroup],
     bindings: [
       { name: 'probs', access: 'read_write', type: 'f32' },
       { name: 'q', access: 'read', type: 'f32' },
@@ -89,19 +98,21 @@ export const attentionMixTransposedProgram: ProgramSpec = {
 };
 
 /** dS = P * (dout.v^T - rowsum(P * dout.v^T)); one workgroup per (b,h,i) row. */
-export const attentionDScoresProgram: ProgramSpec = {
-  name: 'attention_dscores',
-  shader: 'attention_dscores',
-  workgroupSize: [ROW_WG],
-  bindings: [
-    { name: 'dscores', access: 'read_write', type: 'f32' },
-    { name: 'dout', access: 'read', type: 'f32' },
-    { name: 'v', access: 'read', type: 'f32' },
-    { name: 'probs', access: 'read', type: 'f32' },
-  ],
-  uniforms,
-  constants: { MAX_D: ATTENTION_MAX_D },
-};
+export function attentionDScoresProgram(workgroup = 64): ProgramSpec {
+  return {
+    name: 'attention_dscores',
+    shader: 'attention_dscores',
+    workgroupSize: [workgroup],
+    bindings: [
+      { name: 'dscores', access: 'read_write', type: 'f32' },
+      { name: 'dout', access: 'read', type: 'f32' },
+      { name: 'v', access: 'read', type: 'f32' },
+      { name: 'probs', access: 'read', type: 'f32' },
+    ],
+    uniforms,
+    constants: { MAX_D: ATTENTION_MAX_D },
+  };
+}
 
 /** dbias += sum over the batch of dscores. */
 export const attentionDBiasProgram: ProgramSpec = {
@@ -190,9 +201,10 @@ export function attentionForward(
   if (keyMask) need(fn, 'keyMask', keyMask, 'u32', `(B,Tk) = (${B},${Tk})`, B * Tk);
   distinctOutputs(fn, { out, probs }, { q, k, v, bias, keyMask });
 
-  const scores = attentionScoresProgram(bias !== null, keyMask !== null);
+  const wg = attentionRowWorkgroup(Tk);
+  const scores = attentionScoresProgram(bias !== null, keyMask !== null, wg);
   // Absent inputs are bound to q, which is read-only here, and never read (HAS_BIAS / HAS_MASK are false).
-  gpu.dispatch(scores, { probs, q, k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, gpu.grid1d(scores, c.rows * ROW_WG));
+  gpu.dispatch(scores, { probs, q, k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, gpu.grid1d(scores, c.rows * wg));
   gpu.dispatch(attentionMixProgram, { out, w: probs, x: v }, { ...c.values, n: c.qSize }, gpu.grid1d(attentionMixProgram, c.qSize));
 }
 
@@ -238,8 +250,9 @@ export function attentionBackward(
   if (dbias) outputs.dbias = dbias;
   distinctOutputs(fn, outputs, { dout, q, k, v, probs });
 
-  const rowsGrid = gpu.grid1d(attentionDScoresProgram, c.rows * ROW_WG);
-  gpu.dispatch(attentionDScoresProgram, { dscores, dout, v, probs }, { ...c.values, n: c.rows }, rowsGrid);
+  const wg = attentionRowWorkgroup(Tk);
+  const dscoresProgram = attentionDScoresProgram(wg);
+  gpu.dispatch(dscoresProgram, { dscores, dout, v, probs }, { ...c.values, n: c.rows }, gpu.grid1d(dscoresProgram, c.rows * wg));
   if (dbias) {
     gpu.dispatch(attentionDBiasProgram, { dbias, dscores }, { ...c.values, n: c.biasSize }, gpu.grid1d(attentionDBiasProgram, c.biasSize));
   }
