@@ -1,0 +1,116 @@
+// Token cross-entropy with the softmax gradient fused in, as HF's CrossEntropyLoss(ignore_index=-100).
+// The per-row losses stay on the GPU; the caller sets gradScale = weight / count to get the gradient of a
+// mean (one call per DSS task: a / count_label, (1 - a) / count_rationale).
+import type { Gpu } from '../gpu';
+import type { ProgramSpec } from '../program';
+import { isSlice, type Bindable } from '../tensor';
+import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } from './elementwise-bindings';
+
+export const IGNORE_INDEX = -100;
+
+/** withGrad: also overwrite the (bound, read_write) logits with the gradient. */
+export function crossEntropyProgram(withGrad: boolean): ProgramSpec {
+  return {
+    name: withGrad ? 'cross_entropy_grad' : 'cross_entropy',
+    shader: 'cross_entropy',
+    workgroupSize: [256],
+    bindings: [
+      { name: 'losses', access: 'read_write', type: 'f32' },
+      // read_write in both forms so one shader serves both; without the gradient it is only read.
+      { name: 'logits', access: 'read_write', type: 'f32' },
+      { name: 'targets', access: 'read', type: 'i32' },
+    ],
+    uniforms: [
+      { name: 'rows', type: 'u32' },
+      { name: 'vocab', type: 'u32' },
+      { name: 'row0', type: 'u32' },
+      { name: 'grad_scale', type: 'f32' },
+    ],
+    constants: { WITH_GRAD: withGrad },
+  };
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Rows per dispatch so that a chunk of logits fits in one binding of maxBindingBytes and every chunk starts
+ * on the storage offset alignment. Returns N when everything fits at once.
+ */
+export function crossEntropyChunkRows(N: number, V: number, maxBindingBytes: number, alignElements: number): number {
+  const rowBytes = V * 4;
+  if (N * rowBytes <= maxBindingBytes) return N;
+  const step = alignElements / gcd(V, alignElements);
+  const rows = Math.floor(maxBindingBytes / rowBytes / step) * step;
+  if (rows === 0) {
+    throw new RangeError(
+      `crossEntropy: ${step} rows of vocabulary ${V} (${step * rowBytes} bytes, the smallest aligned chunk) exceed the ${maxBindingBytes}-byte binding limit`,
+    );
+  }
+  return rows;
+}
+
+// logits (N,V), targets (N) i32 (-100 = ignore); losses (N) f32 per-row loss (0 for ignored rows);
+// dlogits (N,V) = gradScale * (softmax(logits) - onehot(target)), 0 rows for ignored targets; dlogits may be the
+// SAME tensor as logits (in place), a separate tensor (logits are copied there first and kept), or null for eval.
+// Overwrites losses and dlogits (no accumulation). Splits the rows into several dispatches when N*V*4 bytes exceed
+// the device's maxStorageBufferBindingSize (or opts.maxBindingBytes, for tests).
+export function crossEntropy(
+  gpu: Gpu,
+  losses: Bindable,
+  dlogits: Bindable | null,
+  logits: Bindable,
+  targets: Bindable,
+  N: number,
+  V: number,
+  gradScale: number,
+  opts: { maxBindingBytes?: number } = {},
+): void {
+  const op = 'crossEntropy';
+  expectCount(op, 'N', N);
+  expectCount(op, 'V', V);
+  if (V === 0) throw new RangeError(`${op}: V must be at least 1`);
+  expectBinding(op, 'losses', losses, N);
+  expectBinding(op, 'logits', logits, N * V);
+  expectBinding(op, 'targets', targets, N, 'i32');
+  if (!Number.isFinite(gradScale)) throw new RangeError(`${op}: gradScale must be finite, got ${gradScale}`);
+  let work = logits;
+  if (dlogits) {
+    expectBinding(op, 'dlogits', dlogits, N * V);
+    if (!isInPlace(op, dlogits, logits)) {
+      expectDistinct(op, { losses, dlogits, targets });
+      copyElements(gpu, dlogits, logits, N * V);
+    }
+    work = dlogits;
+  }
+  expectDistinct(op, { losses, logits: work, targets });
+  if (N === 0) return;
+
+  const program = crossEntropyProgram(dlogits !== null);
+  const limit = opts.maxBindingBytes ?? gpu.device.limits.maxStorageBufferBindingSize;
+  const chunk = crossEntropyChunkRows(N, V, limit, gpu.sliceAlignment('f32'));
+  const tensor = isSlice(work) ? work.tensor : work;
+  const start = isSlice(work) ? work.offset : 0;
+  for (let row0 = 0; row0 < N; row0 += chunk) {
+    const rows = Math.min(chunk, N - row0);
+    const part = rows === N ? work : gpu.slice(tensor, start + row0 * V, rows * V);
+    const uniforms = { rows, vocab: V, row0, grad_scale: gradScale };
+    gpu.dispatch(program, { losses, logits: part, targets }, uniforms, gpu.grid1d(program, rows * 256));
+  }
+}
+
+/** The number of targets that count (not -100): the divisor of HF's mean loss. */
+export function countTargets(targets: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== IGNORE_INDEX) n++;
+  return n;
+}
+
+/** The mean of per-row losses over counted targets, as HF reports it (NaN when nothing counts, as torch). */
+export function meanLoss(losses: ArrayLike<number>, targets: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== IGNORE_INDEX) sum += losses[i];
+  return sum / countTargets(targets);
+}
