@@ -1,0 +1,107 @@
+import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeHubCache } from '../hosts/node/hub-cache';
+import { loadCheckpoint } from './checkpoint';
+import { type HubProgress, hubFileUrl, hubSource } from './hub';
+
+const FIXTURE = join(import.meta.dirname, '../../fixtures/tiny-t5/untied-gated');
+const ID = 'tiny/untied-gated';
+
+/** A hub-style server on 127.0.0.1: /<id>/resolve/main/<file>, and /api/models/<id>/revision/main unless noApi. */
+function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer> } = {}) {
+  const files: Record<string, Buffer> = opts.files ??
+    Object.fromEntries(readdirSync(FIXTURE).map((f) => [f, readFileSync(join(FIXTURE, f))]));
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const api = `/api/models/${ID}/revision/main`;
+    if (req.url === api && !opts.noApi) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id: ID, siblings: Object.keys(files).map((rfilename) => ({ rfilename })) }));
+      return;
+    }
+    const prefix = `/${ID}/resolve/main/`;
+    const body = req.url?.startsWith(prefix) ? files[decodeURIComponent(req.url.slice(prefix.length))] : undefined;
+    if (!body) {
+      res.statusCode = 404;
+      res.end('Entry not found');
+      return;
+    }
+    res.setHeader('content-length', body.byteLength);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  return new Promise<{ server: Server; base: string; requests: string[] }>((ok) =>
+    server.listen(0, '127.0.0.1', () => ok({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests })),
+  );
+}
+
+describe('hub source', () => {
+  let hub: Awaited<ReturnType<typeof startHub>>;
+  beforeAll(async () => {
+    hub = await startHub();
+  });
+  afterAll(() => hub.server.close());
+
+  it('builds resolve URLs', () => {
+    expect(hubFileUrl('google/flan-t5-small', 'config.json')).toBe('https://huggingface.co/google/flan-t5-small/resolve/main/config.json');
+    expect(hubFileUrl('a/b', 'model.safetensors', 'http://x/', 'v1.0')).toBe('http://x/a/b/resolve/v1.0/model.safetensors');
+    expect(() => hubSource('../etc')).toThrow(/not a hub model id/);
+  });
+
+  it('downloads with progress, caches, and the second load makes zero requests', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'h8-hub-'));
+    const progress: HubProgress[] = [];
+    const first = await loadCheckpoint(hubSource(ID, { baseUrl: hub.base, cache: nodeHubCache(cacheDir), onProgress: (p) => progress.push(p) }));
+    const w1 = await first.readTensor('lm_head.weight');
+    expect(hub.requests.length).toBeGreaterThan(0);
+    expect(hub.requests).toContain(`GET /${ID}/resolve/main/model.safetensors`);
+    const model = progress.filter((p) => p.file === 'model.safetensors');
+    const size = readFileSync(join(FIXTURE, 'model.safetensors')).byteLength;
+    expect(model[0]).toMatchObject({ loaded: 0, total: size, cached: false });
+    expect(model[model.length - 1]).toMatchObject({ loaded: size, total: size });
+
+    hub.requests.length = 0;
+    const cachedProgress: HubProgress[] = [];
+    const second = await loadCheckpoint(hubSource(ID, { baseUrl: hub.base, cache: nodeHubCache(cacheDir), onProgress: (p) => cachedProgress.push(p) }));
+    expect(await second.readTensor('lm_head.weight')).toEqual(w1);
+    expect(second.tokenizerJson).toBe(first.tokenizerJson);
+    expect(hub.requests).toEqual([]);
+    expect(cachedProgress.every((p) => p.cached && p.loaded === p.total)).toBe(true);
+  });
+
+  it('gives a 404 message naming the file and URL', async () => {
+    const source = hubSource(ID, { baseUrl: hub.base });
+    await expect(source.text('nope.json')).rejects.toThrow(`hub ${ID}: nope.json not found (HTTP 404) at ${hub.base}/${ID}/resolve/main/nope.json`);
+  });
+
+  it('says when the server cannot be reached', async () => {
+    const source = hubSource(ID, { baseUrl: 'http://127.0.0.1:9' });
+    await expect(source.text('config.json')).rejects.toThrow(/cannot fetch config\.json from http:\/\/127\.0\.0\.1:9\/.*offline and not cached\?/);
+  });
+});
+
+describe('hub source without a listing API', () => {
+  it('probes the known files with HEAD and loads', async () => {
+    const hub = await startHub({ noApi: true });
+    try {
+      const ckpt = await loadCheckpoint(hubSource(ID, { baseUrl: hub.base }));
+      expect(ckpt.config.d_model).toBe(32);
+      expect(hub.requests).toContain(`HEAD /${ID}/resolve/main/model.safetensors`);
+    } finally {
+      hub.server.close();
+    }
+  });
+
+  it('refuses a repo that only has pytorch_model.bin', async () => {
+    const hub = await startHub({ files: { 'config.json': Buffer.from('{}'), 'pytorch_model.bin': Buffer.alloc(8) } });
+    try {
+      await expect(loadCheckpoint(hubSource(ID, { baseUrl: hub.base }))).rejects.toThrow(`hub ${ID}: has pytorch_model.bin but no model.safetensors`);
+    } finally {
+      hub.server.close();
+    }
+  });
+});
