@@ -1,5 +1,6 @@
 // Attention backward through softmax: one workgroup per score row (b, h, i).
 //   dP_j = dout_i . v_j;   dS_j = P_j * (dP_j - sum_j' dP_j' * P_j')
+// HAS_DROP: the forward used P * drop (drop = dropout keep mask / (1-p)), so dP_j is scaled by drop_j first.
 // dout (B,Tq,C), v (B,Cap,C), probs (B,NH,Tq,Tk), dscores (B,NH,Tq,Tk) written; C = NH*D.
 // Masked entries of a live row have P = 0 and so dS = 0. A fully masked row has uniform P and gets the
 // gradient autograd gives HF (the additive mask is a constant there), which is finite.
@@ -38,6 +39,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let v_base = (b * u.cap + j) * C + h * u.D;
     var dp = 0.0;
     for (var d = 0u; d < u.D; d++) { dp += dout_row[d] * v[v_base + d]; }
+    if (HAS_DROP) { dp = dp * drop[p_base + j]; }
     dscores[p_base + j] = dp;
     local_dot += dp * probs[p_base + j];
   }

@@ -2,6 +2,7 @@
 //   out[b,i,c] = sum_{j < Tk} w[b,h,i,j] * x[b,j,c]
 // w (B,NH,Tq,Tk), x (B,Cap,C), out (B,Tq,C). Used for out = probs.v (forward) and dq = dscores.k (backward).
 // Masked entries are not skipped: w is exactly 0 there, and 0 * NaN stays NaN as in PyTorch.
+// HAS_DROP: w is scaled by drop (B,NH,Tq,Tk), the dropout keep mask / (1-p); otherwise drop is a placeholder.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -15,6 +16,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w_base = ((b * u.NH + h) * u.Tq + i) * u.Tk;
   let x_base = b * u.cap * C + c;
   var acc = 0.0;
-  for (var j = 0u; j < u.Tk; j++) { acc += w[w_base + j] * x[x_base + j * C]; }
+  for (var j = 0u; j < u.Tk; j++) {
+    var wj = w[w_base + j];
+    if (HAS_DROP) { wj = wj * drop[w_base + j]; }
+    acc += wj * x[x_base + j * C];
+  }
   out[idx] = acc;
 }

@@ -11,6 +11,8 @@ interface Case {
   dims: AttentionDims;
   bias: boolean;
   keyMask: number[] | null;
+  /** Dropout on the probabilities with p = 0.25: a fixed keep/(1-p) tensor. */
+  dropout?: boolean;
 }
 
 // No fully masked rows here: for those the computed function is constant in q and k (the mask swamps the
@@ -20,7 +22,12 @@ const cases: Case[] = [
   { name: 'cross attention, Tq != Tk, no bias', dims: { B: 1, Tq: 2, Tk: 5, NH: 2, D: 2, causal: false }, bias: false, keyMask: null },
   { name: 'causal with bias', dims: { B: 1, Tq: 4, Tk: 4, NH: 1, D: 3, causal: true }, bias: true, keyMask: null },
   { name: 'causal, queryOffset, kvCapacity > Tk', dims: { B: 2, Tq: 2, Tk: 4, NH: 1, D: 2, causal: true, queryOffset: 2, kvCapacity: 6 }, bias: true, keyMask: null },
+  { name: 'dropout on the probabilities', dims: { B: 2, Tq: 3, Tk: 4, NH: 2, D: 2, causal: false }, bias: true, keyMask: [1, 1, 1, 0, 1, 1, 1, 1], dropout: true },
 ];
+
+function dropoutScale(n: number, seed: number, p = 0.25): Float64Array {
+  return randomDoubles(n, seed, 0, 1).map((r) => (r < p ? 0 : 1 / (1 - p)));
+}
 
 describe('attention float64 reference', () => {
   for (const c of cases) {
@@ -33,10 +40,12 @@ describe('attention float64 reference', () => {
       const v = randomDoubles(B * cap * C, 13);
       const bias = c.bias ? randomDoubles(NH * Tq * Tk, 14) : null;
       const dout = randomDoubles(B * Tq * C, 15);
+      const drop = c.dropout ? dropoutScale(B * NH * Tq * Tk, 16) : null;
+      if (drop) expect(drop.some((s) => s === 0) && drop.some((s) => s > 1)).toBe(true);
       const fwd = (q_: ArrayLike<number>, k_: ArrayLike<number>, v_: ArrayLike<number>, b_: ArrayLike<number> | null) =>
-        dot(attentionForwardRef(q_, k_, v_, b_, c.keyMask, c.dims).out, dout);
-      const { probs } = attentionForwardRef(q, k, v, bias, c.keyMask, c.dims);
-      const g = attentionBackwardRef(dout, q, k, v, probs, c.dims);
+        dot(attentionForwardRef(q_, k_, v_, b_, c.keyMask, c.dims, drop).out, dout);
+      const { probs } = attentionForwardRef(q, k, v, bias, c.keyMask, c.dims, drop);
+      const g = attentionBackwardRef(dout, q, k, v, probs, c.dims, drop);
       const tol = { rtol: 1e-6, atol: 1e-8 };
       expect(closeness(g.dq, numericGradient((x) => fwd(x, k, v, bias), q), tol)).toBeNull();
       expect(closeness(g.dk, numericGradient((x) => fwd(q, x, v, bias), k), tol)).toBeNull();

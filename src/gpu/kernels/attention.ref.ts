@@ -2,6 +2,7 @@
 // Shapes: B batch, Tq query rows, Tk key rows, NH heads, D = d_kv, C = NH*D, Cap = kvCapacity (>= Tk).
 // q (B,Tq,C); k, v (B,Cap,C), only rows < Tk are read; bias (NH,Tq,Tk) or null; keyMask (B,Tk) or null;
 // probs, dscores (B,NH,Tq,Tk); out, dout, dq (B,Tq,C); dk, dv (B,Cap,C); dbias (NH,Tq,Tk).
+// drop (B,NH,Tq,Tk) or null: dropout keep/(1-p) on the probabilities; out = (probs * drop).v, probs stay undropped.
 import type { AttentionDims } from './attention';
 
 /** HF's additive mask value, finfo(float32).min. Not -inf, so a fully masked row is uniform instead of NaN. */
@@ -37,6 +38,7 @@ export function attentionForwardRef(
   bias: ArrayLike<number> | null,
   keyMask: ArrayLike<number> | null,
   dims: AttentionDims,
+  drop: ArrayLike<number> | null = null,
 ): { out: Float64Array; probs: Float64Array } {
   const L = layout(dims);
   const { B, Tq, Tk, NH, D, C, cap } = L;
@@ -68,7 +70,7 @@ export function attentionForwardRef(
         for (let j = 0; j < Tk; j++) probs[row + j] /= sum;
         for (let d = 0; d < D; d++) {
           let acc = 0;
-          for (let j = 0; j < Tk; j++) acc += probs[row + j] * v[(b * cap + j) * C + h * D + d];
+          for (let j = 0; j < Tk; j++) acc += probs[row + j] * (drop ? drop[row + j] : 1) * v[(b * cap + j) * C + h * D + d];
           out[qi + d] = acc;
         }
       }
@@ -80,6 +82,7 @@ export function attentionForwardRef(
 /**
  * Gradients of out = softmax(q.k^T + bias + mask) . v with the mask a constant (as autograd sees HF's additive
  * mask): dP = dout.v^T, dS = P*(dP - rowsum(dP*P)), dq = dS.k, dk = dS^T.q, dv = P^T.dout, dbias = sum_b dS.
+ * With dropout (drop = keep/(1-p)): dP = (dout.v^T) * drop and dv = (P * drop)^T.dout.
  * dk and dv rows in [Tk, Cap) are zero. All outputs are fresh (the GPU kernel accumulates only into dbias).
  */
 export function attentionBackwardRef(
@@ -89,6 +92,7 @@ export function attentionBackwardRef(
   v: ArrayLike<number>,
   probs: ArrayLike<number>,
   dims: AttentionDims,
+  drop: ArrayLike<number> | null = null,
 ): { dq: Float64Array; dk: Float64Array; dv: Float64Array; dbias: Float64Array; dscores: Float64Array } {
   const L = layout(dims);
   const { B, Tq, Tk, NH, D, C, cap } = L;
@@ -108,11 +112,12 @@ export function attentionBackwardRef(
           const vj = (b * cap + j) * C + h * D;
           let acc = 0;
           for (let d = 0; d < D; d++) acc += dout[qi + d] * v[vj + d];
-          dp[j] = acc;
-          dot += acc * probs[row + j];
+          dp[j] = acc * (drop ? drop[row + j] : 1);
+          dot += dp[j] * probs[row + j];
         }
         for (let j = 0; j < Tk; j++) {
           const p = probs[row + j];
+          const pd = p * (drop ? drop[row + j] : 1);
           const ds = p * (dp[j] - dot);
           dscores[row + j] = ds;
           dbias[(h * Tq + i) * Tk + j] += ds;
@@ -120,7 +125,7 @@ export function attentionBackwardRef(
           for (let d = 0; d < D; d++) {
             dq[qi + d] += ds * k[kj + d];
             dk[kj + d] += ds * q[qi + d];
-            dv[kj + d] += p * dout[qi + d];
+            dv[kj + d] += pd * dout[qi + d];
           }
         }
       }

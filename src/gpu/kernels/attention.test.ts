@@ -14,9 +14,10 @@ interface Inputs {
   bias: Float32Array | null;
   keyMask: Uint32Array | null;
   dout: Float32Array;
+  drop: Float32Array | null;
 }
 
-function inputs(dims: AttentionDims, opts: { bias: boolean; keyMask?: number[]; seed?: number; scale?: number }): Inputs {
+function inputs(dims: AttentionDims, opts: { bias: boolean; keyMask?: number[]; seed?: number; scale?: number; dropout?: boolean }): Inputs {
   const { B, Tq, Tk, NH, D } = dims;
   const cap = dims.kvCapacity ?? Tk;
   const s = opts.seed ?? 1;
@@ -28,6 +29,8 @@ function inputs(dims: AttentionDims, opts: { bias: boolean; keyMask?: number[]; 
     bias: opts.bias ? randomFloats(NH * Tq * Tk, s + 3) : null,
     keyMask: opts.keyMask ? Uint32Array.from(opts.keyMask) : null,
     dout: randomFloats(B * Tq * NH * D, s + 4),
+    // Dropout p = 0.25 on the probabilities: keep/(1-p) per entry.
+    drop: opts.dropout ? randomFloats(B * NH * Tq * Tk, s + 5, 0, 1).map((r) => (r < 0.25 ? 0 : 4 / 3)) : null,
   };
 }
 
@@ -52,6 +55,7 @@ async function runGpu(gpu: Gpu, x: Inputs, dims: AttentionDims): Promise<Run> {
   const dout = up(x.dout, 'f32', 'dout');
   const bias = x.bias ? up(x.bias, 'f32', 'bias') : null;
   const keyMask = x.keyMask ? up(x.keyMask, 'u32', 'keyMask') : null;
+  const drop = x.drop ? up(x.drop, 'f32', 'drop') : null;
   const out = gpu.tensor([B, Tq, NH * D], 'f32', 'scratch', 'out');
   const probs = gpu.tensor([B, NH, Tq, Tk], 'f32', 'scratch', 'probs');
   const dscores = gpu.tensor([B, NH, Tq, Tk], 'f32', 'scratch', 'dscores');
@@ -59,8 +63,8 @@ async function runGpu(gpu: Gpu, x: Inputs, dims: AttentionDims): Promise<Run> {
   const dk = up(new Float32Array(B * cap * NH * D).fill(7), 'f32', 'dk');
   const dv = up(new Float32Array(B * cap * NH * D).fill(7), 'f32', 'dv');
   const dbias = bias ? up(new Float32Array(NH * Tq * Tk).fill(1), 'f32', 'dbias') : null;
-  attentionForward(gpu, out, probs, q, k, v, bias, keyMask, dims);
-  attentionBackward(gpu, dq, dk, dv, dbias, dscores, dout, q, k, v, probs, dims);
+  attentionForward(gpu, out, probs, q, k, v, bias, keyMask, dims, { probsDropoutScale: drop });
+  attentionBackward(gpu, dq, dk, dv, dbias, dscores, dout, q, k, v, probs, dims, { probsDropoutScale: drop });
   const read = (t: Tensor) => gpu.readF32(t);
   const run: Run = {
     out: await read(out),
@@ -71,14 +75,14 @@ async function runGpu(gpu: Gpu, x: Inputs, dims: AttentionDims): Promise<Run> {
     dbias: dbias ? await read(dbias) : null,
     dscores: await read(dscores),
   };
-  gpu.free(q, k, v, dout, bias, keyMask, out, probs, dscores, dq, dk, dv, dbias);
+  gpu.free(q, k, v, dout, bias, keyMask, drop, out, probs, dscores, dq, dk, dv, dbias);
   return run;
 }
 
 function expectMatchesRef(got: Run, x: Inputs, dims: AttentionDims): void {
-  const f = attentionForwardRef(x.q, x.k, x.v, x.bias, x.keyMask, dims);
+  const f = attentionForwardRef(x.q, x.k, x.v, x.bias, x.keyMask, dims, x.drop);
   // Backward from the GPU's own probs isolates the backward kernels from forward rounding.
-  const g = attentionBackwardRef(x.dout, x.q, x.k, x.v, got.probs, dims);
+  const g = attentionBackwardRef(x.dout, x.q, x.k, x.v, got.probs, dims, x.drop);
   expect(closeness(got.probs, f.probs, TOL), 'probs').toBeNull();
   expect(closeness(got.out, f.out, TOL), 'out').toBeNull();
   expect(closeness(got.dscores, g.dscores, TOL), 'dscores').toBeNull();
@@ -88,20 +92,21 @@ function expectMatchesRef(got: Run, x: Inputs, dims: AttentionDims): void {
   if (got.dbias) expect(closeness(got.dbias, g.dbias.map((d) => d + 1), TOL), 'dbias').toBeNull();
 }
 
-const cases: { name: string; dims: AttentionDims; bias: boolean; keyMask?: number[] }[] = [
+const cases: { name: string; dims: AttentionDims; bias: boolean; keyMask?: number[]; dropout?: boolean }[] = [
   { name: 'T = 1', dims: { B: 1, Tq: 1, Tk: 1, NH: 1, D: 4, causal: false }, bias: true },
   { name: 'encoder self-attention with padding', dims: { B: 2, Tq: 5, Tk: 5, NH: 3, D: 7, causal: false }, bias: true, keyMask: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0] },
   { name: 'cross attention, Tq != Tk, no bias', dims: { B: 2, Tq: 3, Tk: 9, NH: 2, D: 5, causal: false }, bias: false, keyMask: [1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
   { name: 'causal decoder self-attention', dims: { B: 2, Tq: 6, Tk: 6, NH: 2, D: 3, causal: true }, bias: true },
   { name: 'sizes past one workgroup (Tk 130, D 67)', dims: { B: 1, Tq: 3, Tk: 130, NH: 2, D: 67, causal: false }, bias: true },
   { name: 'fully masked rows', dims: { B: 2, Tq: 2, Tk: 3, NH: 2, D: 4, causal: false }, bias: true, keyMask: [1, 0, 1, 0, 0, 0] },
+  { name: 'dropout on the probabilities, causal', dims: { B: 2, Tq: 5, Tk: 5, NH: 2, D: 3, causal: true }, bias: true, keyMask: [1, 1, 1, 1, 0, 1, 1, 1, 1, 1], dropout: true },
 ];
 
 describe('attention kernels on Dawn', () => {
   for (const c of cases) {
     it(`forward and backward match the float64 reference: ${c.name}`, async () => {
       const gpu = await testGpu();
-      const x = inputs(c.dims, { bias: c.bias, keyMask: c.keyMask });
+      const x = inputs(c.dims, { bias: c.bias, keyMask: c.keyMask, dropout: c.dropout });
       expectMatchesRef(await runGpu(gpu, x, c.dims), x, c.dims);
     });
   }

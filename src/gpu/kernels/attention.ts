@@ -7,7 +7,9 @@
 // Kernels: scores+softmax (workgroup per row), probs.v (invocation per output); backward: dscores (workgroup per
 // row), dbias (invocation per bias entry), dq = dS.k, dk = dS^T.q, dv = P^T.dout (invocation per output).
 // Every output element is owned by one invocation: results are deterministic, no atomics.
-// Not here: dropout on the attention probabilities (T5 training applies it; see the report / issue).
+// Dropout on the probabilities (T5 training, dropout_rate) is a hook, not an RNG: pass probsDropoutScale, a
+// (B,NH,Tq,Tk) tensor holding keep/(1-p) (e.g. dropoutForward of a tensor of ones, regenerated from the same
+// seed/stream for backward); out = (probs * scale).v while probs stays the undropped softmax for backward.
 import type { Gpu } from '../gpu';
 import type { ProgramSpec, UniformSpec } from '../program';
 import { bindingRange, isSlice, type Bindable, type DType } from '../tensor';
@@ -71,36 +73,37 @@ export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workg
   };
 }
 
-/** out[b,i,h,:] = sum_j w[b,h,i,j] x[b,j,h,:]: probs.v forward, dscores.k for dq. */
-export const attentionMixProgram: ProgramSpec = {
-  name: 'attention_mix',
-  shader: 'attention_mix',
-  workgroupSize: [ELEMENT_WG],
-  bindings: [
-    { name: 'out', access: 'read_write', type: 'f32' },
-    { name: 'w', access: 'read', type: 'f32' },
-    { name: 'x', access: 'read', type: 'f32' },
-  ],
-  uniforms,
-};
-
-/** out[b,j,h,:] = sum_i w[b,h,i,j] x[b,i,h,:] (zero for Tk <= j < Cap): dscores^T.q for dk, probs^T.dout for dv. */
-export const attentionMixTransposedProgram: ProgramSpec = {
-  name: 'attention_mix_t',
-  shader: 'attention_mix_t',
-  workgroupSize: [ELEMENT_WG],
-  bindings: [
-    { name: 'out', access: 'read_write', type: 'f32' },
-    { name: 'w', access: 'read', type: 'f32' },
-    { name: 'x', access: 'read', type: 'f32' },
-  ],
-  uniforms,
-};
-
-/** dS = P * (dout.v^T - rowsum(P * dout.v^T)); one workgroup per (b,h,i) row. */
-export function attentionDScoresProgram(workgroup = 64): ProgramSpec {
+/** w scaled by drop (the dropout scale) when hasDrop; otherwise drop is bound to a placeholder and never read. */
+function mixProgram(name: string, hasDrop: boolean): ProgramSpec {
   return {
-    name: 'attention_dscores',
+    name: `${name}${hasDrop ? '_drop' : ''}`,
+    shader: name,
+    workgroupSize: [ELEMENT_WG],
+    bindings: [
+      { name: 'out', access: 'read_write', type: 'f32' },
+      { name: 'w', access: 'read', type: 'f32' },
+      { name: 'x', access: 'read', type: 'f32' },
+      { name: 'drop', access: 'read', type: 'f32' },
+    ],
+    uniforms,
+    constants: { HAS_DROP: hasDrop },
+  };
+}
+
+/** out[b,i,h,:] = sum_j w[b,h,i,j] (* drop) x[b,j,h,:]: probs.v forward, dscores.k for dq. */
+export function attentionMixProgram(hasDrop = false): ProgramSpec {
+  return mixProgram('attention_mix', hasDrop);
+}
+
+/** out[b,j,h,:] = sum_i w[b,h,i,j] (* drop) x[b,i,h,:] (zero for Tk <= j < Cap): dscores^T.q for dk, probs^T.dout for dv. */
+export function attentionMixTransposedProgram(hasDrop = false): ProgramSpec {
+  return mixProgram('attention_mix_t', hasDrop);
+}
+
+/** dS = P * (dP - rowsum(P * dP)), dP = dout.v^T (* drop); one workgroup per (b,h,i) row. */
+export function attentionDScoresProgram(workgroup = 64, hasDrop = false): ProgramSpec {
+  return {
+    name: `attention_dscores${hasDrop ? '_drop' : ''}`,
     shader: 'attention_dscores',
     workgroupSize: [workgroup],
     bindings: [
@@ -108,9 +111,10 @@ export function attentionDScoresProgram(workgroup = 64): ProgramSpec {
       { name: 'dout', access: 'read', type: 'f32' },
       { name: 'v', access: 'read', type: 'f32' },
       { name: 'probs', access: 'read', type: 'f32' },
+      { name: 'drop', access: 'read', type: 'f32' },
     ],
     uniforms,
-    constants: { MAX_D: ATTENTION_MAX_D },
+    constants: { MAX_D: ATTENTION_MAX_D, HAS_DROP: hasDrop },
   };
 }
 
@@ -125,6 +129,14 @@ export const attentionDBiasProgram: ProgramSpec = {
   ],
   uniforms,
 };
+
+export interface AttentionOptions {
+  /**
+   * Dropout on the attention probabilities: (B,NH,Tq,Tk) holding keep/(1-p) per entry (0 where dropped). Forward
+   * computes out = (probs * scale).v; backward needs the same tensor. null or absent: no dropout (inference, p = 0).
+   */
+  probsDropoutScale?: Bindable | null;
+}
 
 interface Checked {
   values: Record<string, number>;
@@ -175,7 +187,8 @@ function distinctOutputs(fn: string, outputs: Record<string, Bindable>, inputs: 
 /**
  * Forward: probs = softmax(q.k^T + bias + mask) per head, out = probs.v.
  * bias (NH,Tq,Tk) or null (cross-attention), shared across the batch; keyMask (B,Tk) u32, 1 = attend, 0 = padding, or null.
- * probs (B,NH,Tq,Tk) written and kept for backward; out (B,Tq,NH*D) written.
+ * probs (B,NH,Tq,Tk) written and kept for backward (undropped); out (B,Tq,NH*D) written.
+ * options.probsDropoutScale (B,NH,Tq,Tk): dropout on the probabilities, out = (probs * scale).v.
  */
 export function attentionForward(
   gpu: Gpu,
@@ -187,8 +200,10 @@ export function attentionForward(
   bias: Bindable | null,
   keyMask: Bindable | null,
   dims: AttentionDims,
+  options: AttentionOptions = {},
 ): void {
   const fn = 'attentionForward';
+  const drop = options.probsDropoutScale ?? null;
   const c = checkDims(fn, dims);
   const { B, Tq, Tk, NH, D } = dims;
   const cap = c.values.cap;
@@ -199,13 +214,15 @@ export function attentionForward(
   need(fn, 'probs', probs, 'f32', `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`, c.rows * Tk);
   if (bias) need(fn, 'bias', bias, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`, c.biasSize);
   if (keyMask) need(fn, 'keyMask', keyMask, 'u32', `(B,Tk) = (${B},${Tk})`, B * Tk);
-  distinctOutputs(fn, { out, probs }, { q, k, v, bias, keyMask });
+  if (drop) need(fn, 'probsDropoutScale', drop, 'f32', `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`, c.rows * Tk);
+  distinctOutputs(fn, { out, probs }, { q, k, v, bias, keyMask, probsDropoutScale: drop });
 
   const wg = attentionRowWorkgroup(Tk);
   const scores = attentionScoresProgram(bias !== null, keyMask !== null, wg);
   // Absent inputs are bound to q, which is read-only here, and never read (HAS_BIAS / HAS_MASK are false).
   gpu.dispatch(scores, { probs, q, k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, gpu.grid1d(scores, c.rows * wg));
-  gpu.dispatch(attentionMixProgram, { out, w: probs, x: v }, { ...c.values, n: c.qSize }, gpu.grid1d(attentionMixProgram, c.qSize));
+  const mix = attentionMixProgram(drop !== null);
+  gpu.dispatch(mix, { out, w: probs, x: v, drop: drop ?? v }, { ...c.values, n: c.qSize }, gpu.grid1d(mix, c.qSize));
 }
 
 /**
@@ -214,6 +231,7 @@ export function attentionForward(
  * (rows Tk..kvCapacity of dk and dv are set to 0). dbias (NH,Tq,Tk) ACCUMULATES: += sum over the batch of dscores
  * (pass null when there is no bias). dscores (B,NH,Tq,Tk) is caller-provided scratch, left holding dS.
  * Masked entries of a live row get zero gradient (their probability is exactly 0).
+ * options.probsDropoutScale must be the tensor the forward used (dP and dv are scaled by it).
  */
 export function attentionBackward(
   gpu: Gpu,
@@ -228,8 +246,10 @@ export function attentionBackward(
   v: Bindable,
   probs: Bindable,
   dims: AttentionDims,
+  options: AttentionOptions = {},
 ): void {
   const fn = 'attentionBackward';
+  const drop = options.probsDropoutScale ?? null;
   const c = checkDims(fn, dims);
   const { B, Tq, Tk, NH, D } = dims;
   const cap = c.values.cap;
@@ -246,18 +266,22 @@ export function attentionBackward(
   need(fn, 'dv', dv, 'f32', kvShape, c.kvSize);
   need(fn, 'dscores', dscores, 'f32', pShape, c.rows * Tk);
   if (dbias) need(fn, 'dbias', dbias, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`, c.biasSize);
+  if (drop) need(fn, 'probsDropoutScale', drop, 'f32', pShape, c.rows * Tk);
   const outputs: Record<string, Bindable> = { dq, dk, dv, dscores };
   if (dbias) outputs.dbias = dbias;
-  distinctOutputs(fn, outputs, { dout, q, k, v, probs });
+  distinctOutputs(fn, outputs, { dout, q, k, v, probs, probsDropoutScale: drop });
 
   const wg = attentionRowWorkgroup(Tk);
-  const dscoresProgram = attentionDScoresProgram(wg);
-  gpu.dispatch(dscoresProgram, { dscores, dout, v, probs }, { ...c.values, n: c.rows }, gpu.grid1d(dscoresProgram, c.rows * wg));
+  const dscoresProgram = attentionDScoresProgram(wg, drop !== null);
+  gpu.dispatch(dscoresProgram, { dscores, dout, v, probs, drop: drop ?? v }, { ...c.values, n: c.rows }, gpu.grid1d(dscoresProgram, c.rows * wg));
   if (dbias) {
     gpu.dispatch(attentionDBiasProgram, { dbias, dscores }, { ...c.values, n: c.biasSize }, gpu.grid1d(attentionDBiasProgram, c.biasSize));
   }
-  gpu.dispatch(attentionMixProgram, { out: dq, w: dscores, x: k }, { ...c.values, n: c.qSize }, gpu.grid1d(attentionMixProgram, c.qSize));
-  const kvGrid = gpu.grid1d(attentionMixTransposedProgram, c.kvSize);
-  gpu.dispatch(attentionMixTransposedProgram, { out: dk, w: dscores, x: q }, { ...c.values, n: c.kvSize }, kvGrid);
-  gpu.dispatch(attentionMixTransposedProgram, { out: dv, w: probs, x: dout }, { ...c.values, n: c.kvSize }, kvGrid);
+  const mix = attentionMixProgram(false);
+  gpu.dispatch(mix, { out: dq, w: dscores, x: k, drop: k }, { ...c.values, n: c.qSize }, gpu.grid1d(mix, c.qSize));
+  const mixT = attentionMixTransposedProgram(false);
+  const kvGrid = gpu.grid1d(mixT, c.kvSize);
+  gpu.dispatch(mixT, { out: dk, w: dscores, x: q, drop: q }, { ...c.values, n: c.kvSize }, kvGrid);
+  const mixTDrop = attentionMixTransposedProgram(drop !== null);
+  gpu.dispatch(mixTDrop, { out: dv, w: probs, x: dout, drop: drop ?? dout }, { ...c.values, n: c.kvSize }, kvGrid);
 }
