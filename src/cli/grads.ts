@@ -1,0 +1,66 @@
+// `stepwise grads`: one DSS forward/backward with dropout off, written as JSON for cross-framework checks
+// against PyTorch (tools/t5_reference.py grads takes the same arguments and writes the same shape).
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Gpu } from '../gpu/gpu';
+import { folderSource } from '../hosts/node/fs-source';
+import { loadCheckpoint } from '../io/checkpoint';
+import { parseDssBatch, type DssBatch } from '../model/batch';
+import { DssStep } from '../model/dss-step';
+import { loadT5 } from '../model/t5-model';
+import { T5Runner } from '../model/t5-runner';
+
+export interface GradSummary {
+  shape: number[];
+  norm: number;
+  sum: number;
+  first: number[];
+}
+
+export interface GradsReport {
+  loss_label: number;
+  loss_rationale: number | null;
+  loss_total: number;
+  grads: Record<string, GradSummary>;
+}
+
+export function summarize(shape: readonly number[], values: Float32Array): GradSummary {
+  let sq = 0;
+  let s = 0;
+  for (const v of values) {
+    sq += v * v;
+    s += v;
+  }
+  return { shape: [...shape], norm: Math.sqrt(sq), sum: s, first: Array.from(values.subarray(0, 8)) };
+}
+
+/** The capacity a batch needs: its own shape (both tasks). */
+export function batchCapacity(batch: DssBatch): { B: number; Tin: number; Tout: number } {
+  const tasks = [batch.label, ...(batch.rationale ? [batch.rationale] : [])];
+  return {
+    B: Math.max(...tasks.map((t) => t.input_ids.length)),
+    Tin: Math.max(...tasks.map((t) => t.input_ids[0]?.length ?? 0)),
+    Tout: Math.max(...tasks.map((t) => t.labels[0]?.length ?? 0)),
+  };
+}
+
+export async function gradsCommand(gpu: Gpu, modelDir: string, batchPath: string): Promise<GradsReport> {
+  const checkpoint = await loadCheckpoint(folderSource(modelDir));
+  const batch = parseDssBatch(JSON.parse(await readFile(batchPath, 'utf8')), batchPath);
+  const model = await loadT5(gpu, checkpoint.config, (name) => checkpoint.readTensor(name), { trainBase: true });
+  const runner = new T5Runner(gpu, model.dims, model.params, batchCapacity(batch));
+  const step = new DssStep(gpu, model, runner);
+  try {
+    const losses = await step.run(batch, { train: false, backward: true, seed: 0 });
+    const grads: Record<string, GradSummary> = {};
+    for (const p of model.params.trainable()) grads[p.name] = summarize(p.shape, await gpu.readF32(p.grad!));
+    return { loss_label: losses.label, loss_rationale: losses.rationale, loss_total: losses.total, grads };
+  } finally {
+    step.free();
+    runner.free();
+    model.params.free();
+  }
+}
+
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFile(path, JSON.stringify(value, null, 1) + '\n');
+}

@@ -1,0 +1,294 @@
+// Generation with the encoder run once and a decoder key/value cache, so each new token costs one decoder step.
+// Greedy matches HF generate (first argmax on ties, finished rows padded, stop when every row has emitted eos);
+// beam search follows HF's BeamSearchScorer (2*beams candidates, eos ranked below the beam count skipped,
+// score = sum of log-probs / length^lengthPenalty, early_stopping=false stop rule).
+import type { Gpu } from '../gpu/gpu';
+import { attentionForward } from '../gpu/kernels/attention';
+import { embeddingForward } from '../gpu/kernels/embedding';
+import { scaleInto } from '../gpu/kernels/elementwise';
+import { gatedGeluForward, reluForward } from '../gpu/kernels/activation';
+import { matmul } from '../gpu/kernels/matmul';
+import { positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
+import { rmsnormForward } from '../gpu/kernels/rmsnorm';
+import type { Bindable, Tensor } from '../gpu/tensor';
+import { encRows } from './dims';
+import { linearForward, type LinearContext } from './linear-module';
+import type { T5Model } from './t5-model';
+import { RecordArena, type Extent } from './records';
+import { T5Runner } from './t5-runner';
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  /** 1 = greedy. */
+  numBeams?: number;
+  lengthPenalty?: number;
+}
+
+const stepRows: Extent = (s) => s.B;
+
+export class T5Generator {
+  private readonly runner: T5Runner;
+  private readonly cache: RecordArena;
+  private readonly gpu: Gpu;
+
+  /** rows = batch x beams the generator can hold; maxTin, maxNew = longest input and output. */
+  constructor(
+    private readonly model: T5Model,
+    gpu: Gpu,
+    readonly rows: number,
+    readonly maxTin: number,
+    readonly maxNew: number,
+  ) {
+    this.gpu = gpu;
+    this.runner = new T5Runner(gpu, model.dims, model.params, { B: rows, Tin: maxTin, Tout: 1 });
+    this.cache = new RecordArena(gpu, { B: rows, Tin: maxTin, Tout: maxNew + 1 }, 'activations', 'kv:');
+  }
+
+  private get ctx(): LinearContext {
+    return { gpu: this.gpu, params: this.model.params, records: this.cache, train: false, seed: 0 };
+  }
+
+  /** Run the encoder on rows of ids and fill the cross-attention keys and values of every decoder layer. */
+  private encode(inputIds: number[][], attentionMask: number[][]): void {
+    const B = inputIds.length;
+    const Tin = inputIds[0].length;
+    const { I, Ld } = this.model.dims;
+    const ids = Int32Array.from(inputIds.flat());
+    const keyMask = Uint32Array.from(attentionMask.flat());
+    const shape = { B, Tin, Tout: 1 };
+    this.runner.records.use(shape);
+    this.cache.use({ B, Tin, Tout: this.maxNew + 1 });
+    const { encOut } = this.runner.encode({ B, Tin, inputIds: ids, keyMask }, { train: false, seed: 0, task: 0, gradScale: 0, backward: false });
+    this.gpu.write(this.cache.tensor('enc.mask', encRows, 'u32'), keyMask);
+    for (let j = 0; j < Ld; j++) {
+      const m = `decoder.block.${j}.layer.1.EncDecAttention`;
+      linearForward(this.ctx, `${m}.k`, this.cache.take(`${j}.ck`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
+      linearForward(this.ctx, `${m}.v`, this.cache.take(`${j}.cv`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
+    }
+  }
+
+  /** Reorder cached self-attention keys/values: row r takes what row from[r] held (beam search). */
+  private reorderCache(from: number[], length: number): void {
+    const { I, Ld } = this.model.dims;
+    const cap = this.maxNew + 1;
+    for (let j = 0; j < Ld; j++) {
+      for (const kind of ['sk', 'sv']) {
+        const src = this.cache.tensor(`${j}.${kind}`, (x) => x.B * cap * I);
+        const tmp = this.cache.tensor(`${j}.${kind}.tmp`, (x) => x.B * cap * I);
+        from.forEach((f, r) => this.gpu.copy(src, tmp, length * I * 4, f * cap * I * 4, r * cap * I * 4));
+        from.forEach((_, r) => this.gpu.copy(tmp, src, length * I * 4, r * cap * I * 4, r * cap * I * 4));
+      }
+    }
+  }
+
+  /** One decoder step for every row: feed token ids at position t, return logits (rows, V) on the host. */
+  private async step(tokens: number[], t: number): Promise<Float32Array> {
+    const gpu = this.gpu;
+    const { C, I, F, NH, D, V, Ld, eps, tied, gated, numBuckets, maxDistance } = this.model.dims;
+    const B = tokens.length;
+    const Tin = this.cache.shape.Tin;
+    const cap = this.maxNew + 1;
+    const p = this.model.params;
+    const rec = this.cache;
+    const ctx = this.ctx;
+    const ids = rec.tensor('step.ids', stepRows, 'i32');
+    gpu.write(ids, Int32Array.from(tokens));
+    const xs = [rec.take('step.x0', (x) => x.B * C), rec.take('step.x1', (x) => x.B * C)];
+    let cur = 0;
+    embeddingForward(gpu, xs[0], gpu.slice(ids, 0, B), p.value('shared.weight'), B, C);
+    const buckets = gpu.upload(
+      relativePositionBuckets({ queryLength: 1, keyLength: t + 1, bidirectional: false, numBuckets, maxDistance, queryOffset: t }),
+      [1, t + 1], 'u32', 'scratch', 'step.buckets',
+    );
+    const biasNow = gpu.slice(rec.tensor('step.bias', (x) => NH * x.Tout), 0, NH * (t + 1));
+    positionBiasForward(gpu, biasNow, buckets, p.value('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), 1, t + 1, NH, numBuckets);
+    const h = rec.take('step.h', (x) => x.B * C);
+    const rstd = rec.take('step.rstd', stepRows);
+    const q = rec.take('step.q', (x) => x.B * I);
+    const kv = rec.take('step.kv', (x) => x.B * I);
+    const attn = rec.take('step.ctx', (x) => x.B * I);
+    const probsSelf = gpu.slice(rec.tensor('step.probs', (x) => x.B * NH * Math.max(x.Tout, x.Tin)), 0, B * NH * (t + 1));
+    const probsCross = gpu.slice(rec.tensor('step.probs', (x) => x.B * NH * Math.max(x.Tout, x.Tin)), 0, B * NH * Tin);
+    const next = () => xs[1 - cur];
+    for (let j = 0; j < Ld; j++) {
+      const pre = `decoder.block.${j}`;
+      // self-attention with the cache
+      rmsnormForward(gpu, h, rstd, xs[cur], p.value(`${pre}.layer.0.layer_norm.weight`), B, C, eps);
+      const sa = `${pre}.layer.0.SelfAttention`;
+      linearForward(ctx, `${sa}.q`, q, h, stepRows, { stream: 0 });
+      for (const [kind, name] of [['k', 'sk'], ['v', 'sv']] as const) {
+        linearForward(ctx, `${sa}.${kind}`, kv, h, stepRows, { stream: 0 });
+        const cacheT = rec.tensor(`${j}.${name}`, (x) => x.B * cap * I);
+        for (let b = 0; b < B; b++) gpu.copy(tensorOf(kv), cacheT, I * 4, b * I * 4, (b * cap + t) * I * 4);
+      }
+      const sk = rec.tensor(`${j}.sk`, (x) => x.B * cap * I);
+      const sv = rec.tensor(`${j}.sv`, (x) => x.B * cap * I);
+      attentionForward(gpu, attn, probsSelf, q, sk, sv, biasNow, null, { B, Tq: 1, Tk: t + 1, NH, D, causal: true, queryOffset: t, kvCapacity: cap });
+      linearForward(ctx, `${sa}.o`, next(), attn, stepRows, { residual: xs[cur], stream: 0 });
+      cur = 1 - cur;
+      // cross-attention over the cached encoder keys/values
+      rmsnormForward(gpu, h, rstd, xs[cur], p.value(`${pre}.layer.1.layer_norm.weight`), B, C, eps);
+      const ca = `${pre}.layer.1.EncDecAttention`;
+      linearForward(ctx, `${ca}.q`, q, h, stepRows, { stream: 0 });
+      const ck = rec.take(`${j}.ck`, (x) => encRows(x) * I);
+      const cv = rec.take(`${j}.cv`, (x) => encRows(x) * I);
+      const mask = rec.take('enc.mask', encRows, 'u32');
+      attentionForward(gpu, attn, probsCross, q, ck, cv, null, mask, { B, Tq: 1, Tk: Tin, NH, D, causal: false });
+      linearForward(ctx, `${ca}.o`, next(), attn, stepRows, { residual: xs[cur], stream: 0 });
+      cur = 1 - cur;
+      // feed-forward
+      rmsnormForward(gpu, h, rstd, xs[cur], p.value(`${pre}.layer.2.layer_norm.weight`), B, C, eps);
+      const ff = `${pre}.layer.2.DenseReluDense`;
+      const a = rec.take('step.a', (x) => x.B * F);
+      const g = rec.take('step.g', (x) => x.B * F);
+      if (gated) {
+        const b2 = rec.take('step.b', (x) => x.B * F);
+        linearForward(ctx, `${ff}.wi_0`, a, h, stepRows, { stream: 0 });
+        linearForward(ctx, `${ff}.wi_1`, b2, h, stepRows, { stream: 0 });
+        gatedGeluForward(gpu, g, a, b2, B * F);
+      } else {
+        linearForward(ctx, `${ff}.wi`, a, h, stepRows, { stream: 0 });
+        reluForward(gpu, g, a, B * F);
+      }
+      linearForward(ctx, `${ff}.wo`, next(), g, stepRows, { residual: xs[cur], stream: 0 });
+      cur = 1 - cur;
+    }
+    rmsnormForward(gpu, h, rstd, xs[cur], p.value('decoder.final_layer_norm.weight'), B, C, eps);
+    const headIn = next();
+    scaleInto(gpu, headIn, h, tied ? C ** -0.5 : 1, B * C);
+    const logits = rec.take('step.logits', (x) => x.B * V);
+    matmul(gpu, logits, headIn, tied ? p.value('shared.weight') : p.value('lm_head.weight'), { M: B, N: V, K: C }, { transB: true });
+    const host = (await gpu.readF32(tensorOf(logits))).slice(0, B * V);
+    gpu.free(buckets);
+    return host;
+  }
+
+  /** Generated token ids per row (without the decoder start token), padded with pad after eos. */
+  async generate(inputIds: number[][], attentionMask: number[][], o: GenerateOptions): Promise<number[][]> {
+    const beams = o.numBeams ?? 1;
+    if (o.maxNewTokens > this.maxNew) throw new RangeError(`maxNewTokens ${o.maxNewTokens} exceeds this generator's ${this.maxNew}`);
+    if (inputIds.length * beams > this.rows) throw new RangeError(`${inputIds.length} rows x ${beams} beams exceed this generator's ${this.rows} rows`);
+    if (inputIds[0].length > this.maxTin) throw new RangeError(`input length ${inputIds[0].length} exceeds this generator's ${this.maxTin}`);
+    return beams === 1 ? this.greedy(inputIds, attentionMask, o) : this.beamSearch(inputIds, attentionMask, o, beams);
+  }
+
+  private async greedy(inputIds: number[][], attentionMask: number[][], o: GenerateOptions): Promise<number[][]> {
+    const { V, eos, pad, decoderStart } = this.model.dims;
+    const B = inputIds.length;
+    this.encode(inputIds, attentionMask);
+    const out: number[][] = inputIds.map(() => []);
+    const done = new Array<boolean>(B).fill(false);
+    let tokens = new Array<number>(B).fill(decoderStart);
+    for (let t = 0; t < o.maxNewTokens && !done.every(Boolean); t++) {
+      const logits = await this.step(tokens, t);
+      tokens = tokens.map((_, b) => (done[b] ? pad : argmax(logits, b * V, V)));
+      tokens.forEach((tok, b) => {
+        out[b].push(tok);
+        if (tok === eos) done[b] = true;
+      });
+    }
+    return out;
+  }
+
+  private async beamSearch(inputIds: number[][], attentionMask: number[][], o: GenerateOptions, K: number): Promise<number[][]> {
+    const { V, eos, pad, decoderStart } = this.model.dims;
+    const lp = o.lengthPenalty ?? 1;
+    const B = inputIds.length;
+    this.encode(
+      inputIds.flatMap((r) => Array.from({ length: K }, () => r)),
+      attentionMask.flatMap((r) => Array.from({ length: K }, () => r)),
+    );
+    // Per batch item: K running beams (token lists and scores) and finished hypotheses.
+    const seqs: number[][] = Array.from({ length: B * K }, () => []);
+    const scores: number[] = Array.from({ length: B * K }, (_, i) => (i % K === 0 ? 0 : -1e9));
+    const finished: { tokens: number[]; score: number }[][] = Array.from({ length: B }, () => []);
+    const closed = new Array<boolean>(B).fill(false);
+    let tokens = new Array<number>(B * K).fill(decoderStart);
+    for (let t = 0; t < o.maxNewTokens; t++) {
+      const logits = await this.step(tokens, t);
+      const from: number[] = [];
+      const nextTokens: number[] = [];
+      const nextScores: number[] = [];
+      for (let b = 0; b < B; b++) {
+        if (closed[b]) {
+          for (let k = 0; k < K; k++) {
+            from.push(b * K + k);
+            nextTokens.push(pad);
+            nextScores.push(scores[b * K + k]);
+          }
+          continue;
+        }
+        const candidates: { score: number; beam: number; token: number }[] = [];
+        for (let k = 0; k < K; k++) {
+          const row = b * K + k;
+          const lsm = logSoftmax(logits, row * V, V);
+          for (let v = 0; v < V; v++) candidates.push({ score: scores[row] + lsm[v], beam: row, token: v });
+        }
+        candidates.sort((x, y) => y.score - x.score || x.beam - y.beam || x.token - y.token);
+        let taken = 0;
+        for (let rank = 0; rank < 2 * K && taken < K; rank++) {
+          const c = candidates[rank];
+          if (c.token === eos) {
+            if (rank >= K) continue;
+            const hyp = [...seqs[c.beam], eos];
+            finished[b].push({ tokens: hyp, score: c.score / hyp.length ** lp });
+            continue;
+          }
+          from.push(c.beam);
+          nextTokens.push(c.token);
+          nextScores.push(c.score);
+          taken++;
+        }
+        const best = Math.max(...nextScores.slice(-K));
+        const worst = finished[b].length >= K ? Math.min(...topK(finished[b], K).map((h) => h.score)) : -Infinity;
+        if (finished[b].length >= K && best / (t + 1) ** lp <= worst) closed[b] = true;
+      }
+      const prev = seqs.map((s) => [...s]);
+      from.forEach((f, r) => (seqs[r] = [...prev[f], nextTokens[r]]));
+      from.forEach((_, r) => (scores[r] = nextScores[r]));
+      this.reorderCache(from, t + 1);
+      tokens = nextTokens;
+      if (closed.every(Boolean)) break;
+    }
+    return Array.from({ length: B }, (_, b) => {
+      const pool = [...finished[b]];
+      if (!closed[b]) for (let k = 0; k < K; k++) pool.push({ tokens: seqs[b * K + k], score: scores[b * K + k] / Math.max(1, seqs[b * K + k].length) ** lp });
+      return topK(pool, 1)[0].tokens;
+    });
+  }
+
+  free(): void {
+    this.runner.free();
+    this.cache.free();
+  }
+}
+
+function tensorOf(b: Bindable): Tensor {
+  return 'tensor' in b ? b.tensor : b;
+}
+
+/** First index of the maximum, as torch.argmax. NaN counts as the maximum (torch propagates NaN). */
+export function argmax(x: Float32Array, offset: number, n: number): number {
+  let best = 0;
+  for (let i = 1; i < n; i++) {
+    const v = x[offset + i];
+    const b = x[offset + best];
+    if (v > b || (Number.isNaN(v) && !Number.isNaN(b))) best = i;
+  }
+  return best;
+}
+
+export function logSoftmax(x: Float32Array, offset: number, n: number): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) max = Math.max(max, x[offset + i]);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(x[offset + i] - max);
+  const lse = max + Math.log(s);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = x[offset + i] - lse;
+  return out;
+}
+
+function topK<T extends { score: number }>(xs: T[], k: number): T[] {
+  return [...xs].sort((a, b) => b.score - a.score).slice(0, k);
+}

@@ -1,0 +1,100 @@
+// The model's parameters by Hugging Face name: values on the GPU (f32, or NF4 for QLoRA's frozen linears),
+// gradients for the trainable ones, and LoRA adapters by module path.
+import type { Gpu } from '../gpu/gpu';
+import { freeNf4, type Nf4Weight } from '../gpu/kernels/nf4';
+import type { Tensor } from '../gpu/tensor';
+
+export type ParamKind = 'embedding' | 'linear' | 'norm' | 'relative_bias' | 'lm_head' | 'lora';
+
+export interface Param {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly kind: ParamKind;
+  /** f32 value; null when the weight lives as NF4. */
+  value: Tensor | null;
+  nf4: Nf4Weight | null;
+  /** Present exactly when the parameter trains. */
+  grad: Tensor | null;
+  /** HF Trainer: no weight decay for layer norms or any name containing "bias". */
+  readonly decay: boolean;
+}
+
+export interface LoraAdapter {
+  /** HF module path, e.g. encoder.block.0.layer.0.SelfAttention.q */
+  readonly path: string;
+  readonly r: number;
+  readonly alpha: number;
+  /** alpha / r, or alpha / sqrt(r) with rsLoRA. */
+  readonly scaling: number;
+  readonly dropout: number;
+  /** (r, in) */
+  readonly A: Param;
+  /** (out, r) */
+  readonly B: Param;
+}
+
+export function decays(name: string): boolean {
+  return !(name.includes('layer_norm') || name.includes('bias'));
+}
+
+export class ParameterStore {
+  readonly params = new Map<string, Param>();
+  readonly adapters = new Map<string, LoraAdapter>();
+
+  constructor(private readonly gpu: Gpu) {}
+
+  add(p: Param): void {
+    if (this.params.has(p.name)) throw new Error(`parameter ${p.name} added twice`);
+    this.params.set(p.name, p);
+  }
+
+  get(name: string): Param {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`the model has no parameter ${name}`);
+    return p;
+  }
+
+  has(name: string): boolean {
+    return this.params.has(name);
+  }
+
+  /** f32 value of a parameter that must not be quantized (embeddings, norms, biases). */
+  value(name: string): Tensor {
+    const p = this.get(name);
+    if (!p.value) throw new Error(`parameter ${name} is stored as NF4 and has no f32 value`);
+    return p.value;
+  }
+
+  /** Every parameter that trains: base parameters with grads, then LoRA A/B. */
+  trainable(): Param[] {
+    const out = [...this.params.values()].filter((p) => p.grad);
+    for (const a of this.adapters.values()) out.push(a.A, a.B);
+    return out;
+  }
+
+  /** Allocate zeroed gradients for the named parameters (category grads). */
+  enableGrad(p: Param): void {
+    if (p.grad) return;
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    p.grad = this.gpu.tensor([n], 'f32', 'grads', `grad:${p.name}`);
+    this.gpu.zero(p.grad);
+  }
+
+  zeroGrads(): void {
+    for (const p of this.trainable()) if (p.grad) this.gpu.zero(p.grad);
+  }
+
+  free(): void {
+    const all = [...this.params.values()];
+    for (const a of this.adapters.values()) all.push(a.A, a.B);
+    for (const p of all) {
+      this.gpu.free(p.value, p.grad);
+      if (p.nf4) freeNf4(this.gpu, p.nf4);
+      p.value = null;
+      p.grad = null;
+      p.nf4 = null;
+    }
+    this.params.clear();
+    this.adapters.clear();
+  }
+}

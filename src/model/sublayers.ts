@@ -1,0 +1,191 @@
+// T5's two pre-norm residual sub-layers, forward and backward, for either stack:
+//   attention: out = res + dropout(o(attention(q(h), k(kv), v(kv)))),  h = rmsnorm(res)
+//   feed-forward: out = res + dropout(wo(dropout(act(h)))),  act = gelu_new(wi_0 h) * wi_1 h  or  relu(wi h)
+// Forward keeps in records exactly what backward reads; backward adds into the residual-stream gradient.
+import { gatedGeluBackward, gatedGeluForward, reluBackward, reluForward } from '../gpu/kernels/activation';
+import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
+import { add } from '../gpu/kernels/add';
+import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
+import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
+import type { Bindable } from '../gpu/tensor';
+import type { T5Dims } from './dims';
+import { linearBackward, linearForward, type LinearContext } from './linear-module';
+import type { Extent, PassShape } from './records';
+
+export interface StackContext {
+  ctx: LinearContext;
+  dims: T5Dims;
+  /** Rows of this stack's hidden states (B*Tin or B*Tout). */
+  rows: Extent;
+  /** Scratch shared by all backward steps (sized at capacity). */
+  scratch: (name: string, extent: Extent) => Bindable;
+}
+
+export interface AttentionSite {
+  /** HF sub-layer prefix, e.g. "decoder.block.1.layer.1". */
+  hf: string;
+  module: 'SelfAttention' | 'EncDecAttention';
+  /** Record prefix, e.g. "dec.1.ca". */
+  rec: string;
+  resIn: Bindable;
+  resOut: Bindable;
+  /** Cross-attention: the encoder output and its rows; self-attention uses h. */
+  kv: { input: Bindable; rows: Extent } | null;
+  bias: Bindable | null;
+  keyMask: Bindable | null;
+  causal: boolean;
+  Tq: (s: PassShape) => number;
+  Tk: (s: PassShape) => number;
+  /** Dropout stream base of this site (streams base .. base+3). */
+  stream: number;
+  /** Gradient of the kv input (cross-attention), accumulated. */
+  dkvInput?: Bindable;
+  /** Position-bias gradient (NH, Tq, Tk), accumulated over layers; null when the bias is frozen or absent. */
+  dbias?: Bindable | null;
+}
+
+function dropoutOn(sc: StackContext): boolean {
+  return sc.ctx.train && sc.dims.dropout > 0;
+}
+
+export function attentionForwardSite(sc: StackContext, a: AttentionSite): void {
+  const { gpu, records } = sc.ctx;
+  const { C, I, NH, D } = sc.dims;
+  const s = records.shape;
+  const N = sc.rows(s);
+  const h = records.take(`${a.rec}.h`, (x) => sc.rows(x) * C);
+  const rstd = records.take(`${a.rec}.rstd`, sc.rows);
+  rmsnormForward(gpu, h, rstd, a.resIn, sc.ctx.params.value(`${a.hf}.layer_norm.weight`), N, C, sc.dims.eps);
+  const kvRows = a.kv ? a.kv.rows : sc.rows;
+  const kvIn = a.kv ? a.kv.input : h;
+  const m = `${a.hf}.${a.module}`;
+  const q = records.take(`${a.rec}.q`, (x) => sc.rows(x) * I);
+  const k = records.take(`${a.rec}.k`, (x) => kvRows(x) * I);
+  const v = records.take(`${a.rec}.v`, (x) => kvRows(x) * I);
+  linearForward(sc.ctx, `${m}.q`, q, h, sc.rows, { stream: a.stream });
+  linearForward(sc.ctx, `${m}.k`, k, kvIn, kvRows, { stream: a.stream + 1 });
+  linearForward(sc.ctx, `${m}.v`, v, kvIn, kvRows, { stream: a.stream + 2 });
+  const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
+  const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
+  attentionForward(gpu, ctxOut, probs, q, k, v, a.bias, a.keyMask, { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal });
+  if (!dropoutOn(sc)) {
+    linearForward(sc.ctx, `${m}.o`, a.resOut, ctxOut, sc.rows, { residual: a.resIn, stream: a.stream + 3 });
+    return;
+  }
+  const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
+  linearForward(sc.ctx, `${m}.o`, y, ctxOut, sc.rows, { stream: a.stream + 3 });
+  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + 4 });
+  add(gpu, a.resOut, a.resIn, y);
+}
+
+/** dres holds d(resOut) on entry and d(resIn) on return. */
+export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: Bindable): void {
+  const { gpu, records, params } = sc.ctx;
+  const { C, I, NH, D } = sc.dims;
+  const s = records.shape;
+  const N = sc.rows(s);
+  const kvRows = a.kv ? a.kv.rows : sc.rows;
+  const m = `${a.hf}.${a.module}`;
+  const h = records.take(`${a.rec}.h`, (x) => sc.rows(x) * C);
+  const q = records.take(`${a.rec}.q`, (x) => sc.rows(x) * I);
+  const k = records.take(`${a.rec}.k`, (x) => kvRows(x) * I);
+  const v = records.take(`${a.rec}.v`, (x) => kvRows(x) * I);
+  const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
+  const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
+  const dy = sublayerOutputGrad(sc, dres, N, a.stream + 4);
+  const dctx = sc.scratch('dctx', (x) => sc.rows(x) * I);
+  linearBackward(sc.ctx, `${m}.o`, dctx, dy, ctxOut, sc.rows, { stream: a.stream + 3, scratch: sc.scratch });
+  const dq = sc.scratch('dq', (x) => sc.rows(x) * I);
+  const dk = sc.scratch('dk', (x) => kvRows(x) * I);
+  const dv = sc.scratch('dv', (x) => kvRows(x) * I);
+  const dscores = sc.scratch('dscores', (x) => x.B * NH * a.Tq(x) * a.Tk(x));
+  attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, q, k, v, probs, { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal });
+  const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
+  linearBackward(sc.ctx, `${m}.q`, dh, dq, h, sc.rows, { stream: a.stream, scratch: sc.scratch });
+  if (a.kv) {
+    linearBackward(sc.ctx, `${m}.k`, a.dkvInput ?? null, dk, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + 1, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.v`, a.dkvInput ?? null, dv, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + 2, scratch: sc.scratch });
+  } else {
+    linearBackward(sc.ctx, `${m}.k`, dh, dk, h, sc.rows, { accumulateInput: true, stream: a.stream + 1, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.v`, dh, dv, h, sc.rows, { accumulateInput: true, stream: a.stream + 2, scratch: sc.scratch });
+  }
+  const norm = params.get(`${a.hf}.layer_norm.weight`);
+  const rstd = records.take(`${a.rec}.rstd`, sc.rows);
+  rmsnormBackward(gpu, dres, norm.grad, dh, a.resIn, norm.value!, rstd, N, C);
+}
+
+export interface FeedForwardSite {
+  hf: string;
+  rec: string;
+  resIn: Bindable;
+  resOut: Bindable;
+  stream: number;
+}
+
+export function feedForwardSite(sc: StackContext, f: FeedForwardSite): void {
+  const { gpu, records } = sc.ctx;
+  const { C, F } = sc.dims;
+  const N = sc.rows(records.shape);
+  const h = records.take(`${f.rec}.h`, (x) => sc.rows(x) * C);
+  const rstd = records.take(`${f.rec}.rstd`, sc.rows);
+  rmsnormForward(gpu, h, rstd, f.resIn, sc.ctx.params.value(`${f.hf}.layer_norm.weight`), N, C, sc.dims.eps);
+  const m = `${f.hf}.DenseReluDense`;
+  const a = records.take(`${f.rec}.a`, (x) => sc.rows(x) * F);
+  const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
+  if (sc.dims.gated) {
+    const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
+    linearForward(sc.ctx, `${m}.wi_0`, a, h, sc.rows, { stream: f.stream });
+    linearForward(sc.ctx, `${m}.wi_1`, b, h, sc.rows, { stream: f.stream + 1 });
+    gatedGeluForward(gpu, g, a, b, N * F);
+  } else {
+    linearForward(sc.ctx, `${m}.wi`, a, h, sc.rows, { stream: f.stream });
+    reluForward(gpu, g, a, N * F);
+  }
+  if (!dropoutOn(sc)) {
+    linearForward(sc.ctx, `${m}.wo`, f.resOut, g, sc.rows, { residual: f.resIn, stream: f.stream + 2 });
+    return;
+  }
+  // wo reads the dropped hidden state, and its weight gradient must see the same one: drop g in place.
+  dropoutForward(gpu, g, g, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + 3 });
+  const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
+  linearForward(sc.ctx, `${m}.wo`, y, g, sc.rows, { stream: f.stream + 2 });
+  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + 4 });
+  add(gpu, f.resOut, f.resIn, y);
+}
+
+export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dres: Bindable): void {
+  const { gpu, records, params } = sc.ctx;
+  const { C, F } = sc.dims;
+  const N = sc.rows(records.shape);
+  const m = `${f.hf}.DenseReluDense`;
+  const h = records.take(`${f.rec}.h`, (x) => sc.rows(x) * C);
+  const a = records.take(`${f.rec}.a`, (x) => sc.rows(x) * F);
+  const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
+  const dy = sublayerOutputGrad(sc, dres, N, f.stream + 4);
+  const dg = sc.scratch('dg', (x) => sc.rows(x) * F);
+  linearBackward(sc.ctx, `${m}.wo`, dg, dy, g, sc.rows, { stream: f.stream + 2, scratch: sc.scratch });
+  if (dropoutOn(sc)) dropoutBackward(gpu, dg, dg, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + 3 });
+  const da = sc.scratch('da', (x) => sc.rows(x) * F);
+  const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
+  if (sc.dims.gated) {
+    const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
+    const db = sc.scratch('db', (x) => sc.rows(x) * F);
+    gatedGeluBackward(gpu, da, db, dg, a, b, N * F);
+    linearBackward(sc.ctx, `${m}.wi_0`, dh, da, h, sc.rows, { stream: f.stream, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.wi_1`, dh, db, h, sc.rows, { accumulateInput: true, stream: f.stream + 1, scratch: sc.scratch });
+  } else {
+    reluBackward(gpu, da, dg, a, N * F);
+    linearBackward(sc.ctx, `${m}.wi`, dh, da, h, sc.rows, { stream: f.stream, scratch: sc.scratch });
+  }
+  const norm = params.get(`${f.hf}.layer_norm.weight`);
+  const rstd = records.take(`${f.rec}.rstd`, sc.rows);
+  rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value!, rstd, N, C);
+}
+
+/** The gradient entering the sub-layer's output projection: dres itself, or through the output dropout. */
+function sublayerOutputGrad(sc: StackContext, dres: Bindable, N: number, stream: number): Bindable {
+  if (!dropoutOn(sc)) return dres;
+  const dy = sc.scratch('dsublayer_out', (x) => sc.rows(x) * sc.dims.C);
+  dropoutBackward(sc.ctx.gpu, dy, dres, N * sc.dims.C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream });
+  return dy;
+}

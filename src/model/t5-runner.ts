@@ -1,0 +1,261 @@
+// Forward and backward of T5ForConditionalGeneration for one task batch, on records sized once for a capacity
+// shape. The DSS step (step.ts) runs it for the label and the rationale task and mixes the losses.
+import type { Gpu } from '../gpu/gpu';
+import { crossEntropy } from '../gpu/kernels/cross-entropy';
+import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
+import { scaleInto, sum } from '../gpu/kernels/elementwise';
+import { embeddingBackward, embeddingForward, embeddingGradIndex, uploadEmbeddingGradIndex } from '../gpu/kernels/embedding';
+import { matmul } from '../gpu/kernels/matmul';
+import { positionBiasBackward, positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
+import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
+import type { Bindable, Tensor } from '../gpu/tensor';
+import type { PreparedTask } from './batch';
+import { decRows, encRows, type T5Dims } from './dims';
+import type { LinearContext } from './linear-module';
+import type { ParameterStore } from './parameters';
+import { RecordArena, type Extent, type PassShape } from './records';
+import { attentionBackwardSite, attentionForwardSite, feedForwardBackwardSite, feedForwardSite, type AttentionSite, type FeedForwardSite, type StackContext } from './sublayers';
+
+export interface PassOptions {
+  train: boolean;
+  /** Dropout seed of this step. */
+  seed: number;
+  /** Distinguishes the DSS tasks' dropout streams within a step. */
+  task: number;
+  /** Scale of this task's loss in the total, divided by its target count (a / n_label, (1-a) / n_rationale). */
+  gradScale: number;
+  /** Also compute gradients. */
+  backward: boolean;
+}
+
+const STREAMS_PER_LAYER = 32;
+
+export class T5Runner {
+  readonly records: RecordArena;
+  private readonly scratchArena: RecordArena;
+  private readonly buckets = new Map<string, Tensor>();
+
+  constructor(
+    private readonly gpu: Gpu,
+    private readonly dims: T5Dims,
+    private readonly params: ParameterStore,
+    capacity: PassShape,
+  ) {
+    this.records = new RecordArena(gpu, capacity, 'activations', 'act:');
+    this.scratchArena = new RecordArena(gpu, capacity, 'scratch', 'tmp:');
+  }
+
+  /** Scratch by name, one buffer per (name, capacity size) so different extents never share a too-small one. */
+  private scratch = (name: string, extent: Extent): Bindable => this.scratchArena.take(`${name}#${extent(this.scratchArena.capacity)}`, extent);
+
+  private bucketTable(Tq: number, Tk: number, bidirectional: boolean): Tensor {
+    const key = `${Tq}x${Tk}:${bidirectional}`;
+    let t = this.buckets.get(key);
+    if (!t) {
+      const d = this.dims;
+      const table = relativePositionBuckets({ queryLength: Tq, keyLength: Tk, bidirectional, numBuckets: d.numBuckets, maxDistance: d.maxDistance });
+      t = this.gpu.upload(table, [Tq, Tk], 'u32', 'scratch', `buckets:${key}`);
+      this.buckets.set(key, t);
+    }
+    return t;
+  }
+
+  private linearContext(o: PassOptions): LinearContext {
+    return { gpu: this.gpu, params: this.params, records: this.records, train: o.train, seed: o.seed };
+  }
+
+  /** Upload a task's decoder ids and targets into the records. */
+  private upload(task: PreparedTask): void {
+    const r = this.records;
+    this.gpu.write(r.tensor('dec.ids', decRows, 'i32'), task.decoderInputIds);
+    this.gpu.write(r.tensor('dec.targets', decRows, 'i32'), task.targets);
+  }
+
+  private encoderSites(_s: PassShape, o: PassOptions) {
+    const { C, NH, L } = this.dims;
+    const r = this.records;
+    const res = (i: number) => r.take(`enc.res.${i}`, (x) => encRows(x) * C);
+    const bias = r.take('enc.bias', (x) => NH * x.Tin * x.Tin);
+    const attn: AttentionSite[] = [];
+    const ffn: FeedForwardSite[] = [];
+    for (let i = 0; i < L; i++) {
+      const stream = (o.task * 2 + 0) * 100_000 + (i + 1) * STREAMS_PER_LAYER;
+      attn.push({
+        hf: `encoder.block.${i}.layer.0`, module: 'SelfAttention', rec: `enc.${i}.sa`, resIn: res(2 * i), resOut: res(2 * i + 1),
+        kv: null, bias, keyMask: r.take('enc.mask', encRows, 'u32'), causal: false, Tq: (x) => x.Tin, Tk: (x) => x.Tin, stream,
+        dbias: null,
+      });
+      ffn.push({ hf: `encoder.block.${i}.layer.1`, rec: `enc.${i}.ff`, resIn: res(2 * i + 1), resOut: res(2 * i + 2), stream: stream + 8 });
+    }
+    return { attn, ffn, res };
+  }
+
+  private decoderSites(o: PassOptions, encOut: Bindable) {
+    const { C, NH, Ld } = this.dims;
+    const r = this.records;
+    const res = (i: number) => r.take(`dec.res.${i}`, (x) => decRows(x) * C);
+    const bias = r.take('dec.bias', (x) => NH * x.Tout * x.Tout);
+    const self: AttentionSite[] = [];
+    const cross: AttentionSite[] = [];
+    const ffn: FeedForwardSite[] = [];
+    for (let j = 0; j < Ld; j++) {
+      const stream = (o.task * 2 + 1) * 100_000 + (j + 1) * STREAMS_PER_LAYER;
+      self.push({
+        hf: `decoder.block.${j}.layer.0`, module: 'SelfAttention', rec: `dec.${j}.sa`, resIn: res(3 * j), resOut: res(3 * j + 1),
+        kv: null, bias, keyMask: null, causal: true, Tq: (x) => x.Tout, Tk: (x) => x.Tout, stream,
+      });
+      cross.push({
+        hf: `decoder.block.${j}.layer.1`, module: 'EncDecAttention', rec: `dec.${j}.ca`, resIn: res(3 * j + 1), resOut: res(3 * j + 2),
+        kv: { input: encOut, rows: encRows }, bias: null, keyMask: r.take('enc.mask', encRows, 'u32'), causal: false,
+        Tq: (x) => x.Tout, Tk: (x) => x.Tin, stream: stream + 8,
+      });
+      ffn.push({ hf: `decoder.block.${j}.layer.2`, rec: `dec.${j}.ff`, resIn: res(3 * j + 2), resOut: res(3 * j + 3), stream: stream + 16 });
+    }
+    return { self, cross, ffn, res };
+  }
+
+  private stack(rows: Extent, o: PassOptions): StackContext {
+    return { ctx: this.linearContext(o), dims: this.dims, rows, scratch: this.scratch };
+  }
+
+  private dropoutOn(o: PassOptions): boolean {
+    return o.train && this.dims.dropout > 0;
+  }
+
+  /** The encoder forward of a task batch (ids and mask uploaded); its output stays in the record "enc.out". */
+  encode(task: Pick<PreparedTask, 'B' | 'Tin' | 'inputIds' | 'keyMask'>, o: PassOptions) {
+    const gpu = this.gpu;
+    const { C, NH, L, eps } = this.dims;
+    const s = this.records.shape;
+    const r = this.records;
+    const p = this.params;
+    const N = encRows(s);
+    const streamBase = o.task * 1_000_000;
+    this.gpu.write(r.tensor('enc.ids', encRows, 'i32'), task.inputIds);
+    this.gpu.write(r.tensor('enc.mask', encRows, 'u32'), task.keyMask);
+    const enc = this.encoderSites(s, o);
+    const encSc = this.stack(encRows, o);
+    embeddingForward(gpu, enc.res(0), r.take('enc.ids', encRows, 'i32'), p.value('shared.weight'), N, C);
+    if (this.dropoutOn(o)) dropoutForward(gpu, enc.res(0), enc.res(0), N * C, { p: this.dims.dropout, seed: o.seed, stream: streamBase + 1 });
+    const encBuckets = this.bucketTable(s.Tin, s.Tin, true);
+    positionBiasForward(gpu, enc.attn[0].bias!, encBuckets, p.value('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), s.Tin, s.Tin, NH, this.dims.numBuckets);
+    for (let i = 0; i < L; i++) {
+      attentionForwardSite(encSc, enc.attn[i]);
+      feedForwardSite(encSc, enc.ffn[i]);
+    }
+    const encOut = r.take('enc.out', (x) => encRows(x) * C);
+    const encRstd = r.take('enc.out.rstd', encRows);
+    rmsnormForward(gpu, encOut, encRstd, enc.res(2 * L), p.value('encoder.final_layer_norm.weight'), N, C, eps);
+    if (this.dropoutOn(o)) dropoutForward(gpu, encOut, encOut, N * C, { p: this.dims.dropout, seed: o.seed, stream: streamBase + 2 });
+    return { enc, encSc, encBuckets, encOut, encRstd };
+  }
+
+  /**
+   * Forward (and backward when o.backward) of one task batch. Returns the GPU scalar holding the sum of
+   * per-token losses; the mean is that over task.targetCount. Parameter gradients accumulate (+=).
+   */
+  run(task: PreparedTask, o: PassOptions, lossSum: Tensor): void {
+    const gpu = this.gpu;
+    const { C, NH, V, L, Ld, eps, tied } = this.dims;
+    const s: PassShape = { B: task.B, Tin: task.Tin, Tout: task.Tout };
+    this.records.use(s);
+    this.scratchArena.use(s);
+    this.upload(task);
+    const r = this.records;
+    const p = this.params;
+    const N = encRows(s);
+    const M = decRows(s);
+    const shared = p.value('shared.weight');
+    const dropP = this.dims.dropout;
+    const streamBase = o.task * 1_000_000;
+
+    const { enc, encSc, encBuckets, encOut, encRstd } = this.encode(task, o);
+
+    // ---- decoder
+    const dec = this.decoderSites(o, encOut);
+    const decSc = this.stack(decRows, o);
+    embeddingForward(gpu, dec.res(0), r.take('dec.ids', decRows, 'i32'), shared, M, C);
+    if (this.dropoutOn(o)) dropoutForward(gpu, dec.res(0), dec.res(0), M * C, { p: dropP, seed: o.seed, stream: streamBase + 3 });
+    const decBuckets = this.bucketTable(s.Tout, s.Tout, false);
+    positionBiasForward(gpu, dec.self[0].bias!, decBuckets, p.value('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), s.Tout, s.Tout, NH, this.dims.numBuckets);
+    for (let j = 0; j < Ld; j++) {
+      attentionForwardSite(decSc, dec.self[j]);
+      attentionForwardSite(decSc, dec.cross[j]);
+      feedForwardSite(decSc, dec.ffn[j]);
+    }
+    const decOut = r.take('dec.out', (x) => decRows(x) * C);
+    const decRstd = r.take('dec.out.rstd', decRows);
+    rmsnormForward(gpu, decOut, decRstd, dec.res(3 * Ld), p.value('decoder.final_layer_norm.weight'), M, C, eps);
+    if (this.dropoutOn(o)) dropoutForward(gpu, decOut, decOut, M * C, { p: dropP, seed: o.seed, stream: streamBase + 4 });
+    // Tied embeddings: HF rescales the decoder output by d_model^-0.5 before the shared projection.
+    const headIn = tied ? r.take('dec.out.scaled', (x) => decRows(x) * C) : decOut;
+    const headScale = tied ? C ** -0.5 : 1;
+    if (tied) scaleInto(gpu, headIn, decOut, headScale, M * C);
+    const headWeight = tied ? shared : p.value('lm_head.weight');
+    const logits = r.take('logits', (x) => decRows(x) * V);
+    matmul(gpu, logits, headIn, headWeight, { M, N: V, K: C }, { transB: true });
+    const losses = r.take('losses', decRows);
+    crossEntropy(gpu, losses, o.backward ? logits : null, logits, r.take('dec.targets', decRows, 'i32'), M, V, o.gradScale);
+    sum(gpu, lossSum, losses, M);
+    if (!o.backward) return;
+
+    // ---- backward: decoder head
+    const headParam = p.get(tied ? 'shared.weight' : 'lm_head.weight');
+    const dDecOut = this.scratch('d_dec_out', (x) => decRows(x) * C);
+    if (headParam.grad) matmul(gpu, headParam.grad, logits, headIn, { M: V, N: C, K: M }, { transA: true, accumulate: true });
+    matmul(gpu, dDecOut, logits, headWeight, { M, N: C, K: V }, { alpha: headScale });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: dropP, seed: o.seed, stream: streamBase + 4 });
+    const dres = this.scratch('d_res_dec', (x) => decRows(x) * C);
+    gpu.zero(tensorOf(dres));
+    const decNorm = p.get('decoder.final_layer_norm.weight');
+    rmsnormBackward(gpu, dres, decNorm.grad, dDecOut, dec.res(3 * Ld), decNorm.value!, decRstd, M, C);
+    const dEncOut = this.scratch('d_enc_out', (x) => encRows(x) * C);
+    gpu.zero(tensorOf(dEncOut));
+    const decBiasParam = p.get('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight');
+    const dDecBias = decBiasParam.grad ? this.scratch('d_dec_bias', (x) => NH * x.Tout * x.Tout) : null;
+    if (dDecBias) gpu.zero(tensorOf(dDecBias));
+    for (let j = Ld - 1; j >= 0; j--) {
+      feedForwardBackwardSite(decSc, dec.ffn[j], dres);
+      attentionBackwardSite(decSc, { ...dec.cross[j], dkvInput: dEncOut }, dres);
+      attentionBackwardSite(decSc, { ...dec.self[j], dbias: dDecBias }, dres);
+    }
+    if (dDecBias) positionBiasBackward(gpu, decBiasParam.grad!, dDecBias, decBuckets, s.Tout, s.Tout, NH, this.dims.numBuckets);
+    const sharedParam = p.get('shared.weight');
+    const decIds = sharedParam.grad ? embeddingGradIndex(task.decoderInputIds) : null;
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: dropP, seed: o.seed, stream: streamBase + 3 });
+    const decIndex = decIds ? uploadEmbeddingGradIndex(gpu, decIds, 'dec.ids') : null;
+    if (decIndex) embeddingBackward(gpu, sharedParam.grad!, dres, decIndex, C);
+
+    // ---- backward: encoder
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: dropP, seed: o.seed, stream: streamBase + 2 });
+    const dresE = this.scratch('d_res_enc', (x) => encRows(x) * C);
+    gpu.zero(tensorOf(dresE));
+    const encNorm = p.get('encoder.final_layer_norm.weight');
+    rmsnormBackward(gpu, dresE, encNorm.grad, dEncOut, enc.res(2 * L), encNorm.value!, encRstd, N, C);
+    const encBiasParam = p.get('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight');
+    const dEncBias = encBiasParam.grad ? this.scratch('d_enc_bias', (x) => NH * x.Tin * x.Tin) : null;
+    if (dEncBias) gpu.zero(tensorOf(dEncBias));
+    for (let i = L - 1; i >= 0; i--) {
+      feedForwardBackwardSite(encSc, enc.ffn[i], dresE);
+      attentionBackwardSite(encSc, { ...enc.attn[i], dbias: dEncBias }, dresE);
+    }
+    if (dEncBias) positionBiasBackward(gpu, encBiasParam.grad!, dEncBias, encBuckets, s.Tin, s.Tin, NH, this.dims.numBuckets);
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: dropP, seed: o.seed, stream: streamBase + 1 });
+    const encIndex = sharedParam.grad ? uploadEmbeddingGradIndex(gpu, embeddingGradIndex(task.inputIds), 'enc.ids') : null;
+    if (encIndex) embeddingBackward(gpu, sharedParam.grad!, dresE, encIndex, C);
+    // The index buffers are used by recorded work: submit before releasing them.
+    gpu.flush();
+    for (const idx of [decIndex, encIndex]) if (idx) gpu.free(idx.uniqueIds, idx.offsets, idx.positions);
+  }
+
+  free(): void {
+    this.records.free();
+    this.scratchArena.free();
+    for (const t of this.buckets.values()) this.gpu.free(t);
+    this.buckets.clear();
+  }
+}
+
+function tensorOf(b: Bindable): Tensor {
+  return 'tensor' in b ? b.tensor : b;
+}
