@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { folderSource } from '../hosts/node/fs-source';
 import { createTextTokenizer } from '../model/tokenizer';
-import { browserFilesSource } from './browser-files-source';
+import { browserFilesSource, filesFromDrop } from './browser-files-source';
 import { type LoadProgress, loadCheckpoint, memoryCheckpointSource } from './checkpoint';
 import { makeTinyT5, tinyT5Config, tinyT5Weights, TINY_T5_DEFAULTS } from './tiny-t5';
 
@@ -99,5 +99,25 @@ describe('folderSource', () => {
     writeFileSync(join(dir, 'config.json'), '{}');
     await expect(loadCheckpoint(folderSource(join(dir, 'nope')))).rejects.toThrow(/nope: cannot read the checkpoint folder/);
     await expect(loadCheckpoint(folderSource(dir))).rejects.toThrow(/no model\.safetensors or model\.safetensors\.index\.json \(files: config\.json\)/);
+  });
+});
+
+describe('filesFromDrop', () => {
+  it('walks a dropped folder in batches and loads it', async () => {
+    const files = [...makeTinyT5({ dModel: 8, dFf: 12, heads: 2, dKv: 4, vocab: 90, layers: 1 })];
+    const fileEntry = (name: string, data: Uint8Array | string) => ({
+      isFile: true, isDirectory: false, name, file: (ok: (f: File) => void) => ok(new File([data as BlobPart], name)),
+    });
+    const batches = [files.slice(0, 3).map(([n, d]) => fileEntry(n, d)), files.slice(3).map(([n, d]) => fileEntry(n, d)), []];
+    const dir = {
+      isFile: false, isDirectory: true, name: 'flan-tiny',
+      createReader: () => ({ readEntries: (ok: (e: ReturnType<typeof fileEntry>[]) => void) => ok(batches.shift() ?? []) }),
+    };
+    const dropped = await filesFromDrop([dir]);
+    expect(dropped.map((f) => f.path).sort()).toEqual(files.map(([n]) => `flan-tiny/${n}`).sort());
+    const source = browserFilesSource(dropped);
+    expect(source.label).toBe('flan-tiny');
+    expect((await loadCheckpoint(source)).config.d_model).toBe(8);
+    expect(() => browserFilesSource([...dropped, { file: new File(['x'], 'a'), path: 'other/a' }])).toThrow(/several folders \(flan-tiny, other\)/);
   });
 });
