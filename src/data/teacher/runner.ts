@@ -3,6 +3,7 @@
 // Host-agnostic: needs only fetch and AbortController, so it runs in the page, a worker or Node.
 import { canonicalJson, validateQueryDsl } from '../query-dsl';
 import type { DatasetRow, IndexSchema, RowValidity } from '../records';
+import { normalizeQuestion } from '../split';
 import { chatCompletion, TeacherRequestError, type TokenUsage } from './client';
 import { checkTeacherConfig, type TeacherConfig } from './config';
 import { extractReply } from './extract';
@@ -11,9 +12,9 @@ import { redactSecret } from './redact';
 import { withRetries } from './retry';
 import { chooseByVote, type Sample } from './vote';
 
-/** How questions are compared for resume and de-duplication: trimmed, whitespace collapsed, case-folded. */
+/** How questions are compared for resume and de-duplication: the same normalisation as the split's duplicate groups. */
 export function questionKey(q: string): string {
-  return q.trim().replace(/\s+/g, ' ').toLowerCase();
+  return normalizeQuestion(q);
 }
 
 export interface TeacherProgress {

@@ -1,0 +1,102 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatasetMeta, DatasetRow } from '../../data/records';
+import { openIdbDatasetStore } from '../../data/store';
+import { DEFAULT_PROMPT_TEMPLATE } from '../../data/teacher';
+import { resetDatasets, useDatasets } from './datasets-slice';
+
+const META: DatasetMeta = {
+  id: 'ds',
+  name: 'test',
+  task: {
+    id: 't',
+    name: 'sales',
+    schema: { index: 'sales', description: '', fields: [{ name: 'region', type: 'keyword', description: 'region' }] },
+    promptTemplate: DEFAULT_PROMPT_TEMPLATE,
+  },
+  version: 1,
+  splitSeed: 42,
+  trainFraction: 0.8,
+  synthetic: true,
+  createdAt: 0,
+  updatedAt: 0,
+};
+
+const row = (id: string, label = '{"query": {"term": {"region": "EU"}}}'): DatasetRow => ({
+  id,
+  datasetId: 'ds',
+  question: `question ${id}`,
+  label,
+  rationale: 'r',
+  source: 'import',
+  status: 'pending',
+  validity: { parses: true, valid: true, problems: [] },
+  createdAt: 1,
+  updatedAt: 1,
+});
+
+let n = 0;
+async function ready() {
+  const store = await openIdbDatasetStore(`slice-test-${n++}`);
+  await useDatasets.getState().init(store, async (s) => {
+    await s.putDataset(META);
+    await s.putRows([row('a'), row('b')]);
+  });
+  return store;
+}
+
+afterEach(async () => {
+  await useDatasets.getState().store?.close();
+  resetDatasets();
+});
+
+describe('datasets slice', () => {
+  it('seeds an empty store once and opens the dataset', async () => {
+    const store = await ready();
+    const s = useDatasets.getState();
+    expect(s.status).toBe('ready');
+    expect(s.currentId).toBe('ds');
+    expect(s.rows.map((r) => r.id)).toEqual(['a', 'b']);
+    // A second init over a non-empty store does not seed again.
+    resetDatasets();
+    await useDatasets.getState().init(store, async () => {
+      throw new Error('must not seed twice');
+    });
+    expect(useDatasets.getState().status).toBe('ready');
+  });
+
+  it('re-validates an edited label against the schema and stores it', async () => {
+    const store = await ready();
+    const next = await useDatasets.getState().editRow('a', { label: '{"query": {"term": {"regoin": "EU"}}}' });
+    expect(next.validity.valid).toBe(false);
+    expect(next.validity.problems[0].path).toBe('$.query.term.regoin');
+    expect((await store.getRow('ds', 'a'))?.validity.valid).toBe(false);
+    expect(useDatasets.getState().current!.version).toBeGreaterThan(META.version);
+  });
+
+  it('accepts, rejects and deletes rows in memory and in the store', async () => {
+    const store = await ready();
+    await useDatasets.getState().setStatus('a', 'accepted');
+    await useDatasets.getState().setStatus('b', 'rejected');
+    expect((await store.getRow('ds', 'a'))?.status).toBe('accepted');
+    useDatasets.getState().selectRow('b');
+    await useDatasets.getState().deleteRow('b');
+    expect(useDatasets.getState().selectedRowId).toBeNull();
+    expect(useDatasets.getState().rows.map((r) => r.id)).toEqual(['a']);
+    expect(await store.countRows('ds')).toBe(1);
+  });
+
+  it('adds rows (teacher, import) to the open dataset', async () => {
+    const store = await ready();
+    await useDatasets.getState().addRows([row('c'), { ...row('a'), rationale: 'replaced' }]);
+    expect(useDatasets.getState().rows.map((r) => r.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(useDatasets.getState().rows.find((r) => r.id === 'a')?.rationale).toBe('replaced');
+    expect(await store.countRows('ds')).toBe(3);
+  });
+
+  it('filters reset the page', () => {
+    useDatasets.getState().setPage(3);
+    useDatasets.getState().setFilters({ text: 'x' });
+    expect(useDatasets.getState()).toMatchObject({ page: 0, filters: { text: 'x' } });
+  });
+});

@@ -1,0 +1,61 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatasetMeta } from '../../data/records';
+import { openIdbDatasetStore } from '../../data/store';
+import { DEFAULT_PROMPT_TEMPLATE } from '../../data/teacher';
+import { startFakeServer, type FakeServer } from '../../data/teacher/scripted-server';
+import { resetDatasets, useDatasets } from './datasets-slice';
+import { useTeacher } from './teacher-slice';
+
+const META: DatasetMeta = {
+  id: 'ds',
+  name: 'test',
+  task: {
+    id: 't',
+    name: 'sales',
+    schema: { index: 'sales', description: '', fields: [{ name: 'region', type: 'keyword', description: 'region' }] },
+    promptTemplate: DEFAULT_PROMPT_TEMPLATE,
+  },
+  version: 1,
+  splitSeed: 42,
+  trainFraction: 0.8,
+  synthetic: false,
+  createdAt: 0,
+  updatedAt: 0,
+};
+const KEY = 'sk-ui-7d1e5f3c9a';
+
+let server: FakeServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  await useDatasets.getState().store?.close();
+  resetDatasets();
+});
+
+describe('teacher run from the Datasets page state', () => {
+  it('adds answered questions to the open dataset, resumes without re-asking, and stores no key', async () => {
+    server = await startFakeServer((r) => ({ replies: [`Rationale: use ${r.authorization}.\n{"query": {"term": {"region": "EU"}}}`], delayMs: 5 }));
+    const store = await openIdbDatasetStore('teacher-slice-test');
+    await useDatasets.getState().init(store, (s) => s.putDataset(META));
+    useTeacher.getState().setConfig({ baseUrl: server.baseUrl, model: 'm', apiKey: KEY, concurrency: 2, maxRetries: 0 });
+    useTeacher.getState().setQuestionsText('Sales in EU\nSales in US\n\nsales in eu');
+    await useTeacher.getState().start();
+    expect(useTeacher.getState().outcome).toMatch(/^Finished: 2 answered/);
+    expect(useDatasets.getState().rows.map((r) => r.question).sort()).toEqual(['Sales in EU', 'Sales in US']);
+
+    useTeacher.getState().setQuestionsText('Sales in EU\nSales in US\nSales in Asia');
+    await useTeacher.getState().start();
+    expect(server.requests.map((r) => r.question).sort()).toEqual(['Sales in Asia', 'Sales in EU', 'Sales in US']);
+    expect(useTeacher.getState().progress).toMatchObject({ total: 1, skipped: 2, answered: 1 });
+
+    const stored = JSON.stringify({ rows: await store.listRows('ds'), meta: await store.listDatasets(), logs: useTeacher.getState().logs });
+    expect(stored).not.toContain(KEY);
+    expect(stored).toContain('[redacted]');
+  });
+
+  it('says what is missing instead of starting', async () => {
+    useTeacher.getState().setQuestionsText('a question');
+    await useTeacher.getState().start();
+    expect(useTeacher.getState().outcome).toMatch(/Open or create a dataset/);
+  });
+});
