@@ -1,4 +1,5 @@
 // T5 FFN activations, element-wise: gated gelu_new (FLAN-T5, "gated-gelu") and relu (original T5).
+// Outputs may not alias inputs: WebGPU forbids one buffer bound as read and read_write in a dispatch.
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { elements, isSlice, type Bindable } from '../tensor';

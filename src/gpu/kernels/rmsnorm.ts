@@ -75,7 +75,8 @@ function rowGrid(gpu: Gpu, rows: number): [number, number] {
 // inp (N,C), weight (C), out (N,C), rstd (N) = 1/sqrt(mean(x^2)+eps) cached for backward
 /**
  * Like HF, the sum of squares is f32: a row whose sum exceeds f32's range gets rstd 0 and output 0
- * (NaN where x is infinite). out and rstd are overwritten.
+ * (NaN where x is infinite). out and rstd are overwritten; out may not alias inp (WebGPU forbids binding
+ * one buffer as both read and read_write in a dispatch).
  */
 export function rmsnormForward(gpu: Gpu, out: Bindable, rstd: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, eps: number): void {
   const k = 'rmsnormForward';
