@@ -207,6 +207,11 @@ def main():
 
     ties = crafted_ties()
     add('ties', ties, {'hex': hex_f32(ties)})
+    # Ties scaled by 3: the full block multiplies by f32(1/3), the 50-element tail divides by 3, so values land
+    # next to the midpoints by different roundings in the two paths.
+    t3 = (ties[:64] * F(3)).astype(F)
+    t3 = np.concatenate([t3, t3[:50]])
+    add('ties-x3', t3, {'hex': hex_f32(t3)})
     x = random_floats(200, 7, -0.05, 0.05)
     add('tail-200', x, {'random': {'n': 200, 'seed': 7, 'lo': -0.05, 'hi': 0.05}}, double=True)
     x = random_floats(37, 11, -3, 3)
