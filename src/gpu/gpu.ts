@@ -168,6 +168,8 @@ export class Gpu {
   }
 
   free(...tensors: (Tensor | null | undefined)[]): void {
+    // Recorded work may still use these buffers: a destroyed buffer in a later submit is invalid.
+    if (this.encoder && tensors.some(Boolean)) this.flush();
     for (const t of tensors) if (t) this.pool.release(t.buffer);
   }
 

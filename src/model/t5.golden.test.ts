@@ -9,6 +9,7 @@ import { parseDssBatch, type DssBatch } from './batch';
 import { DssStep } from './dss-step';
 import { loadT5, type T5Model } from './t5-model';
 import { T5Runner } from './t5-runner';
+import { T5Generator } from './generate';
 
 interface Expected {
   loss_label: number;
@@ -44,6 +45,13 @@ async function readParam(model: T5Model, pick: (name: string) => Tensor | null) 
 
 function eval0(batch: DssBatch) {
   return batch;
+}
+
+async function greedyFor(name: string) {
+  const { gpu, model, batch, expected } = await setup(name, false);
+  const gen = new T5Generator(model, gpu, 2, 6, expected.greedy.max_new_tokens);
+  const tokens = await gen.generate(batch.label.input_ids, batch.label.attention_mask, { maxNewTokens: expected.greedy.max_new_tokens });
+  return { gpu, model, batch, expected, gen, tokens };
 }
 
 for (const name of ['tied-relu', 'untied-gated']) {
@@ -85,6 +93,28 @@ for (const name of ['tied-relu', 'untied-gated']) {
       expect(problems).toEqual([]);
       step.free();
       runner.free();
+      model.params.free();
+    });
+
+    it('greedy generation with the KV cache gives identical tokens', async () => {
+      const { model, expected, gen, tokens } = await greedyFor(name);
+      // PyTorch rows stop at eos and are padded; ours are too, but only up to the longest row.
+      const width = tokens.reduce((m, r) => Math.max(m, r.length), 0);
+      expect(tokens).toEqual(expected.greedy.tokens.map((r) => r.slice(0, width)));
+      gen.free();
+      model.params.free();
+    });
+
+    it('beam search with one beam equals greedy; three beams give one finished hypothesis per row', async () => {
+      const { gpu, model, batch, expected, gen, tokens } = await greedyFor(name);
+      const one = await gen.generate(batch.label.input_ids, batch.label.attention_mask, { maxNewTokens: expected.greedy.max_new_tokens, numBeams: 1 });
+      expect(one).toEqual(tokens);
+      gen.free();
+      const wide = new T5Generator(model, gpu, 6, 6, expected.greedy.max_new_tokens);
+      const beams = await wide.generate(batch.label.input_ids, batch.label.attention_mask, { maxNewTokens: 3, numBeams: 3 });
+      expect(beams).toHaveLength(2);
+      for (const row of beams) expect(row.length).toBeGreaterThan(0);
+      wide.free();
       model.params.free();
     });
 
