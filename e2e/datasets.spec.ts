@@ -1,0 +1,88 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startFakeServer, type FakeServer } from '../src/data/teacher/scripted-server';
+
+// The Datasets page against the built app: the sample loads into IndexedDB on first visit, the inspector searches,
+// shows and edits rows, and a teacher run against a scripted OpenAI-compatible server on 127.0.0.1 adds rows.
+
+async function openDatasets(page: Page) {
+  await page.goto('/#/datasets');
+  await expect(page.getByTestId('page-datasets')).toHaveAttribute('data-status', 'ready');
+}
+
+async function rowsShown(page: Page): Promise<{ shown: number; total: number }> {
+  const text = (await page.getByTestId('rows-shown').textContent()) ?? '';
+  const m = /(\d+) of (\d+) rows/.exec(text);
+  if (!m) throw new Error(`unexpected rows counter "${text}"`);
+  return { shown: Number(m[1]), total: Number(m[2]) };
+}
+
+test('the sample loads, search filters, a row shows its label and rationale, and a bad edit shows its problem path', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openDatasets(page);
+  await expect(page.getByText('synthetic sample data')).toBeVisible();
+  const { total } = await rowsShown(page);
+  expect(total).toBeGreaterThanOrEqual(1000);
+
+  const search = page.getByRole('searchbox', { name: 'Search rows' });
+  await search.fill('no question says this 9f8e7d');
+  await expect(page.getByTestId('rows-shown')).toHaveText(`0 of ${total} rows`);
+  await search.fill('Latin America');
+  await expect.poll(async () => (await rowsShown(page)).shown).toBeGreaterThan(0);
+  const { shown } = await rowsShown(page);
+  expect(shown).toBeLessThan(total);
+  const firstQuestion = page.getByTestId('rows-table').locator('tbody tr').first().locator('td.q');
+  await firstQuestion.click();
+
+  const detail = page.getByTestId('row-detail');
+  await expect(detail.getByTestId('detail-label')).toContainText('"query"');
+  await expect(detail.getByTestId('detail-rationale')).toContainText('Fields');
+  await expect(detail.getByTestId('label-valid')).toBeVisible();
+
+  await detail.getByRole('button', { name: 'Edit' }).click();
+  await detail.getByRole('textbox', { name: 'Label' }).fill('{"query": {"term": {"regoin": "Europe"}}}');
+  await expect(detail.getByTestId('label-problems')).toContainText('$.query.term.regoin');
+  await detail.getByRole('button', { name: 'Save' }).click();
+  await expect(detail.getByTestId('label-problems')).toContainText('$.query.term.regoin');
+  await expect(detail.getByTestId('detail-label').locator('.json-key').first()).toHaveText('"query"');
+  // The edit is stored: after a reload the row is still invalid.
+  await page.reload();
+  await expect(page.getByTestId('page-datasets')).toHaveAttribute('data-status', 'ready');
+  await page.getByRole('combobox', { name: 'Validity' }).selectOption('invalid');
+  await expect(page.getByTestId('rows-shown')).toHaveText(`1 of ${total} rows`);
+  expect(errors).toEqual([]);
+});
+
+test.describe('teacher', () => {
+  let server: FakeServer;
+  test.beforeAll(async () => {
+    server = await startFakeServer((r) => ({
+      replies: [`Rationale:\n1. region is a keyword field.\n2. Filter it with term.\n\`\`\`json\n{"query": {"term": {"region": "Europe"}}, "size": ${r.question.length}}\n\`\`\``],
+      delayMs: 50,
+    }));
+  });
+  test.afterAll(async () => {
+    await server.close();
+  });
+
+  test('a teacher run against a local OpenAI-compatible server adds rows', async ({ page }) => {
+    await openDatasets(page);
+    const { total } = await rowsShown(page);
+    await page.getByRole('tab', { name: 'Teacher' }).click();
+    await page.getByRole('textbox', { name: 'Base URL' }).fill(server.baseUrl);
+    await page.getByRole('textbox', { name: 'Model' }).fill('e2e-teacher');
+    await page.getByRole('textbox', { name: 'Questions' }).fill('Which orders came from Europe?\nHow many orders came from Europe last month?');
+    await expect(page.getByTestId('question-count')).toContainText('2 to ask');
+    await page.getByRole('button', { name: 'Run teacher' }).click();
+    await expect(page.getByTestId('teacher-outcome')).toContainText('Finished: 2 answered');
+    await expect(page.getByTestId('teacher-usage')).toContainText('240 total');
+    expect(server.requests.map((r) => r.question).sort()).toEqual(['How many orders came from Europe last month?', 'Which orders came from Europe?']);
+
+    await page.getByRole('tab', { name: 'Rows' }).click();
+    await page.getByRole('combobox', { name: 'Source' }).selectOption('teacher');
+    await expect(page.getByTestId('rows-shown')).toHaveText(`2 of ${total + 2} rows`);
+    await page.getByTestId('rows-table').getByText('Which orders came from Europe?').click();
+    await expect(page.getByTestId('detail-rationale')).toContainText('region is a keyword field.');
+    await expect(page.getByTestId('label-valid')).toBeVisible();
+  });
+});
