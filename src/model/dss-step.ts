@@ -20,6 +20,8 @@ export interface DssStepOptions {
   train: boolean;
   backward: boolean;
   seed: number;
+  /** Multiplies the gradients (1 / accumulation steps when micro-batches add up to one optimizer step). */
+  gradMultiplier?: number;
 }
 
 export function prepareDss(model: T5Model, batch: DssBatch): { label: PreparedTask; rationale: PreparedTask | null } {
@@ -49,7 +51,7 @@ export class DssStep {
     tasks.forEach(([task, weight], i) => {
       this.gpu.zero(this.lossSums[i]);
       // An all -100 task contributes nothing (HF would give NaN; a mix must not be poisoned by an empty task).
-      const gradScale = task.targetCount > 0 ? weight / task.targetCount : 0;
+      const gradScale = task.targetCount > 0 ? ((o.gradMultiplier ?? 1) * weight) / task.targetCount : 0;
       this.runner.run(task, { train: o.train, seed: o.seed, task: i, gradScale, backward: o.backward && task.targetCount > 0 }, this.lossSums[i]);
     });
     const sums = await Promise.all(tasks.map((_, i) => this.gpu.readF32(this.lossSums[i])));

@@ -6,6 +6,7 @@ import { gatedGeluBackward, gatedGeluForward, reluBackward, reluForward } from '
 import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
 import { add } from '../gpu/kernels/add';
 import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
+import { fill } from '../gpu/kernels/elementwise';
 import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
 import type { Bindable } from '../gpu/tensor';
 import type { T5Dims } from './dims';
@@ -67,7 +68,8 @@ export function attentionForwardSite(sc: StackContext, a: AttentionSite): void {
   linearForward(sc.ctx, `${m}.v`, v, kvIn, kvRows, { stream: a.stream + 2 });
   const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
   const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
-  attentionForward(gpu, ctxOut, probs, q, k, v, a.bias, a.keyMask, { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal });
+  const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
+  attentionForward(gpu, ctxOut, probs, q, k, v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
   if (!dropoutOn(sc)) {
     linearForward(sc.ctx, `${m}.o`, a.resOut, ctxOut, sc.rows, { residual: a.resIn, stream: a.stream + 3 });
     return;
@@ -99,7 +101,8 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const dk = sc.scratch('dk', (x) => kvRows(x) * I);
   const dv = sc.scratch('dv', (x) => kvRows(x) * I);
   const dscores = sc.scratch('dscores', (x) => x.B * NH * a.Tq(x) * a.Tk(x));
-  attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, q, k, v, probs, { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal });
+  const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
+  attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, q, k, v, probs, dims, { probsDropoutScale: probsDropout(sc, a) });
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
   linearBackward(sc.ctx, `${m}.q`, dh, dq, h, sc.rows, { stream: a.stream, scratch: sc.scratch });
   if (a.kv) {
@@ -180,6 +183,19 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
   const norm = params.get(`${f.hf}.layer_norm.weight`);
   const rstd = records.take(`${f.rec}.rstd`, sc.rows);
   rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value!, rstd, N, C);
+}
+
+/**
+ * HF drops attention probabilities too. The kernels take the mask as a keep/(1-p) scale tensor; it is drawn
+ * from the counter RNG, so backward regenerates exactly the forward's mask instead of storing it.
+ */
+function probsDropout(sc: StackContext, a: AttentionSite): Bindable | null {
+  if (!dropoutOn(sc)) return null;
+  const n = sc.ctx.records.shape.B * sc.dims.NH * a.Tq(sc.ctx.records.shape) * a.Tk(sc.ctx.records.shape);
+  const scale = sc.scratch('probs_dropout', (x) => x.B * sc.dims.NH * a.Tq(x) * a.Tk(x));
+  fill(sc.ctx.gpu, scale, 1, n);
+  dropoutForward(sc.ctx.gpu, scale, scale, n, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + 5 });
+  return scale;
 }
 
 /** The gradient entering the sub-layer's output projection: dres itself, or through the output dropout. */
