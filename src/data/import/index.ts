@@ -1,0 +1,9 @@
+export {
+  importRows, previewImport, formatFromName, sniffFormat, sniffDelimiter,
+  type ImportFormat, type ImportOptions, type ImportResult, type ImportProblem, type ImportProblemReason,
+  type ImportedRow, type ImportProgress, type ImportPreview,
+} from './import';
+export { detectMapping, resolveMapping, type ColumnMapping } from './mapping';
+export { toDatasetRows, importedRowId } from './to-rows';
+export type { ImportSource } from './sources';
+export { createImportService, type ImportService, type ImportFileOptions } from './service';
