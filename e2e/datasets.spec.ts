@@ -53,6 +53,43 @@ test('the sample loads, search filters, a row shows its label and rationale, and
   expect(errors).toEqual([]);
 });
 
+test('import lists bad rows with line and reason and adds the good ones; export downloads JSONL', async ({ page }) => {
+  await openDatasets(page);
+  const { total } = await rowsShown(page);
+  const existing = (await page.getByTestId('rows-table').locator('tbody tr').first().locator('td.q').textContent()) ?? '';
+  const lines = [
+    JSON.stringify({ question: 'Orders from Europe imported in e2e', label: '{"query": {"term": {"region": "Europe"}}}', rationale: 'term on region' }),
+    '{"question": "broken line", ',
+    JSON.stringify({ question: 'Orders by planet', label: '{"query": {"term": {"planet": "Mars"}}}', rationale: 'no such field' }),
+    JSON.stringify({ question: existing, label: '{"query": {"match_all": {}}}', rationale: 'already there' }),
+    JSON.stringify({ question: 'No rationale here', label: '{"query": {"match_all": {}}}' }),
+  ];
+  await page.getByRole('button', { name: 'Import…' }).click();
+  const dialog = page.getByTestId('import-dialog');
+  await dialog.getByLabel('Import file').setInputFiles({ name: 'rows.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await expect(dialog.getByRole('combobox', { name: 'Column for Question' })).toHaveValue('question');
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByTestId('import-summary')).toContainText('Imported 1 rows from rows.jsonl; 4 bad rows');
+  const problems = dialog.getByTestId('import-problems');
+  await expect(problems.locator('tbody tr')).toHaveCount(4);
+  await expect(problems.locator('tbody tr').nth(0)).toContainText('2unparseable');
+  await expect(problems).toContainText('label not valid Query DSL');
+  await expect(problems).toContainText('$.query.term.planet');
+  await expect(problems).toContainText('duplicate question');
+  await expect(problems).toContainText('missing field');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('rows-shown')).toHaveText(`${total + 1} of ${total + 1} rows`);
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'JSONL' }).click();
+  const file = await (await download).path();
+  const { readFileSync } = await import('node:fs');
+  const exported = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  expect(exported).toHaveLength(total + 1);
+  expect(exported.find((r) => r.question === 'Orders from Europe imported in e2e')).toMatchObject({ label: '{"query": {"term": {"region": "Europe"}}}', source: 'import' });
+  expect(['train', 'eval']).toContain(exported[0].split);
+});
+
 test.describe('teacher', () => {
   let server: FakeServer;
   test.beforeAll(async () => {

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { DatasetPicker } from './DatasetPicker';
 import { DatasetStats } from './DatasetStats';
+import { ExportButtons } from './ExportButtons';
+import { ImportDialog } from './ImportDialog';
 import { useDatasets } from './datasets-slice';
 import { LengthHistograms } from './LengthHistograms';
 import { pageDatasetStore } from './open-store';
@@ -22,6 +24,7 @@ export function DatasetsPage() {
   const message = useDatasets((s) => s.message);
   const hasDataset = useDatasets((s) => s.current !== null);
   const [tab, setTab] = useState<Tab>('rows');
+  const [importing, setImporting] = useState(false);
 
   useEffect(() => {
     if (useDatasets.getState().status !== 'idle') return;
@@ -39,7 +42,12 @@ export function DatasetsPage() {
         <>
           <div className="datasets-toolbar">
             <DatasetPicker />
+            <button type="button" onClick={() => setImporting(true)} disabled={importing}>
+              Import…
+            </button>
+            <ExportButtons />
           </div>
+          {importing ? <ImportDialog onClose={() => setImporting(false)} /> : null}
           <div className="tabs" role="tablist" aria-label="Dataset views">
             {TABS.map(([id, title]) => (
               <button key={id} type="button" role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)}>
