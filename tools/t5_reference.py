@@ -9,8 +9,10 @@ Computation runs in float64 so the fixtures are the exact maths the f32 GPU engi
 
 Commands:
   golden --model DIR --out DIR      write batch.json, expected.json, grads.safetensors, adamw.safetensors
-  grads --model DIR --batch BATCH.json --out OUT.json [--adapter ADAPTER_DIR] [--nf4]
+  grads --model DIR --batch BATCH.json --out OUT.json
                                     the same JSON as `npm run cli -- grads`, for cross-framework checks
+  bench --config JSON --batch B --tin T --tout T --steps N
+                                    seconds per DSS training step in float32 on this CPU (the benchmarks' baseline)
 """
 import argparse
 import json
@@ -18,6 +20,8 @@ import math
 import struct
 import sys
 from pathlib import Path
+
+import time
 
 import numpy as np
 import torch
@@ -324,6 +328,54 @@ def golden(model_dir, out_dir, seed=1234):
     print(f"wrote {out}: loss_total {float(total):.6f}, {len(grads)} gradient tensors")
 
 
+def bench(config, B, tin, tout, steps):
+    """Float32 DSS step (label + rationale, a = 0.5, AdamW) with random weights: the CPU baseline."""
+    global DT
+    DT = torch.float32
+    torch.manual_seed(0)
+    n_dec = config.get("num_decoder_layers") or config["num_layers"]
+    C, I, F, V = config["d_model"], config["num_heads"] * config["d_kv"], config["d_ff"], config["vocab_size"]
+    gated = config.get("feed_forward_proj", "relu").startswith("gated")
+    shapes = {"shared.weight": (V, C), "encoder.final_layer_norm.weight": (C,), "decoder.final_layer_norm.weight": (C,)}
+    if not config.get("tie_word_embeddings", True):
+        shapes["lm_head.weight"] = (V, C)
+    ffn = {"wi_0": (F, C), "wi_1": (F, C), "wo": (C, F)} if gated else {"wi": (F, C), "wo": (C, F)}
+    for stack, n, subs in (("encoder", config["num_layers"], 2), ("decoder", n_dec, 3)):
+        for i in range(n):
+            p = f"{stack}.block.{i}.layer"
+            for j in range(subs):
+                shapes[f"{p}.{j}.layer_norm.weight"] = (C,)
+            mods = ["SelfAttention"] + (["EncDecAttention"] if stack == "decoder" else [])
+            for j, m in enumerate(mods):
+                for w in "qkv":
+                    shapes[f"{p}.{j}.{m}.{w}.weight"] = (I, C)
+                shapes[f"{p}.{j}.{m}.o.weight"] = (C, I)
+            for w, shape in ffn.items():
+                shapes[f"{p}.{subs - 1}.DenseReluDense.{w}.weight"] = shape
+        shapes[f"{stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight"] = (config["relative_attention_num_buckets"], config["num_heads"])
+    model = T5Reference(config, {n: torch.randn(*s, dtype=torch.float32) * 0.05 for n, s in shapes.items()})
+    task = lambda T_in, T_out: {
+        "input_ids": torch.randint(3, V, (B, T_in)).tolist(),
+        "attention_mask": [[1] * T_in] * B,
+        "labels": torch.randint(3, V, (B, T_out)).tolist(),
+    }
+    batch = {"alpha": 0.5, "label": task(tin, tout), "rationale": task(tin, tout)}
+    opt = torch.optim.AdamW(list(model.p.values()), lr=1e-4)
+
+    def step():
+        opt.zero_grad()
+        total, _, _, _ = model.dss_loss(batch)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(list(model.p.values()), 1.0)
+        opt.step()
+
+    step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - t0) / steps
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -334,8 +386,17 @@ def main(argv):
     r.add_argument("--model", required=True)
     r.add_argument("--batch", required=True)
     r.add_argument("--out", required=True)
+    bn = sub.add_parser("bench")
+    bn.add_argument("--config", required=True)
+    bn.add_argument("--batch", type=int, required=True)
+    bn.add_argument("--tin", type=int, required=True)
+    bn.add_argument("--tout", type=int, required=True)
+    bn.add_argument("--steps", type=int, default=2)
     args = ap.parse_args(argv)
-    if args.cmd == "golden":
+    if args.cmd == "bench":
+        seconds = bench(json.loads(args.config), args.batch, args.tin, args.tout, args.steps)
+        print(json.dumps({"seconds_per_step": seconds, "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    elif args.cmd == "golden":
         golden(args.model, args.out)
     else:
         model = load_model(args.model)

@@ -1,0 +1,139 @@
+// `npm run bench -- model`: full fine-tuning step time, samples/s and GPU bytes by category for random T5
+// models (tiny, flan-t5-small-shaped, flan-t5-base-shaped), next to the theoretical byte counts.
+// A step is one DSS optimizer step (label + rationale pass, a = 0.5, AdamW). Not a test: numbers only.
+import { execFileSync } from 'node:child_process';
+import type { Suite } from './run';
+import { writeSection } from './doc-section';
+import { describeAdapter } from '../src/gpu/device';
+import type { Gpu } from '../src/gpu/gpu';
+import { createNodeGpu } from '../src/hosts/node/gpu';
+import { tinyT5Weights } from '../src/io/tiny-t5';
+import type { DssBatch, TaskBatch } from '../src/model/batch';
+import { estimateMemory, T5_PRESETS, type T5Config } from '../src/model/config';
+import { DssStep } from '../src/model/dss-step';
+import { parameterCount } from '../src/model/hf-names';
+import { loadT5 } from '../src/model/t5-model';
+import { T5Runner } from '../src/model/t5-runner';
+import { optimizerStep } from '../src/train/accumulate';
+import { ADAMW_DEFAULTS, AdamW } from '../src/train/optimizer';
+
+const TINY: T5Config = {
+  ...T5_PRESETS['google/flan-t5-small'],
+  vocab_size: 512, d_model: 64, d_kv: 16, d_ff: 128, num_layers: 2, num_decoder_layers: 2, num_heads: 4,
+};
+
+const MODELS: Record<string, T5Config> = {
+  tiny: TINY,
+  small: T5_PRESETS['google/flan-t5-small'],
+  base: T5_PRESETS['google/flan-t5-base'],
+};
+
+interface Flags {
+  models: string[];
+  batch: number;
+  tin: number;
+  tout: number;
+  steps: number;
+}
+
+function parseFlags(args: string[]): Flags {
+  const quick = args.includes('--quick');
+  const value = (name: string, fallback: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+  };
+  return {
+    // On SwiftShader a flan-t5-base step at 8 x 128/128 takes hours: --quick shrinks the batch, not the model.
+    models: value('--models', quick ? 'tiny,small' : 'tiny,small,base').split(','),
+    batch: Number(value('--batch', quick ? '1' : '8')),
+    tin: Number(value('--tin', quick ? '16' : '128')),
+    tout: Number(value('--tout', quick ? '16' : '128')),
+    steps: Number(value('--steps', quick ? '1' : '3')),
+  };
+}
+
+function randomTask(B: number, Tin: number, Tout: number, V: number, seed: number): TaskBatch {
+  let s = seed;
+  const next = () => 3 + ((s = (s * 1103515245 + 12345) >>> 0) % (V - 3));
+  const rows = (T: number) => Array.from({ length: B }, () => Array.from({ length: T }, next));
+  return { input_ids: rows(Tin), attention_mask: rows(Tin).map((r) => r.map(() => 1)), labels: rows(Tout) };
+}
+
+const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
+
+/** The side-by-side baseline: the same step in float32 PyTorch on this machine's CPU, or null without torch. */
+function torchSecondsPerStep(config: T5Config, f: Flags): { seconds: number; threads: number } | null {
+  try {
+    const out = execFileSync('/usr/bin/python3', [
+      'tools/t5_reference.py', 'bench', '--config', JSON.stringify(config),
+      '--batch', String(f.batch), '--tin', String(f.tin), '--tout', String(f.tout), '--steps', String(f.steps),
+    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { seconds_per_step: number; threads: number };
+    return { seconds: r.seconds_per_step, threads: r.threads };
+  } catch {
+    return null;
+  }
+}
+
+async function benchModel(gpu: Gpu, name: string, config: T5Config, f: Flags): Promise<string> {
+  const weights = tinyT5Weights(config, 1);
+  gpu.pool.resetPeak();
+  const model = await loadT5(gpu, config, async (n) => weights.get(n)!, { trainBase: true });
+  weights.clear();
+  const runner = new T5Runner(gpu, model.dims, model.params, { B: f.batch, Tin: f.tin, Tout: f.tout });
+  const step = new DssStep(gpu, model, runner);
+  const opt = new AdamW(gpu, model.params, { ...ADAMW_DEFAULTS, lr: 1e-4 });
+  const batch: DssBatch = {
+    alpha: 0.5,
+    label: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 1),
+    rationale: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 2),
+  };
+  await optimizerStep(step, model.params, opt, [batch], { seed: 0 }); // warm-up: pipelines, records
+  const t0 = performance.now();
+  for (let i = 0; i < f.steps; i++) await optimizerStep(step, model.params, opt, [batch], { seed: i + 1 });
+  await gpu.finish();
+  const seconds = (performance.now() - t0) / 1000 / f.steps;
+  const m = gpu.memory();
+  const torch = torchSecondsPerStep(config, f);
+  const vsTorch = torch ? `${torch.seconds.toFixed(2)} (${torch.threads} thr) | ${(torch.seconds / seconds).toFixed(2)}x` : 'n/a | n/a';
+  const P = parameterCount(config);
+  const est = estimateMemory(config, { batch: f.batch, inputLength: f.tin, targetLength: f.tout, method: 'full' });
+  opt.free();
+  step.free();
+  runner.free();
+  model.params.free();
+  return `| ${name} | ${(P / 1e6).toFixed(1)}M | ${f.batch}x${f.tin}/${f.tout} | ${seconds.toFixed(2)} | ${(f.batch / seconds).toFixed(2)} | ${vsTorch} | ` +
+    `${MiB(m.peak.weights)} / ${MiB(4 * P)} | ${MiB(m.peak.grads)} / ${MiB(4 * P)} | ${MiB(m.peak.optimizer)} / ${MiB(8 * P)} | ` +
+    `${MiB(m.peak.activations)} / ${MiB(est.activations)} | ${MiB(m.peak.scratch)} |`;
+}
+
+async function run(args: string[]): Promise<void> {
+  const f = parseFlags(args);
+  const gpu = await createNodeGpu();
+  const adapter = describeAdapter(gpu.info);
+  console.log(`adapter: ${adapter}`);
+  const rows: string[] = [];
+  for (const name of f.models) {
+    const config = MODELS[name];
+    if (!config) throw new Error(`unknown model "${name}" (tiny, small, base)`);
+    const row = await benchModel(gpu, name, config, f);
+    console.log(row);
+    rows.push(row);
+  }
+  const body = [
+    '## Model: full fine-tuning step (`npm run bench -- model`)',
+    '',
+    `Adapter: ${adapter}. One step = label + rationale pass (a = 0.5) + AdamW. Bytes are the engine's peak`,
+    'allocations by category (measured) / the theoretical count (params x4 B, grads x4 B, AdamW moments x8 B,',
+    'activations from estimateMemory). Random weights. Baseline: the same step in float32 PyTorch on this CPU',
+    '(tools/t5_reference.py bench); "speed vs torch" > 1 means Stepwise is faster.',
+    '',
+    '| model | params | batch | s/step | samples/s | torch CPU s/step | speed vs torch | weights MiB | grads MiB | optimizer MiB | activations MiB | scratch MiB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+  writeSection('model', body);
+  console.log('\n' + body);
+}
+
+export const modelSuite: Suite = { about: 'full fine-tuning step time and memory for tiny/small/base-shaped T5 (--quick)', run };
