@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { buildDssExamples, dssBatches, truncateKeepingEos } from './dss-examples';
+import { assignSplits } from './split';
+import { T5_EOS_ID, type TextTokenizer } from './tokenizer-types';
+
+/** Test tokenizer: one id per character (code + 2, clear of pad 0 and eos 1), then </s>. */
+const chars: TextTokenizer = {
+  encode: (text) => [...text].map((c) => c.codePointAt(0)! + 2).concat(T5_EOS_ID),
+  decode: (ids) => String.fromCodePoint(...ids.filter((i) => i > 1).map((i) => i - 2)),
+};
+
+const rows = [
+  { id: 'r1', question: 'How many?', label: '{ "size": 0,\n  "track_total_hits": true }', rationale: 'Count.' },
+  { id: 'r2', question: 'Sales in Europe over the last ten years, by year?', label: '{"query":{"term":{"region":"Europe"}}}', rationale: 'Filter region, then a yearly histogram of amount.' },
+  { id: 'r3', question: 'Q?', label: 'not json', rationale: 'R' },
+];
+
+describe('buildDssExamples', () => {
+  it('builds predict:/explain: inputs and label/rationale targets with </s>', () => {
+    const { examples, report } = buildDssExamples(rows, chars);
+    const e = examples[0];
+    expect(chars.decode(e.label.inputIds)).toBe('predict: How many?');
+    expect(chars.decode(e.rationale.inputIds)).toBe('explain: How many?');
+    expect(chars.decode(e.label.labels)).toBe('{"size":0,"track_total_hits":true}');
+    expect(chars.decode(e.rationale.labels)).toBe('Count.');
+    expect(e.label.inputIds.at(-1)).toBe(T5_EOS_ID);
+    expect(chars.decode(examples[2].label.labels)).toBe('not json');
+    const splits = assignSplits(rows);
+    expect(examples.map((x) => x.split)).toEqual(rows.map((r) => splits.get(r.id)));
+    expect(report).toMatchObject({ rows: 3, labelInputsTruncated: 0, labelTargetsTruncated: 0, longestLabel: 39, longestRationale: 50 });
+  });
+
+  it('truncates keeping </s>, and counts each kind of cut', () => {
+    expect(truncateKeepingEos([5, 6, 7, 8, 1], 3)).toEqual([5, 6, 1]);
+    expect(truncateKeepingEos([5, 1], 3)).toEqual([5, 1]);
+    const { examples, report } = buildDssExamples(rows, chars, { maxInputLength: 20, maxTargetLength: 10, labelPrefix: 'sql: ', rationalePrefix: 'why: ', compactLabels: false });
+    for (const e of examples) {
+      for (const ids of [e.label.inputIds, e.rationale.inputIds]) expect(ids.length).toBeLessThanOrEqual(20);
+      for (const ids of [e.label.labels, e.rationale.labels]) expect(ids.length).toBeLessThanOrEqual(10);
+      expect(e.label.labels.at(-1)).toBe(T5_EOS_ID);
+    }
+    expect(chars.decode(examples[1].label.inputIds)).toBe('sql: Sales in Europ');
+    expect(chars.decode(examples[0].label.labels)).toBe('{ "size":');
+    expect(report).toEqual({
+      rows: 3, maxInputLength: 20, maxTargetLength: 10,
+      labelInputsTruncated: 1, rationaleInputsTruncated: 1, labelTargetsTruncated: 2, rationaleTargetsTruncated: 1,
+      longestInput: 55, longestLabel: 42, longestRationale: 50,
+    });
+    expect(() => buildDssExamples(rows, chars, { splits: new Map([['r1', 'train']]) })).toThrow(/row "r2" has no train\/eval split/);
+  });
+});
+
+describe('dssBatches', () => {
+  const { examples } = buildDssExamples(rows, chars);
+
+  it('pads inputs with 0 and mask, labels with -100, in the BATCH.json shape', () => {
+    const [b] = dssBatches(examples.slice(0, 2), 2, 1, { shuffle: false, alpha: 0.3 });
+    expect(Object.keys(b)).toEqual(['alpha', 'label', 'rationale']);
+    expect(b.alpha).toBe(0.3);
+    const long = examples[1].label.inputIds.length;
+    const short = examples[0].label.inputIds.length;
+    expect(b.label.input_ids[0]).toEqual([...examples[0].label.inputIds, ...Array(long - short).fill(0)]);
+    expect(b.label.attention_mask[0]).toEqual([...Array(short).fill(1), ...Array(long - short).fill(0)]);
+    expect(b.label.attention_mask[1]).toEqual(Array(long).fill(1));
+    const outLong = examples[1].label.labels.length;
+    expect(b.label.labels[0]).toEqual([...examples[0].label.labels, ...Array(outLong - examples[0].label.labels.length).fill(-100)]);
+    expect(b.rationale.labels[1]).toEqual(examples[1].rationale.labels);
+    for (const t of [b.label, b.rationale]) for (const k of ['input_ids', 'attention_mask', 'labels'] as const) expect(new Set(t[k].map((r) => r.length)).size).toBe(1);
+  });
+
+  it('shuffles reproducibly by seed, keeps every example once, and can drop the last batch', () => {
+    const many = Array.from({ length: 10 }, (_, i) => ({ ...examples[i % 3], id: `x${i}`, label: { inputIds: [i + 10, 1], labels: [1] } }));
+    const firsts = (bs: ReturnType<typeof dssBatches>): number[] => bs.flatMap((b) => b.label.input_ids.map((r) => r[0]));
+    const a = dssBatches(many, 4, 7);
+    expect(a.map((b) => b.label.input_ids.length)).toEqual([4, 4, 2]);
+    expect(firsts(a).sort((x, y) => x - y)).toEqual(many.map((_, i) => i + 10));
+    expect(firsts(dssBatches(many, 4, 7))).toEqual(firsts(a));
+    expect(firsts(dssBatches(many, 4, 8))).not.toEqual(firsts(a));
+    expect(dssBatches(many, 4, 7, { dropLast: true })).toHaveLength(2);
+    expect(() => dssBatches(many, 0, 1)).toThrow(/batchSize/);
+  });
+});

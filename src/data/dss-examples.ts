@@ -1,0 +1,157 @@
+// Rows -> the two Distilling Step-by-Step tasks, tokenized: "predict: <question>" -> label (Query DSL) and
+// "explain: <question>" -> rationale, as the reference implementation (google-research/distilling-step-by-step)
+// builds them. Inputs and targets are cut at max lengths (defaults 512/256) keeping the final </s>, and every cut is
+// counted in a per-dataset report. dssBatches pads them into the batch shape the CLI reads (BATCH.json).
+
+import type { SplitName } from './records';
+import { seededRandom, shuffled } from './random';
+import { assignSplits, type SplitOptions } from './split';
+import { IGNORE_INDEX, T5_PAD_ID, type TextTokenizer } from './tokenizer-types';
+
+export interface DssOptions {
+  labelPrefix?: string;
+  rationalePrefix?: string;
+  maxInputLength?: number;
+  maxTargetLength?: number;
+  /** Rewrite labels that parse as compact JSON (no whitespace, key order kept) before tokenizing. Default true. */
+  compactLabels?: boolean;
+  /** Train/eval assignment: a precomputed map by row id, or split options (default seed 42, 0.8). */
+  splits?: Map<string, SplitName> | SplitOptions;
+}
+
+export const DSS_DEFAULTS = { labelPrefix: 'predict: ', rationalePrefix: 'explain: ', maxInputLength: 512, maxTargetLength: 256 } as const;
+
+export interface DssPair {
+  inputIds: number[];
+  labels: number[];
+}
+
+export interface DssExample {
+  id: string;
+  split: SplitName;
+  label: DssPair;
+  rationale: DssPair;
+}
+
+export interface TruncationReport {
+  rows: number;
+  maxInputLength: number;
+  maxTargetLength: number;
+  /** Rows whose "predict: " / "explain: " input was cut. */
+  labelInputsTruncated: number;
+  rationaleInputsTruncated: number;
+  /** Rows whose label / rationale target was cut. */
+  labelTargetsTruncated: number;
+  rationaleTargetsTruncated: number;
+  /** Longest lengths before cutting, in tokens (</s> included). */
+  longestInput: number;
+  longestLabel: number;
+  longestRationale: number;
+}
+
+export interface DssRow {
+  id: string;
+  question: string;
+  label: string;
+  rationale: string;
+}
+
+/** Cuts to `max` tokens keeping the last one (T5's </s>), as HF truncation does with special tokens. */
+export function truncateKeepingEos(ids: number[], max: number): number[] {
+  if (ids.length <= max) return ids;
+  if (max < 1) throw new Error(`max length must be >= 1, got ${max}`);
+  return [...ids.slice(0, max - 1), ids[ids.length - 1]];
+}
+
+function compact(label: string): string {
+  try {
+    return JSON.stringify(JSON.parse(label));
+  } catch {
+    return label;
+  }
+}
+
+export function buildDssExamples(rows: DssRow[], tokenizer: TextTokenizer, options: DssOptions = {}): { examples: DssExample[]; report: TruncationReport } {
+  const labelPrefix = options.labelPrefix ?? DSS_DEFAULTS.labelPrefix;
+  const rationalePrefix = options.rationalePrefix ?? DSS_DEFAULTS.rationalePrefix;
+  const maxIn = options.maxInputLength ?? DSS_DEFAULTS.maxInputLength;
+  const maxOut = options.maxTargetLength ?? DSS_DEFAULTS.maxTargetLength;
+  if (!(Number.isInteger(maxIn) && maxIn >= 1 && Number.isInteger(maxOut) && maxOut >= 1)) {
+    throw new Error(`maxInputLength and maxTargetLength must be whole numbers >= 1, got ${maxIn} and ${maxOut}`);
+  }
+  const splits = options.splits instanceof Map ? options.splits : assignSplits(rows, options.splits);
+  const report: TruncationReport = {
+    rows: rows.length, maxInputLength: maxIn, maxTargetLength: maxOut,
+    labelInputsTruncated: 0, rationaleInputsTruncated: 0, labelTargetsTruncated: 0, rationaleTargetsTruncated: 0,
+    longestInput: 0, longestLabel: 0, longestRationale: 0,
+  };
+  const examples = rows.map((row): DssExample => {
+    const split = splits.get(row.id);
+    if (!split) throw new Error(`row "${row.id}" has no train/eval split`);
+    const labelIn = tokenizer.encode(labelPrefix + row.question);
+    const rationaleIn = tokenizer.encode(rationalePrefix + row.question);
+    const labelOut = tokenizer.encode(options.compactLabels === false ? row.label : compact(row.label));
+    const rationaleOut = tokenizer.encode(row.rationale);
+    report.longestInput = Math.max(report.longestInput, labelIn.length, rationaleIn.length);
+    report.longestLabel = Math.max(report.longestLabel, labelOut.length);
+    report.longestRationale = Math.max(report.longestRationale, rationaleOut.length);
+    if (labelIn.length > maxIn) report.labelInputsTruncated++;
+    if (rationaleIn.length > maxIn) report.rationaleInputsTruncated++;
+    if (labelOut.length > maxOut) report.labelTargetsTruncated++;
+    if (rationaleOut.length > maxOut) report.rationaleTargetsTruncated++;
+    return {
+      id: row.id,
+      split,
+      label: { inputIds: truncateKeepingEos(labelIn, maxIn), labels: truncateKeepingEos(labelOut, maxOut) },
+      rationale: { inputIds: truncateKeepingEos(rationaleIn, maxIn), labels: truncateKeepingEos(rationaleOut, maxOut) },
+    };
+  });
+  return { examples, report };
+}
+
+/** One task's half of a batch: rows padded to the batch's longest input / target. */
+export interface TaskBatch {
+  input_ids: number[][];
+  attention_mask: number[][];
+  labels: number[][];
+}
+
+/** The batch shape the CLI reads (BATCH.json): loss = alpha * L_label + (1 - alpha) * L_rationale. */
+export interface DssBatch {
+  alpha: number;
+  label: TaskBatch;
+  rationale: TaskBatch;
+}
+
+export interface BatchOptions {
+  alpha?: number;
+  /** Shuffle with `seed` before batching (default true). */
+  shuffle?: boolean;
+  /** Drop a last batch smaller than batchSize (default false). */
+  dropLast?: boolean;
+}
+
+function padTask(pairs: DssPair[]): TaskBatch {
+  const inLen = Math.max(...pairs.map((p) => p.inputIds.length));
+  const outLen = Math.max(...pairs.map((p) => p.labels.length));
+  return {
+    input_ids: pairs.map((p) => [...p.inputIds, ...Array<number>(inLen - p.inputIds.length).fill(T5_PAD_ID)]),
+    attention_mask: pairs.map((p) => [...Array<number>(p.inputIds.length).fill(1), ...Array<number>(inLen - p.inputIds.length).fill(0)]),
+    labels: pairs.map((p) => [...p.labels, ...Array<number>(outLen - p.labels.length).fill(IGNORE_INDEX)]),
+  };
+}
+
+/** Padded batches: input ids with pad 0 and a 0/1 attention mask, labels with -100 (ignored by the loss). */
+export function dssBatches(examples: DssExample[], batchSize: number, seed: number, options: BatchOptions = {}): DssBatch[] {
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  const alpha = options.alpha ?? 0.5;
+  if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be in [0, 1], got ${alpha}`);
+  const order = options.shuffle === false ? examples : shuffled(examples, seededRandom(seed));
+  const batches: DssBatch[] = [];
+  for (let i = 0; i < order.length; i += batchSize) {
+    const group = order.slice(i, i + batchSize);
+    if (group.length < batchSize && options.dropLast) break;
+    batches.push({ alpha, label: padTask(group.map((e) => e.label)), rationale: padTask(group.map((e) => e.rationale)) });
+  }
+  return batches;
+}
