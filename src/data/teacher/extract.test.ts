@@ -73,6 +73,13 @@ describe('extractReply', () => {
     const r = extractReply('I cannot answer that.');
     expect(r).toMatchObject({ label: '', parses: false, from: 'none' });
   });
+  it('ignores drafts inside the <think> block of a reasoning model', () => {
+    const draft = JSON.stringify({ query: { match_all: {} }, aggs: { a: { terms: { field: 'region' } } }, size: 0, sort: [{ date: 'desc' }] });
+    const raw = `<think>\nMaybe:\n\`\`\`json\n${draft}\n\`\`\`\nNo, simpler.\n</think>\nRationale: exact region match.\n\`\`\`json\n{"query": {"term": {"region": "Europe"}}}\n\`\`\``;
+    const r = extractReply(raw);
+    expect(JSON.parse(r.label)).toEqual({ query: { term: { region: 'Europe' } } });
+    expect(r.rationale).toBe('exact region match.');
+  });
   it('treats CRLF like LF', () => {
     const r = extractReply(`Rationale:\r\nUse the amount field.\r\n\`\`\`json\r\n{"query": {"range": {"amount": {"gt": 10}}}}\r\n\`\`\``);
     expect(r.parses).toBe(true);

@@ -177,8 +177,11 @@ export interface ExtractedReply {
   from: 'json-fence' | 'fence' | 'bare' | 'none';
 }
 
+/** Reasoning models (DeepSeek-R1, Qwen3...) think aloud in <think> blocks, often drafting JSON there: skip those. */
+const THINK_BLOCK = /<think(?:ing)?>[\s\S]*?<\/think(?:ing)?>/gi;
+
 export function extractReply(raw: string): ExtractedReply {
-  const text = raw.replace(/\r\n?/g, '\n');
+  const text = raw.replace(/\r\n?/g, '\n').replace(THINK_BLOCK, '');
   const qh = lastMatch(QUERY_HEADING, text);
   const queryHeadingAt = qh ? qh.index : Number.POSITIVE_INFINITY;
   const best = pick(candidates(text), queryHeadingAt);
