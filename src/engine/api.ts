@@ -1,14 +1,79 @@
 // The engine's interface: implemented in-thread by Engine (tests, CLI) and proxied by comlink in the
 // browser worker. Only plain data crosses it; GPU objects stay where the device lives.
-import type { MemoryStats } from '../gpu/buffer-pool';
+import type { ByCategory, MemoryStats } from '../gpu/buffer-pool';
 import type { GpuInfo } from '../gpu/device';
 import type { GpuErrorReport } from '../gpu/errors';
+import type { PathedFile } from '../io/browser-files-source';
+import type { T5Config } from '../model/config';
 
 export interface SelfTestResult {
   ok: boolean;
   /** What the add kernel returned for [1,2,3] + 2*[10,20,30]. */
   values: number[];
   millis: number;
+}
+
+/**
+ * Where a checkpoint comes from. 'files' carries each File with its folder-relative path ("flan/config.json"),
+ * because a File's webkitRelativePath does not survive the copy into the worker. 'folder' is a path on disk and
+ * works only where the host injects a folder opener (Node: createNodeEngine).
+ */
+export type ModelSource =
+  | { kind: 'hub'; id: string; baseUrl?: string; revision?: string }
+  | { kind: 'files'; files: PathedFile[]; label?: string }
+  | { kind: 'folder'; path: string };
+
+/** A ModelSource as plain, File-free data (what a summary says the model came from). */
+export type SourceDescription =
+  | { kind: 'hub'; id: string; baseUrl: string; revision: string }
+  | { kind: 'files'; label: string; fileCount: number }
+  | { kind: 'folder'; path: string };
+
+/**
+ * Progress of one load. Stages in order: 'download' (hub bytes of one file; cached files report loaded = total at
+ * once), 'read' (checkpoint files parsed: config, tokenizer, safetensors headers), 'upload' (tensors copied to the
+ * GPU one by one). loadedBytes/totalBytes count the current file ('download') or all weights ('upload'); done/total
+ * count steps of the stage: files finished of files started ('download'), files read ('read'), tensors ('upload').
+ */
+export interface LoadReport {
+  loadId: string;
+  stage: 'download' | 'read' | 'upload';
+  /** File name, or the parameter's HF name while uploading. */
+  file: string;
+  loadedBytes: number;
+  /** undefined when a server sends no Content-Length. */
+  totalBytes: number | undefined;
+  done: number;
+  total: number;
+  /** true when the file came from the hub cache without a request. */
+  cached: boolean;
+}
+
+export interface ModelSummary {
+  /** Hub id, picked folder name or folder path. */
+  id: string;
+  /** Names the checkpoint in messages ("hub google/flan-t5-small"). */
+  label: string;
+  source: SourceDescription;
+  config: T5Config;
+  parameterCount: number;
+  /** Bytes the model's tensors hold on the GPU by category: measured from the buffer pool around the upload. */
+  bytesOnGpu: ByCategory;
+  bytesOnGpuTotal: number;
+  /** Pieces in tokenizer.json, added tokens included (may be below config.vocab_size). */
+  tokenizerVocabSize: number;
+  /** Parameters per stored safetensors dtype, e.g. { F32: 132 }. */
+  storedDtypes: Record<string, number>;
+  /** Stored tensors not used (tied duplicates, old cross-attention bias). */
+  ignoredTensors: string[];
+  loadMillis: number;
+}
+
+export interface GenerateRequestOptions {
+  /** 1..512 */
+  maxNewTokens: number;
+  /** 1 = greedy; 2..8 = beam search. */
+  numBeams?: number;
 }
 
 export interface EngineApi {
@@ -18,4 +83,18 @@ export interface EngineApi {
   selfTest(): Promise<SelfTestResult>;
   /** GPU errors since the last call, each naming its program. */
   takeErrors(): Promise<GpuErrorReport[]>;
+  /**
+   * Load a checkpoint and make it the one loaded model (frozen weights, inference only); the previous model is
+   * freed once the new checkpoint's files have been read and checked, so a bad folder leaves it loaded.
+   * loadId names the load for cancelLoad (AbortSignals cannot cross comlink); one load at a time.
+   */
+  loadModel(source: ModelSource, onProgress?: (report: LoadReport) => void, loadId?: string): Promise<ModelSummary>;
+  /** Abort a running load: it rejects with "load cancelled" and frees what it had uploaded. false if none ran. */
+  cancelLoad(loadId: string): Promise<boolean>;
+  /** Free the loaded model's GPU memory. false when none was loaded. */
+  unloadModel(): Promise<boolean>;
+  /** The loaded model's summary, or null. */
+  loadedModel(): Promise<ModelSummary | null>;
+  /** Decoded generations of the loaded model, one per text (greedy or beam search, KV cache). */
+  generate(texts: string[], options: GenerateRequestOptions): Promise<string[]>;
 }

@@ -1,14 +1,32 @@
 import type { Gpu } from '../gpu/gpu';
 import { add } from '../gpu/kernels/add';
-import type { EngineApi, SelfTestResult } from './api';
+import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, SelfTestResult } from './api';
 import type { GpuErrorReport } from '../gpu/errors';
+import { CANCELLED, LoadedModel, abortableSource, readCheckpoint } from './loaded-model';
+import { type HubSettings, type SourceOpener, commonOpener, describeSource, openSource } from './model-sources';
 
-/** The engine behind the worker boundary; hosts only differ in how they make the Gpu. */
+export interface EngineOptions {
+  /** Hub cache and fetch for hub sources (the browser worker injects Cache Storage). */
+  hub?: HubSettings;
+  /** Host openers tried before the common ones (Node adds folder paths). */
+  openers?: SourceOpener[];
+}
+
+/** Download progress is sent at most this often per file (plus the first and last report of each). */
+const DOWNLOAD_REPORT_MS = 100;
+
+/** The engine behind the worker boundary; hosts only differ in how they make the Gpu and open sources. */
 export class Engine implements EngineApi {
   private errors: GpuErrorReport[] = [];
+  private readonly openers: SourceOpener[];
+  private current: { model: LoadedModel; summary: ModelSummary } | null = null;
+  private loading: { id: string; controller: AbortController } | null = null;
+  private generating = false;
+  private loads = 0;
 
-  constructor(private readonly gpu: Gpu) {
+  constructor(private readonly gpu: Gpu, options: EngineOptions = {}) {
     gpu.onError((r) => this.errors.push(r));
+    this.openers = [...(options.openers ?? []), commonOpener(options.hub)];
   }
 
   async gpuInfo() {
@@ -39,5 +57,106 @@ export class Engine implements EngineApi {
     } finally {
       gpu.free(a, b, out);
     }
+  }
+
+  // ---- the loaded model ----
+
+  async loadModel(source: ModelSource, onProgress?: (report: LoadReport) => void, loadId?: string): Promise<ModelSummary> {
+    if (this.loading) throw new Error(`a model is already loading (load ${this.loading.id}); wait for it or cancel it first`);
+    if (this.generating) throw new Error('the loaded model is generating; try loading again when it has finished');
+    const id = loadId ?? `load-${++this.loads}`;
+    const controller = new AbortController();
+    const signal = controller.signal;
+    this.loading = { id, controller };
+    const started = performance.now();
+    // A progress callback that throws (or a comlink proxy whose page went away) must not break the load.
+    const send = (r: Omit<LoadReport, 'loadId'>) => {
+      try {
+        void Promise.resolve(onProgress?.({ loadId: id, ...r })).catch(() => undefined);
+      } catch {
+        // ignored: progress is advisory
+      }
+    };
+    const downloads = new Map<string, { last: number; finished: boolean }>();
+    const onDownload = ({ file, loaded, total, cached }: { file: string; loaded: number; total: number | undefined; cached: boolean }) => {
+      const now = performance.now();
+      const seen = downloads.get(file);
+      const finished = total !== undefined && loaded >= total;
+      if (!seen) downloads.set(file, { last: now, finished });
+      else if (!finished && now - seen.last < DOWNLOAD_REPORT_MS) return;
+      else Object.assign(seen, { last: now, finished });
+      const done = [...downloads.values()].filter((d) => d.finished).length;
+      send({ stage: 'download', file, loadedBytes: loaded, totalBytes: total, done, total: downloads.size, cached });
+    };
+    try {
+      const raw = openSource(this.openers, source, { signal, onDownload });
+      const { checkpoint, tokenizer } = await readCheckpoint(abortableSource(raw, signal), send);
+      // The new checkpoint is readable: only now give up the old model, so a bad pick leaves it loaded.
+      this.unloadNow();
+      const model = await LoadedModel.upload(this.gpu, checkpoint, tokenizer, signal, send);
+      if (signal.aborted) {
+        model.free();
+        throw new Error(CANCELLED);
+      }
+      const storedDtypes: Record<string, number> = {};
+      for (const s of checkpoint.specs) {
+        const d = checkpoint.dtypeOf(s.name);
+        storedDtypes[d] = (storedDtypes[d] ?? 0) + 1;
+      }
+      const summary: ModelSummary = {
+        ...describeSource(source, raw),
+        label: checkpoint.label,
+        config: checkpoint.config,
+        parameterCount: model.parameterCount,
+        bytesOnGpu: model.bytesOnGpu,
+        bytesOnGpuTotal: Object.values(model.bytesOnGpu).reduce((a, b) => a + b, 0),
+        tokenizerVocabSize: tokenizer.size,
+        storedDtypes,
+        ignoredTensors: checkpoint.ignored,
+        loadMillis: performance.now() - started,
+      };
+      this.current = { model, summary };
+      return summary;
+    } catch (e) {
+      // An aborted fetch surfaces as a network error: say what really happened.
+      if (signal.aborted) throw new Error(CANCELLED);
+      throw e instanceof Error ? e : new Error(String(e));
+    } finally {
+      this.loading = null;
+    }
+  }
+
+  async cancelLoad(loadId: string): Promise<boolean> {
+    if (!this.loading || this.loading.id !== loadId) return false;
+    this.loading.controller.abort();
+    return true;
+  }
+
+  async unloadModel(): Promise<boolean> {
+    if (this.generating) throw new Error('the loaded model is generating; unload it when it has finished');
+    return this.unloadNow();
+  }
+
+  async loadedModel(): Promise<ModelSummary | null> {
+    return this.current?.summary ?? null;
+  }
+
+  async generate(texts: string[], options: GenerateRequestOptions): Promise<string[]> {
+    if (this.loading) throw new Error('a model is loading; generate when it has finished');
+    if (!this.current) throw new Error('no model is loaded: load one on the Models page first');
+    if (this.generating) throw new Error('already generating; wait for the previous request');
+    this.generating = true;
+    try {
+      return await this.current.model.generate(texts, options);
+    } finally {
+      this.generating = false;
+    }
+  }
+
+  private unloadNow(): boolean {
+    if (!this.current) return false;
+    this.current.model.free();
+    this.current = null;
+    return true;
   }
 }
