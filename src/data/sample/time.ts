@@ -80,7 +80,7 @@ const WINDOWS: ((rng: Rng) => TimeWindow)[] = [
   },
 ];
 
-/** Relative windows (the first four and the calendar-relative ones) come up about half the time. */
+/** One window, uniformly over the kinds above (8 of the 14 kinds are relative to now). */
 export function randomWindow(rng: Rng): TimeWindow {
   return pick(rng, WINDOWS)(rng);
 }
