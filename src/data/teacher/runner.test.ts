@@ -181,6 +181,14 @@ describe('runTeacher against a scripted OpenAI-compatible server', () => {
     expect(JSON.parse(res.rows[0].label)).toEqual({ query: { exists: { field: 'date' } } });
   });
 
+  it('falls back to single requests when the server rejects n with 400, learning it once per run', async () => {
+    const s = await serve((r) => (r.n ? { status: 400, body: '{"error": "n is not supported"}' } : { replies: [GOOD('date')] }));
+    const res = await runTeacher(options(['q1', 'q2'], { config: config({ samples: 2, concurrency: 1 }) }));
+    expect(res.rows).toHaveLength(2);
+    expect(res.failures).toEqual([]);
+    expect(s.requests.map((r) => r.n ?? 1)).toEqual([2, 1, 1, 1, 1]);
+  });
+
   it('stops the whole run on 401 instead of failing every question', async () => {
     const s = await serve(() => ({ status: 401, body: '{"error":"invalid api key"}' }));
     const res = await runTeacher(options(['a', 'b', 'c', 'd'], { config: config({ concurrency: 1 }) }));
