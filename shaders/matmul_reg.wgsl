@@ -1,19 +1,21 @@
-// matmul, register-blocked (no workgroup memory): each invocation computes an RM x RN block of out
-// straight from global memory. Fast where "shared" memory is no faster than global (SwiftShader on a CPU).
+// matmul, register-blocked (no workgroup memory): each invocation computes a 4x4 block of out straight
+// from global memory, with scalar loads (any shape, f32 or f16 operands of type IN).
 //   out (batch,M,N) = alpha * op(A) . op(B)  [+ out if ACCUM]  [+ residual if RESID]
-//   A (batch,M,K) or (batch,K,M) if TRANS_A; B (batch,K,N) or (batch,N,K) if TRANS_B; element type IN.
+//   A (batch,M,K) or (batch,K,M) if TRANS_A; B (batch,K,N) or (batch,N,K) if TRANS_B.
 // Indices are off + batch * stride + row * ld + col, so one program serves sub-blocks of bigger tensors.
-// Rows/cols past M/N are clamped to the last valid one when loading and dropped when storing: no branches
-// in the inner loop. Products are formed in IN (f16 for the f16 variant) and summed in f32.
+// The block lives in four vec4 accumulators, not an indexed array: SwiftShader spills dynamically indexed
+// private arrays to memory, which made the array form ~20x slower. Rows/cols past M/N are clamped to the
+// last valid one when loading and dropped when storing, so the inner loop has no branches.
+// Products are formed in IN (f16 for the f16 variant) and summed in f32.
 
-fn a_index(base: u32, m: u32, k: u32) -> u32 {
-  if (TRANS_A) { return base + k * u.lda + m; }
-  return base + m * u.lda + k;
+fn a_at(base: u32, m: u32, k: u32) -> IN {
+  if (TRANS_A) { return a[base + k * u.lda + m]; }
+  return a[base + m * u.lda + k];
 }
 
-fn b_index(base: u32, k: u32, n: u32) -> u32 {
-  if (TRANS_B) { return base + n * u.ldb + k; }
-  return base + k * u.ldb + n;
+fn b_at(base: u32, k: u32, n: u32) -> IN {
+  if (TRANS_B) { return b[base + n * u.ldb + k]; }
+  return b[base + k * u.ldb + n];
 }
 
 fn store(bz: u32, m: u32, n: u32, v: f32) {
@@ -24,33 +26,37 @@ fn store(bz: u32, m: u32, n: u32, v: f32) {
   out[o] = r;
 }
 
+fn store_row(bz: u32, m: u32, n0: u32, v: vec4<f32>) {
+  if (m >= u.M) { return; }
+  for (var j = 0u; j < 4u; j++) {
+    if (n0 + j < u.N) { store(bz, m, n0 + j, v[j]); }
+  }
+}
+
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let n0 = gid.x * RN;
-  let m0 = gid.y * RM;
+  let n0 = gid.x * 4u;
+  let m0 = gid.y * 4u;
   let bz = gid.z;
   if (n0 >= u.N || m0 >= u.M) { return; }
   let baseA = u.offA + bz * u.sA;
   let baseB = u.offB + bz * u.sB;
-  var rows: array<u32, RM>;
-  var cols: array<u32, RN>;
-  for (var i = 0u; i < RM; i++) { rows[i] = min(m0 + i, u.M - 1u); }
-  for (var j = 0u; j < RN; j++) { cols[j] = min(n0 + j, u.N - 1u); }
-  var acc: array<array<f32, RN>, RM>;
+  let r = min(vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(u.M - 1u));
+  let c = min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(u.N - 1u));
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   for (var k = 0u; k < u.K; k++) {
-    var av: array<IN, RM>;
-    var bv: array<IN, RN>;
-    for (var i = 0u; i < RM; i++) { av[i] = a[a_index(baseA, rows[i], k)]; }
-    for (var j = 0u; j < RN; j++) { bv[j] = b[b_index(baseB, k, cols[j])]; }
-    for (var i = 0u; i < RM; i++) {
-      for (var j = 0u; j < RN; j++) { acc[i][j] += f32(av[i] * bv[j]); }
-    }
+    let av = vec4<IN>(a_at(baseA, r.x, k), a_at(baseA, r.y, k), a_at(baseA, r.z, k), a_at(baseA, r.w, k));
+    let bv = vec4<IN>(b_at(baseB, k, c.x), b_at(baseB, k, c.y), b_at(baseB, k, c.z), b_at(baseB, k, c.w));
+    acc0 += vec4<f32>(av.x * bv);
+    acc1 += vec4<f32>(av.y * bv);
+    acc2 += vec4<f32>(av.z * bv);
+    acc3 += vec4<f32>(av.w * bv);
   }
-  for (var i = 0u; i < RM; i++) {
-    if (m0 + i >= u.M) { break; }
-    for (var j = 0u; j < RN; j++) {
-      if (n0 + j >= u.N) { break; }
-      store(bz, m0 + i, n0 + j, acc[i][j]);
-    }
-  }
+  store_row(bz, m0, n0, acc0);
+  store_row(bz, m0 + 1u, n0, acc1);
+  store_row(bz, m0 + 2u, n0, acc2);
+  store_row(bz, m0 + 3u, n0, acc3);
 }

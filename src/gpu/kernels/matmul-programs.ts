@@ -10,9 +10,9 @@ export interface MatmulVariant {
   readonly kind: MatmulKind;
   /** Invocations per workgroup along N (x) and M (y). */
   readonly wg: readonly [number, number];
-  /** Outputs per invocation along M and N. */
-  readonly rm: number;
-  readonly rn: number;
+  /** Outputs per invocation along M and N: 4 x 4 in every shader (four vec4 accumulators). */
+  readonly rm: 4;
+  readonly rn: 4;
   /** K depth of one workgroup-memory slab (tiled only). */
   readonly tk?: number;
 }
@@ -21,7 +21,7 @@ export const VARIANT_TABLE: readonly MatmulVariant[] = [
   { name: 'tiled-64x64', kind: 'tiled', wg: [16, 16], rm: 4, rn: 4, tk: 16 },
   { name: 'tiled-32x32', kind: 'tiled', wg: [8, 8], rm: 4, rn: 4, tk: 16 },
   { name: 'reg-4x4', kind: 'reg', wg: [8, 8], rm: 4, rn: 4 },
-  { name: 'reg-8x4', kind: 'reg', wg: [8, 8], rm: 8, rn: 4 },
+  { name: 'reg-4x4-wg16', kind: 'reg', wg: [16, 16], rm: 4, rn: 4 },
   { name: 'reg4-4x4', kind: 'reg4', wg: [8, 8], rm: 4, rn: 4 },
   { name: 'reg4-4x4-wg16', kind: 'reg4', wg: [16, 16], rm: 4, rn: 4 },
 ];
@@ -68,10 +68,6 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
     ACCUM: k.accumulate,
     RESID: k.residual,
   };
-  if (v.kind !== 'reg4') {
-    constants.RM = v.rm;
-    constants.RN = v.rn;
-  }
   if (v.kind === 'tiled') constants.TK = v.tk ?? 16;
   const spec: ProgramSpec = {
     name: `matmul_${id}`,

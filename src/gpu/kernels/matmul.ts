@@ -80,6 +80,18 @@ function candidatesFor(p: Problem): string[] {
   return VARIANT_TABLE.filter((v) => variantUnfitness(v, p) === null).map((v) => v.name);
 }
 
+/** The variant a matmul with these arguments runs now (forced, tuned, or the default), without queuing a trial. */
+export function matmulVariantFor(gpu: Gpu, dims: MatmulDims, opts: Pick<MatmulOptions, 'transA' | 'transB' | 'strideA' | 'strideB' | 'variant'> & { f16?: boolean } = {}): string {
+  const { M, N, K } = dims;
+  const p: Problem = {
+    M, N, K, batch: dims.batch ?? 1, transA: !!opts.transA, transB: !!opts.transB,
+    sA: opts.strideA ?? M * K, sB: opts.strideB ?? K * N, sO: M * N, f16: !!opts.f16,
+  };
+  if (opts.variant !== undefined) return chooseVariant(gpu, p, opts.variant).name;
+  const candidates = candidatesFor(p);
+  return autotunerFor(gpu).cached('matmul', shapeClass(p), candidates) ?? defaultVariant(gpu, candidates);
+}
+
 function chooseVariant(gpu: Gpu, p: Problem, forced: string | undefined): MatmulVariant {
   if (forced !== undefined) {
     const v = variantNamed(forced);
