@@ -1,0 +1,34 @@
+import { ESTIMATE_SHAPE, METHODS, METHOD_NAMES } from './memory-rows';
+import { ModelRow } from './ModelRow';
+import { useModels } from './use-models';
+
+/** The hub models a person can load: the defaults plus added ids, with parameter counts and memory estimates. */
+export function ModelList() {
+  const ids = useModels((s) => s.entries.map((e) => e.id).join('\n'));
+  return (
+    <div className="model-list">
+      <table data-testid="model-list">
+        <thead>
+          <tr>
+            <th>Hub model</th>
+            <th>Parameters</th>
+            {METHODS.map((m) => (
+              <th key={m}>{METHOD_NAMES[m]} (estimate)</th>
+            ))}
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {ids.split('\n').map((id) => (
+            <ModelRow key={id} id={id} />
+          ))}
+        </tbody>
+      </table>
+      <p className="muted small">
+        Training memory estimates for batch {ESTIMATE_SHAPE.batch} × {ESTIMATE_SHAPE.inputLength} input / {ESTIMATE_SHAPE.targetLength} target
+        tokens, f32, LoRA rank 8 on q and v: weights, gradients, AdamW state and activations, from the model's config (a lower bound). The GPU
+        panel shows the bytes actually held.
+      </p>
+    </div>
+  );
+}
