@@ -212,8 +212,7 @@ export class Gpu {
     if (cached) return cached;
     if (spec.f16 && !this.info.f16) throw new Error(`program "${spec.name}" needs shader-f16, which this adapter lacks`);
     if (spec.subgroups && !this.info.subgroups) throw new Error(`program "${spec.name}" needs subgroups, which this adapter lacks`);
-    const code = assembleWgsl(spec, this.shaderSource(spec.shader));
-    const module = this.device.createShaderModule({ code, label: spec.name });
+    const module = this.device.createShaderModule({ code: this.wgsl(spec), label: spec.name });
     const pipeline = this.device.createComputePipeline({
       label: spec.name,
       layout: 'auto',
@@ -224,10 +223,14 @@ export class Gpu {
     return entry;
   }
 
+  /** The whole WGSL of a program: generated header, shared includes, body. */
+  wgsl(spec: ProgramSpec): string {
+    return assembleWgsl(spec, this.shaderSource(spec.shader), (spec.includes ?? []).map((name) => this.shaderSource(name)));
+  }
+
   /** Compile now and throw a message naming the program if its WGSL is wrong. */
   async compile(spec: ProgramSpec): Promise<void> {
-    const code = assembleWgsl(spec, this.shaderSource(spec.shader));
-    const module = this.device.createShaderModule({ code, label: spec.name });
+    const module = this.device.createShaderModule({ code: this.wgsl(spec), label: spec.name });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) {

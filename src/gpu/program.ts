@@ -37,6 +37,11 @@ export interface ProgramSpec {
   readonly f16?: boolean;
   /** Uses subgroup builtins. */
   readonly subgroups?: boolean;
+  /**
+   * Shared WGSL function files (shaders/<name>.wgsl, no bindings) inserted between the generated header and the
+   * body, so kernels that share maths (a quantizer, gelu, a softmax row) keep one copy of it.
+   */
+  readonly includes?: readonly string[];
 }
 
 export const UNIFORM_BINDING_NAME = 'u';
@@ -54,6 +59,7 @@ export function programKey(spec: ProgramSpec): string {
     spec.aliases ?? {},
     !!spec.f16,
     !!spec.subgroups,
+    spec.includes ?? [],
   ]);
 }
 
@@ -106,19 +112,24 @@ export function generateHeader(spec: ProgramSpec): string {
  * Whole WGSL for a program. The body must not declare bindings or literal workgroup sizes itself:
  * those come from the table, and a body that does is refused so the two cannot drift.
  */
-export function assembleWgsl(spec: ProgramSpec, body: string): string {
-  if (/@binding\s*\(/.test(body)) {
-    throw new Error(`shaders/${spec.shader}.wgsl declares a @binding; bindings of "${spec.name}" come from its program table`);
+export function assembleWgsl(spec: ProgramSpec, body: string, included: readonly string[] = []): string {
+  const sources = [...(spec.includes ?? []).map((name, i) => [name, included[i] ?? ''] as const), [spec.shader, body] as const];
+  for (const [file, text] of sources) {
+    if (/@binding\s*\(/.test(text)) {
+      throw new Error(`shaders/${file}.wgsl declares a @binding; bindings of "${spec.name}" come from its program table`);
+    }
+    if (/@workgroup_size\s*\(\s*\d/.test(text)) {
+      throw new Error(`shaders/${file}.wgsl has a literal @workgroup_size; use WG_X, WG_Y, WG_Z from the program table`);
+    }
   }
-  if (/@workgroup_size\s*\(\s*\d/.test(body)) {
-    throw new Error(`shaders/${spec.shader}.wgsl has a literal @workgroup_size; use WG_X, WG_Y, WG_Z from the program table`);
-  }
+  if (included.length !== (spec.includes?.length ?? 0)) throw new Error(`program "${spec.name}": ${spec.includes?.length ?? 0} includes expected, ${included.length} given`);
   const names = new Set<string>();
   for (const b of spec.bindings) {
     if (names.has(b.name)) throw new Error(`program "${spec.name}" declares binding "${b.name}" twice`);
     names.add(b.name);
   }
-  return generateHeader(spec) + body;
+  const shared = (spec.includes ?? []).map((name, i) => `// ---- shaders/${name}.wgsl\n${included[i]}\n`).join('');
+  return generateHeader(spec) + shared + body;
 }
 
 /** Bytes of the uniform block: scalars are 4 bytes each, the struct is padded to 16. */
