@@ -1,11 +1,15 @@
 // `stepwise grads`: one DSS forward/backward with dropout off, written as JSON for cross-framework checks
-// against PyTorch (tools/t5_reference.py grads takes the same arguments and writes the same shape).
+// against PyTorch (tools/t5_reference.py grads takes the same arguments and writes the same shape). With an
+// adapter the base is frozen (NF4 with --nf4, as QLoRA) and the gradients are the adapter's, keyed by PEFT names
+// (base_model.model.<module>.lora_A.weight); tools/lora_reference.py grads --adapter DIR [--nf4] is its twin.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Gpu } from '../gpu/gpu';
 import { folderSource } from '../hosts/node/fs-source';
 import { loadCheckpoint } from '../io/checkpoint';
+import { importAdapter } from '../io/peft';
 import { parseDssBatch, type DssBatch } from '../model/batch';
 import { DssStep } from '../model/dss-step';
+import { qloraLoadOptions } from '../model/qlora';
 import { loadT5 } from '../model/t5-model';
 import { T5Runner } from '../model/t5-runner';
 
@@ -43,10 +47,30 @@ export function batchCapacity(batch: DssBatch): { B: number; Tin: number; Tout: 
   };
 }
 
-export async function gradsCommand(gpu: Gpu, modelDir: string, batchPath: string): Promise<GradsReport> {
+export interface GradsOptions {
+  /** A PEFT LoRA adapter folder: train it on a frozen base instead of the whole model. */
+  adapter?: string;
+  /** Quantize the frozen base to NF4 as QLoRA does (needs adapter). */
+  nf4?: boolean;
+  /** With nf4: double-quantize absmax. */
+  doubleQuant?: boolean;
+}
+
+export async function gradsCommand(gpu: Gpu, modelDir: string, batchPath: string, o: GradsOptions = {}): Promise<GradsReport> {
+  if (o.nf4 && !o.adapter) throw new Error('--nf4 needs --adapter: QLoRA trains an adapter on the NF4 base');
+  if (o.doubleQuant && !o.nf4) throw new Error('--double-quant needs --nf4');
   const checkpoint = await loadCheckpoint(folderSource(modelDir));
   const batch = parseDssBatch(JSON.parse(await readFile(batchPath, 'utf8')), batchPath);
-  const model = await loadT5(gpu, checkpoint.config, (name) => checkpoint.readTensor(name), { trainBase: true });
+  const quant = o.nf4 ? qloraLoadOptions({ doubleQuant: !!o.doubleQuant }) : {};
+  const model = await loadT5(gpu, checkpoint.config, (name) => checkpoint.readTensor(name), { trainBase: !o.adapter, ...quant });
+  if (o.adapter) {
+    try {
+      await importAdapter(gpu, model, folderSource(o.adapter), { trainable: true });
+    } catch (e) {
+      model.params.free();
+      throw e;
+    }
+  }
   const runner = new T5Runner(gpu, model.dims, model.params, batchCapacity(batch));
   const step = new DssStep(gpu, model, runner);
   try {
