@@ -153,7 +153,7 @@ describe('loading a model into the engine', () => {
 });
 
 /** A hub-style server on 127.0.0.1 serving the tiny fixture under /tiny/untied-gated. */
-function startHub(): Promise<{ server: Server; base: string; requests: string[] }> {
+function startHub(slowWeights = false): Promise<{ server: Server; base: string; requests: string[] }> {
   const id = 'tiny/untied-gated';
   const files = Object.fromEntries(readdirSync(TINY).map((f) => [f, readFileSync(join(TINY, f))]));
   const requests: string[] = [];
@@ -171,7 +171,14 @@ function startHub(): Promise<{ server: Server; base: string; requests: string[] 
       return;
     }
     res.setHeader('content-length', body.byteLength);
-    res.end(body);
+    if (!slowWeights || !req.url!.endsWith('.safetensors')) {
+      res.end(body);
+      return;
+    }
+    // Trickle: the first kilobyte now, the rest much later (or never, once the client has gone).
+    res.write(body.subarray(0, 1024));
+    const timer = setTimeout(() => res.end(body.subarray(1024)), 20_000);
+    res.on('close', () => clearTimeout(timer));
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
 }
@@ -202,5 +209,25 @@ describe('loading from a hub', () => {
     expect(again.parameterCount).toBeGreaterThan(0);
     expect(offline.filter((r) => r.stage === 'download').every((r) => r.cached)).toBe(true);
     await engine.unloadModel();
+  });
+
+  it('cancels a download in flight', async () => {
+    const gpu = await testGpu();
+    const hub = await startHub(true);
+    const engine = createNodeEngine(gpu);
+    try {
+      const before = (await engine.memory()).liveTotal;
+      const load = engine.loadModel({ kind: 'hub', id: 'tiny/untied-gated', baseUrl: hub.base }, (r) => {
+        if (r.stage === 'download' && r.file === 'model.safetensors') void engine.cancelLoad(r.loadId);
+      }, 'slow');
+      const started = performance.now();
+      await expect(load).rejects.toThrow(/^load cancelled$/);
+      expect(performance.now() - started).toBeLessThan(10_000); // not waiting for the trickle to end
+      expect((await engine.memory()).liveTotal).toBe(before);
+      expect(await engine.loadedModel()).toBeNull();
+    } finally {
+      hub.server.closeAllConnections();
+      await new Promise((ok) => hub.server.close(ok));
+    }
   });
 });
