@@ -43,3 +43,11 @@ export const useStudio = create<StudioState>()((set) => ({
   gpuSelfTest: null,
   setGpu: (patch) => set(patch),
 }));
+
+// Back/forward and typed URLs change the hash without a reload: follow them.
+if (typeof window !== 'undefined') {
+  window.addEventListener('hashchange', () => {
+    const page = pageFromHash();
+    if (useStudio.getState().page !== page) useStudio.setState({ page });
+  });
+}
