@@ -1,5 +1,6 @@
 // `npm run bench -- <suite> [flags]`: benchmarks, not tests. One entry per suite; add yours to SUITES.
 import { kernelsSuite } from './kernels';
+import { methodsSuite } from './methods';
 import { modelSuite } from './model';
 
 export interface Suite {
@@ -11,6 +12,7 @@ export interface Suite {
 const SUITES: Record<string, Suite> = {
   kernels: kernelsSuite,
   model: modelSuite,
+  methods: methodsSuite,
 };
 
 function usage(): string {

@@ -12,6 +12,7 @@ import { loadCheckpoint, memoryCheckpointSource } from './checkpoint';
 import { exportAdapter, importAdapter, zipFiles, type FileMap } from './peft';
 import { exportMerged } from './peft-merge';
 import { memorySource } from './byte-source';
+import { hubSource } from './hub';
 import { readSafetensorsHeader, readTensorF32, serializeSafetensors, type TensorToWrite } from './safetensors';
 
 const CARD = { title: 'tiny LoRA', data: 'golden batch', method: 'DSS, alpha 0.5', metrics: { eval_loss: 1.25 }, metricsOn: 'the golden batch' };
@@ -83,6 +84,28 @@ describe('PEFT adapter export and import', () => {
     await importAdapter(gpu, b.model, new Map(Object.entries(zip).map(([k, v]) => [k.slice('adapter/'.length), v])), { trainable: true });
     expect(await labelLogits(b, batch)).toEqual(want);
     b.free();
+  });
+
+  it('imports from a hub id (files listed by the hub API, fetched, no network: injected fetch)', async () => {
+    const gpu = await testGpu();
+    const files = goldenFiles('tied-relu-qv');
+    const requested: string[] = [];
+    const fetch = (async (input: RequestInfo | URL) => {
+      const url = String(input);
+      requested.push(url);
+      if (url === 'https://hub.test/api/models/me/tiny-lora/revision/main') {
+        return new Response(JSON.stringify({ siblings: [...files.keys()].map((rfilename) => ({ rfilename })) }));
+      }
+      const file = url.match(/^https:\/\/hub\.test\/me\/tiny-lora\/resolve\/main\/(.+)$/)?.[1];
+      const data = file ? files.get(file) : undefined;
+      return data === undefined ? new Response('', { status: 404 }) : new Response(typeof data === 'string' ? data : new Blob([data as Uint8Array<ArrayBuffer>]));
+    }) as typeof globalThis.fetch;
+    const model = await tinyModel('tied-relu');
+    const { adapters, config } = await importAdapter(gpu, model, hubSource('me/tiny-lora', { baseUrl: 'https://hub.test', fetch }), { trainable: false });
+    expect(adapters.length).toBe(12);
+    expect(config.rslora).toBe(true);
+    expect(requested.some((u) => u.endsWith('/adapter_model.safetensors'))).toBe(true);
+    model.params.free();
   });
 
   it('target_modules: a list for both stacks, a regex for one stack', async () => {
