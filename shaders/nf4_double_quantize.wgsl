@@ -7,42 +7,7 @@
 var<workgroup> red: array<f32, 256>;
 var<workgroup> qs: array<u32, 256>;
 var<workgroup> code: array<f32, 256>;
-
-// Correctly rounded a / b for a >= 0 and a normal b > 0 (restoring division of the 24-bit significands).
-// A quotient below the smallest normal float comes back as 0. (Same as in nf4_quantize.wgsl.)
-fn div_rn(a: f32, b: f32) -> f32 {
-  let ab = bitcast<u32>(a);
-  let bb = bitcast<u32>(b);
-  let ea = i32(ab >> 23u);
-  let eb = i32(bb >> 23u);
-  if (ea == 0) { return 0.0; }
-  var ma = (ab & 0x7fffffu) | 0x800000u;
-  let mb = (bb & 0x7fffffu) | 0x800000u;
-  var e = ea - eb + 127;
-  if (ma < mb) {
-    ma = ma << 1u;
-    e = e - 1;
-  }
-  var q = 1u;
-  var r = ma - mb;
-  for (var i = 0u; i < 23u; i++) {
-    r = r << 1u;
-    q = q << 1u;
-    if (r >= mb) {
-      r = r - mb;
-      q = q | 1u;
-    }
-  }
-  let twice = r << 1u;
-  if (twice > mb || (twice == mb && (q & 1u) == 1u)) { q = q + 1u; }
-  if (q == 0x1000000u) {
-    q = 0x800000u;
-    e = e + 1;
-  }
-  if (e <= 0) { return 0.0; }
-  if (e >= 255) { return bitcast<f32>(0x7f7fffffu); } // saturates; quotients here are at most 2^126
-  return bitcast<f32>((u32(e) << 23u) | (q & 0x7fffffu));
-}
+// div_rn comes from nf4_common.wgsl.
 
 // bitsandbytes' dQuantize<0>: 7 halving steps from pivot 127, then a float32 midpoint test.
 fn dynamic_code(x: f32) -> u32 {

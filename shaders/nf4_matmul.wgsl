@@ -12,23 +12,11 @@ const TK: u32 = 32u;
 
 var<workgroup> As: array<f32, TK * TILE>;
 var<workgroup> Bs: array<f32, TK * TILE>;
-var<private> NF4: array<f32, 16> = array<f32, 16>(NF4_C0, NF4_C1, NF4_C2, NF4_C3, NF4_C4, NF4_C5, NF4_C6, NF4_C7,
-  NF4_C8, NF4_C9, NF4_C10, NF4_C11, NF4_C12, NF4_C13, NF4_C14, NF4_C15);
 
-fn block_scale(blk: u32) -> f32 {
-  if (DOUBLE) {
-    let q = (qabsmax[blk >> 2u] >> (8u * (blk & 3u))) & 255u;
-    let scaled = dynmap[q] * absmax2[blk >> 8u];
-    return scaled + absmax2[u.nb2];
-  }
-  return absmax[blk];
-}
-
-// W[row][col] in the compute dtype.
+// W[row][col] in the compute dtype (NF4, nf4_code_at and block_scale come from nf4_decode.wgsl).
 fn weight(row: u32, col: u32) -> f32 {
   let e = row * u.wcols + col;
-  let q = (codes[e >> 3u] >> (8u * ((e >> 1u) & 3u) + select(4u, 0u, (e & 1u) == 1u))) & 15u;
-  return f32(T(NF4[q]) * T(block_scale(e >> 6u)));
+  return f32(T(NF4[nf4_code_at(e)]) * T(block_scale(e >> 6u)));
 }
 
 @compute @workgroup_size(WG_X, WG_Y)

@@ -1,46 +1,8 @@
 // NF4 quantize, bit-exact with bitsandbytes' float32 algorithm. One invocation per block of BLOCK elements:
 //   w (n) -> absmax (nblocks), codes (ceil(n/8) u32 words; byte j = element 2j high nibble, 2j+1 low nibble,
 //   byte j in bits 8*(j%4) of word j/4). A block is 8 whole words, so invocations never share a word.
-// Full blocks multiply by f32(1/absmax), the tail block divides; both divisions are done exactly in integers
-// because WGSL's f32 division may be off by 2.5 ulp. Thresholds NF4_T0..14 come from the program table.
-
-// Correctly rounded a / b for a >= 0 and a normal b > 0 (restoring division of the 24-bit significands).
-// A quotient below the smallest normal float comes back as 0: every such value is code 7 anyway.
-// (WGSL may not produce inf in a constant, and none is needed: an overflow saturates.)
-// (Repeated in nf4_double_quantize.wgsl: WGSL has no includes.)
-fn div_rn(a: f32, b: f32) -> f32 {
-  let ab = bitcast<u32>(a);
-  let bb = bitcast<u32>(b);
-  let ea = i32(ab >> 23u);
-  let eb = i32(bb >> 23u);
-  if (ea == 0) { return 0.0; }
-  var ma = (ab & 0x7fffffu) | 0x800000u;
-  let mb = (bb & 0x7fffffu) | 0x800000u;
-  var e = ea - eb + 127;
-  if (ma < mb) {
-    ma = ma << 1u;
-    e = e - 1;
-  }
-  var q = 1u;
-  var r = ma - mb;
-  for (var i = 0u; i < 23u; i++) {
-    r = r << 1u;
-    q = q << 1u;
-    if (r >= mb) {
-      r = r - mb;
-      q = q | 1u;
-    }
-  }
-  let twice = r << 1u;
-  if (twice > mb || (twice == mb && (q & 1u) == 1u)) { q = q + 1u; }
-  if (q == 0x1000000u) {
-    q = 0x800000u;
-    e = e + 1;
-  }
-  if (e <= 0) { return 0.0; }
-  if (e >= 255) { return bitcast<f32>(0x7f7fffffu); } // saturates; quotients here are at most 2^126
-  return bitcast<f32>((u32(e) << 23u) | (q & 0x7fffffu));
-}
+// Full blocks multiply by f32(1/absmax), the tail block divides; both divisions are exact (div_rn in
+// nf4_common.wgsl, which also holds the nibble layout). Thresholds NF4_T0..14 come from the program table.
 
 // How many midpoints lie strictly below s: the nearest code, ties to the lower one.
 fn nf4_code(s: f32) -> u32 {
@@ -93,8 +55,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       } else if (i == u.n && (u.n & 1u) == 1u) {
         q = ZERO_CODE;
       }
-      let byte = (i >> 1u) & 3u;
-      word |= q << (8u * byte + select(4u, 0u, (i & 1u) == 1u));
+      word |= q << nf4_shift(i);
     }
     codes[wi] = word;
   }

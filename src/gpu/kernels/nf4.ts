@@ -50,6 +50,7 @@ export const nf4QuantizeProgram: ProgramSpec = {
     { name: 'nblocks', type: 'u32' },
   ],
   constants: { BLOCK: NF4_BLOCK, ZERO_CODE: NF4_ZERO_CODE, ...tableConstants('NF4_T', NF4_THRESHOLDS) },
+  includes: ['nf4_common'],
 };
 
 export const nf4DoubleQuantizeProgram: ProgramSpec = {
@@ -67,6 +68,7 @@ export const nf4DoubleQuantizeProgram: ProgramSpec = {
     { name: 'nblocks', type: 'u32' },
     { name: 'nb2', type: 'u32' },
   ],
+  includes: ['nf4_common'],
 };
 
 const SCALE_BINDINGS = [
@@ -76,6 +78,9 @@ const SCALE_BINDINGS = [
   { name: 'absmax2', access: 'read', type: 'f32' },
   { name: 'dynmap', access: 'read', type: 'f32' },
 ] as const;
+
+// nf4_decode.wgsl reads SCALE_BINDINGS, the uniform nb2 and the constants DOUBLE and NF4_C0..15.
+const DECODE_INCLUDES = ['nf4_common', 'nf4_decode'];
 
 const specCache = new Map<string, ProgramSpec>();
 function cached(key: string, make: () => ProgramSpec): ProgramSpec {
@@ -95,6 +100,7 @@ export function nf4DequantizeProgram(double: boolean): ProgramSpec {
       { name: 'nb2', type: 'u32' },
     ],
     constants: { DOUBLE: double, ...tableConstants('NF4_C', NF4_CODE_F32) },
+    includes: DECODE_INCLUDES,
   }));
 }
 
@@ -120,6 +126,7 @@ export function nf4MatmulProgram(backward: boolean, double: boolean, dtype: 'f32
     ],
     constants: { BACKWARD: backward, DOUBLE: double, ...tableConstants('NF4_C', NF4_CODE_F32) },
     aliases: { T: dtype },
+    includes: DECODE_INCLUDES,
     f16: dtype === 'f16',
   }));
 }

@@ -1,0 +1,22 @@
+// Shared by the NF4 kernels that read a weight (dequantize, dequantize-matmul). Needs nf4_common.wgsl before it,
+// the scale bindings codes, absmax, qabsmax, absmax2, dynmap and the uniform nb2 (SCALE_BINDINGS in nf4.ts),
+// and the constants DOUBLE and NF4_C0..15 from the program table.
+
+var<private> NF4: array<f32, 16> = array<f32, 16>(NF4_C0, NF4_C1, NF4_C2, NF4_C3, NF4_C4, NF4_C5, NF4_C6, NF4_C7,
+  NF4_C8, NF4_C9, NF4_C10, NF4_C11, NF4_C12, NF4_C13, NF4_C14, NF4_C15);
+
+// The 4-bit code of element e.
+fn nf4_code_at(e: u32) -> u32 {
+  return (codes[e >> 3u] >> nf4_shift(e)) & 15u;
+}
+
+// Scale of 64-block blk: absmax, or with DOUBLE the 8-bit code qabsmax rebuilt as
+// dynmap[q] * absmax2[blk / 256] + offset (the offset is stored at absmax2[nb2]).
+fn block_scale(blk: u32) -> f32 {
+  if (DOUBLE) {
+    let q = (qabsmax[blk >> 2u] >> (8u * (blk & 3u))) & 255u;
+    let scaled = dynmap[q] * absmax2[blk >> 8u];
+    return scaled + absmax2[u.nb2];
+  }
+  return absmax[blk];
+}
