@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { makeTinyTokenizer } from '../io/tiny-tokenizer';
+import { createTextTokenizer } from '../model/tokenizer';
 import { buildDssExamples, dssBatches, truncateKeepingEos } from './dss-examples';
 import { assignSplits } from './split';
 import { T5_EOS_ID, type TextTokenizer } from './tokenizer-types';
@@ -45,8 +47,58 @@ describe('buildDssExamples', () => {
       rows: 3, maxInputLength: 20, maxTargetLength: 10,
       labelInputsTruncated: 1, rationaleInputsTruncated: 1, labelTargetsTruncated: 2, rationaleTargetsTruncated: 1,
       longestInput: 55, longestLabel: 42, longestRationale: 50,
+      unrepresentable: { question: [], label: [], rationale: [] },
     });
     expect(() => buildDssExamples(rows, chars, { splits: new Map([['r1', 'train']]) })).toThrow(/row "r2" has no train\/eval split/);
+  });
+});
+
+describe('buildDssExamples with a tokenizer that lacks characters', () => {
+  // FLAN-T5-like: the tiny tokenizer without the pieces that hold "{" or "}" (154 pieces, vocab_size 160).
+  const tiny = makeTinyTokenizer(160);
+  const json = structuredClone(tiny.tokenizerJson) as { model: { vocab: [string, number][] } };
+  json.model.vocab = json.model.vocab.filter(([piece]) => !piece.includes('{') && !piece.includes('}'));
+  const t5 = createTextTokenizer(json, tiny.tokenizerConfig);
+  const jsonRows = [
+    { id: 'a', question: 'How many sales in Europe?', label: '{ "size": 0 }', rationale: 'Count only.' },
+    { id: 'b', question: 'Total price by region?', label: '{"aggs":{"r":{"terms":{"field":"region"}}}}', rationale: 'Group by region,\nthen sum.' },
+    { id: 'c', question: 'What is {x}?', label: '{"query":{"match":{"name":"x"}}}', rationale: 'Match x.' },
+  ];
+
+  it('reports unrepresentable characters per field with counts, and keeps the tokenizer unless asked', () => {
+    const { examples, report, repaired } = buildDssExamples(jsonRows, t5);
+    expect(report.unrepresentable).toEqual({
+      question: [{ char: '{', count: 1 }, { char: '}', count: 1 }],
+      label: [{ char: '{', count: 8 }, { char: '}', count: 8 }],
+      rationale: [{ char: '\n', count: 1 }],
+    });
+    expect(repaired).toBeUndefined();
+    expect(report.addedTokens).toBeUndefined();
+    expect(examples[0].label.labels).toContain(t5.unkId);
+  });
+
+  it('repairs on request: adds the characters at the free ids, labels round-trip, files come back to be saved', () => {
+    const config = { ...tiny.tokenizerConfig, added_tokens_decoder: {} };
+    const { examples, report, repaired } = buildDssExamples(jsonRows, t5, { repairTokenizer: { tokenizerJson: json, tokenizerConfig: config, vocabSize: 160 } });
+    expect(report.addedTokens).toEqual([{ char: '{', id: 154 }, { char: '}', id: 155 }, { char: '\n', id: 156 }]);
+    expect(report.unrepresentable.label).toEqual([{ char: '{', count: 8 }, { char: '}', count: 8 }]);
+    const fixed = createTextTokenizer(repaired!.tokenizerJson, repaired!.tokenizerConfig);
+    expect(Object.keys(repaired!.tokenizerConfig!.added_tokens_decoder as object)).toEqual(['154', '155', '156']);
+    for (const [i, e] of examples.entries()) {
+      expect(e.label.labels).not.toContain(fixed.unkId);
+      expect(fixed.decode(e.label.labels)).toBe(JSON.stringify(JSON.parse(jsonRows[i].label)));
+      expect(fixed.decode(e.rationale.labels)).toBe(jsonRows[i].rationale);
+    }
+    // Whitespace next to an added character does not survive the pre-tokenizer (docs/tokenization.md).
+    expect(examples.map((e) => fixed.decode(e.label.inputIds))).toEqual(['predict: How many sales in Europe?', 'predict: Total price by region?', 'predict: What is{x}?']);
+  });
+
+  it('repairs only the chosen fields, and refuses clearly when there are not enough free rows', () => {
+    const { report } = buildDssExamples(jsonRows, t5, { repairTokenizer: { tokenizerJson: json, vocabSize: 160, fields: ['label'] } });
+    expect(report.addedTokens).toEqual([{ char: '{', id: 154 }, { char: '}', id: 155 }]);
+    expect(() => buildDssExamples(jsonRows, t5, { repairTokenizer: { tokenizerJson: json, vocabSize: 155 } })).toThrow(
+      /cannot add 3 character tokens \("\{" "\}" "\\n"\): config.vocab_size 155 leaves 1 free embedding rows/,
+    );
   });
 });
 

@@ -1,8 +1,12 @@
 // Rows -> the two Distilling Step-by-Step tasks, tokenized: "predict: <question>" -> label (Query DSL) and
 // "explain: <question>" -> rationale, as the reference implementation (google-research/distilling-step-by-step)
 // builds them. Inputs and targets are cut at max lengths (defaults 512/256) keeping the final </s>, and every cut is
-// counted in a per-dataset report. dssBatches pads them into the batch shape the CLI reads (BATCH.json).
+// counted in a per-dataset report. The report also lists, per field, the characters the tokenizer cannot represent
+// (T5 has no "{" or "}"); with repairTokenizer they become added tokens and the augmented tokenizer.json comes back
+// to be saved with checkpoints and exports. dssBatches pads examples into the batch shape the CLI reads (BATCH.json).
 
+import { addCharacterTokens, characterTokens, withCharacterTokensInConfig, findUnrepresentable, type CharacterToken } from '../model/json-safe-tokenizer';
+import { createTextTokenizer } from '../model/tokenizer';
 import type { SplitName } from './records';
 import { seededRandom, shuffled } from './random';
 import { assignSplits, type SplitOptions } from './split';
@@ -17,6 +21,26 @@ export interface DssOptions {
   compactLabels?: boolean;
   /** Train/eval assignment: a precomputed map by row id, or split options (default seed 42, 0.8). */
   splits?: Map<string, SplitName> | SplitOptions;
+  /** Add the unrepresentable characters as tokens and encode with the augmented tokenizer. Default: report only. */
+  repairTokenizer?: TokenizerRepair;
+}
+
+export type DssField = 'question' | 'label' | 'rationale';
+
+export interface TokenizerRepair {
+  /** The tokenizer.json (text or parsed) that the `tokenizer` argument was made from. */
+  tokenizerJson: string | object;
+  /** tokenizer_config.json for the augmented tokenizer (special tokens); returned with the new tokens added. */
+  tokenizerConfig?: Record<string, unknown>;
+  /** config.json vocab_size: new token ids must stay below it (FLAN-T5: 32128, so 28 free rows). */
+  vocabSize: number;
+  /** Fields whose unrepresentable characters are added (default all three), most frequent first. */
+  fields?: DssField[];
+}
+
+export interface CharCount {
+  char: string;
+  count: number;
 }
 
 export const DSS_DEFAULTS = { labelPrefix: 'predict: ', rationalePrefix: 'explain: ', maxInputLength: 512, maxTargetLength: 256 } as const;
@@ -33,7 +57,7 @@ export interface DssExample {
   rationale: DssPair;
 }
 
-export interface TruncationReport {
+export interface DssReport {
   rows: number;
   maxInputLength: number;
   maxTargetLength: number;
@@ -47,6 +71,23 @@ export interface TruncationReport {
   longestInput: number;
   longestLabel: number;
   longestRationale: number;
+  /**
+   * Characters the given tokenizer cannot represent (unk, or lost on decode), with occurrence counts, most frequent
+   * first. Questions as written, labels as tokenized (compacted), rationales as written. Measured before any repair.
+   */
+  unrepresentable: Record<DssField, CharCount[]>;
+  /** With repairTokenizer: every character token of the augmented tokenizer and its id (earlier ones included). */
+  addedTokens?: CharacterToken[];
+}
+
+/** @deprecated the report now covers more than truncation; use DssReport. */
+export type TruncationReport = DssReport;
+
+export interface DssResult {
+  examples: DssExample[];
+  report: DssReport;
+  /** With repairTokenizer: the augmented files to save with checkpoints and exports. */
+  repaired?: { tokenizerJson: string; tokenizerConfig?: Record<string, unknown> };
 }
 
 export interface DssRow {
@@ -71,7 +112,9 @@ function compact(label: string): string {
   }
 }
 
-export function buildDssExamples(rows: DssRow[], tokenizer: TextTokenizer, options: DssOptions = {}): { examples: DssExample[]; report: TruncationReport } {
+const countList = (counts: Map<string, number>): CharCount[] => [...counts].map(([char, count]) => ({ char, count }));
+
+export function buildDssExamples(rows: DssRow[], tokenizer: TextTokenizer & { unkId?: number }, options: DssOptions = {}): DssResult {
   const labelPrefix = options.labelPrefix ?? DSS_DEFAULTS.labelPrefix;
   const rationalePrefix = options.rationalePrefix ?? DSS_DEFAULTS.rationalePrefix;
   const maxIn = options.maxInputLength ?? DSS_DEFAULTS.maxInputLength;
@@ -80,18 +123,40 @@ export function buildDssExamples(rows: DssRow[], tokenizer: TextTokenizer, optio
     throw new Error(`maxInputLength and maxTargetLength must be whole numbers >= 1, got ${maxIn} and ${maxOut}`);
   }
   const splits = options.splits instanceof Map ? options.splits : assignSplits(rows, options.splits);
-  const report: TruncationReport = {
+  const labels = rows.map((row) => (options.compactLabels === false ? row.label : compact(row.label)));
+  const found: Record<DssField, Map<string, number>> = {
+    question: findUnrepresentable(tokenizer, rows.map((r) => r.question)),
+    label: findUnrepresentable(tokenizer, labels),
+    rationale: findUnrepresentable(tokenizer, rows.map((r) => r.rationale)),
+  };
+  const report: DssReport = {
     rows: rows.length, maxInputLength: maxIn, maxTargetLength: maxOut,
     labelInputsTruncated: 0, rationaleInputsTruncated: 0, labelTargetsTruncated: 0, rationaleTargetsTruncated: 0,
     longestInput: 0, longestLabel: 0, longestRationale: 0,
+    unrepresentable: { question: countList(found.question), label: countList(found.label), rationale: countList(found.rationale) },
   };
-  const examples = rows.map((row): DssExample => {
+  let encoder: TextTokenizer = tokenizer;
+  let repaired: DssResult['repaired'];
+  if (options.repairTokenizer) {
+    const repair = options.repairTokenizer;
+    const totals = new Map<string, number>();
+    for (const field of repair.fields ?? (['question', 'label', 'rationale'] as const)) {
+      for (const [ch, n] of found[field]) totals.set(ch, (totals.get(ch) ?? 0) + n);
+    }
+    const chars = [...totals].sort((a, b) => b[1] - a[1]).map(([ch]) => ch);
+    const tokenizerJson = addCharacterTokens(repair.tokenizerJson, chars, { vocabSize: repair.vocabSize });
+    encoder = createTextTokenizer(tokenizerJson, repair.tokenizerConfig);
+    repaired = { tokenizerJson };
+    if (repair.tokenizerConfig) repaired.tokenizerConfig = withCharacterTokensInConfig(repair.tokenizerConfig, tokenizerJson);
+    report.addedTokens = characterTokens(tokenizerJson);
+  }
+  const examples = rows.map((row, i): DssExample => {
     const split = splits.get(row.id);
     if (!split) throw new Error(`row "${row.id}" has no train/eval split`);
-    const labelIn = tokenizer.encode(labelPrefix + row.question);
-    const rationaleIn = tokenizer.encode(rationalePrefix + row.question);
-    const labelOut = tokenizer.encode(options.compactLabels === false ? row.label : compact(row.label));
-    const rationaleOut = tokenizer.encode(row.rationale);
+    const labelIn = encoder.encode(labelPrefix + row.question);
+    const rationaleIn = encoder.encode(rationalePrefix + row.question);
+    const labelOut = encoder.encode(labels[i]);
+    const rationaleOut = encoder.encode(row.rationale);
     report.longestInput = Math.max(report.longestInput, labelIn.length, rationaleIn.length);
     report.longestLabel = Math.max(report.longestLabel, labelOut.length);
     report.longestRationale = Math.max(report.longestRationale, rationaleOut.length);
@@ -106,7 +171,7 @@ export function buildDssExamples(rows: DssRow[], tokenizer: TextTokenizer, optio
       rationale: { inputIds: truncateKeepingEos(rationaleIn, maxIn), labels: truncateKeepingEos(rationaleOut, maxOut) },
     };
   });
-  return { examples, report };
+  return repaired ? { examples, report, repaired } : { examples, report };
 }
 
 /** One task's half of a batch: rows padded to the batch's longest input / target. */
