@@ -167,7 +167,8 @@ function row(r: Result, f: Flags, all: Result[]): string {
 
 async function run(args: string[]): Promise<void> {
   const f = parseFlags(args);
-  const gpu = await createNodeGpu();
+  // strict: a kernel that fails to compile or validate aborts the run instead of timing nothing
+  const gpu = await createNodeGpu({ strict: true });
   const adapter = describeAdapter(gpu.info);
   console.log(`adapter: ${adapter}`);
   const results: Result[] = [];

@@ -113,7 +113,6 @@ export async function importAdapter(gpu: Gpu, model: T5Model, from: CheckpointSo
     if (!e.keys.B) throw new Error(`${where}: ${peftKey(e.path, 'A')} has no matching ${peftKey(e.path, 'B')}`);
   }
 
-  if (o.trainable) freezeBase(gpu, model);
   const order = [...model.params.params.keys()];
   const planned = [...plan.values()].sort((a, b) => order.indexOf(`${a.path}.weight`) - order.indexOf(`${b.path}.weight`));
   const adapters: LoraAdapter[] = [];
@@ -132,6 +131,7 @@ export async function importAdapter(gpu: Gpu, model: T5Model, from: CheckpointSo
     }
     throw err;
   }
+  if (o.trainable) freezeBase(gpu, model);
   return { config, adapters };
 }
 
