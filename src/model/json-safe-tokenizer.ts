@@ -181,8 +181,8 @@ export function addCharacterTokens(tokenizerJson: string | object, chars: Iterab
 
 /**
  * tokenizer_config.json with the tokenizer's character tokens in its added_tokens_decoder, when it has one:
- * Transformers (4.34 and later) reads added tokens from there and ignores tokenizer.json's list in that case.
- * A config without added_tokens_decoder is returned as is (Transformers then reads tokenizer.json's added_tokens).
+ * Transformers 5.x reads added tokens from there and then ignores tokenizer.json's list. A config without
+ * added_tokens_decoder is returned as is (Transformers then reads tokenizer.json's added_tokens).
  */
 export function withCharacterTokensInConfig(tokenizerConfig: Record<string, unknown>, tokenizerJson: string | object): Record<string, unknown> {
   const decoder = tokenizerConfig.added_tokens_decoder;
