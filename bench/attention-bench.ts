@@ -58,21 +58,38 @@ export async function ourAttentionMs(gpu: Gpu, a: AttentionCase, reps: number): 
   }
 }
 
+/**
+ * The same forward and backward as tf ops on (B,NH,T,D) tensors. Written out rather than tf.grads: tfjs-core
+ * alone registers no gradients (the union package does, and is not a dependency), and this is the math
+ * autograd would run anyway: S = QK^T + bias, P = softmax(S), O = PV; dV = P^T dO, dP = dO V^T,
+ * dS = P * (dP - rowsum(dP * P)), dbias = sum_B dS, dQ = dS K, dK = dS^T Q.
+ */
 export async function tfjsAttentionMs(tf: Tf, a: AttentionCase, reps: number): Promise<number> {
+  type T = import('@tensorflow/tfjs-core').Tensor;
   const { B, T, NH, D } = a;
   const q = tf.randomUniform([B, NH, T, D], -1, 1);
   const k = tf.randomUniform([B, NH, T, D], -1, 1);
   const v = tf.randomUniform([B, NH, T, D], -1, 1);
   const bias = tf.randomUniform([1, NH, T, T], -1, 1);
-  const dy = tf.randomUniform([B, NH, T, D], -1, 1);
-  const f = (qq: import('@tensorflow/tfjs-core').Tensor, kk: import('@tensorflow/tfjs-core').Tensor, vv: import('@tensorflow/tfjs-core').Tensor, bb: import('@tensorflow/tfjs-core').Tensor) =>
-    tf.matMul(tf.softmax(tf.add(tf.matMul(qq, kk, false, true), bb)), vv);
-  const grads = tf.grads(f);
-  const keep: { dispose(): void }[] = [];
+  const dout = tf.randomUniform([B, NH, T, D], -1, 1);
+  const step = (): T[] =>
+    tf.tidy(() => {
+      const p = tf.softmax(tf.add(tf.matMul(q, k, false, true), bias));
+      const o = tf.matMul(p, v);
+      const dv = tf.matMul(p, dout, true, false);
+      const dp = tf.matMul(dout, v, false, true);
+      const ds = tf.mul(p, tf.sub(dp, tf.sum(tf.mul(dp, p), -1, true)));
+      const dbias = tf.sum(ds, 0, true);
+      const dq = tf.matMul(ds, k);
+      const dk = tf.matMul(ds, q, true, false);
+      return [o, dv, dq, dk, dbias];
+    });
+  const keep: T[] = [];
   try {
-    return await timeMs(reps, () => keep.push(...grads([q, k, v, bias], dy)), () => tfjsSync(tf));
+    // Syncing on the last output (dbias) waits for the whole step: the GPU runs tfjs's work in order.
+    return await timeMs(reps, () => keep.push(...step()), () => tfjsSync(tf, keep[keep.length - 1]));
   } finally {
     for (const t of keep) t.dispose();
-    for (const t of [q, k, v, bias, dy]) t.dispose();
+    for (const t of [q, k, v, bias, dout]) t.dispose();
   }
 }

@@ -7,6 +7,7 @@
 //        --reps N (timed runs after one warm-up, default 2)   --variant NAME (force ours)
 //        --all-variants (also time every variant of ours)   --tune (autotune trials, cached in .cache/autotune)
 //        --no-tfjs   --no-attention   --no-write (do not touch docs/benchmarks.md)
+import { cpus, loadavg } from 'node:os';
 import { autotunerFor, createAutotuner, isCpuAdapter } from '../src/gpu/autotune';
 import { describeAdapter } from '../src/gpu/device';
 import type { Gpu } from '../src/gpu/gpu';
@@ -97,9 +98,9 @@ async function ourMatmul(gpu: Gpu, c: MatmulCase, reps: number, variant: string 
 async function tfjsMatmul(tf: Tf, c: MatmulCase, reps: number): Promise<number> {
   const a = tf.randomUniform(c.transA ? [c.K, c.M] : [c.M, c.K], -1, 1);
   const b = tf.randomUniform(c.transB ? [c.N, c.K] : [c.K, c.N], -1, 1);
-  const outs: { dispose(): void }[] = [];
+  const outs: import('@tensorflow/tfjs-core').Tensor[] = [];
   try {
-    return await timeIt(reps, () => outs.push(tf.matMul(a, b, c.transA, c.transB)), () => tfjsSync(tf));
+    return await timeIt(reps, () => outs.push(tf.matMul(a, b, c.transA, c.transB)), () => tfjsSync(tf, outs[outs.length - 1]));
   } finally {
     for (const o of outs) o.dispose();
     a.dispose();
@@ -171,7 +172,8 @@ async function run(args: string[]): Promise<void> {
     quick
       ? `Quick mode: ${scale.rows} rows (1 x 128 tokens) and lm_head vocab / ${scale.vocabDiv}; full shapes use 1024 rows (batch 8 x 128 tokens) — \`--full\`.`
       : 'Full shapes: 1024 rows (batch 8 x 128 tokens).',
-    `Times: one warm-up, then the mean of ${f.reps} runs recorded back to back, waiting for the queue (no readback). GFLOP/s = 2MNK / time.`,
+    `Times: one warm-up, then the mean of ${f.reps} runs recorded back to back; ours waits for the queue, tfjs reads back one element of its last output (a data dependency on all its queued work). GFLOP/s = 2MNK / time.`,
+    `Host load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${cpus().length} CPUs (SwiftShader shares them; other work depresses both columns).`,
     'Per linear layer W (OC, C): fwd = inp·Wᵀ, dinp = dout·W, dW = doutᵀ·inp.',
     '',
     table(header, rows),
@@ -179,7 +181,7 @@ async function run(args: string[]): Promise<void> {
   if (attnRows.length) {
     lines.push(
       '',
-      'Attention forward + backward (scores+softmax+mix, then dscores, dbias, dq, dk, dv), ms per step. TensorFlow.js: the same math as tf ops on (B,NH,T,D) tensors with tf.grads (its head transposes are not counted).',
+      'Attention forward + backward (scores+softmax+mix, then dscores, dbias, dq, dk, dv), ms per step. TensorFlow.js: the same forward and backward written as tf ops on (B,NH,T,D) tensors (its head transposes are not counted; see bench/attention-bench.ts).',
       '',
       table(['case', 'ours ms', 'tfjs ms', 'tfjs / ours'], attnRows),
     );

@@ -31,14 +31,12 @@ export async function tfjsOnDawn(): Promise<{ tf: Tf; adapter: string }> {
   return { tf, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') };
 }
 
-interface WebGpuBackendLike {
-  submitQueue?: () => void;
-  device: GPUDevice;
-}
-
-/** Wait until tfjs's queued GPU work is done (without reading any tensor back). */
-export async function tfjsSync(tf: Tf): Promise<void> {
-  const be = tf.backend() as unknown as WebGpuBackendLike;
-  be.submitQueue?.();
-  await be.device.queue.onSubmittedWorkDone();
+/**
+ * Wait until tfjs has finished computing `t` by reading back one element of it (a data dependency: the
+ * GPU runs tfjs's work in order). Cheaper and safer than poking the backend's private queue.
+ */
+export async function tfjsSync(tf: Tf, t: import('@tensorflow/tfjs-core').Tensor): Promise<void> {
+  const one = tf.slice(t, t.shape.map(() => 0), t.shape.map(() => 1));
+  await one.data();
+  one.dispose();
 }
