@@ -109,7 +109,7 @@ async function benchModel(gpu: Gpu, name: string, config: T5Config, f: Flags): P
 
 async function run(args: string[]): Promise<void> {
   const f = parseFlags(args);
-  const gpu = await createNodeGpu();
+  const gpu = await createNodeGpu({ strict: true });
   const adapter = describeAdapter(gpu.info);
   console.log(`adapter: ${adapter}`);
   const rows: string[] = [];
