@@ -7,6 +7,8 @@ import { writeSection } from './doc-section';
 import { describeAdapter } from '../src/gpu/device';
 import type { Gpu } from '../src/gpu/gpu';
 import { createNodeGpu } from '../src/hosts/node/gpu';
+import { FileAutotuneStore } from '../src/hosts/node/autotune-store';
+import { autotunerFor, createAutotuner } from '../src/gpu/autotune';
 import { tinyT5Weights } from '../src/io/tiny-t5';
 import type { DssBatch, TaskBatch } from '../src/model/batch';
 import { estimateMemory, T5_PRESETS, type T5Config } from '../src/model/config';
@@ -88,7 +90,8 @@ async function benchModel(gpu: Gpu, name: string, config: T5Config, f: Flags): P
     label: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 1),
     rationale: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 2),
   };
-  await optimizerStep(step, model.params, opt, [batch], { seed: 0 }); // warm-up: pipelines, records
+  await optimizerStep(step, model.params, opt, [batch], { seed: 0 }); // warm-up: pipelines, records, shapes to tune
+  await autotunerFor(gpu).tunePending();
   const t0 = performance.now();
   for (let i = 0; i < f.steps; i++) await optimizerStep(step, model.params, opt, [batch], { seed: i + 1 });
   await gpu.finish();
@@ -110,6 +113,7 @@ async function benchModel(gpu: Gpu, name: string, config: T5Config, f: Flags): P
 async function run(args: string[]): Promise<void> {
   const f = parseFlags(args);
   const gpu = await createNodeGpu({ strict: true });
+  await createAutotuner(gpu, new FileAutotuneStore());
   const adapter = describeAdapter(gpu.info);
   console.log(`adapter: ${adapter}`);
   const rows: string[] = [];

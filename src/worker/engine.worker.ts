@@ -5,10 +5,16 @@ import type { EngineApi } from '../engine/api';
 import { Engine } from '../engine/engine';
 import { createBrowserGpu } from '../hosts/browser/gpu';
 import { browserHubCache } from '../hosts/browser/hub-cache';
+import { IdbAutotuneStore } from '../hosts/browser/autotune-store';
+import { createAutotuner } from '../gpu/autotune';
 
 let engine: Promise<Engine> | null = null;
 const ready = (): Promise<Engine> =>
-  (engine ??= createBrowserGpu().then((gpu) => new Engine(gpu, { hub: { cache: browserHubCache() } })));
+  (engine ??= createBrowserGpu().then(async (gpu) => {
+    // Kernel variants chosen per adapter by timed trials, remembered in IndexedDB across visits.
+    await createAutotuner(gpu, new IdbAutotuneStore());
+    return new Engine(gpu, { hub: { cache: browserHubCache() } });
+  }));
 
 // Each call waits for the device; a failure to get one rejects every call with the same plain message.
 const api: EngineApi = {
