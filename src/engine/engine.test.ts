@@ -12,7 +12,7 @@ import { FIXTURES, readJson, tinyCheckpoint } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
 import type { LoadReport } from './api';
 import { Engine } from './engine';
-import { createNodeEngine } from './node-engine';
+import { createNodeEngine } from '../hosts/node/engine';
 
 const TINY = join(FIXTURES, 'tiny-t5/untied-gated');
 const tinyTokenizer = () =>

@@ -1,5 +1,5 @@
 // Turns a ModelSource into a CheckpointSource. The hub and picked files work on every host; a folder path needs
-// the host's file system, so hosts add openers (Node: node-engine.ts). No DOM imports: the browser's Cache Storage
+// the host's file system, so hosts add openers (Node: src/hosts/node/engine.ts). No DOM imports: the browser's Cache Storage
 // reaches the engine as a HubCache injected by the worker.
 import { browserFilesSource } from '../io/browser-files-source';
 import type { CheckpointSource } from '../io/checkpoint';

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createNodeEngine } from '../../engine/node-engine';
+import { createNodeEngine } from '../../hosts/node/engine';
 import { hubFileUrl } from '../../io/hub';
 import { T5_PRESETS, parseT5Config } from '../../model/config';
 import { FIXTURES } from '../../testing/checkpoint';
