@@ -1,6 +1,6 @@
 // Backward of out = gelu_new(a) * b.  dout, a, b, da, db (n); da and db are overwritten.
 //   db = dout * gelu_new(a),  da = dout * b * gelu_new'(a),
-//   gelu_new'(x) = s + x * 2 s(1-s) * K (1 + 3A x^2),  s = sigmoid(2z), s(1-s) = t / (1+t)^2, t = exp(-2|z|).
+//   gelu_new'(x) = s + x * 2 s(1-s) * K (1 + 3A x^2),  s = sigmoid(2z), s(1-s) = t / (1+t)^2 (gelu_new.wgsl).
 // Past |x| = 10 the second term is below 1e-35; dropping it there avoids inf * 0 when x^3 overflows.
 
 @compute @workgroup_size(WG_X)
@@ -8,12 +8,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * nwg.x * WG_X;
   if (i >= u.n) { return; }
   let x = a[i];
-  let z = GELU_K * (x + GELU_A * x * x * x);
-  let t = exp(-2.0 * abs(z));
-  let s = select(t / (1.0 + t), 1.0 / (1.0 + t), z >= 0.0);
-  let ds = t / ((1.0 + t) * (1.0 + t));
+  let p = gelu_new_parts(x);
+  let ds = p.t / ((1.0 + p.t) * (1.0 + p.t));
   let tail = select(x * 2.0 * ds * GELU_K * (1.0 + 3.0 * GELU_A * x * x), 0.0, abs(x) > 10.0);
   let g = dout[i];
-  db[i] = g * (x * s);
-  da[i] = g * b[i] * (s + tail);
+  db[i] = g * (x * p.s);
+  da[i] = g * b[i] * (p.s + tail);
 }

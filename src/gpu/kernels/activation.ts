@@ -16,6 +16,7 @@ export const gatedGeluForwardProgram: ProgramSpec = {
   shader: 'activation_gated_gelu',
   workgroupSize: [256],
   constants: GELU_CONSTANTS,
+  includes: ['gelu_new'],
   bindings: [
     { name: 'out', access: 'read_write', type: 'f32' },
     { name: 'a', access: 'read', type: 'f32' },
@@ -29,6 +30,7 @@ export const gatedGeluBackwardProgram: ProgramSpec = {
   shader: 'activation_gated_gelu_backward',
   workgroupSize: [256],
   constants: GELU_CONSTANTS,
+  includes: ['gelu_new'],
   bindings: [
     { name: 'da', access: 'read_write', type: 'f32' },
     { name: 'db', access: 'read_write', type: 'f32' },
