@@ -8,55 +8,34 @@
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
 var<workgroup> q_row: array<f32, MAX_D>;
-var<workgroup> partial: array<f32, WG_SIZE>;
-
-// Tree reduction (WG_SIZE is a power of two), result broadcast to every invocation; deterministic order.
-fn reduce(tid: u32, value: f32, take_max: bool) -> f32 {
-  partial[tid] = value;
-  workgroupBarrier();
-  for (var stride = WG_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (tid < stride) {
-      let a = partial[tid];
-      let b = partial[tid + stride];
-      partial[tid] = select(a + b, max(a, b), take_max);
-    }
-    workgroupBarrier();
-  }
-  let r = partial[0];
-  workgroupBarrier();
-  return r;
-}
+// row_reduce, score_row and key_offset come from attention_row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) tid: u32) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= u.n) { return; }
-  let i = row % u.Tq;
-  let h = (row / u.Tq) % u.NH;
-  let b = row / (u.Tq * u.NH);
-  let C = u.NH * u.D;
-  let q_base = (b * u.Tq + i) * C + h * u.D;
-  for (var d = tid; d < u.D; d += WG_SIZE) { q_row[d] = q[q_base + d]; }
+  let r = score_row(row);
+  for (var d = tid; d < u.D; d += WG_SIZE) { q_row[d] = q[r.query + d]; }
   workgroupBarrier();
 
   let p_base = row * u.Tk;
   // Every score is >= F32_LOWEST (barring -inf inputs), so it is a safe identity for the max.
   var local_max = F32_LOWEST;
   for (var j = tid; j < u.Tk; j += WG_SIZE) {
-    let k_base = (b * u.cap + j) * C + h * u.D;
+    let k_base = key_offset(r, j);
     var dot = 0.0;
     for (var d = 0u; d < u.D; d++) { dot += q_row[d] * k[k_base + d]; }
     var add = 0.0;
-    if (HAS_BIAS) { add = bias[(h * u.Tq + i) * u.Tk + j]; }
-    var is_masked = u.causal != 0u && j > u.qoff + i;
-    if (HAS_MASK) { is_masked = is_masked || key_mask[b * u.Tk + j] == 0u; }
+    if (HAS_BIAS) { add = bias[(r.h * u.Tq + r.i) * u.Tk + j]; }
+    var is_masked = u.causal != 0u && j > u.qoff + r.i;
+    if (HAS_MASK) { is_masked = is_masked || key_mask[r.b * u.Tk + j] == 0u; }
     if (is_masked) { add += F32_LOWEST; }
     let s = dot + add;
     probs[p_base + j] = s;
     local_max = max(local_max, s);
   }
-  let m = reduce(tid, local_max, true);
+  let m = row_reduce(tid, local_max, true);
 
   // Each invocation rereads only the entries it wrote itself, so no barrier is needed between passes.
   var local_sum = 0.0;
@@ -65,6 +44,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     probs[p_base + j] = e;
     local_sum += e;
   }
-  let total = reduce(tid, local_sum, false);
+  let total = row_reduce(tid, local_sum, false);
   for (var j = tid; j < u.Tk; j += WG_SIZE) { probs[p_base + j] = probs[p_base + j] / total; }
 }
