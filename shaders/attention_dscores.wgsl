@@ -6,7 +6,7 @@
 // gradient autograd gives HF (the additive mask is a constant there), which is finite.
 
 var<workgroup> dout_row: array<f32, MAX_D>;
-// row_reduce, score_row and key_offset come from attention_row.wgsl.
+// workgroup_reduce comes from workgroup_reduce.wgsl; score_row and key_offset from attention_row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -27,7 +27,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     dscores[p_base + j] = dp;
     local_dot += dp * probs[p_base + j];
   }
-  let dot = row_reduce(tid, local_dot, false);
+  let dot = workgroup_reduce(tid, local_dot, false);
   // Each invocation rereads only the dP values it wrote itself.
   for (var j = tid; j < u.Tk; j += WG_SIZE) {
     dscores[p_base + j] = probs[p_base + j] * (dscores[p_base + j] - dot);

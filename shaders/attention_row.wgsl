@@ -1,25 +1,6 @@
 // Shared by the attention kernels that give one workgroup to each score row (b, h, i): attention_scores and
 // attention_dscores. Needs the attention uniforms (Tq, NH, D, cap) from the program table.
 
-var<workgroup> partial: array<f32, WG_SIZE>;
-
-// Tree reduction (WG_SIZE is a power of two), result broadcast to every invocation; deterministic order.
-fn row_reduce(tid: u32, value: f32, take_max: bool) -> f32 {
-  partial[tid] = value;
-  workgroupBarrier();
-  for (var stride = WG_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (tid < stride) {
-      let a = partial[tid];
-      let b = partial[tid + stride];
-      partial[tid] = select(a + b, max(a, b), take_max);
-    }
-    workgroupBarrier();
-  }
-  let r = partial[0];
-  workgroupBarrier();
-  return r;
-}
-
 struct ScoreRow {
   b: u32,
   h: u32,

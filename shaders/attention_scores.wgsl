@@ -8,7 +8,7 @@
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
 var<workgroup> q_row: array<f32, MAX_D>;
-// row_reduce, score_row and key_offset come from attention_row.wgsl.
+// workgroup_reduce comes from workgroup_reduce.wgsl; score_row and key_offset from attention_row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -35,7 +35,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     probs[p_base + j] = s;
     local_max = max(local_max, s);
   }
-  let m = row_reduce(tid, local_max, true);
+  let m = workgroup_reduce(tid, local_max, true);
 
   // Each invocation rereads only the entries it wrote itself, so no barrier is needed between passes.
   var local_sum = 0.0;
@@ -44,6 +44,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     probs[p_base + j] = e;
     local_sum += e;
   }
-  let total = row_reduce(tid, local_sum, false);
+  let total = workgroup_reduce(tid, local_sum, false);
   for (var j = tid; j < u.Tk; j += WG_SIZE) { probs[p_base + j] = probs[p_base + j] / total; }
 }

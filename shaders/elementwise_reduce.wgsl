@@ -1,10 +1,9 @@
 // Deterministic sum (or sum of squares) of x (n): workgroup w owns out[w].
 //   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*WG_X + t + k*stride of f(x[i]),  f = SQUARE ? x*x : x
-// Each invocation walks a fixed stride, then the workgroup adds its WG_X partials in a fixed tree, so the
-// result depends only on n and the workgroup count, never on scheduling (no float atomics in WGSL anyway).
+// Each invocation walks a fixed stride, then the workgroup adds its WG_X partials in a fixed tree
+// (workgroup_reduce.wgsl), so the result depends only on n and the workgroup count, never on scheduling
+// (no float atomics in WGSL anyway).
 // A big reduction runs twice: many workgroups into partials, then one workgroup over the partials.
-
-var<workgroup> partial: array<f32, WG_X>;
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
@@ -15,13 +14,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let v = x[i];
     if (SQUARE) { acc += v * v; } else { acc += v; }
   }
-  partial[lid.x] = acc;
-  workgroupBarrier();
-  for (var half = WG_X / 2u; half > 0u; half /= 2u) {
-    if (lid.x < half) { partial[lid.x] += partial[lid.x + half]; }
-    workgroupBarrier();
-  }
+  let total = workgroup_reduce(lid.x, acc, false);
   if (lid.x == 0u) {
-    if (ACCUMULATE) { out[wid.x] = out[wid.x] + partial[0]; } else { out[wid.x] = partial[0]; }
+    if (ACCUMULATE) { out[wid.x] = out[wid.x] + total; } else { out[wid.x] = total; }
   }
 }

@@ -2,8 +2,6 @@
 // inp (N,C), weight (C), out (N,C), rstd (N). Rows past the 65535-workgroup limit are folded into y.
 // The sum of squares is in f32 like HF's, so a huge row overflows to inf and outputs 0 (see rmsnorm.ref.ts).
 
-var<workgroup> partial: array<f32, WG_SIZE>;
-
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -16,15 +14,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let x = inp[base + c];
     s += x * x;
   }
-  partial[lid] = s;
-  workgroupBarrier();
-  // Fixed-shape tree: the same inputs always sum in the same order.
-  for (var stride = WG_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { partial[lid] += partial[lid + stride]; }
-    workgroupBarrier();
-  }
+  // Fixed-shape tree (workgroup_reduce.wgsl): the same inputs always sum in the same order.
+  let total = workgroup_reduce(lid, s, false);
 
-  let r = 1.0 / sqrt(partial[0] / f32(u.C) + u.eps);
+  let r = 1.0 / sqrt(total / f32(u.C) + u.eps);
   if (lid == 0u) { rstd[row] = r; }
   for (var c = lid; c < u.C; c += WG_SIZE) {
     out[base + c] = weight[c] * (inp[base + c] * r);

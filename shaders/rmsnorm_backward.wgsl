@@ -2,8 +2,6 @@
 //   dinp_i += r w_i dy_i - x_i r^3 S / C        (+=: the residual stream's gradient accumulates here)
 // dout (N,C), inp (N,C), weight (C), rstd (N), dinp (N,C).
 
-var<workgroup> partial: array<f32, WG_SIZE>;
-
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -15,15 +13,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var c = lid; c < u.C; c += WG_SIZE) {
     s += dout[base + c] * weight[c] * inp[base + c];
   }
-  partial[lid] = s;
-  workgroupBarrier();
-  for (var stride = WG_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { partial[lid] += partial[lid + stride]; }
-    workgroupBarrier();
-  }
+  let total = workgroup_reduce(lid, s, false); // fixed tree, workgroup_reduce.wgsl
 
   let r = rstd[row];
-  let k = r * r * r * partial[0] / f32(u.C);
+  let k = r * r * r * total / f32(u.C);
   for (var c = lid; c < u.C; c += WG_SIZE) {
     let i = base + c;
     dinp[i] += r * weight[c] * dout[i] - inp[i] * k;

@@ -70,7 +70,7 @@ export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workg
     ],
     uniforms,
     constants: { MAX_D: ATTENTION_MAX_D, HAS_BIAS: hasBias, HAS_MASK: hasMask },
-    includes: ['attention_row'],
+    includes: ['workgroup_reduce', 'attention_row'],
   };
 }
 
@@ -116,7 +116,7 @@ export function attentionDScoresProgram(workgroup = 64, hasDrop = false): Progra
     ],
     uniforms,
     constants: { MAX_D: ATTENTION_MAX_D, HAS_DROP: hasDrop },
-    includes: ['attention_row'],
+    includes: ['workgroup_reduce', 'attention_row'],
   };
 }
 

@@ -70,6 +70,7 @@ export function reduceProgram(square: boolean, accumulate: boolean): ProgramSpec
     ],
     uniforms: [{ name: 'n', type: 'u32' }],
     constants: { SQUARE: square, ACCUMULATE: accumulate },
+    includes: ['workgroup_reduce'],
   };
 }
 

@@ -112,6 +112,7 @@ export const positionBiasBackwardProgram: ProgramSpec = {
     { name: 'QK', type: 'u32' },
     { name: 'NH', type: 'u32' },
   ],
+  includes: ['workgroup_reduce'],
 };
 
 function expectTensor(kernel: string, name: string, t: Bindable, dtype: string, size: number, shape: string): void {

@@ -19,6 +19,7 @@ export const rmsnormForwardProgram: ProgramSpec = {
     { name: 'C', type: 'u32' },
     { name: 'eps', type: 'f32' },
   ],
+  includes: ['workgroup_reduce'],
 };
 
 export const rmsnormBackwardProgram: ProgramSpec = {
@@ -36,6 +37,7 @@ export const rmsnormBackwardProgram: ProgramSpec = {
     { name: 'N', type: 'u32' },
     { name: 'C', type: 'u32' },
   ],
+  includes: ['workgroup_reduce'],
 };
 
 export const rmsnormBackwardWeightProgram: ProgramSpec = {
