@@ -2,7 +2,8 @@
 // Outputs may not alias inputs: WebGPU forbids one buffer bound as read and read_write in a dispatch.
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
-import { elements, isSlice, type Bindable } from '../tensor';
+import type { Bindable } from '../tensor';
+import { expectTensor } from './elementwise-bindings';
 
 // gelu_new's constants: sqrt(2/pi) and the cubic coefficient (HF NewGELUActivation).
 const GELU_K = Math.sqrt(2 / Math.PI);
@@ -66,11 +67,7 @@ export const reluBackwardProgram: ProgramSpec = {
 
 function expectF32(kernel: string, tensors: Record<string, Bindable>, n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`${kernel}: bad size n=${n}`);
-  for (const [name, t] of Object.entries(tensors)) {
-    const dtype = isSlice(t) ? t.tensor.dtype : t.dtype;
-    if (dtype !== 'f32') throw new TypeError(`${kernel}: ${name} must be f32, got ${dtype}`);
-    if (elements(t) !== n) throw new RangeError(`${kernel}: ${name} has ${elements(t)} elements, expected (n) = ${n}`);
-  }
+  for (const [name, t] of Object.entries(tensors)) expectTensor(kernel, name, t, 'f32', n, '(n)');
 }
 
 // a, b, out (n): out = gelu_new(a) * b                      (T5 gated-gelu FFN: a = wi_0 x, b = wi_1 x)

@@ -13,6 +13,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec, UniformSpec } from '../program';
 import { bindingRange, isSlice, type Bindable, type DType } from '../tensor';
+import { dtypeOf } from './elementwise-bindings';
 
 export interface AttentionDims {
   B: number;
@@ -146,10 +147,6 @@ interface Checked {
   qSize: number; // B*Tq*C
   kvSize: number; // B*Cap*C
   biasSize: number; // NH*Tq*Tk
-}
-
-function dtypeOf(t: Bindable): DType {
-  return isSlice(t) ? t.tensor.dtype : t.dtype;
 }
 
 function labelOf(t: Bindable): string {

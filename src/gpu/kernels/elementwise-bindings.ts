@@ -1,7 +1,7 @@
-// Binding helpers shared by the training kernels. Checks make a bad size or dtype fail on the host with the
+// Binding helpers shared by the kernels. Checks make a bad size or dtype fail on the host with the
 // op, the tensor and the shapes named, instead of as a silent out-of-bounds read on the GPU.
 import type { Gpu } from '../gpu';
-import { DTYPE_BYTES, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
+import { DTYPE_BYTES, elements, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
 
 export function describe(b: Bindable): string {
   if (isSlice(b)) return `"${b.tensor.label}"[${b.offset}, ${b.offset + b.size}) of (${b.tensor.shape.join(',')})`;
@@ -16,6 +16,12 @@ export function dtypeOf(b: Bindable): DType {
 export function expectBinding(op: string, field: string, b: Bindable, need: number, dtype: DType = 'f32'): void {
   if (dtypeOf(b) !== dtype) throw new TypeError(`${op}: ${field} ${describe(b)} is ${dtypeOf(b)}, expected ${dtype}`);
   if (b.size < need) throw new RangeError(`${op}: ${field} ${describe(b)} has ${b.size} elements, needs ${need}`);
+}
+
+/** Throws unless t is of the dtype and holds exactly `size` elements; shape names them, e.g. `(N,C) = (2,8)`. */
+export function expectTensor(kernel: string, name: string, t: Bindable, dtype: DType, size: number, shape: string): void {
+  if (dtypeOf(t) !== dtype) throw new TypeError(`${kernel}: ${name} must be ${dtype}, got ${dtypeOf(t)}`);
+  if (elements(t) !== size) throw new RangeError(`${kernel}: ${name} has ${elements(t)} elements, expected ${shape} = ${size}`);
 }
 
 export function expectCount(op: string, field: string, n: number): void {

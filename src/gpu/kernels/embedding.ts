@@ -2,7 +2,8 @@
 // Shapes: N positions (B*T), V vocabulary, C channels.
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
-import { elements, isSlice, type Bindable, type Tensor } from '../tensor';
+import { elements, type Bindable, type Tensor } from '../tensor';
+import { dtypeOf, expectTensor } from './elementwise-bindings';
 
 export const embeddingForwardProgram: ProgramSpec = {
   name: 'embedding_forward',
@@ -35,15 +36,6 @@ export const embeddingBackwardProgram: ProgramSpec = {
     { name: 'C', type: 'u32' },
   ],
 };
-
-function dtypeOf(t: Bindable): string {
-  return isSlice(t) ? t.tensor.dtype : t.dtype;
-}
-
-function expectTensor(kernel: string, name: string, t: Bindable, dtype: string, size: number, shape: string): void {
-  if (dtypeOf(t) !== dtype) throw new TypeError(`${kernel}: ${name} must be ${dtype}, got ${dtypeOf(t)}`);
-  if (elements(t) !== size) throw new RangeError(`${kernel}: ${name} has ${elements(t)} elements, expected ${shape} = ${size}`);
-}
 
 // ids (N) i32, table (V,C), out (N,C) = table[ids]; ids are validated on the host (0 <= id < V) by the caller
 export function embeddingForward(gpu: Gpu, out: Bindable, ids: Bindable, table: Bindable, N: number, C: number): void {

@@ -4,7 +4,8 @@
 // of word j >> 2; element 2j is the high nibble of byte j). The CPU algorithm lives in nf4-cpu.ts.
 import type { Gpu } from '../gpu';
 import type { ConstantValue, ProgramSpec } from '../program';
-import { elements, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
+import { elements, isSlice, type Bindable, type Tensor } from '../tensor';
+import { dtypeOf } from './elementwise-bindings';
 import { bytesToWords, nf4Blocks, wordsToBytes } from './nf4-cpu';
 import { DYNAMIC_MAP, NF4_BLOCK, NF4_CODE_F32, NF4_DOUBLE_BLOCK, NF4_THRESHOLDS, NF4_ZERO_CODE } from './nf4-tables';
 
@@ -235,10 +236,6 @@ function dynamicMapTensor(gpu: Gpu): Tensor {
   let t = dynamicMaps.get(gpu);
   if (!t) dynamicMaps.set(gpu, (t = gpu.upload(DYNAMIC_MAP, [256], 'f32', 'weights', 'nf4.dynamic_map')));
   return t;
-}
-
-function dtypeOf(b: Bindable): DType {
-  return isSlice(b) ? b.tensor.dtype : b.dtype;
 }
 
 function nameOf(b: Bindable): string {

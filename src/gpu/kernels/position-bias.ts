@@ -2,7 +2,8 @@
 // (numBuckets, NH) table into the (NH,Tq,Tk) bias added to attention scores, and its deterministic backward.
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
-import { elements, isSlice, type Bindable } from '../tensor';
+import type { Bindable } from '../tensor';
+import { expectTensor } from './elementwise-bindings';
 
 export interface BucketOptions {
   queryLength: number;
@@ -114,12 +115,6 @@ export const positionBiasBackwardProgram: ProgramSpec = {
   ],
   includes: ['workgroup_reduce'],
 };
-
-function expectTensor(kernel: string, name: string, t: Bindable, dtype: string, size: number, shape: string): void {
-  const got = isSlice(t) ? t.tensor.dtype : t.dtype;
-  if (got !== dtype) throw new TypeError(`${kernel}: ${name} must be ${dtype}, got ${got}`);
-  if (elements(t) !== size) throw new RangeError(`${kernel}: ${name} has ${elements(t)} elements, expected ${shape} = ${size}`);
-}
 
 function expectSizes(kernel: string, sizes: Record<string, number>): void {
   for (const [name, v] of Object.entries(sizes)) {

@@ -2,7 +2,8 @@
 // Shapes: N rows (B*T), C channels. Forward caches rstd (N) for the backward pass.
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
-import { elements, isSlice, type Bindable } from '../tensor';
+import type { Bindable } from '../tensor';
+import { expectTensor } from './elementwise-bindings';
 
 export const rmsnormForwardProgram: ProgramSpec = {
   name: 'rmsnorm_forward',
@@ -56,12 +57,6 @@ export const rmsnormBackwardWeightProgram: ProgramSpec = {
   ],
 };
 
-function expectF32(kernel: string, name: string, t: Bindable, size: number, shape: string): void {
-  const dtype = isSlice(t) ? t.tensor.dtype : t.dtype;
-  if (dtype !== 'f32') throw new TypeError(`${kernel}: ${name} must be f32, got ${dtype}`);
-  if (elements(t) !== size) throw new RangeError(`${kernel}: ${name} has ${elements(t)} elements, expected ${shape} = ${size}`);
-}
-
 function expectDims(kernel: string, N: number, C: number): void {
   if (!Number.isInteger(N) || N < 0 || !Number.isInteger(C) || C < 1) throw new RangeError(`${kernel}: bad sizes N=${N}, C=${C}`);
 }
@@ -83,10 +78,10 @@ function rowGrid(gpu: Gpu, rows: number): [number, number] {
 export function rmsnormForward(gpu: Gpu, out: Bindable, rstd: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, eps: number): void {
   const k = 'rmsnormForward';
   expectDims(k, N, C);
-  expectF32(k, 'out', out, N * C, `(N,C) = (${N},${C})`);
-  expectF32(k, 'rstd', rstd, N, `(N) = (${N})`);
-  expectF32(k, 'inp', inp, N * C, `(N,C) = (${N},${C})`);
-  expectF32(k, 'weight', weight, C, `(C) = (${C})`);
+  expectTensor(k, 'out', out, 'f32', N * C, `(N,C) = (${N},${C})`);
+  expectTensor(k, 'rstd', rstd, 'f32', N, `(N) = (${N})`);
+  expectTensor(k, 'inp', inp, 'f32', N * C, `(N,C) = (${N},${C})`);
+  expectTensor(k, 'weight', weight, 'f32', C, `(C) = (${C})`);
   if (!(eps >= 0)) throw new RangeError(`${k}: eps must be >= 0, got ${eps}`);
   gpu.dispatch(rmsnormForwardProgram, { out, rstd, inp, weight }, { N, C, eps }, rowGrid(gpu, N));
 }
@@ -106,12 +101,12 @@ export function rmsnormBackward(
 ): void {
   const k = 'rmsnormBackward';
   expectDims(k, N, C);
-  expectF32(k, 'dinp', dinp, N * C, `(N,C) = (${N},${C})`);
-  if (dweight) expectF32(k, 'dweight', dweight, C, `(C) = (${C})`);
-  expectF32(k, 'dout', dout, N * C, `(N,C) = (${N},${C})`);
-  expectF32(k, 'inp', inp, N * C, `(N,C) = (${N},${C})`);
-  expectF32(k, 'weight', weight, C, `(C) = (${C})`);
-  expectF32(k, 'rstd', rstd, N, `(N) = (${N})`);
+  expectTensor(k, 'dinp', dinp, 'f32', N * C, `(N,C) = (${N},${C})`);
+  if (dweight) expectTensor(k, 'dweight', dweight, 'f32', C, `(C) = (${C})`);
+  expectTensor(k, 'dout', dout, 'f32', N * C, `(N,C) = (${N},${C})`);
+  expectTensor(k, 'inp', inp, 'f32', N * C, `(N,C) = (${N},${C})`);
+  expectTensor(k, 'weight', weight, 'f32', C, `(C) = (${C})`);
+  expectTensor(k, 'rstd', rstd, 'f32', N, `(N) = (${N})`);
   gpu.dispatch(rmsnormBackwardProgram, { dinp, dout, inp, weight, rstd }, { N, C }, rowGrid(gpu, N));
   if (dweight && N > 0) {
     const cols = rmsnormBackwardWeightProgram.workgroupSize[0];
