@@ -3,7 +3,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
-import { expectTensor } from './elementwise-bindings';
+import { expectTensor } from './kernel-args';
 
 // gelu_new's constants: sqrt(2/pi) and the cubic coefficient (HF NewGELUActivation).
 const GELU_K = Math.sqrt(2 / Math.PI);

@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
-import { expectBinding, expectCount, expectDistinct } from './elementwise-bindings';
+import { expectBinding, expectCount, expectDistinct } from './kernel-args';
 
 export interface AdamWHyper {
   lr: number;

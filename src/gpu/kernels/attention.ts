@@ -13,7 +13,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec, UniformSpec } from '../program';
 import { bindingRange, isSlice, type Bindable, type DType } from '../tensor';
-import { dtypeOf } from './elementwise-bindings';
+import { dtypeOf } from './kernel-args';
 
 export interface AttentionDims {
   B: number;

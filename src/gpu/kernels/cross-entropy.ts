@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { isSlice, type Bindable } from '../tensor';
-import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } from './elementwise-bindings';
+import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } from './kernel-args';
 
 export const IGNORE_INDEX = -100;
 

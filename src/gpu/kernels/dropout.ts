@@ -3,7 +3,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
-import { copyElements, expectBinding, expectCount, isInPlace } from './elementwise-bindings';
+import { copyElements, expectBinding, expectCount, isInPlace } from './kernel-args';
 import { dropoutMaskRef, dropThreshold, philoxKey } from './dropout.ref';
 
 /** seed: per training step (a safe integer, split into the Philox key pair); stream: which dropout site in the step. */

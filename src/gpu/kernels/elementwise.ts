@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable, Tensor } from '../tensor';
-import { expectBinding, expectCount, isInPlace } from './elementwise-bindings';
+import { expectBinding, expectCount, isInPlace } from './kernel-args';
 
 const WG = 256;
 

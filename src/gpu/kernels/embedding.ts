@@ -3,7 +3,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { elements, type Bindable, type Tensor } from '../tensor';
-import { dtypeOf, expectTensor } from './elementwise-bindings';
+import { dtypeOf, expectTensor } from './kernel-args';
 
 export const embeddingForwardProgram: ProgramSpec = {
   name: 'embedding_forward',

@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
-import { expectBinding } from './elementwise-bindings';
+import { expectBinding } from './kernel-args';
 import { reduce } from './elementwise';
 
 export const clipScaleProgram: ProgramSpec = {

@@ -5,7 +5,7 @@
 import type { Gpu } from '../gpu';
 import type { ConstantValue, ProgramSpec } from '../program';
 import { elements, isSlice, type Bindable, type Tensor } from '../tensor';
-import { dtypeOf } from './elementwise-bindings';
+import { dtypeOf } from './kernel-args';
 import { bytesToWords, nf4Blocks, wordsToBytes } from './nf4-cpu';
 import { DYNAMIC_MAP, NF4_BLOCK, NF4_CODE_F32, NF4_DOUBLE_BLOCK, NF4_THRESHOLDS, NF4_ZERO_CODE } from './nf4-tables';
 

@@ -3,7 +3,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
-import { expectTensor } from './elementwise-bindings';
+import { expectTensor } from './kernel-args';
 
 export interface BucketOptions {
   queryLength: number;
