@@ -20,3 +20,8 @@ fn block_scale(blk: u32) -> f32 {
   }
   return absmax[blk];
 }
+
+// The NF4 values of four codes (each 0..15).
+fn nf4_values(c: vec4<u32>) -> vec4<f32> {
+  return vec4<f32>(NF4[c.x], NF4[c.y], NF4[c.z], NF4[c.w]);
+}

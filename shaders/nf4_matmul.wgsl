@@ -1,82 +1,136 @@
-// Matmul against an NF4 weight, dequantized tile by tile into workgroup memory (no full dequantized copy).
+// Matmul against an NF4 weight, dequantized in registers as it is read (no full dequantized copy):
 //   forward  (BACKWARD false): out (M,J) = alpha * a (M,K) . W^T, W (J,K)   [inp (N,C), W (OC,C), out (N,OC)]
 //   backward (BACKWARD true):  out (M,J) = alpha * a (M,K) . W,   W (K,J)   [dout (N,OC), W (OC,C), dinp (N,C)]
 // with out += instead of = when u.accum is 1. W is row-major with u.wcols columns; element e has its code in
-// nibble e of `codes` and its scale from block e / 64: absmax, or with DOUBLE the 8-bit code qabsmax rebuilt as
-// dynmap[q] * absmax2[block / 256] + offset (offset stored at absmax2[nb2]). Unused scale bindings get dummies.
-// T is the storage and dequantization dtype of a/out (f32, or f16 where the adapter has shader-f16);
-// products accumulate in f32. Each invocation owns a 4x4 block of out; the workgroup a TILE x TILE tile.
+// nibble e of `codes` and its scale from block e / 64 (nf4_decode.wgsl). T is the storage and dequantization
+// dtype of a/out (f32, or f16 where the adapter has shader-f16); products accumulate in f32.
+// Register blocking as in matmul_reg4.wgsl, no workgroup memory: every invocation decodes 8 consecutive weights
+// of a row (one packed word, one block scale when ALIGNED) and uses each of them for 4 rows of a.
+//   forward:  an invocation owns out rows m0..m0+3, columns j0..j0+3; per step 8 k of 4 weight rows.
+//   backward: an invocation owns out rows m0..m0+3, columns j0..j0+7; per step 4 k (4 weight rows, 8 columns).
+// WGSL matrices are column-major (m[c] is column c), so "mat[c][i]" below reads column c, row i.
+// ALIGNED (host: wcols % 8 == 0) means every chunk decoded starts a word and lies in one 64-block.
 
-const TILE: u32 = WG_X * 4u;
-const TK: u32 = 32u;
+const LANE_LO = vec4<u32>(0u, 1u, 2u, 3u);
+const LANE_HI = vec4<u32>(4u, 5u, 6u, 7u);
 
-var<workgroup> As: array<f32, TK * TILE>;
-var<workgroup> Bs: array<f32, TK * TILE>;
+struct Eight {
+  lo: vec4<f32>,
+  hi: vec4<f32>,
+}
 
-// W[row][col] in the compute dtype (NF4, nf4_code_at and block_scale come from nf4_decode.wgsl).
-fn weight(row: u32, col: u32) -> f32 {
-  let e = row * u.wcols + col;
-  return f32(T(NF4[nf4_code_at(e)]) * T(block_scale(e >> 6u)));
+// A packed word with its nibbles reordered so that element i of the word is bits 4i..4i+3.
+fn nibble_stream(w: u32) -> u32 {
+  return ((w >> 4u) & 0x0f0f0f0fu) | ((w & 0x0f0f0f0fu) << 4u);
+}
+
+// Weights e..e+7 (flat row-major indices into W), dequantized in T and widened; those from n on are 0.
+fn weights8(e: u32, n: u32) -> Eight {
+  var lo: vec4<u32>;
+  var hi: vec4<u32>;
+  var slo: vec4<f32>;
+  var shi: vec4<f32>;
+  if (ALIGNED) {
+    let w = vec4<u32>(codes[e >> 3u]);
+    // element i's nibble: the high one of byte i/2 for even i, the low one for odd i (nf4_common.wgsl)
+    lo = (w >> vec4<u32>(4u, 0u, 12u, 8u)) & vec4<u32>(15u);
+    hi = (w >> vec4<u32>(20u, 16u, 28u, 24u)) & vec4<u32>(15u);
+    slo = vec4<f32>(block_scale(e >> 6u));
+    shi = slo;
+  } else {
+    let s = 4u * (e & 7u);
+    var st = nibble_stream(codes[e >> 3u]);
+    if (s != 0u) { st = (st >> s) | (nibble_stream(codes[(e >> 3u) + 1u]) << (32u - s)); }
+    lo = (vec4<u32>(st) >> vec4<u32>(0u, 4u, 8u, 12u)) & vec4<u32>(15u);
+    hi = (vec4<u32>(st) >> vec4<u32>(16u, 20u, 24u, 28u)) & vec4<u32>(15u);
+    // the eight may run into the next 64-block
+    let s0 = vec4<f32>(block_scale(e >> 6u));
+    let s1 = vec4<f32>(block_scale((e >> 6u) + 1u));
+    let inb = e & 63u;
+    slo = select(s0, s1, vec4<u32>(inb) + LANE_LO >= vec4<u32>(64u));
+    shi = select(s0, s1, vec4<u32>(inb) + LANE_HI >= vec4<u32>(64u));
+  }
+  var r = Eight(vec4<f32>(vec4<T>(nf4_values(lo)) * vec4<T>(slo)), vec4<f32>(vec4<T>(nf4_values(hi)) * vec4<T>(shi)));
+  if (n < 8u) {
+    r.lo = select(vec4<f32>(0.0), r.lo, LANE_LO < vec4<u32>(n));
+    r.hi = select(vec4<f32>(0.0), r.hi, LANE_HI < vec4<u32>(n));
+  }
+  return r;
+}
+
+// a[p..p+3] widened to f32; those from n on are 0 (never read past the row).
+fn a4(p: u32, n: u32) -> vec4<f32> {
+  var v = vec4<f32>(f32(a[p]), f32(a[p + 1u]), f32(a[p + 2u]), f32(a[p + 3u]));
+  if (n < 4u) { v = select(vec4<f32>(0.0), v, LANE_LO < vec4<u32>(n)); }
+  return v;
+}
+
+fn store(m: u32, j: u32, v: f32) {
+  if (m >= u.M || j >= u.J) { return; }
+  let o = m * u.J + j;
+  var r = u.alpha * v;
+  if (u.accum == 1u) { r += f32(out[o]); }
+  out[o] = T(r);
+}
+
+fn store_block(m0: u32, j0: u32, acc: mat4x4<f32>) {
+  for (var c = 0u; c < 4u; c++) {
+    for (var i = 0u; i < 4u; i++) { store(m0 + i, j0 + c, acc[c][i]); }
+  }
+}
+
+// acc[c][i] = out(m0+i, j0+c) = sum_k a(m0+i, k) W(j0+c, k)
+fn forward(j0: u32, m0: u32) {
+  // rows past M or J are clamped (read, never stored)
+  let ar = min(vec4<u32>(m0) + LANE_LO, vec4<u32>(u.M - 1u)) * u.K;
+  let wr = min(vec4<u32>(j0) + LANE_LO, vec4<u32>(u.J - 1u)) * u.wcols;
+  var acc = mat4x4<f32>();
+  for (var k = 0u; k < u.K; k += 8u) {
+    let n = min(8u, u.K - k);
+    let w0 = weights8(wr.x + k, n);
+    let w1 = weights8(wr.y + k, n);
+    let w2 = weights8(wr.z + k, n);
+    let w3 = weights8(wr.w + k, n);
+    let n4 = select(0u, n - 4u, n > 4u);
+    // alo[k'][i] = a(m0+i, k+k')
+    let alo = transpose(mat4x4<f32>(a4(ar.x + k, n), a4(ar.y + k, n), a4(ar.z + k, n), a4(ar.w + k, n)));
+    let ahi = transpose(mat4x4<f32>(a4(ar.x + k + 4u, n4), a4(ar.y + k + 4u, n4), a4(ar.z + k + 4u, n4), a4(ar.w + k + 4u, n4)));
+    acc += alo * mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo) + ahi * mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi);
+  }
+  store_block(m0, j0, acc);
+}
+
+// lo[t][i] = out(m0+i, j0+t), hi[t][i] = out(m0+i, j0+4+t); out(m, j) = sum_k a(m, k) W(k, j)
+fn backward(j0: u32, m0: u32) {
+  let ar = min(vec4<u32>(m0) + LANE_LO, vec4<u32>(u.M - 1u)) * u.K;
+  let n = min(8u, u.J - j0);
+  var lo = mat4x4<f32>();
+  var hi = mat4x4<f32>();
+  for (var k = 0u; k < u.K; k += 4u) {
+    let kn = min(4u, u.K - k);
+    let e = k * u.wcols + j0;
+    // weight rows k..k+3; those past K are zeroed
+    let w0 = weights8(e, n);
+    let w1 = weights8(e + u.wcols, select(0u, n, kn > 1u));
+    let w2 = weights8(e + 2u * u.wcols, select(0u, n, kn > 2u));
+    let w3 = weights8(e + 3u * u.wcols, select(0u, n, kn > 3u));
+    // ma[k'][i] = a(m0+i, k+k')
+    let ma = transpose(mat4x4<f32>(a4(ar.x + k, kn), a4(ar.y + k, kn), a4(ar.z + k, kn), a4(ar.w + k, kn)));
+    lo += ma * transpose(mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo));
+    hi += ma * transpose(mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi));
+  }
+  store_block(m0, j0, lo);
+  store_block(m0, j0 + 4u, hi);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let tid = lid.y * WG_X + lid.x;
-  let m_base = wid.y * TILE;
-  let j_base = wid.x * TILE;
-  var acc: array<vec4<f32>, 4>;
-  for (var k0 = 0u; k0 < u.K; k0 += TK) {
-    for (var s = tid; s < TILE * TK; s += WG_SIZE) {
-      // consecutive invocations read consecutive k of one row of a
-      let m = s / TK;
-      let kk = s % TK;
-      var v = 0.0;
-      if (m_base + m < u.M && k0 + kk < u.K) { v = f32(a[(m_base + m) * u.K + k0 + kk]); }
-      As[kk * TILE + m] = v;
-    }
-    for (var s = tid; s < TILE * TK; s += WG_SIZE) {
-      var j: u32;
-      var kk: u32;
-      if (BACKWARD) {
-        j = s % TILE;
-        kk = s / TILE;
-      } else {
-        j = s / TK;
-        kk = s % TK;
-      }
-      var v = 0.0;
-      if (j_base + j < u.J && k0 + kk < u.K) {
-        if (BACKWARD) {
-          v = weight(k0 + kk, j_base + j);
-        } else {
-          v = weight(j_base + j, k0 + kk);
-        }
-      }
-      Bs[kk * TILE + j] = v;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
-      let ar = kk * TILE + lid.y * 4u;
-      let br = kk * TILE + lid.x * 4u;
-      let av = vec4<f32>(As[ar], As[ar + 1u], As[ar + 2u], As[ar + 3u]);
-      let bv = vec4<f32>(Bs[br], Bs[br + 1u], Bs[br + 2u], Bs[br + 3u]);
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
-    }
-    workgroupBarrier();
-  }
-  for (var i = 0u; i < 4u; i++) {
-    let m = m_base + lid.y * 4u + i;
-    if (m >= u.M) { break; }
-    for (var c = 0u; c < 4u; c++) {
-      let j = j_base + lid.x * 4u + c;
-      if (j >= u.J) { break; }
-      let o = m * u.J + j;
-      var r = u.alpha * acc[i][c];
-      if (u.accum == 1u) { r += f32(out[o]); }
-      out[o] = T(r);
-    }
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j0 = gid.x * select(4u, 8u, BACKWARD);
+  let m0 = gid.y * 4u;
+  if (j0 >= u.J || m0 >= u.M) { return; }
+  if (BACKWARD) {
+    backward(j0, m0);
+  } else {
+    forward(j0, m0);
   }
 }

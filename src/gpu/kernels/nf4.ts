@@ -105,12 +105,19 @@ export function nf4DequantizeProgram(double: boolean): ProgramSpec {
   }));
 }
 
-/** The dequantize-matmul: forward (a . W^T) or backward-input (a . W), f32 or f16 storage, plain or double scales. */
-export function nf4MatmulProgram(backward: boolean, double: boolean, dtype: 'f32' | 'f16'): ProgramSpec {
-  return cached(`matmul:${backward}:${double}:${dtype}`, () => ({
-    name: `nf4_matmul_${backward ? 'bwd' : 'fwd'}${double ? '_double' : ''}${dtype === 'f16' ? '_f16' : ''}`,
+/** Invocations per workgroup of the dequantize-matmul, and out columns per invocation (rows: 4). */
+const MATMUL_WG: readonly [number, number] = [8, 8];
+const matmulCols = (backward: boolean) => (backward ? 8 : 4);
+
+/**
+ * The dequantize-matmul: forward (a . W^T) or backward-input (a . W), f32 or f16 storage, plain or double scales.
+ * aligned: the weight's row length is a multiple of 8, so every 8 weights decoded are one packed word in one block.
+ */
+export function nf4MatmulProgram(backward: boolean, double: boolean, dtype: 'f32' | 'f16', aligned = false): ProgramSpec {
+  return cached(`matmul:${backward}:${double}:${dtype}:${aligned}`, () => ({
+    name: `nf4_matmul_${backward ? 'bwd' : 'fwd'}${double ? '_double' : ''}${dtype === 'f16' ? '_f16' : ''}${aligned ? '_aligned' : ''}`,
     shader: 'nf4_matmul',
-    workgroupSize: [8, 8],
+    workgroupSize: MATMUL_WG,
     bindings: [
       { name: 'out', access: 'read_write', type: dtype },
       { name: 'a', access: 'read', type: dtype },
@@ -125,7 +132,7 @@ export function nf4MatmulProgram(backward: boolean, double: boolean, dtype: 'f32
       { name: 'accum', type: 'u32' },
       { name: 'alpha', type: 'f32' },
     ],
-    constants: { BACKWARD: backward, DOUBLE: double, ...tableConstants('NF4_C', NF4_CODE_F32) },
+    constants: { BACKWARD: backward, DOUBLE: double, ALIGNED: aligned, ...tableConstants('NF4_C', NF4_CODE_F32) },
     aliases: { T: dtype },
     includes: DECODE_INCLUDES,
     f16: dtype === 'f16',
@@ -296,10 +303,11 @@ function checkLinear(fn: string, w: Nf4Weight, N: number, C: number, OC: number,
   return dt;
 }
 
-function matmul(gpu: Gpu, spec: ProgramSpec, out: Bindable, a: Bindable, w: Nf4Weight, M: number, J: number, K: number, accum: boolean, alpha: number): void {
-  const tile = 32; // 8x8 invocations, 4x4 outputs each
+function matmul(gpu: Gpu, backward: boolean, dtype: 'f32' | 'f16', out: Bindable, a: Bindable, w: Nf4Weight, M: number, J: number, K: number, accum: boolean, alpha: number): void {
+  const spec = nf4MatmulProgram(backward, !!w.double, dtype, w.cols % 8 === 0);
   const uniforms = { M, J, K, wcols: w.cols, nb2: nb2Of(w), accum: accum ? 1 : 0, alpha };
-  gpu.dispatch(spec, { out, a, ...scaleBindings(gpu, w) }, uniforms, [Math.ceil(J / tile), Math.ceil(M / tile)]);
+  const grid = [Math.ceil(J / (MATMUL_WG[0] * matmulCols(backward))), Math.ceil(M / (MATMUL_WG[1] * 4))];
+  gpu.dispatch(spec, { out, a, ...scaleBindings(gpu, w) }, uniforms, grid);
 }
 
 /**
@@ -317,7 +325,7 @@ export function nf4LinearForward(
   opts: { accumulate?: boolean; alpha?: number } = {},
 ): void {
   const dt = checkLinear('nf4LinearForward', w, N, C, OC, 'out', out, N * OC, 'inp', inp, N * C);
-  matmul(gpu, nf4MatmulProgram(false, !!w.double, dt), out, inp, w, N, OC, C, !!opts.accumulate, opts.alpha ?? 1);
+  matmul(gpu, false, dt, out, inp, w, N, OC, C, !!opts.accumulate, opts.alpha ?? 1);
 }
 
 /**
@@ -335,5 +343,5 @@ export function nf4LinearBackwardInput(
   opts: { accumulate?: boolean } = {},
 ): void {
   const dt = checkLinear('nf4LinearBackwardInput', w, N, C, OC, 'dinp', dinp, N * C, 'dout', dout, N * OC);
-  matmul(gpu, nf4MatmulProgram(true, !!w.double, dt), dinp, dout, w, N, C, OC, !!opts.accumulate, 1);
+  matmul(gpu, true, dt, dinp, dout, w, N, C, OC, !!opts.accumulate, 1);
 }
