@@ -159,6 +159,27 @@ describe('runTeacher against a scripted OpenAI-compatible server', () => {
     expect(res).toMatchObject({ cancelled: true, rows: [], failures: [] });
   });
 
+  it('a failing store stops every worker and ends the run with a fatal message instead of rejecting', async () => {
+    const questions = Array.from({ length: 10 }, (_, i) => `question ${i}`);
+    const s = await serve((r) => ({ replies: [GOOD('date')], delayMs: r.question === 'question 0' ? 5 : 60 }));
+    const res = await runTeacher(
+      options(questions, {
+        onRow: () => {
+          throw new Error('QuotaExceededError: disk full');
+        },
+      }),
+    );
+    expect(res.fatal).toContain('could not store the answer');
+    expect(res.fatal).toContain('disk full');
+    expect(res.rows).toEqual([]);
+    expect(res.failures.map((f) => f.question)).toEqual(['question 0']);
+    // The other worker's request was aborted and nobody asked anything more, now or later.
+    const asked = s.requests.length;
+    expect(asked).toBe(2);
+    await new Promise((ok) => setTimeout(ok, 150));
+    expect(s.requests.length).toBe(asked);
+  });
+
   it('self-consistency keeps the most frequent valid label, comparing canonical JSON', async () => {
     const a1 = 'Rationale: by region.\n{"query": {"term": {"region.keyword": "Europe"}}, "size": 5}';
     const a2 = 'Rationale: same, other key order.\n{"size": 5, "query": {"term": {"region.keyword": "Europe"}}}';

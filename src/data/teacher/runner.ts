@@ -238,12 +238,22 @@ export async function runTeacher(opts: TeacherRunOptions): Promise<TeacherRunRes
           stop.abort();
         }
       }
-      inFlight--;
       if (row) {
-        answered++;
-        rows.push(row);
-        await opts.onRow?.(row);
+        try {
+          await opts.onRow?.(row);
+          answered++;
+          rows.push(row);
+        } catch (e) {
+          // The row is not stored, so it counts as failed (resume asks it again). A store that fails once (quota,
+          // closed database) will fail again: stop every worker rather than spend tokens on answers we cannot keep.
+          const message = redactSecret(`could not store the answer: ${e instanceof Error ? e.message : String(e)}`, secret);
+          failures.push({ question, error: message });
+          log(`failed: ${question.slice(0, 60)}: ${message}`);
+          fatal ??= message;
+          stop.abort();
+        }
       }
+      inFlight--;
       report();
     }
   };
@@ -253,6 +263,8 @@ export async function runTeacher(opts: TeacherRunOptions): Promise<TeacherRunRes
     const workers = Array.from({ length: Math.min(config.concurrency, queue.length) }, worker);
     await Promise.all(workers);
   } finally {
+    // Whatever ended the run (including an unexpected throw), no worker may keep sending requests.
+    stop.abort();
     opts.signal?.removeEventListener('abort', onCancel);
   }
   const final = progress();
