@@ -53,6 +53,21 @@ describe('teacher run from the Datasets page state', () => {
     expect(stored).toContain('[redacted]');
   });
 
+  it('a second start while the first is saving the template does not start a second run', async () => {
+    server = await startFakeServer(() => ({ replies: ['Rationale: r.\n{"query": {"term": {"region": "EU"}}}'], delayMs: 5 }));
+    const store = await openIdbDatasetStore('teacher-slice-double-click');
+    await useDatasets.getState().init(store, (s) => s.putDataset(META));
+    useTeacher.getState().setConfig({ baseUrl: server.baseUrl, model: 'm', apiKey: KEY, concurrency: 1, maxRetries: 0 });
+    // A changed template makes start() await saveTask before the run begins: the window a double click hits.
+    useTeacher.getState().setTemplate(`Be brief.\n${DEFAULT_PROMPT_TEMPLATE}`);
+    useTeacher.getState().setQuestionsText('Sales in EU\nSales in US');
+    await Promise.all([useTeacher.getState().start(), useTeacher.getState().start()]);
+    expect(server.requests.map((r) => r.question).sort()).toEqual(['Sales in EU', 'Sales in US']);
+    expect((await store.listRows('ds')).length).toBe(2);
+    expect(useTeacher.getState().running).toBe(false);
+    useTeacher.getState().setTemplate(DEFAULT_PROMPT_TEMPLATE);
+  });
+
   it('says what is missing instead of starting', async () => {
     useTeacher.getState().setQuestionsText('a question');
     await useTeacher.getState().start();

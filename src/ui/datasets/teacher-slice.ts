@@ -77,22 +77,23 @@ export const useTeacher = create<TeacherSlice>()((set, get) => {
 
     async start() {
       if (get().running) return;
-      const datasets = useDatasets.getState();
-      const meta = datasets.current;
-      if (!meta) {
-        set({ outcome: 'Open or create a dataset first.' });
-        return;
-      }
-      const { questions } = parseQuestionList(get().questionsText);
-      if (questions.length === 0) {
-        set({ outcome: 'Add questions first (one per line, or import a file).' });
-        return;
-      }
-      const template = get().template;
-      if (template !== meta.task.promptTemplate) await datasets.saveTask({ ...meta.task, promptTemplate: template });
+      // Claimed before the first await, so a double click cannot start a second run over the same questions.
       const controller = new AbortController();
       set({ running: true, controller, outcome: null, progress: null });
       try {
+        const datasets = useDatasets.getState();
+        const meta = datasets.current;
+        if (!meta) {
+          set({ outcome: 'Open or create a dataset first.' });
+          return;
+        }
+        const { questions } = parseQuestionList(get().questionsText);
+        if (questions.length === 0) {
+          set({ outcome: 'Add questions first (one per line, or import a file).' });
+          return;
+        }
+        const template = get().template;
+        if (template !== meta.task.promptTemplate) await datasets.saveTask({ ...meta.task, promptTemplate: template });
         const result = await runTeacher({
           config: get().config,
           schema: meta.task.schema,
