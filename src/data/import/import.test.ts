@@ -88,6 +88,25 @@ describe('importRows: JSONL', () => {
   });
 });
 
+describe('importRows: row ids from the file', () => {
+  it('reports a repeated id instead of importing a row that would overwrite an earlier one', async () => {
+    const row = (id: string, q: string) => JSON.stringify({ id, question: q, label: '{"size":0}', rationale: 'r' });
+    const r = await importRows([row('a', 'first'), row('b', 'second'), row('a', 'third'), row(' b ', 'second')].join('\n'), { schema, fileName: 'x.jsonl' });
+    expect(r.mapping.id).toBe('id');
+    expect(summary(r)).toEqual({
+      rows: [
+        { line: 1, question: 'first', label: '{"size":0}', rationale: 'r', id: 'a' },
+        { line: 2, question: 'second', label: '{"size":0}', rationale: 'r', id: 'b' },
+      ],
+      problems: [
+        { line: 3, reason: 'duplicate-id' },
+        { line: 4, reason: 'duplicate-question' },
+      ],
+    });
+    expect(r.problems[0].message).toBe('id "a" is already used on line 1');
+  });
+});
+
 describe('importRows: CSV', () => {
   const csv =
     'prompt,dsl,rationale,extra\r\n' +

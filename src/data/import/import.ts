@@ -11,7 +11,7 @@ import { CsvParser, JsonArrayParser, JsonlParser, type RawRecord, type RecordPar
 import { abortError, textChunks, type ImportSource } from './sources';
 
 export type ImportFormat = 'jsonl' | 'json' | 'csv';
-export type ImportProblemReason = 'unparseable' | 'missing-field' | 'label-not-json' | 'label-invalid-dsl' | 'duplicate-question';
+export type ImportProblemReason = 'unparseable' | 'missing-field' | 'label-not-json' | 'label-invalid-dsl' | 'duplicate-question' | 'duplicate-id';
 
 export interface ImportProblem {
   /** 1-based line in the file where the record starts. */
@@ -102,6 +102,8 @@ class RowBuilder {
   columns: string[] = [];
   mapping: Partial<ColumnMapping> | null = null;
   private readonly seen = new Map<string, number>();
+  /** Ids from the file's id column -> the line that used them: rows are stored by id, so a repeat would overwrite. */
+  private readonly ids = new Map<string, number>();
 
   constructor(private readonly options: ImportOptions) {
     for (const q of options.existingQuestions ?? []) this.seen.set(normalizeQuestion(q), 0);
@@ -170,9 +172,15 @@ class RowBuilder {
       this.problems.push({ line, reason: 'duplicate-question', message: firstLine === 0 ? 'the dataset already has this question' : `same question as line ${firstLine}` });
       return;
     }
+    const id = m.id === undefined ? undefined : asText(value[m.id])?.trim();
+    const idLine = id ? this.ids.get(id) : undefined;
+    if (id && idLine !== undefined) {
+      this.problems.push({ line, reason: 'duplicate-id', message: `id ${JSON.stringify(id)} is already used on line ${idLine}` });
+      return;
+    }
+    if (id) this.ids.set(id, line);
     if (question) this.seen.set(key, line);
 
-    const id = m.id === undefined ? undefined : asText(value[m.id])?.trim();
     this.rows.push({ line, ...(id ? { id } : {}), question: question ?? '', label: label ?? '', rationale: rationale ?? '', validity });
   }
 }

@@ -18,6 +18,7 @@ const REASONS: Record<string, string> = {
   'label-not-json': 'label not JSON',
   'label-invalid-dsl': 'label not valid Query DSL',
   'duplicate-question': 'duplicate question',
+  'duplicate-id': 'duplicate id',
 };
 
 /** Import rows from JSONL / JSON / CSV: pick a file, map columns, watch progress, see every bad row and why. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRow } from '../../data/records';
+import { importedRowId } from '../../data/import';
 import { avoidIdCollisions } from './import-client';
 
 const row = (id: string, question: string) => ({ id, question }) as DatasetRow;
@@ -12,4 +13,23 @@ describe('avoidIdCollisions', () => {
     expect(out[0].id).toMatch(/^q-/);
     expect(out.slice(1).map((r) => r.id)).toEqual(['b', 'c']);
   });
+
+  it('never gives two rows of one import the same id, nor an id an edited stored row still holds', () => {
+    const q = (question: string) => importedRowId(question);
+    // A stored row imported as "top regions" and edited since: it keeps the hash id of its old question.
+    const existing = new Map([[q('top regions'), 'top regions by amount']]);
+    const rows = [
+      row(q('top regions'), 'top regions'),
+      row('x', 'first'),
+      row('x', 'second'),
+      row(`${q('second')}`, 'third'),
+    ];
+    const out = avoidIdCollisions(rows, existing);
+    const ids = out.map((r) => r.id);
+    expect(new Set([...ids, ...existing.keys()]).size).toBe(ids.length + existing.size);
+    expect(out.map((r) => r.question)).toEqual(['top regions', 'first', 'second', 'third']);
+    expect(ids[1]).toBe('x');
+    expect(ids[0]).toBe(`${q('top regions')}-2`);
+  });
 });
+

@@ -23,13 +23,24 @@ export function startImportWorker(): ImportWorker {
 }
 
 /**
- * A file's own id column could name a row that already exists with another question; writing it would silently
- * replace that row. Such rows get the question-hash id instead (duplicates of existing questions never get here:
- * the importer reports them).
+ * Rows are stored by id, so an id already used by another question would silently replace that row: an existing
+ * row (perhaps edited since, so its question-hash id no longer matches its question), or an earlier row of the same
+ * import (two questions whose 32-bit hashes collide). Such rows get a fresh id: the question hash, then the hash with
+ * a counter until the id is free. Ids used by the same question are kept (re-importing updates that row).
+ * `existing` maps stored ids to their questions.
  */
 export function avoidIdCollisions(rows: DatasetRow[], existing: ReadonlyMap<string, string>): DatasetRow[] {
+  const used = new Map(existing);
   return rows.map((r) => {
-    const had = existing.get(r.id);
-    return had !== undefined && had !== r.question ? { ...r, id: importedRowId(r.question) } : r;
+    let row = r;
+    const had = used.get(r.id);
+    if (had !== undefined && had !== r.question) {
+      const base = importedRowId(r.question);
+      let id = base;
+      for (let n = 2; used.has(id) && used.get(id) !== r.question; n++) id = `${base}-${n}`;
+      row = { ...r, id };
+    }
+    used.set(row.id, row.question);
+    return row;
   });
 }
