@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeHubCache } from '../hosts/node/hub-cache';
 import { loadCheckpoint } from './checkpoint';
-import { type HubProgress, hubFileUrl, hubSource } from './hub';
+import { memorySource } from './byte-source';
+import { type HubCache, type HubProgress, hubFileUrl, hubSource } from './hub';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/tiny-t5/untied-gated');
 const ID = 'tiny/untied-gated';
 
 /** A hub-style server on 127.0.0.1: /<id>/resolve/main/<file>, and /api/models/<id>/revision/main unless noApi. */
-function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer> } = {}) {
+function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer>; cutFile?: string } = {}) {
   const files: Record<string, Buffer> = opts.files ??
     Object.fromEntries(readdirSync(FIXTURE).map((f) => [f, readFileSync(join(FIXTURE, f))]));
   const requests: string[] = [];
@@ -32,6 +33,11 @@ function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer> } = {}
       return;
     }
     res.setHeader('content-length', body.byteLength);
+    if (req.method === 'GET' && req.url === `${prefix}${opts.cutFile}`) {
+      // The connection drops half way through the body.
+      res.write(body.subarray(0, body.byteLength >> 1), () => res.socket?.destroy());
+      return;
+    }
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   return new Promise<{ server: Server; base: string; requests: string[] }>((ok) =>
@@ -102,6 +108,88 @@ describe('hub source without a listing API', () => {
       await expect(loadCheckpoint(hubSource(ID, { baseUrl: hub.base }))).rejects.toThrow(`hub ${ID}: has pytorch_model.bin but no model.safetensors`);
     } finally {
       hub.server.close();
+    }
+  });
+});
+
+/** An in-memory HubCache that logs calls; putStream reads the stream to the end and stores nothing on error. */
+function streamCache(fail: { put?: boolean; stream?: boolean } = {}) {
+  const stored = new Map<string, Uint8Array>();
+  const calls: string[] = [];
+  const cache: HubCache = {
+    async get(url) {
+      calls.push(`get ${url.split('/').pop()}`);
+      const bytes = stored.get(url);
+      return bytes ? memorySource(bytes, url) : undefined;
+    },
+    async put(url, bytes) {
+      calls.push(`put ${url.split('/').pop()}`);
+      if (fail.put) throw new Error('QuotaExceededError');
+      stored.set(url, bytes.slice());
+    },
+    async putStream(url, body) {
+      calls.push(`putStream ${url.split('/').pop()}`);
+      const reader = body.getReader();
+      const chunks: Uint8Array[] = [];
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        if (fail.stream) {
+          await reader.cancel('quota');
+          throw new Error('QuotaExceededError');
+        }
+      }
+      stored.set(url, Buffer.concat(chunks));
+    },
+  };
+  return { cache, stored, calls };
+}
+
+describe('hub source with a streaming cache', () => {
+  let hub: Awaited<ReturnType<typeof startHub>>;
+  beforeAll(async () => {
+    hub = await startHub({});
+  });
+  afterAll(() => hub.server.close());
+  const size = readFileSync(join(FIXTURE, 'model.safetensors')).byteLength;
+
+  it('streams each file into the cache and reads it back from there, with progress', async () => {
+    const { cache, stored, calls } = streamCache();
+    const progress: HubProgress[] = [];
+    const ckpt = await loadCheckpoint(hubSource(ID, { baseUrl: hub.base, cache, onProgress: (p) => progress.push(p) }));
+    expect(ckpt.config.d_model).toBe(32);
+    expect(calls).toContain('putStream model.safetensors');
+    expect(calls).not.toContain('put model.safetensors');
+    expect(calls.indexOf('get model.safetensors', calls.indexOf('putStream model.safetensors'))).toBeGreaterThan(0);
+    expect(stored.get(hubFileUrl(ID, 'model.safetensors', hub.base))?.byteLength).toBe(size);
+    const model = progress.filter((p) => p.file === 'model.safetensors');
+    expect(model[model.length - 1]).toMatchObject({ loaded: size, total: size, cached: false });
+  });
+
+  it('a cache that refuses the file is a warning, and the model loads from memory', async () => {
+    for (const fail of [{ stream: true }, { put: true }]) {
+      const { cache, stored } = streamCache(fail);
+      if (fail.put) delete cache.putStream;
+      const warnings: string[] = [];
+      const ckpt = await loadCheckpoint(hubSource(ID, { baseUrl: hub.base, cache, onWarning: (w) => warnings.push(w) }));
+      expect(ckpt.config.d_model).toBe(32);
+      expect(await ckpt.readTensor('lm_head.weight')).toBeInstanceOf(Float32Array);
+      expect(warnings.some((w) => /could not cache model\.safetensors \(QuotaExceededError\)/.test(w))).toBe(true);
+      expect(stored.size).toBe(fail.stream ? 1 : 0); // only the small file list fits
+    }
+  });
+
+  it('a download cut short fails the load and leaves nothing in the cache', async () => {
+    const cut = await startHub({ cutFile: 'model.safetensors' });
+    try {
+      const { cache, stored } = streamCache();
+      const warnings: string[] = [];
+      await expect(loadCheckpoint(hubSource(ID, { baseUrl: cut.base, cache, onWarning: (w) => warnings.push(w) }))).rejects.toThrow();
+      expect(stored.has(hubFileUrl(ID, 'model.safetensors', cut.base))).toBe(false);
+      expect(warnings).toEqual([]);
+    } finally {
+      cut.server.close();
     }
   });
 });

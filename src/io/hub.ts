@@ -9,8 +9,14 @@ export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
 /** Bytes by URL. Browser: Cache Storage (src/hosts/browser/hub-cache.ts); Node: a folder (src/hosts/node/hub-cache.ts). */
 export interface HubCache {
+  /** A lazy source over the stored bytes (a multi-GB file is never read whole), or undefined when absent. */
   get(url: string): Promise<ByteSource | undefined>;
   put(url: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Stores a body as it streams in, so a download never sits whole in memory; resolves once stored. Must store
+   * nothing when the stream errors (a cut download). Optional: without it downloads go through memory and put().
+   */
+  putStream?(url: string, body: ReadableStream<Uint8Array>): Promise<void>;
 }
 
 export interface HubProgress {
@@ -31,6 +37,8 @@ export interface HubOptions {
   /** Injected fetch (tests, auth headers); default globalThis.fetch. */
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  /** Problems that do not stop the load (the cache is full or unavailable); default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
 /** Files probed when the server has no listing API. */
@@ -62,20 +70,63 @@ export function hubSource(id: string, options: HubOptions = {}): CheckpointSourc
     }
   };
 
-  const download = async (file: string): Promise<ByteSource> => {
-    const url = hubFileUrl(id, file, baseUrl, revision);
-    const hit = await options.cache?.get(url);
-    if (hit) {
-      options.onProgress?.({ file, url, loaded: hit.size, total: hit.size, cached: true });
-      return hit;
-    }
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+
+  const fetchFile = async (file: string, url: string): Promise<Response> => {
     const res = await request(url, file);
     if (!res.ok) {
       const why = res.status === 404 ? 'not found' : res.status === 401 || res.status === 403 ? 'access denied (gated or private model?)' : 'request failed';
       throw new Error(`${label}: ${file} ${why} (HTTP ${res.status}) at ${url}`);
     }
-    const bytes = await readBody(res, (loaded, total) => options.onProgress?.({ file, url, loaded, total, cached: false }));
-    await options.cache?.put(url, bytes);
+    return res;
+  };
+
+  const progressOf = (file: string, url: string) => (loaded: number, total: number | undefined) =>
+    options.onProgress?.({ file, url, loaded, total, cached: false });
+
+  /** Streams the body into the cache and reads it back lazily; undefined when the cache failed (not the download). */
+  const downloadIntoCache = async (file: string, url: string, cache: HubCache & Required<Pick<HubCache, 'putStream'>>) => {
+    const counted = countedBody(await fetchFile(file, url), `${label}/${file}`, progressOf(file, url));
+    try {
+      await cache.putStream(url, counted.stream);
+    } catch (e) {
+      const failed = counted.failure();
+      if (failed) throw failed;
+      warn(`${label}: could not cache ${file} (${(e as Error).message}); loading it into memory instead`);
+      return undefined;
+    }
+    const failed = counted.failure();
+    if (failed) throw failed;
+    const stored = await cache.get(url).catch(() => undefined);
+    if (!stored) warn(`${label}: ${file} was cached but cannot be read back; loading it into memory instead`);
+    return stored;
+  };
+
+  const download = async (file: string): Promise<ByteSource> => {
+    const url = hubFileUrl(id, file, baseUrl, revision);
+    const cache = options.cache;
+    const hit = await cache?.get(url);
+    if (hit) {
+      options.onProgress?.({ file, url, loaded: hit.size, total: hit.size, cached: true });
+      return hit;
+    }
+    if (cache?.putStream) {
+      const stored = await downloadIntoCache(file, url, cache as HubCache & Required<Pick<HubCache, 'putStream'>>);
+      if (stored) return stored;
+      // The cache refused the file (full?): fetch it again into memory rather than fail the load.
+      return memorySource(await readBody(await fetchFile(file, url), `${label}/${file}`, progressOf(file, url)), `${label}/${file}`);
+    }
+    const bytes = await readBody(await fetchFile(file, url), `${label}/${file}`, progressOf(file, url));
+    if (cache) {
+      try {
+        await cache.put(url, bytes);
+        // Read back from the cache, so the download buffer can be freed once the loader is done with it.
+        const stored = await cache.get(url).catch(() => undefined);
+        if (stored) return stored;
+      } catch (e) {
+        warn(`${label}: could not cache ${file} (${(e as Error).message}); it will be downloaded again next time`);
+      }
+    }
     return memorySource(bytes, `${label}/${file}`);
   };
 
@@ -110,40 +161,85 @@ export function hubSource(id: string, options: HubOptions = {}): CheckpointSourc
       }
       if (names.length === 0) throw new Error(`${label}: no checkpoint files found at ${baseUrl}/${id} (is the id right?)`);
     }
-    await options.cache?.put(apiUrl, new TextEncoder().encode(JSON.stringify(names)));
+    await options.cache?.put(apiUrl, new TextEncoder().encode(JSON.stringify(names))).catch((e: Error) =>
+      warn(`${label}: could not cache the file list (${e.message})`),
+    );
     return names;
   };
 
   return { label, list, open, text: async (file) => readText(await open(file)) };
 }
 
-/** Read a response body to the end, reporting bytes as they arrive. */
-async function readBody(res: Response, progress: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+/** Content-Length as a byte total; undefined when absent. */
+function contentLength(res: Response): number | undefined {
   const length = Number(res.headers.get('content-length'));
-  const total = Number.isFinite(length) && length > 0 ? length : undefined;
-  if (!res.body) {
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    progress(bytes.byteLength, total ?? bytes.byteLength);
-    return bytes;
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+  return Number.isFinite(length) && length > 0 ? length : undefined;
+}
+
+/**
+ * The response body as a stream that reports bytes as they pass and errors when the body ends short of
+ * Content-Length. failure() says whether the download itself failed (network, cut short), as opposed to whoever
+ * consumed the stream (a full cache).
+ */
+function countedBody(res: Response, what: string, progress: (loaded: number, total: number | undefined) => void) {
+  const total = contentLength(res);
   let loaded = 0;
-  progress(0, total);
+  let failed: Error | undefined;
+  const reader = res.body?.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    start() {
+      progress(0, total);
+    },
+    async pull(controller) {
+      try {
+        if (!reader) {
+          const bytes = new Uint8Array(await res.arrayBuffer());
+          loaded = bytes.byteLength;
+          progress(loaded, total ?? loaded);
+          controller.enqueue(bytes);
+          controller.close();
+          return;
+        }
+        const { done, value } = await reader.read();
+        if (done) {
+          if (total !== undefined && loaded !== total) throw new Error(`download of ${what} ended at ${loaded} of ${total} bytes`);
+          controller.close();
+          return;
+        }
+        loaded += value.byteLength;
+        progress(loaded, total);
+        controller.enqueue(value);
+      } catch (e) {
+        failed = e instanceof Error ? e : new Error(String(e));
+        controller.error(failed);
+      }
+    },
+    cancel(reason) {
+      return reader?.cancel(reason);
+    },
+  });
+  return { stream, failure: () => failed };
+}
+
+/**
+ * Read a response body to the end, reporting bytes as they arrive, into one buffer preallocated from Content-Length
+ * (no chunk list and final copy: a download costs its size in memory, not twice that).
+ */
+async function readBody(res: Response, what: string, progress: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+  const total = contentLength(res);
+  let buf = new Uint8Array(total ?? 1 << 20);
+  let loaded = 0;
+  const reader = countedBody(res, what, progress).stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
+    if (loaded + value.byteLength > buf.byteLength) {
+      const grown = new Uint8Array(Math.max(buf.byteLength * 2, loaded + value.byteLength));
+      grown.set(buf.subarray(0, loaded));
+      buf = grown;
+    }
+    buf.set(value, loaded);
     loaded += value.byteLength;
-    progress(loaded, total);
   }
-  if (total !== undefined && loaded !== total) throw new Error(`download of ${res.url} ended at ${loaded} of ${total} bytes`);
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return loaded === buf.byteLength ? buf : buf.slice(0, loaded);
 }

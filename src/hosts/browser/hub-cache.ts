@@ -16,6 +16,11 @@ export function browserHubCache(name = HUB_CACHE_NAME): HubCache {
       const body = new Blob([bytes as BlobPart]);
       await (await open()).put(url, new Response(body, { headers: { 'content-length': String(bytes.byteLength) } }));
     },
+    async putStream(url, body) {
+      // Cache.put reads the stream to the end before resolving and stores nothing when it errors, so a cut
+      // download never becomes a cache entry; the bytes go to disk as they arrive.
+      await (await open()).put(url, new Response(body));
+    },
   };
 }
 
