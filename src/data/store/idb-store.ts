@@ -33,23 +33,80 @@ export const DEFAULT_DB_NAME = 'stepwise-datasets';
 
 const rowsOf = (datasetId: string): IDBKeyRange => IDBKeyRange.bound([datasetId], [datasetId, []]);
 
-export async function openIdbDatasetStore(name = DEFAULT_DB_NAME, migrations: readonly Migration[] = MIGRATIONS): Promise<DatasetStore> {
+export interface IdbStoreEvents {
+  /**
+   * The connection was closed under the store: another tab opened a newer schema or deleted the database
+   * (we close so it is not blocked forever), or the browser dropped it (storage cleared, disk error). Every later
+   * call rejects with `reason`; the page should show it and offer a reload.
+   */
+  onClosed?(reason: string): void;
+}
+
+export async function openIdbDatasetStore(
+  name = DEFAULT_DB_NAME,
+  migrations: readonly Migration[] = MIGRATIONS,
+  events: IdbStoreEvents = {},
+): Promise<DatasetStore> {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}; versions must be 1, 2, 3... in order`);
   });
-  const db = await openDB(name, migrations.length, {
-    upgrade(database, oldVersion, _newVersion, tx) {
-      for (const m of migrations) if (m.version > oldVersion) m.up(database as Db, tx as unknown as UpgradeTx);
-    },
-    blocked() {
-      throw new Error(`IndexedDB "${name}" upgrade is blocked by another open tab: close it and reload`);
-    },
+  const state: ConnectionState = { closed: null };
+  let db: Db | undefined;
+  const lose = (reason: string) => {
+    if (state.closed) return;
+    state.closed = reason;
+    db?.close();
+    events.onClosed?.(reason);
+  };
+  // idb ignores what its callbacks throw, so "blocked" settles this wrapper instead; openDB itself stays pending
+  // until the other tab lets go, and a connection that arrives after we gave up is closed at once.
+  let gaveUp = false;
+  db = await new Promise<Db>((resolve, reject) => {
+    openDB(name, migrations.length, {
+      upgrade(database, oldVersion, _newVersion, tx) {
+        for (const m of migrations) if (m.version > oldVersion) m.up(database as Db, tx as unknown as UpgradeTx);
+      },
+      blocked() {
+        gaveUp = true;
+        reject(new Error(`IndexedDB "${name}" needs an upgrade that another open tab of this app is blocking: close the other tabs and reload`));
+      },
+      blocking(_current, blockedVersion) {
+        lose(
+          blockedVersion === null
+            ? `IndexedDB "${name}" was deleted in another tab: reload this page`
+            : `IndexedDB "${name}" was upgraded by another tab (version ${blockedVersion}): reload this page to keep working`,
+        );
+      },
+      terminated() {
+        lose(`the browser closed IndexedDB "${name}" (storage cleared or a disk error): reload this page`);
+      },
+    }).then(
+      (opened) => {
+        if (gaveUp) opened.close();
+        else resolve(opened as Db);
+      },
+      reject,
+    );
   });
-  return new IdbDatasetStore(db as Db);
+  return new IdbDatasetStore(db, state);
+}
+
+interface ConnectionState {
+  /** Why the connection was closed under us; null while open. */
+  closed: string | null;
 }
 
 class IdbDatasetStore implements DatasetStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly connection: Db,
+    private readonly state: ConnectionState,
+  ) {}
+
+  /** The open connection, or the reason it was lost (instead of IndexedDB's "connection is closing"). */
+  private get db(): Db {
+    if (this.state.closed) throw new Error(this.state.closed);
+    return this.connection;
+  }
 
   async listDatasets(): Promise<DatasetMeta[]> {
     return (await this.db.getAll('datasets')) as DatasetMeta[];
@@ -118,6 +175,6 @@ class IdbDatasetStore implements DatasetStore {
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    this.connection.close();
   }
 }

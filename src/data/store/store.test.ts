@@ -140,3 +140,33 @@ describe('IndexedDB migrations', () => {
     await expect(openIdbDatasetStore('bad', [{ ...v2 }])).rejects.toThrow(/versions must be 1, 2, 3/);
   });
 });
+
+describe('IndexedDB connections shared with other tabs', () => {
+  const v2: Migration = { version: 2, what: 'test: an index on rows by source', up: (_db, tx) => tx.objectStore('rows').createIndex('bySource', 'source') };
+
+  it('an old tab closes its connection when a newer schema opens, and says to reload', async () => {
+    const name = `tabs-${++dbCounter}`;
+    const closed: string[] = [];
+    const oldTab = await openIdbDatasetStore(name, MIGRATIONS.slice(0, 1), { onClosed: (r) => closed.push(r) });
+    await oldTab.putDataset(meta('kept'));
+    const newTab = await openIdbDatasetStore(name, [...MIGRATIONS.slice(0, 1), v2]);
+    expect((await newTab.getDataset('kept'))!.name).toBe('Dataset kept');
+    expect(closed).toEqual([expect.stringMatching(/upgraded by another tab .*reload this page/)]);
+    await expect(oldTab.listDatasets()).rejects.toThrow(/reload this page/);
+    await newTab.close();
+  });
+
+  it('rejects, instead of hanging, when a connection that ignores version changes blocks the upgrade', async () => {
+    const name = `tabs-${++dbCounter}`;
+    const raw = await openDB(name, 1, { upgrade: (db) => MIGRATIONS[0].up(db as never, undefined as never) });
+    await expect(openIdbDatasetStore(name, [...MIGRATIONS.slice(0, 1), v2])).rejects.toThrow(/another open tab .*close the other tabs and reload/);
+    raw.close();
+    // The abandoned open completes now and must let go at once: a later upgrade is not blocked by it.
+    await new Promise((ok) => setTimeout(ok, 20));
+    let blocked = false;
+    const later = await openDB(name, 3, { blocked: () => void (blocked = true) });
+    expect(blocked).toBe(false);
+    expect(later.version).toBe(3);
+    later.close();
+  });
+});
