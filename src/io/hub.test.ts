@@ -3,6 +3,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeHubCache } from '../hosts/node/hub-cache';
 import { loadCheckpoint } from './checkpoint';
@@ -13,7 +14,7 @@ const FIXTURE = join(import.meta.dirname, '../../fixtures/tiny-t5/untied-gated')
 const ID = 'tiny/untied-gated';
 
 /** A hub-style server on 127.0.0.1: /<id>/resolve/main/<file>, and /api/models/<id>/revision/main unless noApi. */
-function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer>; cutFile?: string } = {}) {
+function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer>; cutFile?: string; gzip?: boolean; hideEncoding?: boolean } = {}) {
   const files: Record<string, Buffer> = opts.files ??
     Object.fromEntries(readdirSync(FIXTURE).map((f) => [f, readFileSync(join(FIXTURE, f))]));
   const requests: string[] = [];
@@ -30,6 +31,14 @@ function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer>; cutFi
     if (!body) {
       res.statusCode = 404;
       res.end('Entry not found');
+      return;
+    }
+    if (opts.gzip) {
+      // Content-Length counts the compressed bytes; the client sees the larger decompressed body.
+      const packed = gzipSync(body);
+      res.setHeader('content-encoding', 'gzip');
+      res.setHeader('content-length', packed.byteLength);
+      res.end(req.method === 'HEAD' ? undefined : packed);
       return;
     }
     res.setHeader('content-length', body.byteLength);
@@ -190,6 +199,45 @@ describe('hub source with a streaming cache', () => {
       expect(warnings).toEqual([]);
     } finally {
       cut.server.close();
+    }
+  });
+});
+
+describe('hub source with compressed responses', () => {
+  it('accepts a body longer than Content-Length (compressed transfer) and reports no false total', async () => {
+    const hub = await startHub({ gzip: true });
+    try {
+      const progress: HubProgress[] = [];
+      const ckpt = await loadCheckpoint(hubSource(ID, { baseUrl: hub.base, onProgress: (p) => progress.push(p) }));
+      expect(ckpt.config.d_model).toBe(32);
+      const model = progress.filter((p) => p.file === 'model.safetensors');
+      const size = readFileSync(join(FIXTURE, 'model.safetensors')).byteLength;
+      expect(model[model.length - 1].loaded).toBe(size);
+      expect(model.every((p) => p.total === undefined || p.total >= p.loaded)).toBe(true);
+    } finally {
+      hub.server.close();
+    }
+  });
+
+  it('when the encoding header is hidden, a longer body drops the total instead of failing', async () => {
+    const size = readFileSync(join(FIXTURE, 'model.safetensors')).byteLength;
+    const fetchHidden: typeof fetch = async (input, init) => {
+      const res = await globalThis.fetch(input, init);
+      if (!res.ok || !res.body) return res;
+      const headers = new Headers(res.headers);
+      headers.delete('content-encoding');
+      headers.set('content-length', String(Math.max(1, size >> 2)));
+      return new Response(res.body, { status: res.status, headers });
+    };
+    const hub = await startHub({});
+    try {
+      const progress: HubProgress[] = [];
+      const bytes = await hubSource(ID, { baseUrl: hub.base, fetch: fetchHidden, onProgress: (p) => progress.push(p) }).open('model.safetensors');
+      expect(bytes.size).toBe(size);
+      const last = progress[progress.length - 1];
+      expect(last).toMatchObject({ loaded: size, total: undefined });
+    } finally {
+      hub.server.close();
     }
   });
 });

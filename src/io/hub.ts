@@ -170,8 +170,10 @@ export function hubSource(id: string, options: HubOptions = {}): CheckpointSourc
   return { label, list, open, text: async (file) => readText(await open(file)) };
 }
 
-/** Content-Length as a byte total; undefined when absent. */
+/** Content-Length as a byte total; undefined when absent or when it counts compressed bytes (Content-Encoding). */
 function contentLength(res: Response): number | undefined {
+  const encoding = res.headers.get('content-encoding');
+  if (encoding && encoding.toLowerCase() !== 'identity') return undefined;
   const length = Number(res.headers.get('content-length'));
   return Number.isFinite(length) && length > 0 ? length : undefined;
 }
@@ -182,7 +184,7 @@ function contentLength(res: Response): number | undefined {
  * consumed the stream (a full cache).
  */
 function countedBody(res: Response, what: string, progress: (loaded: number, total: number | undefined) => void) {
-  const total = contentLength(res);
+  let total = contentLength(res);
   let loaded = 0;
   let failed: Error | undefined;
   const reader = res.body?.getReader();
@@ -202,11 +204,14 @@ function countedBody(res: Response, what: string, progress: (loaded: number, tot
         }
         const { done, value } = await reader.read();
         if (done) {
-          if (total !== undefined && loaded !== total) throw new Error(`download of ${what} ended at ${loaded} of ${total} bytes`);
+          // Only a short body is an error: a longer one means Content-Length counted compressed bytes (a
+          // Content-Encoding the browser hides from cross-origin scripts).
+          if (total !== undefined && loaded < total) throw new Error(`download of ${what} ended at ${loaded} of ${total} bytes`);
           controller.close();
           return;
         }
         loaded += value.byteLength;
+        if (total !== undefined && loaded > total) total = undefined;
         progress(loaded, total);
         controller.enqueue(value);
       } catch (e) {
