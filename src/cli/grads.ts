@@ -71,16 +71,18 @@ export async function gradsCommand(gpu: Gpu, modelDir: string, batchPath: string
       throw e;
     }
   }
-  const runner = new T5Runner(gpu, model.dims, model.params, batchCapacity(batch));
-  const step = new DssStep(gpu, model, runner);
+  let runner: T5Runner | null = null;
+  let step: DssStep | null = null;
   try {
+    runner = new T5Runner(gpu, model.dims, model.params, batchCapacity(batch));
+    step = new DssStep(gpu, model, runner);
     const losses = await step.run(batch, { train: false, backward: true, seed: 0 });
     const grads: Record<string, GradSummary> = {};
     for (const p of model.params.trainable()) grads[p.name] = summarize(p.shape, await gpu.readF32(p.grad!));
     return { loss_label: losses.label, loss_rationale: losses.rationale, loss_total: losses.total, grads };
   } finally {
-    step.free();
-    runner.free();
+    step?.free();
+    runner?.free();
     model.params.free();
   }
 }

@@ -1,6 +1,7 @@
 // `stepwise merge`: a PEFT LoRA adapter folded into its base model, written as a Hugging Face checkpoint folder.
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Gpu } from '../gpu/gpu';
 import { folderSource } from '../hosts/node/fs-source';
 import { loadCheckpoint } from '../io/checkpoint';
@@ -13,6 +14,9 @@ const DTYPES = ['F32', 'F16', 'BF16'] as const;
 /** Returns the file names written into outDir. */
 export async function mergeCommand(gpu: Gpu, modelDir: string, adapterDir: string, outDir: string, dtype = 'F32'): Promise<string[]> {
   if (!(DTYPES as readonly string[]).includes(dtype)) throw new Error(`--dtype must be one of ${DTYPES.join(', ')}, got ${dtype}`);
+  // Never overwrite a checkpoint: the base (or an earlier merge) the user still has would be lost.
+  if (resolve(outDir) === resolve(modelDir) || resolve(outDir) === resolve(adapterDir)) throw new Error(`--out ${outDir} is an input folder; choose a new folder`);
+  if (existsSync(join(outDir, 'model.safetensors'))) throw new Error(`${outDir} already holds a model.safetensors; choose a new folder or remove it first`);
   const source = folderSource(modelDir);
   const checkpoint = await loadCheckpoint(source);
   const model = await loadT5(gpu, checkpoint.config, (name) => checkpoint.readTensor(name), { trainBase: false });

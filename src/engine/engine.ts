@@ -1,3 +1,4 @@
+import { autotunerFor } from '../gpu/autotune';
 import type { Gpu } from '../gpu/gpu';
 import { add } from '../gpu/kernels/add';
 import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, SelfTestResult } from './api';
@@ -147,9 +148,23 @@ export class Engine implements EngineApi {
     if (this.generating) throw new Error('already generating; wait for the previous request');
     this.generating = true;
     try {
-      return await this.current.model.generate(texts, options);
+      const out = await this.current.model.generate(texts, options);
+      await this.tune();
+      return out;
     } finally {
       this.generating = false;
+    }
+  }
+
+  /**
+   * Time the kernel variants of shapes first seen in the work just done (autotune trials are queued on first use
+   * and can only run between pieces of work). A failed trial or save only costs the tuning, never the result.
+   */
+  private async tune(): Promise<void> {
+    try {
+      await autotunerFor(this.gpu).tunePending();
+    } catch (e) {
+      console.warn('autotune trials failed; keeping the default kernel variants', e);
     }
   }
 

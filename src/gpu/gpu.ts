@@ -137,6 +137,11 @@ export class Gpu {
     if (elementOffset + data.length > t.size) {
       throw new RangeError(`writing ${data.length} elements at ${elementOffset} overflows "${t.label}" (${t.size} elements)`);
     }
+    if (t.dtype === 'f16' && elementOffset % 2 !== 0) throw new RangeError(`f16 writes into "${t.label}" must start at an even element, not ${elementOffset}`);
+    if (t.dtype === 'f16' && data.length % 2 !== 0 && elementOffset + data.length !== t.size) {
+      // The last word would be written whole, clobbering the next half: only the tensor's own padding may be.
+      throw new RangeError(`an odd count of f16 values can only be written up to the end of "${t.label}"`);
+    }
     // Recorded work must see the buffer as it was when it was recorded.
     if (this.encoder) this.flush();
     const byteLength = data.byteLength - (data.byteLength % 4);
@@ -206,13 +211,13 @@ export class Gpu {
 
   // ---- programs ----
 
-  pipeline(spec: ProgramSpec): Pipeline {
+  pipeline(spec: ProgramSpec, compiled?: GPUShaderModule): Pipeline {
     const key = programKey(spec);
     const cached = this.pipelines.get(key);
     if (cached) return cached;
     if (spec.f16 && !this.info.f16) throw new Error(`program "${spec.name}" needs shader-f16, which this adapter lacks`);
     if (spec.subgroups && !this.info.subgroups) throw new Error(`program "${spec.name}" needs subgroups, which this adapter lacks`);
-    const module = this.device.createShaderModule({ code: this.wgsl(spec), label: spec.name });
+    const module = compiled ?? this.device.createShaderModule({ code: this.wgsl(spec), label: spec.name });
     const pipeline = this.device.createComputePipeline({
       label: spec.name,
       layout: 'auto',
@@ -237,7 +242,7 @@ export class Gpu {
       const text = errors.map((m) => `${spec.shader}.wgsl (generated line ${m.lineNum}:${m.linePos}): ${m.message}`).join('\n');
       throw new GpuProgramError({ kind: 'compile', message: text, programs: [spec.name] });
     }
-    this.pipeline(spec);
+    this.pipeline(spec, module);
     await this.check();
   }
 

@@ -17,7 +17,9 @@ export interface DssBatch {
   rationale?: TaskBatch;
 }
 
-export const IGNORE_INDEX = -100;
+import { IGNORE_INDEX } from '../gpu/kernels/cross-entropy';
+
+export { IGNORE_INDEX };
 
 /** A task batch flattened for upload, with everything the kernels need. */
 export interface PreparedTask {

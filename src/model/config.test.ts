@@ -54,12 +54,24 @@ describe('parameter counts and memory', () => {
     expect(full.weights).toBe(full.totalParams * 4);
     expect(full.grads + full.optimizer).toBe(full.totalParams * 12);
     expect(full.total).toBe(full.weights + full.grads + full.optimizer + full.activations);
-    const lora = estimateMemory(c, { ...shape, method: 'lora', loraRank: 8 });
+    const lora = estimateMemory(c, { ...shape, method: 'lora', loraRank: 8, loraTargets: ['q', 'v'] });
     // q and v in 8 encoder self, 8 decoder self and 8 decoder cross attentions: 48 * 8 * (512 + 384).
     expect(lora.trainableParams).toBe(48 * 8 * (512 + 384));
     expect(lora.activations).toBe(full.activations);
-    const qlora = estimateMemory(c, { ...shape, method: 'qlora', loraRank: 8 });
+    const qlora = estimateMemory(c, { ...shape, method: 'qlora', loraRank: 8, loraTargets: ['q', 'v'] });
     expect(qlora.weights).toBeLessThan(lora.weights * 0.75);
     expect(qlora.trainableParams).toBe(lora.trainableParams);
+  });
+  it('defaults to a new run: LoRA r 128 on every linear, NF4 with an f32 absmax per 64 (no double quantization)', () => {
+    const c = T5_PRESETS['google/flan-t5-small'];
+    const shape = { batch: 1, inputLength: 8, targetLength: 8 };
+    const lora = estimateMemory(c, { ...shape, method: 'lora' });
+    // Per encoder block: q,k,v (512->384), o (384->512), wi_0, wi_1 (512->1024), wo (1024->512); decoder adds cross q,k,v,o.
+    const attn = 3 * (512 + 384) + (384 + 512);
+    const ffn = 2 * (512 + 1024) + (1024 + 512);
+    expect(lora.trainableParams).toBe(128 * (8 * (attn + ffn) + 8 * (2 * attn + ffn)));
+    const qlora = estimateMemory(c, { ...shape, method: 'qlora' });
+    const double = estimateMemory(c, { ...shape, method: 'qlora', doubleQuant: true });
+    expect(double.weights).toBeLessThan(qlora.weights);
   });
 });

@@ -172,10 +172,12 @@ export interface MemoryEstimateOptions {
   inputLength: number;
   targetLength: number;
   method: TuneMethod;
-  /** LoRA rank r (lora and qlora). */
+  /** LoRA rank r (lora and qlora); default 128, the paper's (and a new run's) default. */
   loraRank?: number;
-  /** LoRA target module names, PEFT matching by last path component; default ["q", "v"] (PEFT's T5 default). */
+  /** LoRA target module names, PEFT matching by last path component; default all linear layers, as a new run. */
   loraTargets?: string[];
+  /** QLoRA double quantization of absmax (off by default, like the paper and a new run). */
+  doubleQuant?: boolean;
 }
 
 export interface MemoryEstimate {
@@ -189,8 +191,10 @@ export interface MemoryEstimate {
   total: number;
 }
 
-/** Bytes per element of a frozen NF4 weight with double quantization: 4-bit codes, u8 absmax per 64, f32 per 256 blocks. */
-const NF4_BYTES_PER_ELEMENT = 0.5 + 1 / 64 + 4 / (64 * 256);
+/** Bytes per element of a frozen NF4 weight: 4-bit codes plus an f32 absmax per 64, or with double quantization a
+ *  u8 absmax per 64 and an f32 per 256 blocks. */
+const nf4BytesPerElement = (double: boolean) => (double ? 0.5 + 1 / 64 + 4 / (64 * 256) : 0.5 + 4 / 64);
+const ALL_LINEAR = ['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wi', 'wo'];
 
 /**
  * Estimate GPU bytes for one training configuration. Everything is f32 (4 bytes) except QLoRA's frozen linears.
@@ -207,8 +211,9 @@ export function estimateMemory(c: T5Config, o: MemoryEstimateOptions): MemoryEst
   const specs = t5ParameterSpecs(c);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   const totalParams = specs.reduce((n, s) => n + size(s.shape), 0);
-  const rank = o.loraRank ?? 8;
-  const targets = o.loraTargets ?? ['q', 'v'];
+  const rank = o.loraRank ?? 128;
+  const targets = o.loraTargets ?? ALL_LINEAR;
+  const NF4_BYTES_PER_ELEMENT = nf4BytesPerElement(o.doubleQuant ?? false);
   let loraParams = 0;
   let weights = 0;
   for (const s of specs) {

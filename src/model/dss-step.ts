@@ -27,7 +27,8 @@ export interface DssStepOptions {
 export function prepareDss(model: T5Model, batch: DssBatch): { label: PreparedTask; rationale: PreparedTask | null } {
   const d = model.dims;
   const label = prepareTask(batch.label, 'label', d.V, d.decoderStart, d.pad);
-  const rationale = batch.alpha < 1 && batch.rationale ? prepareTask(batch.rationale, 'rationale', d.V, d.decoderStart, d.pad) : null;
+  if (batch.alpha < 1 && !batch.rationale) throw new Error(`alpha ${batch.alpha} < 1 mixes in a rationale loss, but the batch has no "rationale" task`);
+  const rationale = batch.alpha < 1 ? prepareTask(batch.rationale!, 'rationale', d.V, d.decoderStart, d.pad) : null;
   return { label, rationale };
 }
 
@@ -49,7 +50,6 @@ export class DssStep {
     const tasks: [PreparedTask, number][] = [[label, a]];
     if (rationale) tasks.push([rationale, 1 - a]);
     tasks.forEach(([task, weight], i) => {
-      this.gpu.zero(this.lossSums[i]);
       // An all -100 task contributes nothing (HF would give NaN; a mix must not be poisoned by an empty task).
       const gradScale = task.targetCount > 0 ? ((o.gradMultiplier ?? 1) * weight) / task.targetCount : 0;
       this.runner.run(task, { train: o.train, seed: o.seed, task: i, gradScale, backward: o.backward && task.targetCount > 0 }, this.lossSums[i]);

@@ -71,10 +71,11 @@ export class T5Generator {
   private reorderCache(from: number[], length: number): void {
     const { I, Ld } = this.model.dims;
     const cap = this.maxNew + 1;
+    // One temporary serves every layer: copies are recorded in order.
+    const tmp = this.cache.tensor('reorder.tmp', (x) => x.B * cap * I);
     for (let j = 0; j < Ld; j++) {
       for (const kind of ['sk', 'sv']) {
         const src = this.cache.tensor(`${j}.${kind}`, (x) => x.B * cap * I);
-        const tmp = this.cache.tensor(`${j}.${kind}.tmp`, (x) => x.B * cap * I);
         from.forEach((f, r) => this.gpu.copy(src, tmp, length * I * 4, f * cap * I * 4, r * cap * I * 4));
         from.forEach((_, r) => this.gpu.copy(tmp, src, length * I * 4, r * cap * I * 4, r * cap * I * 4));
       }
@@ -158,9 +159,11 @@ export class T5Generator {
     scaleInto(gpu, headIn, h, tied ? C ** -0.5 : 1, B * C);
     const logits = rec.take('step.logits', (x) => x.B * V);
     matmul(gpu, logits, headIn, tied ? p.value('shared.weight') : p.value('lm_head.weight'), { M: B, N: V, K: C }, { transB: true });
-    const host = (await gpu.readF32(tensorOf(logits))).slice(0, B * V);
-    gpu.free(buckets);
-    return host;
+    try {
+      return (await gpu.readF32(tensorOf(logits))).slice(0, B * V);
+    } finally {
+      gpu.free(buckets);
+    }
   }
 
   /** Generated token ids per row (without the decoder start token), padded with pad after eos. */
@@ -170,6 +173,12 @@ export class T5Generator {
     if (inputIds.length * beams > this.rows) throw new RangeError(`${inputIds.length} rows x ${beams} beams exceed this generator's ${this.rows} rows`);
     if (inputIds[0].length > this.maxTin) throw new RangeError(`input length ${inputIds[0].length} exceeds this generator's ${this.maxTin}`);
     return beams === 1 ? this.greedy(inputIds, attentionMask, o) : this.beamSearch(inputIds, attentionMask, o, beams);
+  }
+
+  /** Beam search even for one beam (HF routes num_beams=1 to greedy; tests use this to compare the two). */
+  async generateBeams(inputIds: number[][], attentionMask: number[][], o: GenerateOptions & { numBeams: number }): Promise<number[][]> {
+    if (inputIds.length * o.numBeams > this.rows) throw new RangeError(`${inputIds.length} rows x ${o.numBeams} beams exceed this generator's ${this.rows} rows`);
+    return this.beamSearch(inputIds, attentionMask, o, o.numBeams);
   }
 
   private async greedy(inputIds: number[][], attentionMask: number[][], o: GenerateOptions): Promise<number[][]> {
@@ -239,7 +248,8 @@ export class T5Generator {
           nextScores.push(c.score);
           taken++;
         }
-        const best = Math.max(...nextScores.slice(-K));
+        // HF's is_done: the best of all 2K candidates (eos included) against the worst kept hypothesis.
+        const best = candidates[0].score;
         const worst = finished[b].length >= K ? Math.min(...topK(finished[b], K).map((h) => h.score)) : -Infinity;
         if (finished[b].length >= K && best / (t + 1) ** lp <= worst) closed[b] = true;
       }
@@ -252,7 +262,8 @@ export class T5Generator {
     }
     return Array.from({ length: B }, (_, b) => {
       const pool = [...finished[b]];
-      if (!closed[b]) for (let k = 0; k < K; k++) pool.push({ tokens: seqs[b * K + k], score: scores[b * K + k] / Math.max(1, seqs[b * K + k].length) ** lp });
+      // Lengths count the decoder start token, as HF's hypotheses do: a finished one holds start + tokens before eos.
+      if (!closed[b]) for (let k = 0; k < K; k++) pool.push({ tokens: seqs[b * K + k], score: scores[b * K + k] / (seqs[b * K + k].length + 1) ** lp });
       return topK(pool, 1)[0].tokens;
     });
   }

@@ -26,20 +26,19 @@ export function qloraQuantizes(name: string, o: Pick<QloraOptions, 'quantizeWo'>
   return m[3] !== 'wo' || o.quantizeWo;
 }
 
-/** f32 data -> p.nf4 on the GPU through a scratch buffer freed before returning (after its work is submitted). */
+/** f32 data -> p.nf4 on the GPU through a scratch buffer freed before returning (gpu.free submits its work first). */
 export function quantizeToNf4(gpu: Gpu, p: Param, data: Float32Array, doubleQuant = false): void {
   if (p.shape.length !== 2) throw new Error(`${p.name}: only 2-D linear weights can be NF4, shape is [${p.shape.join(', ')}]`);
   const [rows, cols] = p.shape;
   const scratch = gpu.upload(data, [data.length], 'f32', 'scratch', `nf4 input:${p.name}`);
-  const w = allocNf4(gpu, rows, cols, p.name, { double: doubleQuant });
   try {
+    const w = allocNf4(gpu, rows, cols, p.name, { double: doubleQuant });
+    p.nf4 = w; // owned by the parameter from here, so the store frees it even if quantizing throws
+    p.value = null;
     nf4Quantize(gpu, w, scratch);
   } finally {
-    gpu.flush();
     gpu.free(scratch);
   }
-  p.nf4 = w;
-  p.value = null;
 }
 
 /** The QLoRA part of loadT5's options: load with { trainBase: false, ...qloraLoadOptions() }. */

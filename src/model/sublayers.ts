@@ -37,7 +37,7 @@ export interface AttentionSite {
   causal: boolean;
   Tq: (s: PassShape) => number;
   Tk: (s: PassShape) => number;
-  /** Dropout stream base of this site (streams base .. base+3). */
+  /** Dropout stream base of this site: base+0..3 LoRA dropout of q,k,v,o, +4 output dropout, +5 probabilities. */
   stream: number;
   /** Gradient of the kv input (cross-attention), accumulated. */
   dkvInput?: Bindable;

@@ -34,6 +34,7 @@ export async function loadT5(gpu: Gpu, config: T5Config, read: WeightReader, o: 
       const n = spec.shape.reduce((a, b) => a * b, 1);
       if (data.length !== n) throw new Error(`${spec.name}: expected ${n} values for shape [${spec.shape.join(', ')}], got ${data.length}`);
       const p: Param = { name: spec.name, shape: spec.shape, kind: spec.kind, value: null, nf4: null, grad: null, decay: decays(spec.name) };
+      params.add(p); // before allocating, so a failure below still frees what this parameter got
       if (o.quantize?.(spec.name)) {
         if (!o.toNf4) throw new Error('quantize was asked for without an NF4 converter');
         o.toNf4(gpu, p, data);
@@ -41,7 +42,6 @@ export async function loadT5(gpu: Gpu, config: T5Config, read: WeightReader, o: 
         p.value = gpu.upload(data, [n], 'f32', 'weights', spec.name);
         if (o.trainBase) params.enableGrad(p);
       }
-      params.add(p);
       o.onProgress?.(i + 1, specs.length, spec.name);
     }
   } catch (e) {

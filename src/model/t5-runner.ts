@@ -1,5 +1,5 @@
 // Forward and backward of T5ForConditionalGeneration for one task batch, on records sized once for a capacity
-// shape. The DSS step (step.ts) runs it for the label and the rationale task and mixes the losses.
+// shape. The DSS step (dss-step.ts) runs it for the label and the rationale task and mixes the losses.
 import type { Gpu } from '../gpu/gpu';
 import { crossEntropy } from '../gpu/kernels/cross-entropy';
 import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
@@ -29,6 +29,7 @@ export interface PassOptions {
 }
 
 const STREAMS_PER_LAYER = 32;
+const MAX_BUCKET_TABLES = 4;
 
 export class T5Runner {
   readonly records: RecordArena;
@@ -48,10 +49,19 @@ export class T5Runner {
   /** Scratch by name, one buffer per (name, capacity size) so different extents never share a too-small one. */
   private scratch = (name: string, extent: Extent): Bindable => this.scratchArena.take(`${name}#${extent(this.scratchArena.capacity)}`, extent);
 
+  /** Bucket tables by shape; a few are kept (batches of other lengths come and go) so memory stays bounded. */
   private bucketTable(Tq: number, Tk: number, bidirectional: boolean): Tensor {
     const key = `${Tq}x${Tk}:${bidirectional}`;
     let t = this.buckets.get(key);
-    if (!t) {
+    if (t) {
+      this.buckets.delete(key);
+      this.buckets.set(key, t); // most recently used last
+    } else {
+      while (this.buckets.size >= MAX_BUCKET_TABLES) {
+        const [oldest, table] = this.buckets.entries().next().value as [string, Tensor];
+        this.buckets.delete(oldest);
+        this.gpu.free(table);
+      }
       const d = this.dims;
       const table = relativePositionBuckets({ queryLength: Tq, keyLength: Tk, bidirectional, numBuckets: d.numBuckets, maxDistance: d.maxDistance });
       t = this.gpu.upload(table, [Tq, Tk], 'u32', 'scratch', `buckets:${key}`);
@@ -71,7 +81,7 @@ export class T5Runner {
     this.gpu.write(r.tensor('dec.targets', decRows, 'i32'), task.targets);
   }
 
-  private encoderSites(_s: PassShape, o: PassOptions) {
+  private encoderSites(o: PassOptions) {
     const { C, NH, L } = this.dims;
     const r = this.records;
     const res = (i: number) => r.take(`enc.res.${i}`, (x) => encRows(x) * C);
@@ -127,13 +137,14 @@ export class T5Runner {
     const gpu = this.gpu;
     const { C, NH, L, eps } = this.dims;
     const s = this.records.shape;
+    if (task.B !== s.B || task.Tin !== s.Tin) throw new Error(`encode: batch ${task.B}x${task.Tin} but the records are set to ${s.B}x${s.Tin} (call records.use first)`);
     const r = this.records;
     const p = this.params;
     const N = encRows(s);
     const streamBase = o.task * 1_000_000;
     this.gpu.write(r.tensor('enc.ids', encRows, 'i32'), task.inputIds);
     this.gpu.write(r.tensor('enc.mask', encRows, 'u32'), task.keyMask);
-    const enc = this.encoderSites(s, o);
+    const enc = this.encoderSites(o);
     const encSc = this.stack(encRows, o);
     embeddingForward(gpu, enc.res(0), r.take('enc.ids', encRows, 'i32'), p.value('shared.weight'), N, C);
     if (this.dropoutOn(o)) dropoutForward(gpu, enc.res(0), enc.res(0), N * C, { p: this.dims.dropout, seed: o.seed, stream: streamBase + 1 });
@@ -243,8 +254,6 @@ export class T5Runner {
     if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: dropP, seed: o.seed, stream: streamBase + 1 });
     const encIndex = sharedParam.grad ? uploadEmbeddingGradIndex(gpu, embeddingGradIndex(task.inputIds), 'enc.ids') : null;
     if (encIndex) embeddingBackward(gpu, sharedParam.grad!, dresE, encIndex, C);
-    // The index buffers are used by recorded work: submit before releasing them.
-    gpu.flush();
     for (const idx of [decIndex, encIndex]) if (idx) gpu.free(idx.uniqueIds, idx.offsets, idx.positions);
   }
 

@@ -8,7 +8,7 @@ import { formatBytes } from '../format';
 /** The shape the list quotes: batch 8, 128 input and 128 target tokens. */
 export const ESTIMATE_SHAPE = { batch: 8, inputLength: 128, targetLength: 128 } as const;
 export const METHODS: readonly TuneMethod[] = ['full', 'lora', 'qlora'];
-export const METHOD_NAMES: Record<TuneMethod, string> = { full: 'Full', lora: 'LoRA r8', qlora: 'QLoRA r8 (NF4)' };
+export const METHOD_NAMES: Record<TuneMethod, string> = { full: 'Full', lora: 'LoRA r128', qlora: 'QLoRA r128 (NF4)' };
 
 export interface MemoryRow {
   method: TuneMethod;
