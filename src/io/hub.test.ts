@@ -14,7 +14,7 @@ const FIXTURE = join(import.meta.dirname, '../../fixtures/tiny-t5/untied-gated')
 const ID = 'tiny/untied-gated';
 
 /** A hub-style server on 127.0.0.1: /<id>/resolve/main/<file>, and /api/models/<id>/revision/main unless noApi. */
-function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer>; cutFile?: string; gzip?: boolean; hideEncoding?: boolean } = {}) {
+function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer>; cutFile?: string; gzip?: boolean; headStatus?: Record<string, number> } = {}) {
   const files: Record<string, Buffer> = opts.files ??
     Object.fromEntries(readdirSync(FIXTURE).map((f) => [f, readFileSync(join(FIXTURE, f))]));
   const requests: string[] = [];
@@ -27,6 +27,12 @@ function startHub(opts: { noApi?: boolean; files?: Record<string, Buffer>; cutFi
       return;
     }
     const prefix = `/${ID}/resolve/main/`;
+    const forced = req.method === 'HEAD' && req.url?.startsWith(prefix) ? opts.headStatus?.[req.url.slice(prefix.length)] : undefined;
+    if (forced) {
+      res.statusCode = forced;
+      res.end();
+      return;
+    }
     const body = req.url?.startsWith(prefix) ? files[decodeURIComponent(req.url.slice(prefix.length))] : undefined;
     if (!body) {
       res.statusCode = 404;
@@ -236,6 +242,46 @@ describe('hub source with compressed responses', () => {
       expect(bytes.size).toBe(size);
       const last = progress[progress.length - 1];
       expect(last).toMatchObject({ loaded: size, total: undefined });
+    } finally {
+      hub.server.close();
+    }
+  });
+});
+
+describe('hub file list', () => {
+  it('a probe that fails other than 404 stops the load instead of giving a short list; probes are not cached', async () => {
+    const hub = await startHub({ noApi: true, headStatus: { 'tokenizer.json': 503 } });
+    try {
+      const { cache, calls } = streamCache();
+      await expect(hubSource(ID, { baseUrl: hub.base, cache }).list()).rejects.toThrow(
+        `hub ${ID}: cannot tell whether tokenizer.json exists (HEAD ${hub.base}/${ID}/resolve/main/tokenizer.json: HTTP 503)`,
+      );
+      const ok = await startHub({ noApi: true });
+      try {
+        expect(await hubSource(ID, { baseUrl: ok.base, cache }).list()).toContain('model.safetensors');
+        expect(calls.filter((c) => c.startsWith('put'))).toEqual([]);
+      } finally {
+        ok.server.close();
+      }
+    } finally {
+      hub.server.close();
+    }
+  });
+
+  it('caches the API listing, and ignores a cached listing that is not a list of names', async () => {
+    const hub = await startHub({});
+    try {
+      const { cache, stored } = streamCache();
+      const apiUrl = `${hub.base}/api/models/${ID}/revision/main`;
+      stored.set(apiUrl, new TextEncoder().encode('{"siblings": 3}'));
+      const warnings: string[] = [];
+      const names = await hubSource(ID, { baseUrl: hub.base, cache, onWarning: (w) => warnings.push(w) }).list();
+      expect(names).toContain('model.safetensors');
+      expect(warnings).toEqual([`hub ${ID}: the cached file list is damaged; fetching it again`]);
+      expect(JSON.parse(new TextDecoder().decode(stored.get(apiUrl)))).toEqual(names);
+      hub.requests.length = 0;
+      expect(await hubSource(ID, { baseUrl: hub.base, cache }).list()).toEqual(names);
+      expect(hub.requests).toEqual([]);
     } finally {
       hub.server.close();
     }

@@ -140,30 +140,51 @@ export function hubSource(id: string, options: HubOptions = {}): CheckpointSourc
     return p;
   };
 
+  /** A cached listing, when the cache has one and it is a list of names (anything else is ignored and refetched). */
+  const cachedList = async (apiUrl: string): Promise<string[] | undefined> => {
+    const cached = await options.cache?.get(apiUrl);
+    if (!cached) return undefined;
+    try {
+      const names: unknown = JSON.parse(await readText(cached));
+      if (Array.isArray(names) && names.length > 0 && names.every((n) => typeof n === 'string')) return names;
+    } catch {
+      // damaged entry: fall through
+    }
+    warn(`${label}: the cached file list is damaged; fetching it again`);
+    return undefined;
+  };
+
   const list = async (): Promise<string[]> => {
     const apiUrl = `${baseUrl}/api/models/${id}/revision/${encodeURIComponent(revision)}`;
-    const cached = await options.cache?.get(apiUrl);
-    if (cached) return JSON.parse(await readText(cached)) as string[];
-    let names: string[] | undefined;
+    const cached = await cachedList(apiUrl);
+    if (cached) return cached;
     const res = await request(apiUrl, 'the file list');
     if (res.ok) {
       const info = (await res.json().catch(() => null)) as { siblings?: { rfilename?: unknown }[] } | null;
-      if (Array.isArray(info?.siblings)) names = info.siblings.map((s) => s.rfilename).filter((n): n is string => typeof n === 'string');
+      if (Array.isArray(info?.siblings)) {
+        const names = info.siblings.map((s) => s?.rfilename).filter((n): n is string => typeof n === 'string');
+        // Only a listing from the API is cached: it is complete for this revision.
+        if (names.length > 0) {
+          await options.cache?.put(apiUrl, new TextEncoder().encode(JSON.stringify(names))).catch((e: Error) =>
+            warn(`${label}: could not cache the file list (${e.message})`),
+          );
+        }
+        return names;
+      }
     } else if (res.status === 401 || res.status === 403) {
       throw new Error(`${label}: access denied (HTTP ${res.status}) at ${apiUrl} (gated or private model?)`);
     }
-    if (!names) {
-      // No listing API (a plain mirror): probe the files a checkpoint can have.
-      names = [];
-      for (const file of KNOWN_FILES) {
-        const head = await request(hubFileUrl(id, file, baseUrl, revision), file, 'HEAD');
-        if (head.ok) names.push(file);
-      }
-      if (names.length === 0) throw new Error(`${label}: no checkpoint files found at ${baseUrl}/${id} (is the id right?)`);
+    // No listing API (a plain mirror): probe the files a checkpoint can have. Only "not found" means absent; any
+    // other failure would give an incomplete list, so it stops the load. Not cached: probes are cheap and a mirror
+    // may gain files.
+    const names: string[] = [];
+    for (const file of KNOWN_FILES) {
+      const url = hubFileUrl(id, file, baseUrl, revision);
+      const head = await request(url, file, 'HEAD');
+      if (head.ok) names.push(file);
+      else if (head.status !== 404) throw new Error(`${label}: cannot tell whether ${file} exists (HEAD ${url}: HTTP ${head.status})`);
     }
-    await options.cache?.put(apiUrl, new TextEncoder().encode(JSON.stringify(names))).catch((e: Error) =>
-      warn(`${label}: could not cache the file list (${e.message})`),
-    );
+    if (names.length === 0) throw new Error(`${label}: no checkpoint files found at ${baseUrl}/${id} (is the id right?)`);
     return names;
   };
 
