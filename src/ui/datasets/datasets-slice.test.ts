@@ -99,4 +99,21 @@ describe('datasets slice', () => {
     useDatasets.getState().setFilters({ text: 'x' });
     expect(useDatasets.getState()).toMatchObject({ page: 0, filters: { text: 'x' } });
   });
+
+  it('keeps the dataset opened last when an earlier open replies later', async () => {
+    const store = await ready();
+    await useDatasets.getState().createDataset({ ...META, id: 'other', name: 'other' });
+    // The first dataset's rows arrive slowly; the second's at once.
+    const slow = Object.create(store) as typeof store;
+    slow.listRows = async (id, q) => {
+      if (id === 'ds') await new Promise((ok) => setTimeout(ok, 50));
+      return store.listRows(id, q);
+    };
+    useDatasets.setState({ store: slow });
+    await Promise.all([useDatasets.getState().openDataset('ds'), useDatasets.getState().openDataset('other')]);
+    expect(useDatasets.getState().currentId).toBe('other');
+    expect(useDatasets.getState().rows).toEqual([]);
+    useDatasets.setState({ store });
+  });
 });
+

@@ -63,6 +63,7 @@ function need(store: DatasetStore | null): DatasetStore {
 }
 
 export const useDatasets = create<DatasetsSlice>()((set, get) => {
+  let openRequests = 0;
   /** Re-read the current meta after a write (the store bumps its version). */
   const refreshMeta = async () => {
     const { store, currentId } = get();
@@ -95,10 +96,13 @@ export const useDatasets = create<DatasetsSlice>()((set, get) => {
     },
 
     async openDataset(id) {
+      // Switching datasets quickly: only the last request may set the rows, whichever reply arrives last.
+      const request = ++openRequests;
       const store = need(get().store);
       const meta = await store.getDataset(id);
       if (!meta) throw new Error(`no dataset with id "${id}"`);
       const rows = await store.listRows(id);
+      if (request !== openRequests) return;
       set({ currentId: id, current: meta, rows, page: 0, selectedRowId: null, filters: NO_FILTERS });
     },
 
