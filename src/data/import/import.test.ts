@@ -107,6 +107,20 @@ describe('importRows: row ids from the file', () => {
   });
 });
 
+describe('importRows: format from name and content', () => {
+  it('reads a .json file that holds JSON Lines as JSONL, and a real JSON array as JSON', async () => {
+    const lines = [good('first'), good('second')].join('\n');
+    const r = await importRows(lines, { schema, fileName: 'rows.json' });
+    expect(r.format).toBe('jsonl');
+    expect(r.rows.map((x) => x.question)).toEqual(['first', 'second']);
+    expect(r.problems).toEqual([]);
+    expect(previewImport(lines, { fileName: 'rows.json' }).format).toBe('jsonl');
+    const array = `[\n${[good('first'), good('second')].join(',\n')}\n]`;
+    expect((await importRows(array, { schema, fileName: 'rows.json' })).format).toBe('json');
+    expect((await importRows(lines, { schema, fileName: 'rows.csv' })).format).toBe('csv');
+  });
+});
+
 describe('importRows: CSV', () => {
   const csv =
     'prompt,dsl,rationale,extra\r\n' +

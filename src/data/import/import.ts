@@ -41,7 +41,7 @@ export interface ImportProgress {
 }
 
 export interface ImportOptions {
-  /** Default: from fileName's extension, else sniffed from the first character. */
+  /** Default: from fileName's extension (a ".json" starting with "{" is JSONL), else sniffed from the first character. */
   format?: ImportFormat;
   fileName?: string;
   /** User choices over the auto-detected mapping. */
@@ -86,6 +86,17 @@ export function sniffDelimiter(head: string): string {
   if (first.includes('\t')) return '\t';
   if (first.includes(';')) return ';';
   return ',';
+}
+
+/**
+ * The format from the file name, checked against the content: the extension wins except for a ".json" file that
+ * starts with "{", which is JSON Lines under the wrong name (a JSON array starts with "[").
+ */
+export function detectFormat(fileName: string | undefined, head: string): ImportFormat {
+  const byName = formatFromName(fileName);
+  const sniffed = sniffFormat(head);
+  if (byName === 'json' && sniffed === 'jsonl') return 'jsonl';
+  return byName ?? sniffed;
 }
 
 function makeParser(format: ImportFormat, delimiter: string): RecordParser {
@@ -188,7 +199,7 @@ class RowBuilder {
 /** Imports rows from a stream or text; throws on cancellation (AbortError) and when the mapping is incomplete. */
 export async function importRows(source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
   const { signal, onProgress } = options;
-  let format = options.format ?? formatFromName(options.fileName);
+  let format = options.format;
   let parser: RecordParser | null = null;
   let builder: RowBuilder | null = null;
   let head = '';
@@ -205,7 +216,7 @@ export async function importRows(source: ImportSource, options: ImportOptions = 
       head += chunk.text;
       // Wait for the first line before deciding the format or the CSV delimiter.
       if (!/\S[\s\S]*\n/.test(head) && head.length < 65536) continue;
-      format ??= sniffFormat(head);
+      format ??= detectFormat(options.fileName, head);
       parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()));
       builder = new RowBuilder({ ...options, format });
       feed(parser.push(head));
@@ -216,7 +227,7 @@ export async function importRows(source: ImportSource, options: ImportOptions = 
     if (signal?.aborted) throw abortError(signal);
   }
   if (!parser) {
-    format ??= sniffFormat(head);
+    format ??= detectFormat(options.fileName, head);
     parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()));
     builder = new RowBuilder({ ...options, format });
     feed(parser.push(head));
@@ -241,7 +252,7 @@ export interface ImportPreview {
 /** Looks at the start of a file (say its first 64 KB) to offer the column-mapping step. */
 export function previewImport(head: string, options: { fileName?: string; format?: ImportFormat; csvDelimiter?: string; maxRecords?: number } = {}): ImportPreview {
   const text = head.replace(/^\uFEFF/, '');
-  const format = options.format ?? formatFromName(options.fileName) ?? sniffFormat(text);
+  const format = options.format ?? detectFormat(options.fileName, text);
   const delimiter = options.csvDelimiter ?? sniffDelimiter(text.trimStart());
   const parser = makeParser(format, delimiter);
   // The head may end mid-record: records completed by push() are whole; end() would report the cut one.

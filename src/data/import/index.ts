@@ -1,5 +1,5 @@
 export {
-  importRows, previewImport, formatFromName, sniffFormat, sniffDelimiter,
+  importRows, previewImport, formatFromName, sniffFormat, sniffDelimiter, detectFormat,
   type ImportFormat, type ImportOptions, type ImportResult, type ImportProblem, type ImportProblemReason,
   type ImportedRow, type ImportProgress, type ImportPreview,
 } from './import';
