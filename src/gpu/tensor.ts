@@ -53,6 +53,11 @@ export function isSlice(b: Bindable): b is TensorSlice {
   return 'tensor' in b;
 }
 
+/** The tensor a binding reads from (itself, or the tensor a slice is cut from). */
+export function backingTensor(b: Bindable): Tensor {
+  return isSlice(b) ? b.tensor : b;
+}
+
 /** Byte range a binding covers. */
 export function bindingRange(b: Bindable): { buffer: GPUBuffer; offset: number; size: number } {
   if (!isSlice(b)) return { buffer: b.buffer, offset: 0, size: b.bytes };

@@ -10,7 +10,7 @@ import { gatedGeluForward, reluForward } from '../gpu/kernels/activation';
 import { matmul } from '../gpu/kernels/matmul';
 import { positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
 import { rmsnormForward } from '../gpu/kernels/rmsnorm';
-import type { Bindable, Tensor } from '../gpu/tensor';
+import { backingTensor, type Bindable, type Tensor } from '../gpu/tensor';
 import { encRows } from './dims';
 import { linearForward, type LinearContext } from './linear-module';
 import type { T5Model } from './t5-model';
@@ -120,7 +120,7 @@ export class T5Generator {
       for (const [kind, name] of [['k', 'sk'], ['v', 'sv']] as const) {
         linearForward(ctx, `${sa}.${kind}`, kv, h, stepRows, { stream: 0 });
         const cacheT = rec.tensor(`${j}.${name}`, (x) => x.B * cap * I);
-        for (let b = 0; b < B; b++) gpu.copy(tensorOf(kv), cacheT, I * 4, b * I * 4, (b * cap + t) * I * 4);
+        for (let b = 0; b < B; b++) gpu.copy(backingTensor(kv), cacheT, I * 4, b * I * 4, (b * cap + t) * I * 4);
       }
       const sk = rec.tensor(`${j}.sk`, (x) => x.B * cap * I);
       const sv = rec.tensor(`${j}.sv`, (x) => x.B * cap * I);
@@ -160,7 +160,7 @@ export class T5Generator {
     const logits = rec.take('step.logits', (x) => x.B * V);
     matmul(gpu, logits, headIn, tied ? p.value('shared.weight') : p.value('lm_head.weight'), { M: B, N: V, K: C }, { transB: true });
     try {
-      return (await gpu.readF32(tensorOf(logits))).slice(0, B * V);
+      return (await gpu.readF32(backingTensor(logits))).slice(0, B * V);
     } finally {
       gpu.free(buckets);
     }
@@ -272,10 +272,6 @@ export class T5Generator {
     this.runner.free();
     this.cache.free();
   }
-}
-
-function tensorOf(b: Bindable): Tensor {
-  return 'tensor' in b ? b.tensor : b;
 }
 
 /** First index of the maximum, as torch.argmax. NaN counts as the maximum (torch propagates NaN). */

@@ -4,9 +4,9 @@
 import type { Gpu } from '../gpu/gpu';
 import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
 import { axpy } from '../gpu/kernels/elementwise';
-import { matmul } from '../gpu/kernels/matmul';
+import { linearBackward as linearKernelBackward, linearForward as linearKernelForward } from '../gpu/kernels/linear';
 import { nf4LinearBackwardInput, nf4LinearForward } from '../gpu/kernels/nf4';
-import type { Bindable } from '../gpu/tensor';
+import { backingTensor, type Bindable } from '../gpu/tensor';
 import type { ParameterStore } from './parameters';
 import type { Extent, RecordArena } from './records';
 
@@ -41,18 +41,18 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
   if (w.nf4) {
-    if (o.residual) gpu.copy(asTensor(o.residual), asTensor(out), N * OC * 4);
+    if (o.residual) gpu.copy(leadingTensor(o.residual), leadingTensor(out), N * OC * 4);
     nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate: o.accumulate || !!o.residual });
   } else {
-    matmul(gpu, out, inp, w.value!, { M: N, N: OC, K: C }, { transB: true, accumulate: o.accumulate, residual: o.residual });
+    linearKernelForward(gpu, out, inp, w.value!, N, C, OC, { accumulate: o.accumulate, residual: o.residual });
   }
   const lora = params.adapters.get(path);
   if (!lora) return;
   const r = lora.r;
   const xa = records.take(`${path}.lora_xa`, (s) => rows(s) * r);
   const xin = loraInput(ctx, path, inp, rows, lora.dropout, o.stream, C);
-  matmul(gpu, xa, xin, lora.A.value!, { M: N, N: r, K: C }, { transB: true });
-  matmul(gpu, out, xa, lora.B.value!, { M: N, N: OC, K: r }, { transB: true, accumulate: true, alpha: lora.scaling });
+  linearKernelForward(gpu, xa, xin, lora.A.value!, N, C, r);
+  linearKernelForward(gpu, out, xa, lora.B.value!, N, r, OC, { accumulate: true, alpha: lora.scaling });
 }
 
 /** dropout(x) for the adapter, kept in a record when dropout is on (regenerated masks need the same input). */
@@ -85,10 +85,11 @@ export function linearBackward(
   const w = params.get(`${path}.weight`);
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
-  if (w.grad) matmul(gpu, w.grad, dout, inp, { M: OC, N: C, K: N }, { transA: true, accumulate: true });
-  if (dinp) {
-    if (w.nf4) nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput });
-    else matmul(gpu, dinp, dout, w.value!, { M: N, N: C, K: OC }, { accumulate: o.accumulateInput });
+  if (w.nf4) {
+    // The frozen NF4 weight gets no gradient; the input gradient flows through its dequantized values.
+    if (dinp) nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput });
+  } else {
+    linearKernelBackward(gpu, dinp, w.grad, dout, inp, w.value!, N, C, OC, { accumulateInput: o.accumulateInput });
   }
   const lora = params.adapters.get(path);
   if (!lora) return;
@@ -97,25 +98,22 @@ export function linearBackward(
   const xa = records.take(`${path}.lora_xa`, (sh) => rows(sh) * r);
   const dropped = ctx.train && lora.dropout > 0;
   const xin = dropped ? records.take(`${path}.lora_xd`, (sh) => rows(sh) * C) : inp;
-  // dB += s * dout^T xa ; dxa = s * dout B ; dA += dxa^T xin ; dx += dropout'(dxa A)
-  matmul(gpu, lora.B.grad!, dout, xa, { M: OC, N: r, K: N }, { transA: true, accumulate: true, alpha: s });
+  // B's layer: dxa = s * dout B, dB += s * dout^T xa.  A's layer: dA += dxa^T xin, dxin = dxa A.
   const dxa = o.scratch('lora_dxa', (sh) => rows(sh) * r);
-  matmul(gpu, dxa, dout, lora.B.value!, { M: N, N: r, K: OC }, { alpha: s });
-  matmul(gpu, lora.A.grad!, dxa, xin, { M: r, N: C, K: N }, { transA: true, accumulate: true });
-  if (!dinp) return;
-  if (!dropped) {
-    matmul(gpu, dinp, dxa, lora.A.value!, { M: N, N: C, K: r }, { accumulate: true });
+  linearKernelBackward(gpu, dxa, lora.B.grad, dout, xa, lora.B.value!, N, r, OC, { alpha: s });
+  if (!dinp || !dropped) {
+    linearKernelBackward(gpu, dinp, lora.A.grad, dxa, xin, lora.A.value!, N, C, r, { accumulateInput: true });
     return;
   }
   const dxd = o.scratch('lora_dxd', (sh) => rows(sh) * C);
-  matmul(gpu, dxd, dxa, lora.A.value!, { M: N, N: C, K: r });
+  linearKernelBackward(gpu, dxd, lora.A.grad, dxa, xin, lora.A.value!, N, C, r);
   const dx = o.scratch('lora_dx', (sh) => rows(sh) * C);
   dropoutBackward(gpu, dx, dxd, N * C, { p: lora.dropout, seed: ctx.seed, stream: o.stream });
   axpy(gpu, dinp, dx, 1, N * C);
 }
 
 /** Records are bound from element 0, so a copy of the leading bytes of the underlying tensor is the same data. */
-function asTensor(b: Bindable) {
+function leadingTensor(b: Bindable) {
   if ('tensor' in b && b.offset !== 0) throw new Error(`copy from an offset slice of "${b.tensor.label}" is not supported`);
-  return 'tensor' in b ? b.tensor : b;
+  return backingTensor(b);
 }

@@ -8,7 +8,7 @@ import { embeddingBackward, embeddingForward, embeddingGradIndex, uploadEmbeddin
 import { matmul } from '../gpu/kernels/matmul';
 import { positionBiasBackward, positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
 import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
-import type { Bindable, Tensor } from '../gpu/tensor';
+import { backingTensor, type Bindable, type Tensor } from '../gpu/tensor';
 import type { PreparedTask } from './batch';
 import { decRows, encRows, type T5Dims } from './dims';
 import type { LinearContext } from './linear-module';
@@ -217,14 +217,14 @@ export class T5Runner {
     matmul(gpu, dDecOut, logits, headWeight, { M, N: C, K: V }, { alpha: headScale });
     if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: dropP, seed: o.seed, stream: streamBase + 4 });
     const dres = this.scratch('d_res_dec', (x) => decRows(x) * C);
-    gpu.zero(tensorOf(dres));
+    gpu.zero(backingTensor(dres));
     const decNorm = p.get('decoder.final_layer_norm.weight');
     rmsnormBackward(gpu, dres, decNorm.grad, dDecOut, dec.res(3 * Ld), decNorm.value!, decRstd, M, C);
     const dEncOut = this.scratch('d_enc_out', (x) => encRows(x) * C);
-    gpu.zero(tensorOf(dEncOut));
+    gpu.zero(backingTensor(dEncOut));
     const decBiasParam = p.get('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight');
     const dDecBias = decBiasParam.grad ? this.scratch('d_dec_bias', (x) => NH * x.Tout * x.Tout) : null;
-    if (dDecBias) gpu.zero(tensorOf(dDecBias));
+    if (dDecBias) gpu.zero(backingTensor(dDecBias));
     for (let j = Ld - 1; j >= 0; j--) {
       feedForwardBackwardSite(decSc, dec.ffn[j], dres);
       attentionBackwardSite(decSc, { ...dec.cross[j], dkvInput: dEncOut }, dres);
@@ -240,12 +240,12 @@ export class T5Runner {
     // ---- backward: encoder
     if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: dropP, seed: o.seed, stream: streamBase + 2 });
     const dresE = this.scratch('d_res_enc', (x) => encRows(x) * C);
-    gpu.zero(tensorOf(dresE));
+    gpu.zero(backingTensor(dresE));
     const encNorm = p.get('encoder.final_layer_norm.weight');
     rmsnormBackward(gpu, dresE, encNorm.grad, dEncOut, enc.res(2 * L), encNorm.value!, encRstd, N, C);
     const encBiasParam = p.get('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight');
     const dEncBias = encBiasParam.grad ? this.scratch('d_enc_bias', (x) => NH * x.Tin * x.Tin) : null;
-    if (dEncBias) gpu.zero(tensorOf(dEncBias));
+    if (dEncBias) gpu.zero(backingTensor(dEncBias));
     for (let i = L - 1; i >= 0; i--) {
       feedForwardBackwardSite(encSc, enc.ffn[i], dresE);
       attentionBackwardSite(encSc, { ...enc.attn[i], dbias: dEncBias }, dresE);
@@ -263,8 +263,4 @@ export class T5Runner {
     for (const t of this.buckets.values()) this.gpu.free(t);
     this.buckets.clear();
   }
-}
-
-function tensorOf(b: Bindable): Tensor {
-  return 'tensor' in b ? b.tensor : b;
 }

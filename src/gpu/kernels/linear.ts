@@ -7,6 +7,8 @@ import { matmul } from './matmul';
 export interface LinearForwardOptions {
   /** out += instead of out = */
   accumulate?: boolean;
+  /** out = residual + inp . weight^T (residual must not be out) */
+  residual?: Bindable;
   /** scales inp . weight^T */
   alpha?: number;
   /** force a matmul variant (tests, benchmark) */
@@ -21,11 +23,11 @@ export interface LinearBackwardOptions {
   variant?: string;
 }
 
-/** out = alpha * inp . weight^T (+= if accumulate).  inp (N,C), weight (OC,C), out (N,OC) */
+/** out = alpha * inp . weight^T (+= if accumulate, residual + if residual).  inp (N,C), weight (OC,C), out (N,OC) */
 export function linearForward(
   gpu: Gpu, out: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, OC: number, opts: LinearForwardOptions = {},
 ): void {
-  matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, alpha: opts.alpha, variant: opts.variant });
+  matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, residual: opts.residual, alpha: opts.alpha, variant: opts.variant });
 }
 
 /**

@@ -8,7 +8,7 @@
 // out (batch,M,N), residual (batch,M,N). Per-batch strides default to dense; stride 0 broadcasts.
 import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
 import type { Gpu } from '../gpu';
-import { bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
+import { backingTensor, bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
 import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulVariant } from './matmul-programs';
 import { operandStart, planChunks, type Dim, type OperandLayout } from './matmul-plan';
 
@@ -32,9 +32,7 @@ function dtypeOf(t: Bindable): DType {
   return isSlice(t) ? t.tensor.dtype : t.dtype;
 }
 
-function tensorOf(t: Bindable): Tensor {
-  return isSlice(t) ? t.tensor : t;
-}
+const tensorOf = backingTensor;
 
 function baseOffset(t: Bindable): number {
   return isSlice(t) ? t.offset : 0;
