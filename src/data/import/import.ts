@@ -55,6 +55,8 @@ export interface ImportOptions {
   /** Questions already in the dataset: importing them again counts as a duplicate. */
   existingQuestions?: Iterable<string>;
   csvDelimiter?: string;
+  /** JSON/JSONL records that are bare strings are read as a record with this one field (question lists). */
+  stringsAs?: 'question';
   totalBytes?: number;
   onProgress?: (p: ImportProgress) => void;
   signal?: AbortSignal;
@@ -99,8 +101,8 @@ export function detectFormat(fileName: string | undefined, head: string): Import
   return byName ?? sniffed;
 }
 
-function makeParser(format: ImportFormat, delimiter: string): RecordParser {
-  return format === 'jsonl' ? new JsonlParser() : format === 'json' ? new JsonArrayParser() : new CsvParser(delimiter);
+function makeParser(format: ImportFormat, delimiter: string, stringField?: string): RecordParser {
+  return format === 'jsonl' ? new JsonlParser(stringField) : format === 'json' ? new JsonArrayParser(stringField) : new CsvParser(delimiter);
 }
 
 const asText = (v: unknown): string | undefined =>
@@ -217,7 +219,7 @@ export async function importRows(source: ImportSource, options: ImportOptions = 
       // Wait for the first line before deciding the format or the CSV delimiter.
       if (!/\S[\s\S]*\n/.test(head) && head.length < 65536) continue;
       format ??= detectFormat(options.fileName, head);
-      parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()));
+      parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()), options.stringsAs);
       builder = new RowBuilder({ ...options, format });
       feed(parser.push(head));
     } else {
@@ -228,7 +230,7 @@ export async function importRows(source: ImportSource, options: ImportOptions = 
   }
   if (!parser) {
     format ??= detectFormat(options.fileName, head);
-    parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()));
+    parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()), options.stringsAs);
     builder = new RowBuilder({ ...options, format });
     feed(parser.push(head));
   }
@@ -250,11 +252,11 @@ export interface ImportPreview {
 }
 
 /** Looks at the start of a file (say its first 64 KB) to offer the column-mapping step. */
-export function previewImport(head: string, options: { fileName?: string; format?: ImportFormat; csvDelimiter?: string; maxRecords?: number } = {}): ImportPreview {
+export function previewImport(head: string, options: { fileName?: string; format?: ImportFormat; csvDelimiter?: string; maxRecords?: number; stringsAs?: 'question' } = {}): ImportPreview {
   const text = head.replace(/^\uFEFF/, '');
   const format = options.format ?? detectFormat(options.fileName, text);
   const delimiter = options.csvDelimiter ?? sniffDelimiter(text.trimStart());
-  const parser = makeParser(format, delimiter);
+  const parser = makeParser(format, delimiter, options.stringsAs);
   // The head may end mid-record: records completed by push() are whole; end() would report the cut one.
   const records = parser.push(text).filter((r) => r.value);
   const sample = records.slice(0, options.maxRecords ?? 5).map((r) => r.value!);

@@ -19,13 +19,15 @@ export interface RecordParser {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function jsonRecord(text: string, line: number, what: string): RawRecord {
+/** `stringField`: a bare JSON string is read as a record with that one field (a list of questions: ["q1", "q2"]). */
+function jsonRecord(text: string, line: number, what: string, stringField?: string): RawRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     return { line, error: `${what} is not valid JSON: ${(e as Error).message}` };
   }
+  if (stringField !== undefined && typeof value === 'string') return { line, value: { [stringField]: value } };
   return isPlainObject(value) ? { line, value } : { line, error: `${what} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
 }
 
@@ -33,6 +35,8 @@ function jsonRecord(text: string, line: number, what: string): RawRecord {
 export class JsonlParser implements RecordParser {
   private rest = '';
   private line = 0;
+
+  constructor(private readonly stringField?: string) {}
 
   push(chunk: string): RawRecord[] {
     const out: RawRecord[] = [];
@@ -57,7 +61,7 @@ export class JsonlParser implements RecordParser {
     this.line++;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') return;
-    out.push(jsonRecord(text, this.line, 'line'));
+    out.push(jsonRecord(text, this.line, 'line', this.stringField));
   }
 }
 
@@ -71,6 +75,8 @@ export class JsonArrayParser implements RecordParser {
   private elementLine = 0;
   private line = 1;
   private index = 0;
+
+  constructor(private readonly stringField?: string) {}
 
   push(chunk: string): RawRecord[] {
     const out: RawRecord[] = [];
@@ -131,7 +137,7 @@ export class JsonArrayParser implements RecordParser {
   private finish(text: string, out: RawRecord[]): void {
     this.index++;
     this.depth = 0;
-    out.push(jsonRecord(text.trim(), this.elementLine, `array element ${this.index}`));
+    out.push(jsonRecord(text.trim(), this.elementLine, `array element ${this.index}`, this.stringField));
   }
 }
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { parseQuestionList } from './question-list';
+import { readQuestionFile } from './question-list';
 import { useTeacher } from './teacher-slice';
 
 /** Questions for the teacher: typed or pasted one per line, or read from a .txt/.jsonl/.json/.csv file. */
@@ -10,7 +10,13 @@ export function QuestionInput({ count, answered }: { count: number; answered: nu
   const [note, setNote] = useState<string | null>(null);
   const onFile = async (file: File | undefined) => {
     if (!file) return;
-    const list = parseQuestionList(await file.text(), file.name);
+    let list;
+    try {
+      list = await readQuestionFile(await file.text(), file.name);
+    } catch (e) {
+      setNote(`Could not read questions from ${file.name}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     setText(list.questions.join('\n'));
     setNote(
       `${list.questions.length} questions from ${file.name}` +

@@ -1,20 +1,9 @@
-// Questions for a teacher run, from the paste box or a file: plain text (one per line), JSONL or a JSON array
-// (strings, or objects with "question"/"prompt"), or CSV with a "question"/"prompt" column (else the first column).
-import Papa from 'papaparse';
+// Questions for a teacher run. The paste box and .txt files are plain text, one question per line. Other files go
+// through the dataset importer (src/data/import), so a question file is read exactly like a dataset file: JSONL, a
+// JSON array (of objects, or of plain strings), CSV with a header naming the question column; a ".json" that is
+// really JSONL is sniffed. A one-column CSV without a recognised header is taken as a list of questions.
+import { importRows, previewImport, type ImportProblem } from '../../data/import';
 import { normalizeQuestion } from '../../data/split';
-
-const FIELDS = ['question', 'prompt', 'input', 'text'];
-
-function fromValue(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object') {
-    for (const f of FIELDS) {
-      const x = (v as Record<string, unknown>)[f];
-      if (typeof x === 'string') return x;
-    }
-  }
-  return null;
-}
 
 export interface QuestionList {
   questions: string[];
@@ -24,49 +13,13 @@ export interface QuestionList {
   duplicates: number;
 }
 
-export function parseQuestionList(text: string, fileName = ''): QuestionList {
-  const name = fileName.toLowerCase();
-  const raw: string[] = [];
-  const skipped: string[] = [];
-  if (name.endsWith('.json')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      return { questions: [], skipped: [`${fileName}: not JSON (${e instanceof Error ? e.message : e})`], duplicates: 0 };
-    }
-    if (!Array.isArray(parsed)) return { questions: [], skipped: [`${fileName}: expected a JSON array`], duplicates: 0 };
-    parsed.forEach((v, i) => {
-      const q = fromValue(v);
-      if (q === null) skipped.push(`item ${i}: no question field`);
-      else raw.push(q);
-    });
-  } else if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) {
-    text.split(/\r?\n/).forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        const q = fromValue(JSON.parse(line));
-        if (q === null) skipped.push(`line ${i + 1}: no question field`);
-        else raw.push(q);
-      } catch {
-        skipped.push(`line ${i + 1}: not JSON`);
-      }
-    });
-  } else if (name.endsWith('.csv')) {
-    const res = Papa.parse<string[]>(text, { skipEmptyLines: true });
-    const [header, ...body] = res.data;
-    const col = header ? header.findIndex((h) => FIELDS.includes(h.trim().toLowerCase())) : -1;
-    const rows = col >= 0 ? body : res.data;
-    for (const r of rows) raw.push(r[Math.max(0, col)] ?? '');
-    for (const e of res.errors) skipped.push(`row ${e.row ?? '?'}: ${e.message}`);
-  } else {
-    raw.push(...text.split(/\r?\n/));
-  }
+/** Pasted text (or a .txt file): one question per line; blank lines and repeats are dropped. */
+export function parseQuestionList(text: string): QuestionList {
   const seen = new Set<string>();
   const questions: string[] = [];
   let duplicates = 0;
-  for (const q of raw) {
-    const t = q.trim();
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
     if (!t) continue;
     const k = normalizeQuestion(t);
     if (seen.has(k)) {
@@ -76,5 +29,30 @@ export function parseQuestionList(text: string, fileName = ''): QuestionList {
     seen.add(k);
     questions.push(t);
   }
-  return { questions, skipped, duplicates };
+  return { questions, skipped: [], duplicates };
+}
+
+/** Only these problems matter for a question list (a label column, if the file has one, is not used). */
+const QUESTION_PROBLEMS = new Set<ImportProblem['reason']>(['unparseable', 'missing-field', 'duplicate-id']);
+
+/** A question file picked by the user; throws when no column can be taken as the question. */
+export async function readQuestionFile(text: string, fileName: string): Promise<QuestionList> {
+  if (/\.txt$/i.test(fileName)) return parseQuestionList(text);
+  const head = text.slice(0, 65536);
+  const preview = previewImport(head, { fileName, stringsAs: 'question' });
+  // A one-column CSV whose first line is not a known column name has no header: every line is a question.
+  const headerless = preview.format === 'csv' && preview.columns.length === 1 && !preview.detected.question;
+  const source = headerless ? `question\n${text}` : text;
+  const shift = headerless ? 1 : 0;
+  const res = await importRows(source, {
+    fileName,
+    format: preview.format,
+    ...(preview.delimiter ? { csvDelimiter: preview.delimiter } : {}),
+    require: ['question'],
+    invalidLabels: 'keep',
+    stringsAs: 'question',
+  });
+  const skipped = res.problems.filter((p) => QUESTION_PROBLEMS.has(p.reason)).map((p) => `line ${p.line - shift}: ${p.message}`);
+  const duplicates = res.problems.filter((p) => p.reason === 'duplicate-question').length;
+  return { questions: res.rows.map((r) => r.question), skipped, duplicates };
 }
