@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatasetRow, IndexSchema } from '../records';
 import { DEFAULT_TEACHER_CONFIG, type TeacherConfig } from './config';
 import { DEFAULT_PROMPT_TEMPLATE } from './prompt';
-import { runTeacher, type TeacherProgress, type TeacherRunOptions } from './runner';
+import { runTeacher, UNREACHABLE_LIMIT, type TeacherProgress, type TeacherRunOptions } from './runner';
 import { startFakeServer, type FakeServer, type ScriptedReply, type ScriptedRequest } from './scripted-server';
 
 const SCHEMA: IndexSchema = {
@@ -216,6 +216,35 @@ describe('runTeacher against a scripted OpenAI-compatible server', () => {
     expect(res.fatal).toContain('HTTP 401');
     expect(res.fatal).toContain('check the API key');
     expect(s.requests).toHaveLength(1);
+  });
+
+  it('stops after a few unreachable requests when none ever succeeded, mentioning CORS', async () => {
+    await serve(() => ({ replies: [GOOD('date')] }));
+    let calls = 0;
+    // What a browser reports for a CORS block or a refused connection: a TypeError, no status.
+    const blocked: typeof fetch = async () => {
+      calls++;
+      throw new TypeError('Failed to fetch');
+    };
+    const res = await runTeacher(options(['a', 'b', 'c', 'd'], { config: config({ concurrency: 1, maxRetries: 5 }), fetchImpl: blocked }));
+    expect(calls).toBe(UNREACHABLE_LIMIT);
+    expect(res.fatal).toContain('Failed to fetch');
+    expect(res.fatal).toContain('CORS');
+    expect(res.failures.map((f) => f.question)).toEqual(['a']);
+  });
+
+  it('keeps retrying network errors once the server has answered (they are transient then)', async () => {
+    await serve(() => ({ replies: [GOOD('date')] }));
+    let calls = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      if (calls++ === 0) return fetch(input, init);
+      throw new TypeError('fetch failed');
+    };
+    const res = await runTeacher(options(['a', 'b', 'c'], { config: config({ concurrency: 1, maxRetries: 2 }), fetchImpl: flaky }));
+    expect(res.fatal).toBeUndefined();
+    expect(res.rows.map((r) => r.question)).toEqual(['a']);
+    expect(res.failures.map((f) => f.question)).toEqual(['b', 'c']);
+    expect(calls).toBe(1 + 3 + 3);
   });
 
   it('never lets the API key reach rows, logs, failures or progress', async () => {

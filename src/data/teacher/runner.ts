@@ -79,9 +79,13 @@ export interface TeacherRunResult {
 /** Auth, payment, wrong URL or model: the same request would fail for every question, so the run stops. A 400
  * (e.g. one prompt too long) fails only its question. */
 const FATAL_STATUS = new Set([401, 402, 403, 404, 405]);
-function isFatal(e: TeacherRequestError): boolean {
-  return FATAL_STATUS.has(e.status);
-}
+
+/**
+ * Requests that could not reach the server at all (status 0, not a timeout), in a row, before any request of the
+ * run succeeded: the server is down, the URL is wrong, or the browser blocks it (CORS). Retrying each question would
+ * only repeat the same failure, so the run stops. Once one request has succeeded, network errors are transient.
+ */
+export const UNREACHABLE_LIMIT = 3;
 
 export async function runTeacher(opts: TeacherRunOptions): Promise<TeacherRunResult> {
   const { config } = opts;
@@ -147,9 +151,39 @@ export async function runTeacher(opts: TeacherRunOptions): Promise<TeacherRunRes
   };
   const report = () => opts.onProgress?.(progress());
 
+  // Errors that end the run, whatever their status (see UNREACHABLE_LIMIT).
+  const runStoppers = new WeakSet<TeacherRequestError>();
+  const isFatal = (e: TeacherRequestError) => FATAL_STATUS.has(e.status) || runStoppers.has(e);
+  let reachedServer = false;
+  let unreachable = 0;
+  const attempt = async (messages: { role: 'user'; content: string }[], n: number) => {
+    try {
+      const result = await chatCompletion(config, { messages, n, signal: stop.signal, fetchImpl: opts.fetchImpl });
+      reachedServer = true;
+      return result;
+    } catch (e) {
+      if (!(e instanceof TeacherRequestError)) throw e;
+      if (e.status !== 0 || e.timedOut || stop.signal.aborted) {
+        if (e.status !== 0) reachedServer = true;
+        unreachable = 0;
+        throw e;
+      }
+      if (reachedServer || ++unreachable < UNREACHABLE_LIMIT) throw e;
+      const stopper = new TeacherRequestError(
+        `${e.message}; ${UNREACHABLE_LIMIT} requests in a row could not reach the server and none has yet. Check that it is ` +
+          'running and the base URL is right. From the browser, a server on another origin must also allow this page ' +
+          'with CORS headers (Access-Control-Allow-Origin), or the browser blocks every request.',
+        0,
+        false,
+      );
+      runStoppers.add(stopper);
+      throw stopper;
+    }
+  };
+
   const request = async (messages: { role: 'user'; content: string }[], n: number) => {
     const result = await withRetries(
-      () => chatCompletion(config, { messages, n, signal: stop.signal, fetchImpl: opts.fetchImpl }),
+      () => attempt(messages, n),
       { maxRetries: config.maxRetries, baseDelayMs: config.baseDelayMs, maxDelayMs: config.maxDelayMs, random: opts.random },
       stop.signal,
       (ev) => {
