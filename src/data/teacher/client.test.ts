@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chatCompletionsUrl, parseChatResponse, parseRetryAfter, TeacherRequestError } from './client';
+import { chatCompletion, chatCompletionsUrl, parseChatResponse, parseRetryAfter, TeacherRequestError } from './client';
+import { DEFAULT_TEACHER_CONFIG } from './config';
 import { backoffDelay } from './retry';
 
 describe('chatCompletionsUrl', () => {
@@ -66,3 +67,19 @@ describe('parseChatResponse', () => {
     }
   });
 });
+
+describe('chatCompletion', () => {
+  it('keeps the API key out of errors about a malformed 200 reply that echoes it', async () => {
+    const key = 'sk-echo-9b8a7c6d5e';
+    for (const body of [`<html>proxy error, auth was Bearer ${key}</html>`, JSON.stringify({ error: `no choices for ${key}` })]) {
+      const echo: typeof fetch = async () => new Response(body, { status: 200 });
+      const config = { ...DEFAULT_TEACHER_CONFIG, baseUrl: 'http://teacher.test/v1', model: 'm', apiKey: key };
+      const err = await chatCompletion(config, { messages: [{ role: 'user', content: 'q' }], n: 1, fetchImpl: echo }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TeacherRequestError);
+      expect((err as TeacherRequestError).message).toContain('[redacted]');
+      expect((err as TeacherRequestError).message).not.toContain(key);
+      expect((err as TeacherRequestError).retryable).toBe(true);
+    }
+  });
+});
+

@@ -121,7 +121,13 @@ export async function chatCompletion(config: TeacherConfig, req: ChatRequest): P
         parseRetryAfter(res.headers.get('retry-after')),
       );
     }
-    return parseChatResponse(text, url);
+    try {
+      return parseChatResponse(text, url);
+    } catch (e) {
+      // The malformed body is quoted in the message and may echo the Authorization header.
+      if (!(e instanceof TeacherRequestError)) throw e;
+      throw new TeacherRequestError(redactSecret(e.message, key), e.status, e.retryable, e.retryAfterMs, e.timedOut);
+    }
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onCancel);
