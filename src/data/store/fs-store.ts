@@ -147,7 +147,11 @@ export class FsDatasetStore implements DatasetStore {
   putRows(rows: DatasetRow[]): Promise<void> {
     return this.serial(async () => {
       const byDataset = new Map<string, DatasetRow[]>();
-      for (const r of rows) byDataset.set(r.datasetId, [...(byDataset.get(r.datasetId) ?? []), r]);
+      for (const r of rows) {
+        const list = byDataset.get(r.datasetId);
+        if (list) list.push(r);
+        else byDataset.set(r.datasetId, [r]);
+      }
       const metas: DatasetMeta[] = [];
       for (const id of byDataset.keys()) {
         const meta = await this.readMeta(id);
