@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { toDatasetRows, type ColumnMapping, type ImportPreview, type ImportProgress, type ImportResult } from '../../data/import';
 import { formatBytes } from '../format';
 import { useDatasets } from './datasets-slice';
-import { avoidIdCollisions, startImportWorker, type ImportWorker } from './import-client';
+import { avoidIdCollisions, importSummary, startImportWorker, type ImportWorker } from './import-client';
 
 type Phase = 'pick' | 'map' | 'importing' | 'done';
 const ROLES = [
@@ -34,6 +34,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
   const [added, setAdded] = useState(0);
+  const [keptInvalid, setKeptInvalid] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -80,6 +81,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
       const newRows = avoidIdCollisions(toDatasetRows(res.rows, meta.id), existing);
       await addRows(newRows);
       setAdded(newRows.length);
+      setKeptInvalid(keepInvalid);
       setResult(res);
       setPhase('done');
     } catch (e) {
@@ -153,7 +155,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
       {phase === 'done' && result ? (
         <div>
           <p data-testid="import-summary">
-            Imported {added} rows from {file?.name}; {result.problems.length} bad rows not imported{keepInvalid ? ' (rows with invalid labels were kept)' : ''}.
+            {importSummary(added, file?.name ?? 'the file', result.problems, keptInvalid)}
           </p>
           {result.problems.length ? (
             <table className="bad-rows" data-testid="import-problems">

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRow } from '../../data/records';
 import { importedRowId } from '../../data/import';
-import { avoidIdCollisions } from './import-client';
+import { avoidIdCollisions, importSummary } from './import-client';
 
 const row = (id: string, question: string) => ({ id, question }) as DatasetRow;
 
@@ -30,6 +30,18 @@ describe('avoidIdCollisions', () => {
     expect(out.map((r) => r.question)).toEqual(['top regions', 'first', 'second', 'third']);
     expect(ids[1]).toBe('x');
     expect(ids[0]).toBe(`${q('top regions')}-2`);
+  });
+});
+
+describe('importSummary', () => {
+  const problems = [
+    { line: 2, reason: 'label-invalid-dsl', message: '' },
+    { line: 3, reason: 'label-not-json', message: '' },
+    { line: 4, reason: 'duplicate-question', message: '' },
+  ] as const;
+  it('does not count rows kept with invalid labels as not imported', () => {
+    expect(importSummary(5, 'a.jsonl', problems, true)).toBe('Imported 5 rows from a.jsonl; 2 of them with an invalid label (marked invalid, to fix in the inspector); 1 bad rows not imported.');
+    expect(importSummary(3, 'a.jsonl', problems, false)).toBe('Imported 3 rows from a.jsonl; 3 bad rows not imported.');
   });
 });
 

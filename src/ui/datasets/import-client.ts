@@ -1,7 +1,7 @@
 // The page side of H6's import worker: a Comlink proxy of ImportService running in src/worker/import.worker.ts,
 // so parsing a 50 MB file never blocks rendering. One worker per open import dialog, terminated on close.
 import * as Comlink from 'comlink';
-import type { ImportService } from '../../data/import';
+import type { ImportProblem, ImportService } from '../../data/import';
 import type { DatasetRow } from '../../data/records';
 import { importedRowId } from '../../data/import';
 
@@ -43,4 +43,17 @@ export function avoidIdCollisions(rows: DatasetRow[], existing: ReadonlyMap<stri
     used.set(row.id, row.question);
     return row;
   });
+}
+
+const LABEL_PROBLEMS = new Set<ImportProblem['reason']>(['label-not-json', 'label-invalid-dsl']);
+
+/**
+ * The import dialog's summary line. With "keep invalid" the rows with bad labels were imported (marked invalid), so
+ * they are counted apart from the rows that were not imported.
+ */
+export function importSummary(added: number, fileName: string, problems: readonly ImportProblem[], keptInvalid: boolean): string {
+  const kept = keptInvalid ? problems.filter((p) => LABEL_PROBLEMS.has(p.reason)).length : 0;
+  const rejected = problems.length - kept;
+  const keptNote = kept ? `; ${kept} of them with an invalid label (marked invalid, to fix in the inspector)` : '';
+  return `Imported ${added} rows from ${fileName}${keptNote}; ${rejected} bad rows not imported.`;
 }
