@@ -77,6 +77,14 @@ describe('loadCheckpoint formats and errors', () => {
   });
 });
 
+describe('memoryCheckpointSource', () => {
+  it('rejects reads outside a file, naming it', async () => {
+    const file = await memoryCheckpointSource(new Map([['a.bin', Uint8Array.from([1, 2, 3])]]), 'mem').open('a.bin');
+    expect([...(await file.read(1, 2))]).toEqual([2, 3]);
+    await expect(file.read(2, 2)).rejects.toThrow('mem/a.bin: read of 2 bytes at offset 2 is outside the file (3 bytes)');
+  });
+});
+
 describe('browserFilesSource', () => {
   it('loads a picked folder of File objects with relative paths', async () => {
     const files = [...makeTinyT5({ dModel: 8, dFf: 12, heads: 2, dKv: 4, vocab: 90, layers: 1 })].map(([name, data]) => {

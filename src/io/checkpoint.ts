@@ -3,7 +3,7 @@
 // single-file or sharded. Only headers are read up front; tensors are read one at a time on demand.
 import { type T5Config, parseT5Config } from '../model/config';
 import { type ParameterSpec, matchT5Tensors } from '../model/hf-names';
-import type { ByteSource } from './byte-source';
+import { type ByteSource, memorySource } from './byte-source';
 import {
   SHARD_INDEX_FILE, type SafetensorsDtype, type SafetensorsHeader, parseShardIndex, readSafetensorsHeader,
   readTensorF32,
@@ -152,8 +152,7 @@ export function memoryCheckpointSource(files: Map<string, Uint8Array | string>, 
     label,
     list: async () => [...files.keys()],
     open: async (name) => {
-      const bytes = bytesOf(name);
-      return { size: bytes.byteLength, read: async (o, n) => bytes.subarray(o, o + n) };
+      return memorySource(bytesOf(name), `${label}/${name}`);
     },
     text: async (name) => new TextDecoder().decode(bytesOf(name)),
   };
