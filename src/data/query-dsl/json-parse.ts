@@ -142,7 +142,8 @@ export function parseJson(text: string): JsonParseResult {
         seen.add(key);
         skipSpace();
         expect(':', '":" after the key');
-        obj[key] = parseValue(keyPath, depth + 1);
+        // defineProperty, not assignment: a "__proto__" key must be data, as in JSON.parse, not set the prototype.
+        Object.defineProperty(obj, key, { value: parseValue(keyPath, depth + 1), enumerable: true, writable: true, configurable: true });
         skipSpace();
         if (text[i] === ',') {
           i++;

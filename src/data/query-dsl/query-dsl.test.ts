@@ -43,6 +43,18 @@ describe('parseJson', () => {
     expect(r.offsets.get('$.a[1]["b c"]')).toBe(18);
     expect(r.duplicateKeys).toEqual(['$.a']);
   });
+
+  it('reads a "__proto__" key as data, like JSON.parse, never as the prototype', () => {
+    const text = '{"__proto__": {"polluted": 1}, "size": 0}';
+    const r = parseJson(text);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const v = r.value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(v.polluted).toBeUndefined();
+    expect(Object.keys(v)).toEqual(['__proto__', 'size']);
+    expect(JSON.stringify(v)).toBe(JSON.stringify(JSON.parse(text)));
+  });
 });
 
 describe('validateQueryDsl', () => {
