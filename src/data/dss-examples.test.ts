@@ -53,6 +53,14 @@ describe('buildDssExamples', () => {
   });
 });
 
+describe('buildDssExamples label compaction', () => {
+  it('leaves a label with a repeated key as written instead of silently dropping one value', () => {
+    const dup = [{ id: 'd', question: 'Q?', label: '{"size": 1, "size": 2}', rationale: 'R' }];
+    const { examples } = buildDssExamples(dup, chars);
+    expect(chars.decode(examples[0].label.labels)).toBe('{"size": 1, "size": 2}');
+  });
+});
+
 describe('buildDssExamples with a tokenizer that lacks characters', () => {
   // FLAN-T5-like: the tiny tokenizer without the pieces that hold "{" or "}" (154 pieces, vocab_size 160).
   const tiny = makeTinyTokenizer(160);

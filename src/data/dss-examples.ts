@@ -7,6 +7,7 @@
 
 import { addCharacterTokens, characterTokens, withCharacterTokensInConfig, findUnrepresentable, type CharacterToken } from '../model/json-safe-tokenizer';
 import { createTextTokenizer } from '../model/tokenizer';
+import { parseJson } from './query-dsl/json-parse';
 import type { SplitName } from './records';
 import { seededRandom, shuffled } from './random';
 import { assignSplits, type SplitOptions } from './split';
@@ -104,12 +105,11 @@ export function truncateKeepingEos(ids: number[], max: number): number[] {
   return [...ids.slice(0, max - 1), ids[ids.length - 1]];
 }
 
+/** Compact JSON, unless the label does not parse or repeats a key (compacting would silently drop one of them). */
 function compact(label: string): string {
-  try {
-    return JSON.stringify(JSON.parse(label));
-  } catch {
-    return label;
-  }
+  const parsed = parseJson(label);
+  if (!parsed.ok || parsed.duplicateKeys.length > 0) return label;
+  return JSON.stringify(JSON.parse(label));
 }
 
 const countList = (counts: Map<string, number>): CharCount[] => [...counts].map(([char, count]) => ({ char, count }));

@@ -24,5 +24,6 @@ describe('prettyJson', () => {
   it('indents JSON that parses and leaves broken JSON as written', () => {
     expect(prettyJson('{"a":{"b":1}}')).toEqual({ text: '{\n  "a": {\n    "b": 1\n  }\n}', parses: true });
     expect(prettyJson('{"a":')).toEqual({ text: '{"a":', parses: false });
+    expect(prettyJson('{"a": 1, "a": 2}')).toEqual({ text: '{"a": 1, "a": 2}', parses: true });
   });
 });

@@ -1,6 +1,8 @@
 // Splits JSON text into typed pieces for syntax highlighting. The pieces are rendered as React text nodes (never as
 // HTML), and the tokenizer is tolerant: malformed labels still highlight up to and past the broken spot.
 
+import { parseJson } from '../../data/query-dsl/json-parse';
+
 export type JsonTokenKind = 'key' | 'string' | 'number' | 'literal' | 'punct' | 'space' | 'other';
 
 export interface JsonToken {
@@ -58,11 +60,13 @@ export function tokenizeJson(text: string): JsonToken[] {
   return out;
 }
 
-/** Two-space pretty print when the text parses, else the text unchanged (so error positions still match). */
+/**
+ * Two-space pretty print when the text parses, else the text unchanged (so error positions still match). A label
+ * with a repeated key is also shown as written: re-serialising would keep only the last value and hide the problem.
+ */
 export function prettyJson(text: string): { text: string; parses: boolean } {
-  try {
-    return { text: JSON.stringify(JSON.parse(text), null, 2), parses: true };
-  } catch {
-    return { text, parses: false };
-  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) return { text, parses: false };
+  if (parsed.duplicateKeys.length > 0) return { text, parses: true };
+  return { text: JSON.stringify(JSON.parse(text), null, 2), parses: true };
 }
