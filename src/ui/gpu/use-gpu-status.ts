@@ -18,10 +18,14 @@ export function useGpuStatus(): void {
     engine
       .gpuInfo()
       .then(async (info) => {
+        // Every await is a point where the component may have unmounted: check before touching state or timers.
         if (stopped) return;
-        setGpu({ gpuStatus: 'ready', gpuInfo: info, gpuMemory: await engine.memory() });
+        const memory = await engine.memory();
+        if (stopped) return;
+        setGpu({ gpuStatus: 'ready', gpuInfo: info, gpuMemory: memory });
         const selfTest = await engine.selfTest();
-        if (!stopped) setGpu({ gpuSelfTest: selfTest });
+        if (stopped) return;
+        setGpu({ gpuSelfTest: selfTest });
         timer = setInterval(() => {
           void engine.memory().then((m) => !stopped && setGpu({ gpuMemory: m }));
           void engine.takeErrors().then((errors) => {
