@@ -132,6 +132,17 @@ describe('models page helpers', () => {
     expect(cachedModelIds(urls, ['a/b'], 'https://huggingface.co')).toEqual([]);
   });
 
+  it('a sharded model is cached only with every shard, not with the index alone', () => {
+    const base = 'http://127.0.0.1:5000';
+    const files = (names: string[]) => ['config.json', 'tokenizer.json', 'model.safetensors.index.json', ...names].map((f) => hubFileUrl('a/b', f, base));
+    expect(cachedModelIds(files([]), ['a/b'], base)).toEqual([]);
+    expect(cachedModelIds(files(['model-00001-of-00002.safetensors']), ['a/b'], base)).toEqual([]);
+    expect(cachedModelIds(files(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']), ['a/b'], base)).toEqual(['a/b']);
+    // Another model's shards do not count.
+    const other = ['model-00001-of-00001.safetensors'].map((f) => hubFileUrl('a/bc', f, base));
+    expect(cachedModelIds([...files([]), ...other], ['a/b'], base)).toEqual([]);
+  });
+
   it('memory rows: estimates per method, budget and buffer-size warnings', () => {
     const small = T5_PRESETS['google/flan-t5-small'];
     const m = modelMemory(small, { maxBufferSize: 2 ** 30, budgetBytes: 4 * 2 ** 30 });
