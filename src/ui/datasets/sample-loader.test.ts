@@ -1,7 +1,9 @@
+import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { IndexSchema } from '../../data/records';
-import { sampleDataset, SAMPLE_DATASET_ID } from './sample-loader';
+import { openIdbDatasetStore } from '../../data/store';
+import { sampleDataset, SAMPLE_DATASET_ID, storeDataset } from './sample-loader';
 
 describe('sampleDataset', () => {
   it('turns the committed sample files into a synthetic dataset whose rows all validate', () => {
@@ -19,3 +21,20 @@ describe('sampleDataset', () => {
     expect(() => sampleDataset('{"id":"a","question":"q","label":"{}","rationale":""}\nnope\n', { index: 'i', description: '', fields: [] })).toThrow(/line 2/);
   });
 });
+
+describe('storeDataset', () => {
+  it('leaves no empty dataset behind when the rows cannot be stored', async () => {
+    const store = await openIdbDatasetStore('sample-loader-test');
+    const { meta, rows } = sampleDataset('{"id":"a","question":"q","label":"{}","rationale":"r"}\n', { index: 'i', description: '', fields: [] });
+    const full = Object.create(store) as typeof store;
+    full.putRows = async () => {
+      throw new Error('QuotaExceededError');
+    };
+    await expect(storeDataset(full, meta, rows)).rejects.toThrow('QuotaExceededError');
+    expect(await store.listDatasets()).toEqual([]);
+    await storeDataset(store, meta, rows);
+    expect(await store.countRows(meta.id)).toBe(1);
+    await store.close();
+  });
+});
+

@@ -66,6 +66,20 @@ async function fetchText(url: string): Promise<string> {
 export async function seedSample(store: DatasetStore): Promise<void> {
   const [jsonl, schemaText] = await Promise.all([fetchText(`${BASE}sales-reports.jsonl`), fetchText(`${BASE}sales-reports.schema.json`)]);
   const { meta, rows } = sampleDataset(jsonl, JSON.parse(schemaText) as IndexSchema);
+  await storeDataset(store, meta, rows);
+}
+
+/**
+ * Stores a dataset and its rows, or nothing: rows need their dataset to exist first, so when the rows fail (quota)
+ * the dataset is deleted again. Otherwise an empty sample would stay, and since the store is no longer empty the
+ * sample would never be seeded again.
+ */
+export async function storeDataset(store: DatasetStore, meta: DatasetMeta, rows: DatasetRow[]): Promise<void> {
   await store.putDataset(meta);
-  await store.putRows(rows);
+  try {
+    await store.putRows(rows);
+  } catch (e) {
+    await store.deleteDataset(meta.id).catch(() => undefined);
+    throw e;
+  }
 }
