@@ -81,9 +81,6 @@ export interface DssReport {
   addedTokens?: CharacterToken[];
 }
 
-/** @deprecated the report now covers more than truncation; use DssReport. */
-export type TruncationReport = DssReport;
-
 export interface DssResult {
   examples: DssExample[];
   report: DssReport;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from './byte-source';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from './dtype';
 import {
-  parseShardIndex, readSafetensorsHeader, readTensorF32, readTensorInt, serializeSafetensors, serializeSharded,
+  parseShardIndex, readSafetensorsHeader, readTensorBytes, readTensorF32, serializeSafetensors, serializeSharded,
 } from './safetensors';
 
 function sample() {
@@ -53,8 +53,9 @@ describe('safetensors', () => {
     const c = await readTensorF32(src, h, 'c');
     expect(c[0]).toBe(1); // 1 + 2^-8 rounds to even
     expect(c[1]).toBe(bf16BitsToF32(f32ToBf16Bits(-3e38)));
-    expect([...(await readTensorInt(src, h, 'i'))]).toEqual([7, -9]);
-    expect([...(await readTensorInt(src, h, 'l'))]).toEqual([123456789012n]);
+    // Integer tensors are written for completeness; the loader reads only floats, so check their bytes here.
+    expect([...new Int32Array((await readTensorBytes(src, h, 'i')).slice().buffer)]).toEqual([7, -9]);
+    expect([...new BigInt64Array((await readTensorBytes(src, h, 'l')).slice().buffer)]).toEqual([123456789012n]);
   });
 
   it('reads only the header and the requested tensor', async () => {

@@ -3,7 +3,7 @@
 // (offsets are relative to the end of the header, little-endian, row-major). Readers parse the header from the
 // first bytes and fetch tensors one at a time through a ByteSource, so QLoRA can quantize tensor by tensor.
 
-import { type ByteSource, readText } from './byte-source';
+import type { ByteSource } from './byte-source';
 import { decode16, encode16 } from './dtype';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -68,7 +68,7 @@ export async function readSafetensorsHeader(source: ByteSource, fileName: string
     }
     tensors.set(name, parseEntry(fileName, name, entry, dataStart, dataSize));
   }
-  checkCoverage(fileName, [...tensors.values()], dataStart, dataSize);
+  checkOverlaps(fileName, [...tensors.values()]);
   return { fileName, dataStart, metadata, tensors };
 }
 
@@ -96,16 +96,17 @@ function parseEntry(fileName: string, name: string, entry: unknown, dataStart: n
   return { name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e };
 }
 
-/** Tensors may not overlap: that would corrupt reads. (The reference reader also rejects gaps; we tolerate them.) */
-function checkCoverage(fileName: string, infos: TensorInfo[], dataStart: number, dataSize: number): void {
+/**
+ * Tensors may not overlap: that would corrupt reads. (The reference reader also rejects gaps; we tolerate them.)
+ * Each tensor's end was already checked against the data section in parseEntry.
+ */
+function checkOverlaps(fileName: string, infos: TensorInfo[]): void {
   const sorted = [...infos].filter((t) => t.end > t.begin).sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].begin < sorted[i - 1].end) {
       throw new Error(`${fileName}: tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data section`);
     }
   }
-  const last = sorted.length ? sorted[sorted.length - 1].end - dataStart : 0;
-  if (last > dataSize) throw new Error(`${fileName}: data section is truncated`);
 }
 
 /** Raw little-endian bytes of one tensor. */
@@ -120,18 +121,6 @@ export async function readTensorF32(source: ByteSource, header: SafetensorsHeade
   const info = header.tensors.get(name)!;
   const bytes = await readTensorBytes(source, header, name);
   return toFloat32(info.dtype, bytes, `${header.fileName}: tensor "${name}"`);
-}
-
-/** Integer tensors (I64 as BigInt64Array, I32 as Int32Array), read for completeness. */
-export async function readTensorInt(
-  source: ByteSource, header: SafetensorsHeader, name: string,
-): Promise<Int32Array | BigInt64Array> {
-  const info = header.tensors.get(name);
-  const bytes = await readTensorBytes(source, header, name);
-  const copy = bytes.slice().buffer; // aligned copy
-  if (info!.dtype === 'I32') return new Int32Array(copy);
-  if (info!.dtype === 'I64') return new BigInt64Array(copy);
-  throw new Error(`${header.fileName}: tensor "${name}" is ${info!.dtype}, not an integer type I32/I64`);
 }
 
 /** Decode little-endian bytes of a float dtype to float32. Assumes a little-endian host (every WebGPU platform). */
@@ -274,7 +263,3 @@ export function serializeSharded(
   return out;
 }
 
-/** Convenience: open a shard index from a source. */
-export async function readShardIndex(source: ByteSource, fileName = SHARD_INDEX_FILE): Promise<ShardIndex> {
-  return parseShardIndex(await readText(source), fileName);
-}

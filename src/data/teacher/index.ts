@@ -6,4 +6,4 @@ export { extractReply, scanJsonObjects, type ExtractedReply, type JsonSpan } fro
 export { chooseByVote, type Sample, type Vote } from './vote';
 export { backoffDelay, withRetries, sleep, type RetryPolicy } from './retry';
 export { redactSecret } from './redact';
-export { runTeacher, questionKey, type TeacherProgress, type TeacherRunOptions, type TeacherRunResult, type TeacherFailure } from './runner';
+export { runTeacher, type TeacherProgress, type TeacherRunOptions, type TeacherRunResult, type TeacherFailure } from './runner';

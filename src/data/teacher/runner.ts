@@ -12,11 +12,6 @@ import { redactSecret } from './redact';
 import { withRetries } from './retry';
 import { chooseByVote, type Sample } from './vote';
 
-/** How questions are compared for resume and de-duplication: the same normalisation as the split's duplicate groups. */
-export function questionKey(q: string): string {
-  return normalizeQuestion(q);
-}
-
 export interface TeacherProgress {
   /** Questions this run has to ask (after skipping answered ones and duplicates). */
   total: number;
@@ -97,13 +92,14 @@ export async function runTeacher(opts: TeacherRunOptions): Promise<TeacherRunRes
   const validate = opts.validate ?? ((label: string) => validateQueryDsl(label, opts.schema));
   const canonical = opts.canonical ?? ((label: string) => canonicalJson(label) ?? label);
 
-  // Resume: anything answered before, or repeated in this list, is not asked.
+  // Resume: anything answered before, or repeated in this list, is not asked. Questions are compared with the
+  // same normalisation as the split's duplicate groups.
   const seen = new Set<string>();
-  for (const q of opts.answered ?? []) seen.add(questionKey(q));
+  for (const q of opts.answered ?? []) seen.add(normalizeQuestion(q));
   const queue: string[] = [];
   let skipped = 0;
   for (const q of opts.questions) {
-    const k = questionKey(q);
+    const k = normalizeQuestion(q);
     if (!k) continue;
     if (seen.has(k)) {
       skipped++;
