@@ -19,7 +19,6 @@ import argparse
 import json
 import math
 import re
-import struct
 import sys
 from pathlib import Path
 
@@ -28,7 +27,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nf4_reference as nf4  # noqa: E402
-from t5_reference import DT, T5Reference, fixture_batch, load_weights, read_safetensors, summary  # noqa: E402
+from st_io import load_weights, read_safetensors_f64, write_safetensors  # noqa: E402
+from t5_reference import DT, T5Reference, fixture_batch, summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = re.compile(r"^base_model\.model\.(.+)\.lora_([AB])\.weight$")
@@ -38,25 +38,6 @@ BLOCK_LINEAR = re.compile(r"^(encoder|decoder)\.block\.\d+\.layer\.\d+\.(SelfAtt
 def qlora_quantizes(name):
     m = BLOCK_LINEAR.match(name)
     return bool(m) and m.group(3) != "wo"
-
-
-# ---------------------------------------------------------------- safetensors with any dtype
-
-_ST = {np.dtype(np.float32): "F32", np.dtype(np.uint8): "U8"}
-
-
-def write_safetensors_np(path, arrays):
-    header, chunks, offset = {}, [], 0
-    for name in sorted(arrays):
-        arr = np.ascontiguousarray(arrays[name])
-        data = arr.tobytes()
-        header[name] = {"dtype": _ST[arr.dtype], "shape": list(arr.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"format": "pt"}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    Path(path).write_bytes(struct.pack("<Q", len(text)) + text + b"".join(chunks))
 
 
 # ---------------------------------------------------------------- PEFT adapter
@@ -75,7 +56,7 @@ def load_adapter(adapter_dir):
     cfg = json.loads((d / "adapter_config.json").read_text())
     if cfg.get("peft_type") != "LORA":
         raise ValueError(f"{d}: peft_type {cfg.get('peft_type')!r} is not LORA")
-    tensors = read_safetensors(d / "adapter_model.safetensors")
+    tensors = read_safetensors_f64(d / "adapter_model.safetensors")
     mods = {}
     for key, t in tensors.items():
         m = KEY.match(key)
@@ -214,7 +195,7 @@ def golden_case(name, case, seed=4321):
     weights = load_weights(model_dir)
     cfg, tensors = make_adapter(weights, case)
     (out / "adapter" / "adapter_config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-    write_safetensors_np(out / "adapter" / "adapter_model.safetensors", tensors)
+    write_safetensors(out / "adapter" / "adapter_model.safetensors", tensors)
     config = json.loads((model_dir / "config.json").read_text())
     batch = fixture_batch(config["vocab_size"], seed)
     (out / "batch.json").write_text(json.dumps(batch) + "\n")
@@ -224,17 +205,17 @@ def golden_case(name, case, seed=4321):
     total, ll, lr, logits = lora.dss_loss(batch)
     total.backward()
     grads = lora.lora_grads()
-    write_safetensors_np(out / "grads.safetensors", {k: g.detach().numpy().astype(np.float32) for k, g in grads.items()})
+    write_safetensors(out / "grads.safetensors", {k: g.detach().numpy().astype(np.float32) for k, g in grads.items()})
 
     q = load_lora_model(model_dir, adapter_dir, nf4_base=True)
     qt, qll, qlr, qlogits = q.dss_loss(batch)
     qt.backward()
-    write_safetensors_np(out / "qlora_grads.safetensors", {k: g.detach().numpy().astype(np.float32) for k, g in q.lora_grads().items()})
+    write_safetensors(out / "qlora_grads.safetensors", {k: g.detach().numpy().astype(np.float32) for k, g in q.lora_grads().items()})
     nf4_arrays = {}
     for pname, st in q.nf4_state.items():
         nf4_arrays[pname + ".codes"] = st["codes"]
         nf4_arrays[pname + ".absmax"] = st["absmax"]
-    write_safetensors_np(out / "nf4.safetensors", nf4_arrays)
+    write_safetensors(out / "nf4.safetensors", nf4_arrays)
 
     dq = load_lora_model(model_dir, adapter_dir, nf4_base=True, double_quant=True)
     with torch.no_grad():

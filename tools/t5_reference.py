@@ -17,7 +17,6 @@ Commands:
 import argparse
 import json
 import math
-import struct
 import sys
 from pathlib import Path
 
@@ -26,59 +25,11 @@ import time
 import numpy as np
 import torch
 
+from st_io import load_weights, write_safetensors
+from t5_names import t5_param_shapes
+
 F32_MIN = float(np.finfo(np.float32).min)
 DT = torch.float64
-
-# ---------------------------------------------------------------- safetensors
-
-_NP_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
-
-
-def read_safetensors(path):
-    raw = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + n])
-    base = 8 + n
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        buf = raw[base + a : base + b]
-        if info["dtype"] == "BF16":
-            u16 = np.frombuffer(buf, dtype=np.uint16).astype(np.uint32) << 16
-            arr = u16.view(np.float32)
-        else:
-            arr = np.frombuffer(buf, dtype=_NP_DTYPES[info["dtype"]])
-        out[name] = torch.from_numpy(arr.astype(np.float64).reshape(info["shape"]))
-    return out
-
-
-def load_weights(model_dir):
-    d = Path(model_dir)
-    index = d / "model.safetensors.index.json"
-    if index.exists():
-        files = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-        weights = {}
-        for f in files:
-            weights.update(read_safetensors(d / f))
-        return weights
-    return read_safetensors(d / "model.safetensors")
-
-
-def write_safetensors(path, tensors):
-    header, chunks, offset = {}, [], 0
-    for name in sorted(tensors):
-        arr = np.ascontiguousarray(tensors[name].detach().to(torch.float32).numpy())
-        data = arr.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"format": "pt"}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    Path(path).write_bytes(struct.pack("<Q", len(text)) + text + b"".join(chunks))
-
 
 # ---------------------------------------------------------------- model
 
@@ -286,6 +237,11 @@ def fixture_batch(vocab, seed):
     }
 
 
+def f32(tensors):
+    """The fixtures store float32, what the GPU engine computes in."""
+    return {n: t.detach().to(torch.float32) for n, t in tensors.items()}
+
+
 def golden(model_dir, out_dir, seed=1234):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -296,7 +252,7 @@ def golden(model_dir, out_dir, seed=1234):
     total, ll, lr, logits = model.dss_loss(batch)
     total.backward()
     grads = {n: p.grad.clone() for n, p in model.p.items()}
-    write_safetensors(out / "grads.safetensors", grads)
+    write_safetensors(out / "grads.safetensors", f32(grads))
 
     # One AdamW step as HF Trainer takes it: clip the global norm to 1.0, decay matrices only.
     hyper = {"lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01, "max_grad_norm": 1.0}
@@ -310,7 +266,7 @@ def golden(model_dir, out_dir, seed=1234):
         lr=hyper["lr"], betas=tuple(hyper["betas"]), eps=hyper["eps"],
     )
     opt.step()
-    write_safetensors(out / "adamw.safetensors", {n: p.detach() for n, p in params})
+    write_safetensors(out / "adamw.safetensors", f32({n: p for n, p in params}))
 
     fresh = load_model(model_dir)
     generations = fresh.greedy(batch["label"]["input_ids"], batch["label"]["attention_mask"], 8)
@@ -333,26 +289,8 @@ def bench(config, B, tin, tout, steps):
     global DT
     DT = torch.float32
     torch.manual_seed(0)
-    n_dec = config.get("num_decoder_layers") or config["num_layers"]
-    C, I, F, V = config["d_model"], config["num_heads"] * config["d_kv"], config["d_ff"], config["vocab_size"]
-    gated = config.get("feed_forward_proj", "relu").startswith("gated")
-    shapes = {"shared.weight": (V, C), "encoder.final_layer_norm.weight": (C,), "decoder.final_layer_norm.weight": (C,)}
-    if not config.get("tie_word_embeddings", True):
-        shapes["lm_head.weight"] = (V, C)
-    ffn = {"wi_0": (F, C), "wi_1": (F, C), "wo": (C, F)} if gated else {"wi": (F, C), "wo": (C, F)}
-    for stack, n, subs in (("encoder", config["num_layers"], 2), ("decoder", n_dec, 3)):
-        for i in range(n):
-            p = f"{stack}.block.{i}.layer"
-            for j in range(subs):
-                shapes[f"{p}.{j}.layer_norm.weight"] = (C,)
-            mods = ["SelfAttention"] + (["EncDecAttention"] if stack == "decoder" else [])
-            for j, m in enumerate(mods):
-                for w in "qkv":
-                    shapes[f"{p}.{j}.{m}.{w}.weight"] = (I, C)
-                shapes[f"{p}.{j}.{m}.o.weight"] = (C, I)
-            for w, shape in ffn.items():
-                shapes[f"{p}.{subs - 1}.DenseReluDense.{w}.weight"] = shape
-        shapes[f"{stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight"] = (config["relative_attention_num_buckets"], config["num_heads"])
+    V = config["vocab_size"]
+    shapes = t5_param_shapes(config)
     model = T5Reference(config, {n: torch.randn(*s, dtype=torch.float32) * 0.05 for n, s in shapes.items()})
     task = lambda T_in, T_out: {
         "input_ids": torch.randint(3, V, (B, T_in)).tolist(),
