@@ -28,10 +28,23 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** Header line, then one CRLF-terminated record per row (labels stay JSON text inside the field). */
+/**
+ * CSV injection: spreadsheets run a cell that starts with = + - @ (or tab / CR) as a formula, so such cells are
+ * written with a leading ' (OWASP's advice). A value that already starts with quotes before one of those gets one
+ * more, so removing exactly one on import (unescapeFormula, done by the importer for CSV) restores every value.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+export function escapeFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+export function unescapeFormula(value: string): string {
+  return /^'+[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+}
+
+/** Header line, then one CRLF-terminated record per row (labels stay JSON text inside the field; formulas escaped). */
 export function* csvLines(rows: Iterable<ExportableRow>, columns = DEFAULT_EXPORT_COLUMNS): Generator<string> {
   yield columns.map(csvField).join(',') + '\r\n';
-  for (const row of rows) yield columns.map((c) => csvField(cell(row, c))).join(',') + '\r\n';
+  for (const row of rows) yield columns.map((c) => csvField(escapeFormula(cell(row, c)))).join(',') + '\r\n';
 }
 
 export function toCsv(rows: Iterable<ExportableRow>, columns = DEFAULT_EXPORT_COLUMNS): string {

@@ -215,8 +215,16 @@ describe('progress, cancellation, preview, export round trip', () => {
     const rows = [
       { id: 'a', question: 'Sales, "quoted", in Europe?', label: '{"query":{"match":{"notes":"a \\"b\\", c"}}}', rationale: 'Line 1\nLine 2, with comma' },
       { id: 'b', question: 'Plain question', label: '{"size":0}', rationale: 'r' },
+      { id: '@c', question: '=HYPERLINK("http://x")', label: '{"size":1}', rationale: "-1. Fields: none.\n+2. '=kept" },
+      { id: 'd', question: "'=already quoted", label: '{"size":2}', rationale: "'plain quote" },
     ];
-    for (const [text, fileName] of [[toJsonl(rows), 'out.jsonl'], [toCsv(rows), 'out.csv']]) {
+    // No cell of the CSV starts a formula.
+    const csvText = toCsv(rows);
+    expect(csvText).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvText).toContain(`'@c,`);
+    expect(csvText).toContain(`,''=already quoted,`);
+    expect(csvText.split(/,|\r\n/).filter((c) => /^"?[=+\-@]/.test(c))).toEqual([]);
+    for (const [text, fileName] of [[toJsonl(rows), 'out.jsonl'], [csvText, 'out.csv']]) {
       const r = await importRows(text, { schema, fileName });
       expect(r.problems).toEqual([]);
       expect(r.rows.map(({ id, question, label, rationale }) => ({ id, question, label, rationale }))).toEqual(rows);

@@ -2,6 +2,7 @@
 // question/label/rationale, every label checked (JSON, then Query DSL against the task's schema when given), and
 // every rejected record listed with its line and reason. Nothing is dropped silently.
 
+import { unescapeFormula } from '../export';
 import type { IndexSchema, RowValidity } from '../records';
 import { parseJson } from '../query-dsl/json-parse';
 import { validateQueryDsl } from '../query-dsl';
@@ -147,11 +148,17 @@ class RowBuilder {
     const m = this.mapping;
     const required = this.options.require ?? ['question', 'label', 'rationale'];
 
-    const read = (role: 'question' | 'rationale'): string | undefined => (m[role] === undefined ? undefined : asText(value[m[role]!])?.trim());
+    // CSV cells may carry the exporter's formula escape (a leading '): take it off so exports round-trip.
+    const csv = this.options.format === 'csv';
+    const textOf = (v: unknown): string | undefined => {
+      const t = asText(v);
+      return t !== undefined && csv ? unescapeFormula(t) : t;
+    };
+    const read = (role: 'question' | 'rationale'): string | undefined => (m[role] === undefined ? undefined : textOf(value[m[role]!])?.trim());
     const question = read('question');
     const rationale = read('rationale');
     const rawLabel = m.label === undefined ? undefined : value[m.label];
-    const label = typeof rawLabel === 'string' ? rawLabel.trim() : rawLabel !== undefined && rawLabel !== null && typeof rawLabel === 'object' ? JSON.stringify(rawLabel) : asText(rawLabel);
+    const label = typeof rawLabel === 'string' ? textOf(rawLabel)!.trim() : rawLabel !== undefined && rawLabel !== null && typeof rawLabel === 'object' ? JSON.stringify(rawLabel) : asText(rawLabel);
 
     const missing = required.filter((role) => !({ question, label, rationale }[role]));
     if (missing.length > 0) {
@@ -185,7 +192,7 @@ class RowBuilder {
       this.problems.push({ line, reason: 'duplicate-question', message: firstLine === 0 ? 'the dataset already has this question' : `same question as line ${firstLine}` });
       return;
     }
-    const id = m.id === undefined ? undefined : asText(value[m.id])?.trim();
+    const id = m.id === undefined ? undefined : textOf(value[m.id])?.trim();
     const idLine = id ? this.ids.get(id) : undefined;
     if (id && idLine !== undefined) {
       this.problems.push({ line, reason: 'duplicate-id', message: `id ${JSON.stringify(id)} is already used on line ${idLine}` });

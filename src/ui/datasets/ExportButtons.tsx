@@ -41,9 +41,14 @@ export function ExportButtons() {
       <button type="button" onClick={() => download([...jsonlLines(chosen(), COLUMNS)], 'application/x-ndjson', `${base}.jsonl`)}>
         JSONL
       </button>{' '}
-      <button type="button" onClick={() => download([...csvLines(chosen(), COLUMNS)], 'text/csv', `${base}.csv`)}>
+      <button
+        type="button"
+        title="Cells that start with = + - or @ are written with a leading ' so spreadsheets do not run them as formulas; importing the file here removes it."
+        onClick={() => download([...csvLines(chosen(), COLUMNS)], 'text/csv', `${base}.csv`)}
+      >
         CSV
-      </button>
+      </button>{' '}
+      <span className="muted small">CSV: cells starting with = + - @ get a leading &apos; (spreadsheet formula guard)</span>
     </div>
   );
 }
