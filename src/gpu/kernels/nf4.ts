@@ -1,4 +1,4 @@
-// NF4 (QLoRA) weights on the GPU: quantize, dequantize, and matmuls that dequantize tile by tile.
+// NF4 (QLoRA) weights on the GPU: quantize, dequantize, and matmuls that dequantize in registers as they read.
 // Shapes: N rows of activations (B*T), C in_features, OC out_features; a weight is HF Linear (OC, C).
 // Codes are bitsandbytes' uint8 array packed four bytes per u32 word (byte j is byte j % 4, little-endian,
 // of word j >> 2; element 2j is the high nibble of byte j). The CPU algorithm lives in nf4-cpu.ts.
@@ -306,7 +306,7 @@ function checkLinear(fn: string, w: Nf4Weight, N: number, C: number, OC: number,
 function matmul(gpu: Gpu, backward: boolean, dtype: 'f32' | 'f16', out: Bindable, a: Bindable, w: Nf4Weight, M: number, J: number, K: number, accum: boolean, alpha: number): void {
   const spec = nf4MatmulProgram(backward, !!w.double, dtype, w.cols % 8 === 0);
   const uniforms = { M, J, K, wcols: w.cols, nb2: nb2Of(w), accum: accum ? 1 : 0, alpha };
-  const grid = [Math.ceil(J / (MATMUL_WG[0] * matmulCols(backward))), Math.ceil(M / (MATMUL_WG[1] * 4))];
+  const grid: [number, number] = [Math.ceil(J / (MATMUL_WG[0] * matmulCols(backward))), Math.ceil(M / (MATMUL_WG[1] * 4))];
   gpu.dispatch(spec, { out, a, ...scaleBindings(gpu, w) }, uniforms, grid);
 }
 
