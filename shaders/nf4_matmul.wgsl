@@ -79,33 +79,49 @@ fn store_block(m0: u32, j0: u32, acc: mat4x4<f32>) {
   }
 }
 
-// acc[c][i] = out(m0+i, j0+c) = sum_k a(m0+i, k) W(j0+c, k)
+// The 4x4 block a(r.x..r.w, k..k+3) transposed: [k'][i] = a(row i, k+k'); columns from n on are 0.
+fn rows4(r: vec4<u32>, k: u32, n: u32) -> mat4x4<f32> {
+  return transpose(mat4x4<f32>(a4(r.x + k, n), a4(r.y + k, n), a4(r.z + k, n), a4(r.w + k, n)));
+}
+
+// Offsets of a's rows m0..m0+3 and m0+4..m0+7; rows past M are clamped (read, never stored).
+fn a_rows(m0: u32, lane: vec4<u32>) -> vec4<u32> {
+  return min(vec4<u32>(m0) + lane, vec4<u32>(u.M - 1u)) * u.K;
+}
+
+// out(m, j) = sum_k a(m, k) W(j, k); acc0[c][i] = out(m0+i, j0+c), acc1[c][i] = out(m0+4+i, j0+c)
 fn forward(j0: u32, m0: u32) {
-  // rows past M or J are clamped (read, never stored)
-  let ar = min(vec4<u32>(m0) + LANE_LO, vec4<u32>(u.M - 1u)) * u.K;
+  let ar0 = a_rows(m0, LANE_LO);
+  let ar1 = a_rows(m0, LANE_HI);
   let wr = min(vec4<u32>(j0) + LANE_LO, vec4<u32>(u.J - 1u)) * u.wcols;
-  var acc = mat4x4<f32>();
+  var acc0 = mat4x4<f32>();
+  var acc1 = mat4x4<f32>();
   for (var k = 0u; k < u.K; k += 8u) {
     let n = min(8u, u.K - k);
+    let n4 = select(0u, n - 4u, n > 4u);
     let w0 = weights8(wr.x + k, n);
     let w1 = weights8(wr.y + k, n);
     let w2 = weights8(wr.z + k, n);
     let w3 = weights8(wr.w + k, n);
-    let n4 = select(0u, n - 4u, n > 4u);
-    // alo[k'][i] = a(m0+i, k+k')
-    let alo = transpose(mat4x4<f32>(a4(ar.x + k, n), a4(ar.y + k, n), a4(ar.z + k, n), a4(ar.w + k, n)));
-    let ahi = transpose(mat4x4<f32>(a4(ar.x + k + 4u, n4), a4(ar.y + k + 4u, n4), a4(ar.z + k + 4u, n4), a4(ar.w + k + 4u, n4)));
-    acc += alo * mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo) + ahi * mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi);
+    // [c][k'] = W(j0+c, k+k') and W(j0+c, k+4+k')
+    let wlo = mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo);
+    let whi = mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi);
+    acc0 += rows4(ar0, k, n) * wlo + rows4(ar0, k + 4u, n4) * whi;
+    acc1 += rows4(ar1, k, n) * wlo + rows4(ar1, k + 4u, n4) * whi;
   }
-  store_block(m0, j0, acc);
+  store_block(m0, j0, acc0);
+  store_block(m0 + 4u, j0, acc1);
 }
 
-// lo[t][i] = out(m0+i, j0+t), hi[t][i] = out(m0+i, j0+4+t); out(m, j) = sum_k a(m, k) W(k, j)
+// out(m, j) = sum_k a(m, k) W(k, j); lo0[t][i] = out(m0+i, j0+t), hi0 the same for j0+4+t, lo1/hi1 for m0+4+i
 fn backward(j0: u32, m0: u32) {
-  let ar = min(vec4<u32>(m0) + LANE_LO, vec4<u32>(u.M - 1u)) * u.K;
+  let ar0 = a_rows(m0, LANE_LO);
+  let ar1 = a_rows(m0, LANE_HI);
   let n = min(8u, u.J - j0);
-  var lo = mat4x4<f32>();
-  var hi = mat4x4<f32>();
+  var lo0 = mat4x4<f32>();
+  var hi0 = mat4x4<f32>();
+  var lo1 = mat4x4<f32>();
+  var hi1 = mat4x4<f32>();
   for (var k = 0u; k < u.K; k += 4u) {
     let kn = min(4u, u.K - k);
     let e = k * u.wcols + j0;
@@ -114,19 +130,26 @@ fn backward(j0: u32, m0: u32) {
     let w1 = weights8(e + u.wcols, select(0u, n, kn > 1u));
     let w2 = weights8(e + 2u * u.wcols, select(0u, n, kn > 2u));
     let w3 = weights8(e + 3u * u.wcols, select(0u, n, kn > 3u));
-    // ma[k'][i] = a(m0+i, k+k')
-    let ma = transpose(mat4x4<f32>(a4(ar.x + k, kn), a4(ar.y + k, kn), a4(ar.z + k, kn), a4(ar.w + k, kn)));
-    lo += ma * transpose(mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo));
-    hi += ma * transpose(mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi));
+    // [t][k'] = W(k+k', j0+t) and W(k+k', j0+4+t)
+    let wlo = transpose(mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo));
+    let whi = transpose(mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi));
+    let a0 = rows4(ar0, k, kn);
+    lo0 += a0 * wlo;
+    hi0 += a0 * whi;
+    let a1 = rows4(ar1, k, kn);
+    lo1 += a1 * wlo;
+    hi1 += a1 * whi;
   }
-  store_block(m0, j0, lo);
-  store_block(m0, j0 + 4u, hi);
+  store_block(m0, j0, lo0);
+  store_block(m0, j0 + 4u, hi0);
+  store_block(m0 + 4u, j0, lo1);
+  store_block(m0 + 4u, j0 + 4u, hi1);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j0 = gid.x * select(4u, 8u, BACKWARD);
-  let m0 = gid.y * 4u;
+  let m0 = gid.y * 8u;
   if (j0 >= u.J || m0 >= u.M) { return; }
   if (BACKWARD) {
     backward(j0, m0);
