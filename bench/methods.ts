@@ -10,26 +10,17 @@
 import { describeAdapter } from '../src/gpu/device';
 import type { Gpu } from '../src/gpu/gpu';
 import { createNodeGpu } from '../src/hosts/node/gpu';
-import { hashString } from '../src/data/random';
-import { initStd, seededNormal } from '../src/io/tiny-t5';
-import type { DssBatch, TaskBatch } from '../src/model/batch';
-import { T5_PRESETS, type T5Config } from '../src/model/config';
+import type { T5Config } from '../src/model/config';
 import { DssStep } from '../src/model/dss-step';
-import { t5ParameterSpecs } from '../src/model/hf-names';
 import { adapterElements, attachLora, LORA_DEFAULTS, type LoraPreset } from '../src/model/lora';
 import { frozenNf4Bytes, qloraLoadOptions } from '../src/model/qlora';
-import { loadT5, type WeightReader } from '../src/model/t5-model';
+import { loadT5 } from '../src/model/t5-model';
 import { T5Runner } from '../src/model/t5-runner';
 import { optimizerStep } from '../src/train/accumulate';
 import { ADAMW_DEFAULTS, AdamW } from '../src/train/optimizer';
 import { writeSection } from './doc-section';
 import type { Suite } from './run';
-
-const MODELS: Record<string, T5Config> = {
-  tiny: { ...T5_PRESETS['google/flan-t5-small'], vocab_size: 512, d_model: 64, d_kv: 16, d_ff: 128, num_layers: 2, num_decoder_layers: 2, num_heads: 4 },
-  small: T5_PRESETS['google/flan-t5-small'],
-  base: T5_PRESETS['google/flan-t5-base'],
-};
+import { benchModel, randomDssBatch, randomReader } from './random-model';
 
 type Method = 'full' | 'lora' | 'qlora';
 
@@ -81,28 +72,6 @@ function parseFlags(args: string[]): Flags {
   };
 }
 
-/** HF-initialised random weights, one tensor per call (nothing holds the whole f32 model on the host). */
-function randomReader(config: T5Config): WeightReader {
-  const specs = new Map(t5ParameterSpecs(config).map((s) => [s.name, s]));
-  return async (name, shape) => {
-    const spec = specs.get(name)!;
-    const n = shape.reduce((a, b) => a * b, 1);
-    const std = initStd(spec, config);
-    const out = new Float32Array(n);
-    if (std === 0) return out.fill(1);
-    const normal = seededNormal(hashString(name, 1));
-    for (let i = 0; i < n; i++) out[i] = normal() * std;
-    return out;
-  };
-}
-
-function randomTask(B: number, Tin: number, Tout: number, V: number, seed: number): TaskBatch {
-  let s = seed;
-  const next = () => 3 + ((s = (s * 1103515245 + 12345) >>> 0) % (V - 3));
-  const rows = (T: number) => Array.from({ length: B }, () => Array.from({ length: T }, next));
-  return { input_ids: rows(Tin), attention_mask: rows(Tin).map((r) => r.map(() => 1)), labels: rows(Tout) };
-}
-
 interface Result {
   model: string;
   method: Method;
@@ -128,11 +97,7 @@ async function benchOne(gpu: Gpu, name: string, config: T5Config, method: Method
   const runner = new T5Runner(gpu, model.dims, model.params, { B: f.batch, Tin: f.tin, Tout: f.tout });
   const step = new DssStep(gpu, model, runner);
   const opt = new AdamW(gpu, model.params, { ...ADAMW_DEFAULTS, lr: 1e-4 });
-  const batch: DssBatch = {
-    alpha: 0.5,
-    label: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 1),
-    rationale: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 2),
-  };
+  const batch = randomDssBatch(f.batch, f.tin, f.tout, config.vocab_size);
   try {
     await optimizerStep(step, model.params, opt, [batch], { seed: 0 }); // warm-up: pipelines, records
     const t0 = performance.now();
@@ -173,8 +138,7 @@ async function run(args: string[]): Promise<void> {
   console.log(`adapter: ${adapter}`);
   const results: Result[] = [];
   for (const name of f.models) {
-    const config = MODELS[name];
-    if (!config) throw new Error(`unknown model "${name}" (${Object.keys(MODELS).join(', ')})`);
+    const config = benchModel(name);
     for (const method of f.methods) {
       const r = await benchOne(gpu, name, config, method, f);
       results.push(r);

@@ -3,32 +3,20 @@
 // A step is one DSS optimizer step (label + rationale pass, a = 0.5, AdamW). Not a test: numbers only.
 import { execFileSync } from 'node:child_process';
 import type { Suite } from './run';
+import { benchModel, randomDssBatch, randomReader } from './random-model';
 import { writeSection } from './doc-section';
 import { describeAdapter } from '../src/gpu/device';
 import type { Gpu } from '../src/gpu/gpu';
 import { createNodeGpu } from '../src/hosts/node/gpu';
 import { FileAutotuneStore } from '../src/hosts/node/autotune-store';
 import { autotunerFor, createAutotuner } from '../src/gpu/autotune';
-import { tinyT5Weights } from '../src/io/tiny-t5';
-import type { DssBatch, TaskBatch } from '../src/model/batch';
-import { estimateMemory, T5_PRESETS, type T5Config } from '../src/model/config';
+import { estimateMemory, type T5Config } from '../src/model/config';
 import { DssStep } from '../src/model/dss-step';
 import { parameterCount } from '../src/model/hf-names';
 import { loadT5 } from '../src/model/t5-model';
 import { T5Runner } from '../src/model/t5-runner';
 import { optimizerStep } from '../src/train/accumulate';
 import { ADAMW_DEFAULTS, AdamW } from '../src/train/optimizer';
-
-const TINY: T5Config = {
-  ...T5_PRESETS['google/flan-t5-small'],
-  vocab_size: 512, d_model: 64, d_kv: 16, d_ff: 128, num_layers: 2, num_decoder_layers: 2, num_heads: 4,
-};
-
-const MODELS: Record<string, T5Config> = {
-  tiny: TINY,
-  small: T5_PRESETS['google/flan-t5-small'],
-  base: T5_PRESETS['google/flan-t5-base'],
-};
 
 interface Flags {
   models: string[];
@@ -54,13 +42,6 @@ function parseFlags(args: string[]): Flags {
   };
 }
 
-function randomTask(B: number, Tin: number, Tout: number, V: number, seed: number): TaskBatch {
-  let s = seed;
-  const next = () => 3 + ((s = (s * 1103515245 + 12345) >>> 0) % (V - 3));
-  const rows = (T: number) => Array.from({ length: B }, () => Array.from({ length: T }, next));
-  return { input_ids: rows(Tin), attention_mask: rows(Tin).map((r) => r.map(() => 1)), labels: rows(Tout) };
-}
-
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
 
 /** The side-by-side baseline: the same step in float32 PyTorch on this machine's CPU, or null without torch. */
@@ -77,19 +58,13 @@ function torchSecondsPerStep(config: T5Config, f: Flags): { seconds: number; thr
   }
 }
 
-async function benchModel(gpu: Gpu, name: string, config: T5Config, f: Flags): Promise<string> {
-  const weights = tinyT5Weights(config, 1);
+async function benchModelStep(gpu: Gpu, name: string, config: T5Config, f: Flags): Promise<string> {
   gpu.pool.resetPeak();
-  const model = await loadT5(gpu, config, async (n) => weights.get(n)!, { trainBase: true });
-  weights.clear();
+  const model = await loadT5(gpu, config, randomReader(config), { trainBase: true });
   const runner = new T5Runner(gpu, model.dims, model.params, { B: f.batch, Tin: f.tin, Tout: f.tout });
   const step = new DssStep(gpu, model, runner);
   const opt = new AdamW(gpu, model.params, { ...ADAMW_DEFAULTS, lr: 1e-4 });
-  const batch: DssBatch = {
-    alpha: 0.5,
-    label: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 1),
-    rationale: randomTask(f.batch, f.tin, f.tout, config.vocab_size, 2),
-  };
+  const batch = randomDssBatch(f.batch, f.tin, f.tout, config.vocab_size);
   await optimizerStep(step, model.params, opt, [batch], { seed: 0 }); // warm-up: pipelines, records, shapes to tune
   await autotunerFor(gpu).tunePending();
   const t0 = performance.now();
@@ -118,9 +93,7 @@ async function run(args: string[]): Promise<void> {
   console.log(`adapter: ${adapter}`);
   const rows: string[] = [];
   for (const name of f.models) {
-    const config = MODELS[name];
-    if (!config) throw new Error(`unknown model "${name}" (tiny, small, base)`);
-    const row = await benchModel(gpu, name, config, f);
+    const row = await benchModelStep(gpu, name, benchModel(name), f);
     console.log(row);
     rows.push(row);
   }

@@ -2,26 +2,18 @@
 // LoRA and QLoRA (--nf4), and the same command in PyTorch agrees; merge writes a checkpoint PyTorch scores like
 // base + adapter; option misuse is refused.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, readJson, readSafetensorsFile } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
+import { hasTorch, PYTHON } from '../testing/python';
 import { gradsCommand, summarize, type GradsReport } from './grads';
 import { mergeCommand } from './merge';
 
 const CASE = `${FIXTURES}golden-lora/untied-gated-all/`;
 const MODEL = `${FIXTURES}tiny-t5/untied-gated`;
-const PYTHON = '/usr/bin/python3';
-const hasTorch = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** ||a - b|| / ||b|| over the summaries' first values. */
 function relDiff(a: number[], b: number[]): number {

@@ -1,21 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, readSafetensorsFile } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
+import { hasTorch, PYTHON } from '../testing/python';
 import { gradsCommand, type GradsReport } from './grads';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe('cli grads', () => {
   it('reports losses and a summary of every gradient that agrees with the golden gradients', async () => {

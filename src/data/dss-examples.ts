@@ -5,6 +5,7 @@
 // (T5 has no "{" or "}"); with repairTokenizer they become added tokens and the augmented tokenizer.json comes back
 // to be saved with checkpoints and exports. dssBatches pads examples into the batch shape the CLI reads (BATCH.json).
 
+import type { DssBatch, TaskBatch } from '../model/batch';
 import { addCharacterTokens, characterTokens, withCharacterTokensInConfig, findUnrepresentable, type CharacterToken } from '../model/json-safe-tokenizer';
 import { createTextTokenizer } from '../model/tokenizer';
 import { parseJson } from './query-dsl/json-parse';
@@ -171,19 +172,8 @@ export function buildDssExamples(rows: DssRow[], tokenizer: TextTokenizer & { un
   return repaired ? { examples, report, repaired } : { examples, report };
 }
 
-/** One task's half of a batch: rows padded to the batch's longest input / target. */
-export interface TaskBatch {
-  input_ids: number[][];
-  attention_mask: number[][];
-  labels: number[][];
-}
-
-/** The batch shape the CLI reads (BATCH.json): loss = alpha * L_label + (1 - alpha) * L_rationale. */
-export interface DssBatch {
-  alpha: number;
-  label: TaskBatch;
-  rationale: TaskBatch;
-}
+/** The batch shape the trainer and the CLI read (BATCH.json), with both tasks present. */
+export type DssBatchPair = Required<DssBatch>;
 
 export interface BatchOptions {
   alpha?: number;
@@ -204,12 +194,12 @@ function padTask(pairs: DssPair[]): TaskBatch {
 }
 
 /** Padded batches: input ids with pad 0 and a 0/1 attention mask, labels with -100 (ignored by the loss). */
-export function dssBatches(examples: DssExample[], batchSize: number, seed: number, options: BatchOptions = {}): DssBatch[] {
+export function dssBatches(examples: DssExample[], batchSize: number, seed: number, options: BatchOptions = {}): DssBatchPair[] {
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number >= 1, got ${batchSize}`);
   const alpha = options.alpha ?? 0.5;
   if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be in [0, 1], got ${alpha}`);
   const order = options.shuffle === false ? examples : shuffled(examples, seededRandom(seed));
-  const batches: DssBatch[] = [];
+  const batches: DssBatchPair[] = [];
   for (let i = 0; i < order.length; i += batchSize) {
     const group = order.slice(i, i + batchSize);
     if (group.length < batchSize && options.dropLast) break;

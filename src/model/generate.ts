@@ -10,7 +10,7 @@ import { gatedGeluForward, reluForward } from '../gpu/kernels/activation';
 import { matmul } from '../gpu/kernels/matmul';
 import { positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
 import { rmsnormForward } from '../gpu/kernels/rmsnorm';
-import { backingTensor, type Bindable, type Tensor } from '../gpu/tensor';
+import { backingTensor } from '../gpu/tensor';
 import { encRows } from './dims';
 import { linearForward, type LinearContext } from './linear-module';
 import type { T5Model } from './t5-model';

@@ -8,7 +8,7 @@
 // out (batch,M,N), residual (batch,M,N). Per-batch strides default to dense; stride 0 broadcasts.
 import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
 import type { Gpu } from '../gpu';
-import { backingTensor, bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
+import { backingTensor, bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType } from '../tensor';
 import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulVariant } from './matmul-programs';
 import { operandStart, planChunks, type Dim, type OperandLayout } from './matmul-plan';
 

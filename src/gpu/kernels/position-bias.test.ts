@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
+import { hasTorch, PYTHON } from '../../testing/python';
 import { positionBiasBackward, positionBiasForward, relativePositionBucket, relativePositionBuckets } from './position-bias';
 import { positionBiasBackwardRef, positionBiasForwardRef, relativePositionBucketExact } from './position-bias.ref';
 
@@ -45,9 +45,7 @@ describe('relative position buckets (CPU)', () => {
   });
 
   // PyTorch running HF's _relative_position_bucket (float32 log, truncation), when Debian's python3-torch is here.
-  const python = '/usr/bin/python3';
-  const torchHere = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { timeout: 60_000 }).status === 0;
-  it.skipIf(!torchHere)('equals PyTorch running HF\'s bucket function over a sweep of configs, distances -1000..1000', () => {
+  it.skipIf(!hasTorch)('equals PyTorch running HF\'s bucket function over a sweep of configs, distances -1000..1000', () => {
     // T5's own config, others, and configs where exact maths and HF's float32 disagree.
     const configs: [boolean, number, number][] = [];
     for (const bi of [true, false]) for (const [nb, md] of [[32, 128], [64, 256], [16, 64], [32, 100], [92, 164], [96, 81], [46, 164], [72, 100]]) configs.push([bi, nb, md]);
@@ -68,7 +66,7 @@ def bucket(rp, bidirectional, num_buckets, max_distance):
 rp = torch.arange(-1000, 1001)
 print(json.dumps([bucket(rp, bi, nb, md).tolist() for bi, nb, md in json.loads(sys.argv[1])]))
 `;
-    const run = spawnSync(python, ['-c', script, JSON.stringify(configs)], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(PYTHON, ['-c', script, JSON.stringify(configs)], { encoding: 'utf8', timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     const torchBuckets = JSON.parse(run.stdout) as number[][];
     let exactDiffers = 0;
