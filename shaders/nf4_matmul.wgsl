@@ -89,13 +89,17 @@ fn a_rows(m0: u32, lane: vec4<u32>) -> vec4<u32> {
   return min(vec4<u32>(m0) + lane, vec4<u32>(u.M - 1u)) * u.K;
 }
 
-// out(m, j) = sum_k a(m, k) W(j, k); acc0[c][i] = out(m0+i, j0+c), acc1[c][i] = out(m0+4+i, j0+c)
+// out(m, j) = sum_k a(m, k) W(j, k); accR[c][i] = out(m0+4R+i, j0+c)
 fn forward(j0: u32, m0: u32) {
   let ar0 = a_rows(m0, LANE_LO);
   let ar1 = a_rows(m0, LANE_HI);
+  let ar2 = a_rows(m0 + 8u, LANE_LO);
+  let ar3 = a_rows(m0 + 8u, LANE_HI);
   let wr = min(vec4<u32>(j0) + LANE_LO, vec4<u32>(u.J - 1u)) * u.wcols;
   var acc0 = mat4x4<f32>();
   var acc1 = mat4x4<f32>();
+  var acc2 = mat4x4<f32>();
+  var acc3 = mat4x4<f32>();
   for (var k = 0u; k < u.K; k += 8u) {
     let n = min(8u, u.K - k);
     let n4 = select(0u, n - 4u, n > 4u);
@@ -108,20 +112,30 @@ fn forward(j0: u32, m0: u32) {
     let whi = mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi);
     acc0 += rows4(ar0, k, n) * wlo + rows4(ar0, k + 4u, n4) * whi;
     acc1 += rows4(ar1, k, n) * wlo + rows4(ar1, k + 4u, n4) * whi;
+    acc2 += rows4(ar2, k, n) * wlo + rows4(ar2, k + 4u, n4) * whi;
+    acc3 += rows4(ar3, k, n) * wlo + rows4(ar3, k + 4u, n4) * whi;
   }
   store_block(m0, j0, acc0);
   store_block(m0 + 4u, j0, acc1);
+  store_block(m0 + 8u, j0, acc2);
+  store_block(m0 + 12u, j0, acc3);
 }
 
-// out(m, j) = sum_k a(m, k) W(k, j); lo0[t][i] = out(m0+i, j0+t), hi0 the same for j0+4+t, lo1/hi1 for m0+4+i
+// out(m, j) = sum_k a(m, k) W(k, j); loR[t][i] = out(m0+4R+i, j0+t), hiR the same for j0+4+t
 fn backward(j0: u32, m0: u32) {
   let ar0 = a_rows(m0, LANE_LO);
   let ar1 = a_rows(m0, LANE_HI);
+  let ar2 = a_rows(m0 + 8u, LANE_LO);
+  let ar3 = a_rows(m0 + 8u, LANE_HI);
   let n = min(8u, u.J - j0);
   var lo0 = mat4x4<f32>();
   var hi0 = mat4x4<f32>();
   var lo1 = mat4x4<f32>();
   var hi1 = mat4x4<f32>();
+  var lo2 = mat4x4<f32>();
+  var hi2 = mat4x4<f32>();
+  var lo3 = mat4x4<f32>();
+  var hi3 = mat4x4<f32>();
   for (var k = 0u; k < u.K; k += 4u) {
     let kn = min(4u, u.K - k);
     let e = k * u.wcols + j0;
@@ -139,17 +153,27 @@ fn backward(j0: u32, m0: u32) {
     let a1 = rows4(ar1, k, kn);
     lo1 += a1 * wlo;
     hi1 += a1 * whi;
+    let a2 = rows4(ar2, k, kn);
+    lo2 += a2 * wlo;
+    hi2 += a2 * whi;
+    let a3 = rows4(ar3, k, kn);
+    lo3 += a3 * wlo;
+    hi3 += a3 * whi;
   }
   store_block(m0, j0, lo0);
   store_block(m0, j0 + 4u, hi0);
   store_block(m0 + 4u, j0, lo1);
   store_block(m0 + 4u, j0 + 4u, hi1);
+  store_block(m0 + 8u, j0, lo2);
+  store_block(m0 + 8u, j0 + 4u, hi2);
+  store_block(m0 + 12u, j0, lo3);
+  store_block(m0 + 12u, j0 + 4u, hi3);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j0 = gid.x * select(4u, 8u, BACKWARD);
-  let m0 = gid.y * 8u;
+  let m0 = gid.y * 16u;
   if (j0 >= u.J || m0 >= u.M) { return; }
   if (BACKWARD) {
     backward(j0, m0);

@@ -107,7 +107,7 @@ export function nf4DequantizeProgram(double: boolean): ProgramSpec {
 
 /** Invocations per workgroup of the dequantize-matmul, and out rows and columns per invocation. */
 const MATMUL_WG: readonly [number, number] = [8, 8];
-const MATMUL_ROWS = 8;
+const MATMUL_ROWS = 16;
 const matmulCols = (backward: boolean) => (backward ? 8 : 4);
 
 /**
