@@ -89,17 +89,22 @@ fn a_rows(m0: u32, lane: vec4<u32>) -> vec4<u32> {
   return min(vec4<u32>(m0) + lane, vec4<u32>(u.M - 1u)) * u.K;
 }
 
-// out(m, j) = sum_k a(m, k) W(j, k); accR[c][i] = out(m0+4R+i, j0+c)
+// out(m, j) = sum_k a(m, k) W(j, k); loR[c][i] = out(m0+4R+i, j0+c), hiR the same for j0+4+c
 fn forward(j0: u32, m0: u32) {
   let ar0 = a_rows(m0, LANE_LO);
   let ar1 = a_rows(m0, LANE_HI);
   let ar2 = a_rows(m0 + 8u, LANE_LO);
   let ar3 = a_rows(m0 + 8u, LANE_HI);
   let wr = min(vec4<u32>(j0) + LANE_LO, vec4<u32>(u.J - 1u)) * u.wcols;
-  var acc0 = mat4x4<f32>();
-  var acc1 = mat4x4<f32>();
-  var acc2 = mat4x4<f32>();
-  var acc3 = mat4x4<f32>();
+  let wr4 = min(vec4<u32>(j0) + LANE_HI, vec4<u32>(u.J - 1u)) * u.wcols;
+  var lo0 = mat4x4<f32>();
+  var hi0 = mat4x4<f32>();
+  var lo1 = mat4x4<f32>();
+  var hi1 = mat4x4<f32>();
+  var lo2 = mat4x4<f32>();
+  var hi2 = mat4x4<f32>();
+  var lo3 = mat4x4<f32>();
+  var hi3 = mat4x4<f32>();
   for (var k = 0u; k < u.K; k += 8u) {
     let n = min(8u, u.K - k);
     let n4 = select(0u, n - 4u, n > 4u);
@@ -107,18 +112,40 @@ fn forward(j0: u32, m0: u32) {
     let w1 = weights8(wr.y + k, n);
     let w2 = weights8(wr.z + k, n);
     let w3 = weights8(wr.w + k, n);
-    // [c][k'] = W(j0+c, k+k') and W(j0+c, k+4+k')
-    let wlo = mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo);
-    let whi = mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi);
-    acc0 += rows4(ar0, k, n) * wlo + rows4(ar0, k + 4u, n4) * whi;
-    acc1 += rows4(ar1, k, n) * wlo + rows4(ar1, k + 4u, n4) * whi;
-    acc2 += rows4(ar2, k, n) * wlo + rows4(ar2, k + 4u, n4) * whi;
-    acc3 += rows4(ar3, k, n) * wlo + rows4(ar3, k + 4u, n4) * whi;
+    let w4 = weights8(wr4.x + k, n);
+    let w5 = weights8(wr4.y + k, n);
+    let w6 = weights8(wr4.z + k, n);
+    let w7 = weights8(wr4.w + k, n);
+    // [c][k'] = W(j0+c, k+k'), W(j0+c, k+4+k'), W(j0+4+c, k+k'), W(j0+4+c, k+4+k')
+    let l0 = mat4x4<f32>(w0.lo, w1.lo, w2.lo, w3.lo);
+    let l1 = mat4x4<f32>(w0.hi, w1.hi, w2.hi, w3.hi);
+    let h0 = mat4x4<f32>(w4.lo, w5.lo, w6.lo, w7.lo);
+    let h1 = mat4x4<f32>(w4.hi, w5.hi, w6.hi, w7.hi);
+    var x = rows4(ar0, k, n);
+    var y = rows4(ar0, k + 4u, n4);
+    lo0 += x * l0 + y * l1;
+    hi0 += x * h0 + y * h1;
+    x = rows4(ar1, k, n);
+    y = rows4(ar1, k + 4u, n4);
+    lo1 += x * l0 + y * l1;
+    hi1 += x * h0 + y * h1;
+    x = rows4(ar2, k, n);
+    y = rows4(ar2, k + 4u, n4);
+    lo2 += x * l0 + y * l1;
+    hi2 += x * h0 + y * h1;
+    x = rows4(ar3, k, n);
+    y = rows4(ar3, k + 4u, n4);
+    lo3 += x * l0 + y * l1;
+    hi3 += x * h0 + y * h1;
   }
-  store_block(m0, j0, acc0);
-  store_block(m0 + 4u, j0, acc1);
-  store_block(m0 + 8u, j0, acc2);
-  store_block(m0 + 12u, j0, acc3);
+  store_block(m0, j0, lo0);
+  store_block(m0, j0 + 4u, hi0);
+  store_block(m0 + 4u, j0, lo1);
+  store_block(m0 + 4u, j0 + 4u, hi1);
+  store_block(m0 + 8u, j0, lo2);
+  store_block(m0 + 8u, j0 + 4u, hi2);
+  store_block(m0 + 12u, j0, lo3);
+  store_block(m0 + 12u, j0 + 4u, hi3);
 }
 
 // out(m, j) = sum_k a(m, k) W(k, j); loR[t][i] = out(m0+4R+i, j0+t), hiR the same for j0+4+t
@@ -172,7 +199,7 @@ fn backward(j0: u32, m0: u32) {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let j0 = gid.x * select(4u, 8u, BACKWARD);
+  let j0 = gid.x * 8u;
   let m0 = gid.y * 16u;
   if (j0 >= u.J || m0 >= u.M) { return; }
   if (BACKWARD) {

@@ -108,7 +108,7 @@ export function nf4DequantizeProgram(double: boolean): ProgramSpec {
 /** Invocations per workgroup of the dequantize-matmul, and out rows and columns per invocation. */
 const MATMUL_WG: readonly [number, number] = [8, 8];
 const MATMUL_ROWS = 16;
-const matmulCols = (backward: boolean) => (backward ? 8 : 4);
+const MATMUL_COLS = 8;
 
 /**
  * The dequantize-matmul: forward (a . W^T) or backward-input (a . W), f32 or f16 storage, plain or double scales.
@@ -307,7 +307,7 @@ function checkLinear(fn: string, w: Nf4Weight, N: number, C: number, OC: number,
 function matmul(gpu: Gpu, backward: boolean, dtype: 'f32' | 'f16', out: Bindable, a: Bindable, w: Nf4Weight, M: number, J: number, K: number, accum: boolean, alpha: number): void {
   const spec = nf4MatmulProgram(backward, !!w.double, dtype, w.cols % 8 === 0);
   const uniforms = { M, J, K, wcols: w.cols, nb2: nb2Of(w), accum: accum ? 1 : 0, alpha };
-  const grid: [number, number] = [Math.ceil(J / (MATMUL_WG[0] * matmulCols(backward))), Math.ceil(M / (MATMUL_WG[1] * MATMUL_ROWS))];
+  const grid: [number, number] = [Math.ceil(J / (MATMUL_WG[0] * MATMUL_COLS)), Math.ceil(M / (MATMUL_WG[1] * MATMUL_ROWS))];
   gpu.dispatch(spec, { out, a, ...scaleBindings(gpu, w) }, uniforms, grid);
 }
 
