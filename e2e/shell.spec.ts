@@ -22,6 +22,11 @@ test('the studio loads with a WebGPU adapter and no console errors', async ({ pa
     await page.getByRole('button', { name }).click();
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   }
+  // Back/forward and typed URLs move between pages without a reload.
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Playground' })).toBeVisible();
+  await page.evaluate(() => (location.hash = '/datasets'));
+  await expect(page.getByRole('heading', { level: 1, name: 'Datasets' })).toBeVisible();
   expect(problems).toEqual([]);
 });
 
