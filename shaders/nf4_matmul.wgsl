@@ -5,9 +5,12 @@
 // nibble e of `codes` and its scale from block e / 64 (nf4_decode.wgsl). T is the storage and dequantization
 // dtype of a/out (f32, or f16 where the adapter has shader-f16); products accumulate in f32.
 // Register blocking as in matmul_reg4.wgsl, no workgroup memory: every invocation decodes 8 consecutive weights
-// of a row (one packed word, one block scale when ALIGNED) and uses each of them for 4 rows of a.
-//   forward:  an invocation owns out rows m0..m0+3, columns j0..j0+3; per step 8 k of 4 weight rows.
-//   backward: an invocation owns out rows m0..m0+3, columns j0..j0+7; per step 4 k (4 weight rows, 8 columns).
+// of a row at a time (one packed word, one block scale when ALIGNED) and uses each of them for 16 rows of a, so
+// the decode (shifts, a select tree per code, the scale product) is paid once per 16 rows.
+//   forward:  an invocation owns out rows m0..m0+15, columns j0..j0+7; per step 8 k of 8 weight rows.
+//   backward: an invocation owns out rows m0..m0+15, columns j0..j0+7; per step 4 k (4 weight rows, 8 columns).
+// Sixteen 4x4 f32 accumulators (128 values) per invocation: CPU backends spill some, which costs less than
+// decoding again; the host's grid is (J / 64, M / 128) workgroups of 8 x 8.
 // WGSL matrices are column-major (m[c] is column c), so "mat[c][i]" below reads column c, row i.
 // ALIGNED (host: wcols % 8 == 0) means every chunk decoded starts a word and lies in one 64-block.
 
