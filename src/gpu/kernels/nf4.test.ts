@@ -96,12 +96,15 @@ describe('NF4 dequantize on Dawn', () => {
 });
 
 describe('NF4 dequantize-matmul on Dawn against the float64 CPU reference', () => {
-  // N = 1; rows*cols not a multiple of 64; cols not a multiple of 64 (blocks cross rows); tiles not filled
+  // N = 1; rows*cols not a multiple of 64; cols not a multiple of 64 (blocks cross rows); tiles not filled;
+  // cols a multiple of 8 (the aligned kernel) with blocks crossing rows, more than one row tile, odd OC.
   const shapes: [number, number, number][] = [
     [1, 70, 33],
     [37, 100, 45],
     [5, 64, 64],
     [40, 33, 70],
+    [65, 136, 7],
+    [3, 8, 24],
   ];
   for (const [N, C, OC] of shapes) {
     for (const double of [false, true]) {

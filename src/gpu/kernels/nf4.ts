@@ -242,7 +242,7 @@ const dynamicMaps = new WeakMap<Gpu, Tensor>();
 /** bitsandbytes' dynamic 8-bit map on this device (1 KiB, uploaded once, kept for the device's life). */
 function dynamicMapTensor(gpu: Gpu): Tensor {
   let t = dynamicMaps.get(gpu);
-  if (!t) dynamicMaps.set(gpu, (t = gpu.upload(DYNAMIC_MAP, [256], 'f32', 'weights', 'nf4.dynamic_map')));
+  if (!t) dynamicMaps.set(gpu, (t = gpu.upload(DYNAMIC_MAP, [256], 'f32', 'scratch', 'nf4.dynamic_map')));
   return t;
 }
 
