@@ -19,12 +19,29 @@ function instance(): GPU {
   return gpu;
 }
 
-export async function createNodeGpu(options: GpuOptions = {}): Promise<Gpu> {
+function installGlobals(): void {
   if (!globalsInstalled) {
     // GPUBufferUsage, GPUMapMode and friends, as in a browser.
     Object.assign(globalThis, globals);
     globalsInstalled = true;
   }
+}
+
+/**
+ * Dawn's null backend: validates and compiles WGSL (it offers shader-f16 everywhere) but runs nothing. Tests use it
+ * to compile the f16 kernel variants on machines whose real adapter has no shader-f16; results must not be read.
+ */
+export async function createCompileOnlyGpu(): Promise<Gpu> {
+  installGlobals();
+  const gpu = create(['backend=null']);
+  instances.push(gpu);
+  const adapter = await requestAdapter(gpu);
+  if (!adapter) throw new WebGpuUnavailableError("Dawn's null backend gave no adapter");
+  return new Gpu(await acquireDevice(adapter, 'node', 'null backend: compiles, never runs'), nodeShaderSource, { strict: true });
+}
+
+export async function createNodeGpu(options: GpuOptions = {}): Promise<Gpu> {
+  installGlobals();
   let note: string | null = null;
   let adapter = await requestAdapter(instance());
   if (!adapter && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
