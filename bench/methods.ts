@@ -14,6 +14,7 @@ import type { T5Config } from '../src/model/config';
 import { DssStep } from '../src/model/dss-step';
 import { adapterElements, attachLora, LORA_DEFAULTS, type LoraPreset } from '../src/model/lora';
 import { frozenNf4Bytes, qloraLoadOptions } from '../src/model/qlora';
+import { selectNf4Compute } from '../src/model/nf4-compute';
 import { loadT5 } from '../src/model/t5-model';
 import { T5Runner } from '../src/model/t5-runner';
 import { optimizerStep } from '../src/train/accumulate';
@@ -89,6 +90,8 @@ async function benchOne(gpu: Gpu, name: string, config: T5Config, method: Method
   const before = gpu.memory().live;
   const model = await loadT5(gpu, config, randomReader(config), { trainBase: method === 'full', ...(method === 'qlora' ? qloraLoadOptions() : {}) });
   if (method !== 'full') attachLora(gpu, model, { targets: f.targets, r: f.r, alpha: f.alpha, dropout: LORA_DEFAULTS.dropout, seed: 1 });
+  // QLoRA computes in f16 where the adapter has shader-f16 (after a check on this device), else f32.
+  if (method === 'qlora') console.log(`${name} qlora compute: ${await selectNf4Compute(gpu, model)}`);
   let frozen = 0;
   for (const p of model.params.params.values()) if (!p.grad && p.value) frozen += p.value.bytes;
   const nf4 = frozenNf4Bytes(model);

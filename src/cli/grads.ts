@@ -62,6 +62,7 @@ export async function gradsCommand(gpu: Gpu, modelDir: string, batchPath: string
   const checkpoint = await loadCheckpoint(folderSource(modelDir));
   const batch = parseDssBatch(JSON.parse(await readFile(batchPath, 'utf8')), batchPath);
   const quant = o.nf4 ? qloraLoadOptions({ doubleQuant: !!o.doubleQuant }) : {};
+  // NF4 products stay f32 here (the model's default): this command is compared against float PyTorch.
   const model = await loadT5(gpu, checkpoint.config, (name) => checkpoint.readTensor(name), { trainBase: !o.adapter, ...quant });
   if (o.adapter) {
     try {

@@ -1,14 +1,15 @@
-// SwiftShader has no shader-f16, so the f16 kernel variants cannot run here. Dawn's null backend offers the feature
+// SwiftShader has no shader-f16, so the f16 kernel variants (and the casts around them) cannot run here. Dawn's null backend offers the feature
 // and compiles WGSL through Tint like a real device: every f16 program must at least be valid WGSL that builds a
 // pipeline. (Their numerics are tested where a device has shader-f16: matmul.test.ts, nf4.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { createCompileOnlyGpu } from '../hosts/node/gpu';
+import { castToF16Program, castToF32Program } from './kernels/cast';
 import { matmulProgram, VARIANT_TABLE } from './kernels/matmul-programs';
 import { nf4MatmulProgram } from './kernels/nf4';
 import type { ProgramSpec } from './program';
 
 function f16Programs(): ProgramSpec[] {
-  const out: ProgramSpec[] = [];
+  const out: ProgramSpec[] = [castToF16Program, castToF32Program];
   for (const variant of VARIANT_TABLE.filter((v) => v.kind !== 'reg4')) {
     for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
       for (const [accumulate, residual] of [[false, false], [true, false], [false, true]]) {

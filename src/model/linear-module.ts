@@ -6,6 +6,7 @@ import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
 import { axpy } from '../gpu/kernels/elementwise';
 import { linearBackward as linearKernelBackward, linearForward as linearKernelForward } from '../gpu/kernels/linear';
 import { nf4LinearBackwardInput, nf4LinearForward } from '../gpu/kernels/nf4';
+import { castToF16, castToF32 } from '../gpu/kernels/cast';
 import { backingTensor, type Bindable } from '../gpu/tensor';
 import type { ParameterStore } from './parameters';
 import type { Extent, RecordArena } from './records';
@@ -42,7 +43,16 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
   const N = rows(records.shape);
   if (w.nf4) {
     if (o.residual) gpu.copy(leadingTensor(o.residual), leadingTensor(out), N * OC * 4);
-    nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate: o.accumulate || !!o.residual });
+    const accumulate = o.accumulate || !!o.residual;
+    if (params.nf4Compute === 'f16') {
+      const x16 = f16Scratch(ctx, 'in', C, rows);
+      const y16 = f16Scratch(ctx, 'out', OC, rows);
+      castToF16(gpu, x16, inp, N * C);
+      nf4LinearForward(gpu, y16, x16, w.nf4, N, C, OC);
+      castToF32(gpu, out, y16, N * OC, { accumulate });
+    } else {
+      nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate });
+    }
   } else {
     linearKernelForward(gpu, out, inp, w.value!, N, C, OC, { accumulate: o.accumulate, residual: o.residual });
   }
@@ -87,7 +97,15 @@ export function linearBackward(
   const N = rows(records.shape);
   if (w.nf4) {
     // The frozen NF4 weight gets no gradient; the input gradient flows through its dequantized values.
-    if (dinp) nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput });
+    if (dinp && params.nf4Compute === 'f16') {
+      const dy16 = f16Scratch(ctx, 'out', OC, rows);
+      const dx16 = f16Scratch(ctx, 'in', C, rows);
+      castToF16(gpu, dy16, dout, N * OC);
+      nf4LinearBackwardInput(gpu, dx16, dy16, w.nf4, N, C, OC);
+      castToF32(gpu, dinp, dx16, N * C, { accumulate: o.accumulateInput });
+    } else if (dinp) {
+      nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput });
+    }
   } else {
     linearKernelBackward(gpu, dinp, w.grad, dout, inp, w.value!, N, C, OC, { accumulateInput: o.accumulateInput });
   }
@@ -110,6 +128,12 @@ export function linearBackward(
   const dx = o.scratch('lora_dx', (sh) => rows(sh) * C);
   dropoutBackward(gpu, dx, dxd, N * C, { p: lora.dropout, seed: ctx.seed, stream: o.stream });
   axpy(gpu, dinp, dx, 1, N * C);
+}
+
+/** f16 staging for an NF4 linear's input or output, one per size (consumed at once, so linears share them). */
+function f16Scratch(ctx: LinearContext, role: 'in' | 'out', width: number, rows: Extent): Bindable {
+  const extent: Extent = (s) => rows(s) * width;
+  return ctx.records.take(`nf4_f16.${role}.${extent(ctx.records.capacity)}`, extent, 'f16');
 }
 
 /** Records are bound from element 0, so a copy of the leading bytes of the underlying tensor is the same data. */

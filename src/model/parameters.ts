@@ -40,6 +40,8 @@ export function decays(name: string): boolean {
 export class ParameterStore {
   readonly params = new Map<string, Param>();
   readonly adapters = new Map<string, LoraAdapter>();
+  /** Precision of the NF4 linears' products: f16 on shader-f16 devices once checked (qlora.ts), else f32. */
+  nf4Compute: 'f32' | 'f16' = 'f32';
 
   constructor(private readonly gpu: Gpu) {}
 
