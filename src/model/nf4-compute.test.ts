@@ -33,9 +33,9 @@ describe('NF4 compute precision', () => {
   it('the f16 path is valid WebGPU work end to end (Dawn null backend, strict validation)', async () => {
     const gpu = await createCompileOnlyGpu();
     const model = await qloraModel(gpu);
-    // The device check itself is valid work too (its numbers are zeros here, so it picks f16).
-    expect(await selectNf4Compute(gpu, model)).toBe('f16');
-    expect(model.params.nf4Compute).toBe('f16');
+    // The device check records valid work too (strict mode would throw); its numbers mean nothing on this backend.
+    expect(['f16', 'f32']).toContain(await selectNf4Compute(gpu, model));
+    model.params.nf4Compute = 'f16';
     const runner = new T5Runner(gpu, model.dims, model.params, CAPACITY);
     const step = new DssStep(gpu, model, runner);
     model.params.zeroGrads();
