@@ -18,13 +18,7 @@ fn b_at(base: u32, k: u32, n: u32) -> IN {
   return b[base + k * u.ldb + n];
 }
 
-fn store(bz: u32, m: u32, n: u32, v: f32) {
-  let o = u.offO + bz * u.sO + m * u.ldo + n;
-  var r = u.alpha * v;
-  if (ACCUM) { r += out[o]; }
-  if (RESID) { r += residual[u.offR + bz * u.sR + m * u.ldr + n]; }
-  out[o] = r;
-}
+// store(bz, m, n, v): shaders/matmul_store.wgsl
 
 fn store_row(bz: u32, m: u32, n0: u32, v: vec4<f32>) {
   if (m >= u.M) { return; }

@@ -8,13 +8,7 @@
 fn a4(i: u32) -> vec4<f32> { return a[i / 4u]; }
 fn b4(i: u32) -> vec4<f32> { return b[i / 4u]; }
 
-fn store(bz: u32, m: u32, n: u32, v: f32) {
-  let o = u.offO + bz * u.sO + m * u.ldo + n;
-  var r = u.alpha * v;
-  if (ACCUM) { r += out[o]; }
-  if (RESID) { r += residual[u.offR + bz * u.sR + m * u.ldr + n]; }
-  out[o] = r;
-}
+// store(bz, m, n, v): shaders/matmul_store.wgsl
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

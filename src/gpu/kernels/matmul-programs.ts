@@ -72,6 +72,7 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
   const spec: ProgramSpec = {
     name: `matmul_${id}`,
     shader: `matmul_${v.kind}`,
+    includes: ['matmul_store'],
     workgroupSize: [v.wg[0], v.wg[1], 1],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },
