@@ -1,26 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatasetMeta, DatasetRow } from '../../data/records';
+import type { DatasetRow } from '../../data/records';
 import { openIdbDatasetStore } from '../../data/store';
-import { DEFAULT_PROMPT_TEMPLATE } from '../../data/teacher';
 import { resetDatasets, useDatasets } from './datasets-slice';
+import { testDatasetMeta } from './test-dataset';
 
-const META: DatasetMeta = {
-  id: 'ds',
-  name: 'test',
-  task: {
-    id: 't',
-    name: 'sales',
-    schema: { index: 'sales', description: '', fields: [{ name: 'region', type: 'keyword', description: 'region' }] },
-    promptTemplate: DEFAULT_PROMPT_TEMPLATE,
-  },
-  version: 1,
-  splitSeed: 42,
-  trainFraction: 0.8,
-  synthetic: true,
-  createdAt: 0,
-  updatedAt: 0,
-};
+const META = testDatasetMeta({ synthetic: true });
 
 const row = (id: string, label = '{"query": {"term": {"region": "EU"}}}'): DatasetRow => ({
   id,

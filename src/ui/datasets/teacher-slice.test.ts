@@ -1,28 +1,13 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatasetMeta } from '../../data/records';
 import { openIdbDatasetStore } from '../../data/store';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../data/teacher';
 import { startFakeServer, type FakeServer } from '../../data/teacher/scripted-server';
 import { resetDatasets, useDatasets } from './datasets-slice';
+import { testDatasetMeta } from './test-dataset';
 import { useTeacher } from './teacher-slice';
 
-const META: DatasetMeta = {
-  id: 'ds',
-  name: 'test',
-  task: {
-    id: 't',
-    name: 'sales',
-    schema: { index: 'sales', description: '', fields: [{ name: 'region', type: 'keyword', description: 'region' }] },
-    promptTemplate: DEFAULT_PROMPT_TEMPLATE,
-  },
-  version: 1,
-  splitSeed: 42,
-  trainFraction: 0.8,
-  synthetic: false,
-  createdAt: 0,
-  updatedAt: 0,
-};
+const META = testDatasetMeta();
 const KEY = 'sk-ui-7d1e5f3c9a';
 
 let server: FakeServer | null = null;
