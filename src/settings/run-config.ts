@@ -1,6 +1,6 @@
 // A training run's settings: one typed object with the paper's defaults (Table 2 of Marsh et al. 2026), shared by the
 // engine, the CLI and the studio's forms. Pure data and pure functions only: the UI imports this module directly.
-// parseRunConfig (same file, owned by src/train's author) refuses unknown keys and wrong types, naming the key.
+// parseRunConfig (below) completes partial settings from the defaults and refuses unknown keys and wrong types, naming the key.
 
 export type TuneMethod = 'full' | 'lora' | 'qlora';
 export type LrSchedule = 'plateau' | 'constant' | 'linear' | 'cosine';
@@ -91,3 +91,87 @@ export const RUN_DEFAULTS: RunConfig = {
   shuffle: true,
   rows: 'accepted',
 };
+
+// ------------------------------------------------------------------------------------------------ parsing
+
+type Check = (value: unknown, path: string) => string | null;
+
+const positiveInt: Check = (v, p) => (Number.isInteger(v) && (v as number) >= 1 ? null : `${p} must be a positive integer`);
+const nonNegativeInt: Check = (v, p) => (Number.isInteger(v) && (v as number) >= 0 ? null : `${p} must be a whole number >= 0`);
+const positive: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : `${p} must be a positive number`);
+const nonNegative: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : `${p} must be a number >= 0`);
+const unit: Check = (v, p) => (typeof v === 'number' && v >= 0 && v <= 1 ? null : `${p} must be a number in [0, 1]`);
+const below1: Check = (v, p) => (typeof v === 'number' && v >= 0 && v < 1 ? null : `${p} must be a number in [0, 1)`);
+const integer: Check = (v, p) => (Number.isSafeInteger(v) ? null : `${p} must be an integer`);
+const boolean: Check = (v, p) => (typeof v === 'boolean' ? null : `${p} must be true or false`);
+const oneOf = (values: readonly string[]): Check => (v, p) => (typeof v === 'string' && values.includes(v) ? null : `${p} must be one of ${values.map((x) => `"${x}"`).join(', ')}`);
+const orNull = (check: Check): Check => (v, p) => (v === null ? null : check(v, p) && `${check(v, p)} or null`);
+const targets: Check = (v, p) => {
+  if (!Array.isArray(v) || v.length === 0) return `${p} must be a non-empty list of module names (${ALL_LINEAR_TARGETS.join(', ')})`;
+  const bad = v.find((t) => typeof t !== 'string' || !(ALL_LINEAR_TARGETS as readonly string[]).includes(t));
+  return bad === undefined ? null : `${p} has ${JSON.stringify(bad)}, not one of ${ALL_LINEAR_TARGETS.join(', ')}`;
+};
+
+const LORA_CHECKS: Record<keyof LoraSettings, Check> = { rank: positiveInt, alpha: positive, dropout: below1, targets, rslora: boolean };
+
+const CHECKS: Record<Exclude<keyof RunConfig, 'lora'>, Check> = {
+  method: oneOf(['full', 'lora', 'qlora']),
+  doubleQuant: boolean,
+  a: unit,
+  lr: positive,
+  schedule: oneOf(['plateau', 'constant', 'linear', 'cosine']),
+  warmupSteps: nonNegativeInt,
+  plateauPatience: nonNegativeInt,
+  plateauFactor: (v, p) => (typeof v === 'number' && v > 0 && v < 1 ? null : `${p} must be a number in (0, 1)`),
+  weightDecay: nonNegative,
+  maxGradNorm: nonNegative,
+  batchSize: positiveInt,
+  gradAccum: positiveInt,
+  epochs: positiveInt,
+  maxSteps: orNull(positiveInt),
+  earlyStoppingPatience: orNull(positiveInt),
+  seed: integer,
+  evalFraction: (v, p) => (typeof v === 'number' && v >= 0 && v < 1 ? null : `${p} must be a number in [0, 1)`),
+  maxInputLength: positiveInt,
+  maxTargetLength: positiveInt,
+  dropoutRate: orNull(below1),
+  shuffle: boolean,
+  rows: oneOf(['accepted', 'not-rejected']),
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A complete RunConfig from partial JSON: missing keys come from RUN_DEFAULTS (lora's keys one by one), unknown keys
+ * and wrong types are refused with an Error naming the source and the key path ("run.json: lora.rank must be a
+ * positive integer").
+ */
+export function parseRunConfig(json: unknown, source = 'run config'): RunConfig {
+  const fail = (message: string): never => {
+    throw new Error(`${source}: ${message}`);
+  };
+  if (json === undefined || json === null) return structuredClone(RUN_DEFAULTS);
+  if (!isObject(json)) fail('expected an object of run settings');
+  const o = json as Record<string, unknown>;
+  const out: RunConfig = structuredClone(RUN_DEFAULTS);
+  for (const [key, value] of Object.entries(o)) {
+    if (key === 'lora') {
+      if (!isObject(value)) fail('lora must be an object with rank, alpha, dropout, targets, rslora');
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const check = LORA_CHECKS[k as keyof LoraSettings];
+        if (!check) fail(`unknown key lora.${k} (known: ${Object.keys(LORA_CHECKS).join(', ')})`);
+        const problem = check(v, `lora.${k}`);
+        if (problem) fail(`${problem} (got ${JSON.stringify(v)})`);
+        (out.lora as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
+      }
+      continue;
+    }
+    const check = CHECKS[key as keyof typeof CHECKS];
+    if (!check) fail(`unknown key ${key} (known: lora, ${Object.keys(CHECKS).join(', ')})`);
+    if (value === undefined) continue;
+    const problem = check(value, key);
+    if (problem) fail(`${problem} (got ${JSON.stringify(value)})`);
+    (out as unknown as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
