@@ -1,6 +1,6 @@
 // What the model and methods benchmarks share: the model shapes they run, HF-initialised random weights read one
 // tensor at a time (the whole f32 model is never on the host), and random full-length DSS batches.
-import { hashString } from '../src/data/random';
+import { hashString } from '../src/common/random';
 import { initStd, seededNormal } from '../src/io/tiny-t5';
 import type { DssBatch, TaskBatch } from '../src/model/batch';
 import { T5_PRESETS, type T5Config } from '../src/model/config';

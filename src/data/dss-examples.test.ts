@@ -3,7 +3,7 @@ import { makeTinyTokenizer } from '../io/tiny-tokenizer';
 import { createTextTokenizer } from '../model/tokenizer';
 import { buildDssExamples, dssBatches, truncateKeepingEos } from './dss-examples';
 import { assignSplits } from './split';
-import { T5_EOS_ID, type TextTokenizer } from './tokenizer-types';
+import { T5_EOS_ID, type TextTokenizer } from '../common/tokenizer-types';
 
 /** Test tokenizer: one id per character (code + 2, clear of pad 0 and eos 1), then </s>. */
 const chars: TextTokenizer = {

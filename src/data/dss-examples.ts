@@ -10,9 +10,9 @@ import { addCharacterTokens, characterTokens, withCharacterTokensInConfig, findU
 import { createTextTokenizer } from '../model/tokenizer';
 import { parseJson } from './query-dsl/json-parse';
 import type { SplitName } from './records';
-import { seededRandom, shuffled } from './random';
+import { seededRandom, shuffled } from '../common/random';
 import { assignSplits, type SplitOptions } from './split';
-import { IGNORE_INDEX, T5_PAD_ID, type TextTokenizer } from './tokenizer-types';
+import { IGNORE_INDEX, T5_PAD_ID, type TextTokenizer } from '../common/tokenizer-types';
 
 export interface DssOptions {
   labelPrefix?: string;

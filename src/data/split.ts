@@ -4,7 +4,7 @@
 // duplicate question can never sit in both splits. The train share is the fraction in expectation, not exactly.
 
 import type { SplitName } from './records';
-import { unitHash } from './random';
+import { unitHash } from '../common/random';
 
 export const DEFAULT_SPLIT_SEED = 42;
 export const DEFAULT_TRAIN_FRACTION = 0.8;

@@ -10,7 +10,7 @@
 // dropped by WhitespaceSplit when encoding and cannot come back. docs/tokenization.md has the details and what was
 // checked against Hugging Face tokenizers.
 
-import type { TextTokenizer } from '../data/tokenizer-types';
+import type { TextTokenizer } from '../common/tokenizer-types';
 
 type Json = Record<string, unknown>;
 

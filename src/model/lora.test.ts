@@ -5,7 +5,7 @@ import { testGpu } from '../testing/gpu';
 import { AdamW } from '../train/optimizer';
 import { adapterElements, attachLora, detachLora, kaimingUniformA, LORA_DEFAULTS, loraScaling, loraTargetModules, matchesTarget } from './lora';
 import { goldenBatch, harness, labelLogits, tinyModel } from './lora.testing';
-import { seededRandom } from '../data/random';
+import { seededRandom } from '../common/random';
 import { tinyCheckpoint } from '../testing/checkpoint';
 
 describe('LoRA target matching (PEFT rules)', () => {

@@ -2,7 +2,7 @@
 // how A and B are initialised, and the scaling. The maths of the adapted linear lives in linear-module.ts:
 //   y = x W^T + scaling * (dropout(x) A^T) B^T,   A (r, in), B (out, r)
 // Legend: r rank, in/out the base Linear's in_features/out_features.
-import { hashString, seededRandom } from '../data/random';
+import { hashString, seededRandom } from '../common/random';
 import type { Gpu } from '../gpu/gpu';
 import type { T5Config } from './config';
 import { t5ParameterSpecs } from './hf-names';

@@ -1,7 +1,7 @@
 // T5's SentencePiece Unigram tokenizer from tokenizer.json, through @huggingface/tokenizers (pure JS, browser and
 // Node). encode appends </s> as HF's T5TokenizerFast does; decode skips special tokens.
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { TextTokenizer } from '../data/tokenizer-types';
+import type { TextTokenizer } from '../common/tokenizer-types';
 
 export interface T5Tokenizer extends TextTokenizer {
   padId: number;

@@ -2,7 +2,7 @@
 // file gives the same ids), source "import", status "pending".
 
 import type { DatasetRow } from '../records';
-import { hashString } from '../random';
+import { hashString } from '../../common/random';
 import { normalizeQuestion } from '../split';
 import type { ImportedRow } from './import';
 

@@ -10,7 +10,7 @@ import { count, pick, pickTwo, randomConditions, type Clause, type Condition, ty
 import { REGIONS } from './geography';
 import { SAMPLE_SCHEMA } from './schema';
 import { INTERVALS_FOR, randomWindow, type TimeWindow } from './time';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../common/random';
 import { normalizeQuestion } from '../split';
 
 export interface SampleRow {

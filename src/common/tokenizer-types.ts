@@ -1,4 +1,4 @@
-// What the data layer needs from a tokenizer. The real one (SentencePiece via @huggingface/tokenizers) lives in
+// What the data and model layers need from a tokenizer. The real one (SentencePiece via @huggingface/tokenizers) lives in
 // src/model/tokenizer.ts; tests may use any small implementation of this interface.
 
 export interface TextTokenizer {

@@ -1,5 +1,5 @@
-// Seeded randomness for reproducible data work: a string hash (cyrb53, 53 bits) for stable per-row decisions and a
-// small PRNG (mulberry32) for sequences. Neither is cryptographic.
+// Seeded randomness for reproducible data and model work (splits, shuffles, LoRA init): a string hash (cyrb53,
+// 53 bits) for stable per-row decisions and a small PRNG (mulberry32) for sequences. Neither is cryptographic.
 
 /** 53-bit hash of a string; equal inputs and seeds give equal results on every platform. */
 export function hashString(text: string, seed = 0): number {
