@@ -3,12 +3,12 @@
 //   WITH_GRAD: logits[r, j] = grad_scale * (softmax(logits[r, :])_j - [j == t])   (a 0 row when t = -100)
 // logits (rows, vocab) is this chunk's slice; losses, targets (N) are whole, indexed from row0.
 // A NaN or +inf logit, a row of only -inf, or a target outside [0, vocab) makes the row's loss and gradient NaN.
-// -inf logits count as probability 0; a -inf target logit gives an infinite loss.
+// -inf logits count as probability 0; a -inf target logit gives an infinite loss. IGNORE_INDEX (-100) comes from the
+// program table (src/common/tokenizer-types.ts).
 // Each invocation keeps a running (max, sum of exp(x - max)) over a fixed stride of the row, and the
 // workgroup merges them in a fixed tree: two reads of the row, deterministic.
 
 const LOWEST: f32 = -0x1.fffffep+127f; // the most negative finite f32
-const IGNORE_INDEX: i32 = -100i;
 
 var<workgroup> red_max: array<f32, WG_X>;
 var<workgroup> red_sum: array<f32, WG_X>;

@@ -17,9 +17,7 @@ export interface DssBatch {
   rationale?: TaskBatch;
 }
 
-import { IGNORE_INDEX } from '../gpu/kernels/cross-entropy';
-
-export { IGNORE_INDEX };
+import { IGNORE_INDEX } from '../common/tokenizer-types';
 
 /** A task batch flattened for upload, with everything the kernels need. */
 export interface PreparedTask {

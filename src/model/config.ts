@@ -1,5 +1,6 @@
 // T5 architecture configuration, field names exactly as Hugging Face config.json so a file maps one to one.
 // Defaults are the ones transformers' T5Config / PretrainedConfig apply when a key is absent.
+import { DEFAULT_LORA_RANK } from '../settings/run-config';
 import { t5ParameterSpecs } from './hf-names';
 
 export type FeedForwardProj = 'gated-gelu' | 'relu';
@@ -172,7 +173,7 @@ export interface MemoryEstimateOptions {
   inputLength: number;
   targetLength: number;
   method: TuneMethod;
-  /** LoRA rank r (lora and qlora); default 128, the paper's (and a new run's) default. */
+  /** LoRA rank r (lora and qlora); default DEFAULT_LORA_RANK, the paper's (and a new run's) default. */
   loraRank?: number;
   /** LoRA target module names, PEFT matching by last path component; default all linear layers, as a new run. */
   loraTargets?: string[];
@@ -211,7 +212,7 @@ export function estimateMemory(c: T5Config, o: MemoryEstimateOptions): MemoryEst
   const specs = t5ParameterSpecs(c);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   const totalParams = specs.reduce((n, s) => n + size(s.shape), 0);
-  const rank = o.loraRank ?? 128;
+  const rank = o.loraRank ?? DEFAULT_LORA_RANK;
   const targets = o.loraTargets ?? ALL_LINEAR;
   const NF4_BYTES_PER_ELEMENT = nf4BytesPerElement(o.doubleQuant ?? false);
   let loraParams = 0;

@@ -3,6 +3,7 @@
 //   y = x W^T + scaling * (dropout(x) A^T) B^T,   A (r, in), B (out, r)
 // Legend: r rank, in/out the base Linear's in_features/out_features.
 import { hashString, seededRandom } from '../common/random';
+import { DEFAULT_LORA_RANK } from '../settings/run-config';
 import type { Gpu } from '../gpu/gpu';
 import type { T5Config } from './config';
 import { t5ParameterSpecs } from './hf-names';
@@ -43,7 +44,7 @@ export interface LoraOptions {
 export const LORA_DEFAULTS: LoraOptions = {
   targets: 'all-linear',
   stacks: ['encoder', 'decoder'],
-  r: 128,
+  r: DEFAULT_LORA_RANK,
   alpha: 512,
   dropout: 0.05,
   rslora: false,

@@ -1,3 +1,5 @@
+import { IGNORE_INDEX } from '../../common/tokenizer-types';
+
 /**
  * CPU float64 reference of crossEntropy: per-row loss logsumexp(x) - x[t] (0 for t = -100) and
  * dlogits = gradScale * (softmax(x) - onehot(t)). A target outside [0, V) gives a NaN row (torch raises).
@@ -13,7 +15,7 @@ export function crossEntropyRef(
   const dlogits = new Float64Array(N * V);
   for (let r = 0; r < N; r++) {
     const t = targets[r];
-    if (t === -100) continue;
+    if (t === IGNORE_INDEX) continue;
     const row = Array.from({ length: V }, (_, j) => logits[r * V + j]);
     let m = -Infinity;
     for (const x of row) m = Number.isNaN(x) || Number.isNaN(m) ? NaN : Math.max(m, x);

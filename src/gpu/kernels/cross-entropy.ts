@@ -1,12 +1,11 @@
 // Token cross-entropy with the softmax gradient fused in, as HF's CrossEntropyLoss(ignore_index=-100).
 // The per-row losses stay on the GPU; the caller sets gradScale = weight / count to get the gradient of a
 // mean (one call per DSS task: a / count_label, (1 - a) / count_rationale).
+import { IGNORE_INDEX } from '../../common/tokenizer-types';
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { isSlice, type Bindable } from '../tensor';
 import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } from './kernel-args';
-
-export const IGNORE_INDEX = -100;
 
 /** withGrad: also overwrite the (bound, read_write) logits with the gradient. */
 export function crossEntropyProgram(withGrad: boolean): ProgramSpec {
@@ -26,7 +25,7 @@ export function crossEntropyProgram(withGrad: boolean): ProgramSpec {
       { name: 'row0', type: 'u32' },
       { name: 'grad_scale', type: 'f32' },
     ],
-    constants: { WITH_GRAD: withGrad },
+    constants: { WITH_GRAD: withGrad, IGNORE_INDEX: { type: 'i32', value: IGNORE_INDEX } },
   };
 }
 

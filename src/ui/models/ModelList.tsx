@@ -1,3 +1,4 @@
+import { DEFAULT_LORA_RANK } from '../../settings/run-config';
 import { ESTIMATE_SHAPE, METHODS, METHOD_NAMES } from './memory-rows';
 import { ModelRow } from './ModelRow';
 import { useModels } from './use-models';
@@ -26,7 +27,7 @@ export function ModelList() {
       </table>
       <p className="muted small">
         Training memory estimates for batch {ESTIMATE_SHAPE.batch} × {ESTIMATE_SHAPE.inputLength} input / {ESTIMATE_SHAPE.targetLength} target
-        tokens, f32, LoRA rank 128 on all linear layers (a new run's default): weights, gradients, AdamW state and activations, from the model's config (a lower bound). The GPU
+        tokens, f32, LoRA rank {DEFAULT_LORA_RANK} on all linear layers (a new run's default): weights, gradients, AdamW state and activations, from the model's config (a lower bound). The GPU
         panel shows the bytes actually held.
       </p>
     </div>

@@ -3,12 +3,17 @@
 // budget they set. Estimates, not measurements: the measured figure is the GPU panel's byte count.
 import { type MemoryEstimate, type T5Config, type TuneMethod, estimateMemory } from '../../model/config';
 import { t5ParameterSpecs } from '../../model/hf-names';
+import { DEFAULT_LORA_RANK } from '../../settings/run-config';
 import { formatBytes } from '../format';
 
 /** The shape the list quotes: batch 8, 128 input and 128 target tokens. */
 export const ESTIMATE_SHAPE = { batch: 8, inputLength: 128, targetLength: 128 } as const;
 export const METHODS: readonly TuneMethod[] = ['full', 'lora', 'qlora'];
-export const METHOD_NAMES: Record<TuneMethod, string> = { full: 'Full', lora: 'LoRA r128', qlora: 'QLoRA r128 (NF4)' };
+export const METHOD_NAMES: Record<TuneMethod, string> = {
+  full: 'Full',
+  lora: `LoRA r${DEFAULT_LORA_RANK}`,
+  qlora: `QLoRA r${DEFAULT_LORA_RANK} (NF4)`,
+};
 
 export interface MemoryRow {
   method: TuneMethod;
