@@ -87,6 +87,60 @@ describe('safetensors', () => {
     }, 8), 'm')).rejects.toThrow(/"u" and "w" overlap/);
   });
 
+  it('refuses a header length that cuts into the padding instead of reading every tensor shifted', async () => {
+    const good = serializeSafetensors(new Map([['w', { dtype: 'F32' as const, shape: [4], data: Float32Array.from([1, 2, 3, 4]) }]]));
+    const headerLen = Number(new DataView(good.buffer).getBigUint64(0, true));
+    expect(new TextDecoder().decode(good.subarray(8 + headerLen - 2, 8 + headerLen))).toBe('  '); // padded
+    for (const short of [1, 2]) {
+      const bad = good.slice();
+      new DataView(bad.buffer).setBigUint64(0, BigInt(headerLen - short), true);
+      await expect(readSafetensorsHeader(memorySource(bad), 'm.safetensors')).rejects.toThrow(
+        new RegExp(`m\\.safetensors: the data section is ${16 + short} bytes but its last tensor "w" ends at 16`),
+      );
+    }
+    const long = good.slice();
+    new DataView(long.buffer).setBigUint64(0, BigInt(headerLen + 1), true);
+    await expect(readSafetensorsHeader(memorySource(long), 'm')).rejects.toThrow(/m: (safetensors header is not valid JSON|tensor "w": data_offsets)/);
+  });
+
+  it('refuses gaps, a byte-order mark, invalid UTF-8 names and metadata that is not strings', async () => {
+    const file = (json: string | Uint8Array, data = 0) => {
+      const bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json;
+      const out = new Uint8Array(8 + bytes.length + data);
+      new DataView(out.buffer).setBigUint64(0, BigInt(bytes.length), true);
+      out.set(bytes, 8);
+      return memorySource(out);
+    };
+    const w = (b: number, e: number) => ({ dtype: 'U8', shape: [e - b], data_offsets: [b, e] });
+    await expect(readSafetensorsHeader(file(JSON.stringify({ a: w(0, 2), b: w(3, 5) }), 5), 'm'))
+      .rejects.toThrow(/m: tensor "b" starts at data offset 3, leaving 1 unused bytes after tensor "a"/);
+    await expect(readSafetensorsHeader(file(JSON.stringify({ a: w(1, 2) }), 2), 'm'))
+      .rejects.toThrow(/m: tensor "a" starts at data offset 1, leaving 1 unused bytes at the start/);
+    await expect(readSafetensorsHeader(file(JSON.stringify({}), 3), 'm')).rejects.toThrow(/m: the data section is 3 bytes but it has no tensors/);
+    expect((await readSafetensorsHeader(file(JSON.stringify({ b: w(2, 4), a: w(0, 2), z: w(4, 4) }), 4), 'm')).tensors.size).toBe(3);
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify({ a: w(0, 1) }))]);
+    await expect(readSafetensorsHeader(file(bom, 1), 'm')).rejects.toThrow(/m: safetensors header starts with a UTF-8 byte-order mark/);
+    const name = new TextEncoder().encode(JSON.stringify({ aXb: w(0, 1) }));
+    name[name.indexOf(0x58)] = 0xff;
+    await expect(readSafetensorsHeader(file(name, 1), 'm')).rejects.toThrow(/m: safetensors header is not valid UTF-8 \(tensor name "a\uFFFDb" has invalid bytes\)/);
+    await expect(readSafetensorsHeader(file(JSON.stringify({ __metadata__: { format: { x: 1 } }, a: w(0, 1) }), 1), 'm'))
+      .rejects.toThrow(/m: __metadata__\["format"\] must be a string, got an object/);
+    await expect(readSafetensorsHeader(file(JSON.stringify({ __metadata__: ['pt'] })), 'm')).rejects.toThrow(/__metadata__ must be an object of strings/);
+    const proto = await readSafetensorsHeader(file('{"__metadata__":{"__proto__":"x"}}'), 'm');
+    expect(Object.getOwnPropertyDescriptor(proto.metadata, '__proto__')?.value).toBe('x');
+  });
+
+  it('refuses shard names that are paths, empty or not safetensors files', () => {
+    const index = (file: string) => JSON.stringify({ weight_map: { 'shared.weight': file } });
+    for (const [file, why] of [
+      ['../../etc/passwd', 'which is a path'], ['/etc/passwd', 'which is a path'], ['sub\\x.safetensors', 'which is a path'],
+      ['..', 'which is a path'], ['', 'an empty file name'], ['model.bin', 'which is not a .safetensors file'], ['a\nb.safetensors', 'which has control characters'],
+    ]) {
+      expect(() => parseShardIndex(index(file), 'idx.json')).toThrow(`idx.json: weight_map["shared.weight"] names shard ${JSON.stringify(file)}, ${why}`);
+    }
+    expect(parseShardIndex(index('model-00001-of-00002.safetensors')).files).toEqual(['model-00001-of-00002.safetensors']);
+  });
+
   it('shards tensors and writes an index that maps every name to its file', async () => {
     const files = serializeSharded(sample(), 2);
     expect([...files.keys()]).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);

@@ -47,42 +47,89 @@ export async function readSafetensorsHeader(source: ByteSource, fileName: string
     throw new Error(`${fileName}: not a safetensors file (header length ${headerLen} does not fit a ${source.size}-byte file)`);
   }
   const headerBytes = await source.read(8, headerLen);
+  const json = parseHeaderJson(fileName, headerBytes);
+  const dataStart = 8 + headerLen;
+  const dataSize = source.size - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors = new Map<string, TensorInfo>();
+  for (const [name, entry] of Object.entries(json)) {
+    if (name === '__metadata__') {
+      readMetadata(fileName, entry, metadata);
+      continue;
+    }
+    tensors.set(name, parseEntry(fileName, name, entry, dataStart, dataSize));
+  }
+  checkLayout(fileName, [...tensors.values()], dataStart, dataSize);
+  return { fileName, dataStart, metadata, tensors };
+}
+
+/**
+ * The header must be exactly one UTF-8 JSON object, starting at its first byte (no byte-order mark) and padded
+ * only with whitespace: a length field that is off cuts into the JSON and is refused here, or into the padding
+ * and is refused by checkLayout, never read shifted.
+ */
+function parseHeaderJson(fileName: string, bytes: Uint8Array): Record<string, unknown> {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new Error(`${fileName}: safetensors header starts with a UTF-8 byte-order mark; it must start with "{"`);
+  }
+  if (bytes[0] !== 0x7b) {
+    throw new Error(`${fileName}: safetensors header must start with "{" (byte 8 is 0x${bytes[0].toString(16).padStart(2, '0')})`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new Error(`${fileName}: safetensors header is not valid UTF-8${invalidUtf8Where(bytes)}`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8').decode(headerBytes));
+    json = JSON.parse(text);
   } catch (e) {
     throw new Error(`${fileName}: safetensors header is not valid JSON (${(e as Error).message})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new Error(`${fileName}: safetensors header must be a JSON object`);
   }
-  const dataStart = 8 + headerLen;
-  const dataSize = source.size - dataStart;
-  const metadata: Record<string, string> = {};
-  const tensors = new Map<string, TensorInfo>();
-  for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null) throw new Error(`${fileName}: __metadata__ must be an object`);
-      for (const [k, v] of Object.entries(entry)) metadata[k] = String(v);
-      continue;
-    }
-    tensors.set(name, parseEntry(fileName, name, entry, dataStart, dataSize));
+  return json as Record<string, unknown>;
+}
+
+/** Names the tensor whose name holds the bad bytes, when the rest of the header can be read. */
+function invalidUtf8Where(bytes: Uint8Array): string {
+  try {
+    const loose = JSON.parse(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)) as Record<string, unknown>;
+    const bad = Object.keys(loose).find((k) => k.includes('\uFFFD'));
+    if (bad !== undefined) return ` (tensor name ${JSON.stringify(bad)} has invalid bytes)`;
+  } catch {
+    // not JSON either: the generic message says enough
   }
-  checkOverlaps(fileName, [...tensors.values()]);
-  return { fileName, dataStart, metadata, tensors };
+  return '';
+}
+
+function readMetadata(fileName: string, entry: unknown, into: Record<string, string>): void {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new Error(`${fileName}: __metadata__ must be an object of strings`);
+  }
+  for (const [k, v] of Object.entries(entry)) {
+    if (typeof v !== 'string') throw new Error(`${fileName}: __metadata__["${k}"] must be a string, got ${jsonType(v)}`);
+    Object.defineProperty(into, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+}
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function parseEntry(fileName: string, name: string, entry: unknown, dataStart: number, dataSize: number): TensorInfo {
   const where = `${fileName}: tensor "${name}"`;
-  if (typeof entry !== 'object' || entry === null) throw new Error(`${where}: header entry must be an object`);
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where}: header entry must be an object`);
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
     throw new Error(`${where}: unsupported dtype ${JSON.stringify(dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
   }
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new Error(`${where}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
     throw new Error(`${where}: data_offsets must be [begin, end], got ${JSON.stringify(offsets)}`);
   }
   const [b, e] = offsets as number[];
@@ -97,15 +144,30 @@ function parseEntry(fileName: string, name: string, entry: unknown, dataStart: n
 }
 
 /**
- * Tensors may not overlap: that would corrupt reads. (The reference reader also rejects gaps; we tolerate them.)
+ * Like the reference reader: tensors tile the data section exactly, from 0 to its end, with no overlap and no gap.
+ * A gap or a tail of unused bytes is how a wrong header length shows (each tensor would be read shifted).
  * Each tensor's end was already checked against the data section in parseEntry.
  */
-function checkOverlaps(fileName: string, infos: TensorInfo[]): void {
-  const sorted = [...infos].filter((t) => t.end > t.begin).sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].begin < sorted[i - 1].end) {
-      throw new Error(`${fileName}: tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data section`);
+function checkLayout(fileName: string, infos: TensorInfo[], dataStart: number, dataSize: number): void {
+  const sorted = [...infos].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = dataStart;
+  let previous: TensorInfo | undefined;
+  for (const t of sorted) {
+    if (t.begin < cursor) {
+      throw new Error(`${fileName}: tensors "${previous!.name}" and "${t.name}" overlap in the data section`);
     }
+    if (t.begin > cursor) {
+      const after = previous ? `after tensor "${previous.name}"` : 'at the start of the data section';
+      throw new Error(`${fileName}: tensor "${t.name}" starts at data offset ${t.begin - dataStart}, leaving ` +
+        `${t.begin - cursor} unused bytes ${after} (a wrong header length or offsets; refusing to read it shifted)`);
+    }
+    cursor = t.end;
+    previous = t;
+  }
+  if (cursor - dataStart !== dataSize) {
+    const last = previous ? `its last tensor "${previous.name}" ends at ${cursor - dataStart}` : 'it has no tensors';
+    throw new Error(`${fileName}: the data section is ${dataSize} bytes but ${last}; the header length ` +
+      'or the offsets are wrong (refusing to read tensors shifted)');
   }
 }
 
@@ -229,10 +291,28 @@ export function parseShardIndex(text: string, fileName = SHARD_INDEX_FILE): Shar
   const weightMap = new Map<string, string>();
   for (const [name, file] of Object.entries(map)) {
     if (typeof file !== 'string') throw new Error(`${fileName}: weight_map["${name}"] must be a file name string`);
+    const problem = shardNameProblem(file);
+    if (problem) throw new Error(`${fileName}: weight_map["${name}"] names shard ${JSON.stringify(file)}, ${problem}`);
     weightMap.set(name, file);
   }
-  const metadata = ((json as { metadata?: Record<string, unknown> }).metadata ?? {}) as Record<string, unknown>;
+  const rawMetadata = (json as { metadata?: unknown }).metadata;
+  const metadata = (typeof rawMetadata === 'object' && rawMetadata !== null && !Array.isArray(rawMetadata)
+    ? rawMetadata : {}) as Record<string, unknown>;
   return { metadata, weightMap, files: [...new Set(weightMap.values())] };
+}
+
+/**
+ * A shard must be a plain *.safetensors file name inside the checkpoint folder: an index naming
+ * "../../etc/passwd", "/abs/path" or "" would make the loader read outside the folder it was given.
+ */
+function shardNameProblem(file: string): string | undefined {
+  if (file === '') return 'an empty file name';
+  if (/[\/\\]/.test(file) || file === '.' || file === '..') {
+    return 'which is a path; shards must be plain file names inside the checkpoint folder';
+  }
+  if (/[\u0000-\u001f\u007f]/.test(file)) return 'which has control characters';
+  if (!file.endsWith('.safetensors')) return 'which is not a .safetensors file';
+  return undefined;
 }
 
 /** Split tensors over `shards` files named like HF: model-00001-of-00002.safetensors, plus the index JSON. */
