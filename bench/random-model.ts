@@ -42,5 +42,5 @@ function randomTask(B: number, Tin: number, Tout: number, V: number, seed: numbe
 
 /** A DSS batch (a = 0.5) with every position a real token. */
 export function randomDssBatch(B: number, Tin: number, Tout: number, V: number): DssBatch {
-  return { alpha: 0.5, label: randomTask(B, Tin, Tout, V, 1), rationale: randomTask(B, Tin, Tout, V, 2) };
+  return { label: randomTask(B, Tin, Tout, V, 1), rationale: randomTask(B, Tin, Tout, V, 2) };
 }

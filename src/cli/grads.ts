@@ -10,6 +10,7 @@ import { importAdapter } from '../io/peft';
 import { parseDssBatch, type DssBatch } from '../model/batch';
 import { DssStep } from '../model/dss-step';
 import { qloraLoadOptions } from '../model/qlora';
+import { mixLosses, taskWeights } from '../train/mix';
 import { loadT5 } from '../model/t5-model';
 import { T5Runner } from '../model/t5-runner';
 
@@ -77,7 +78,8 @@ export async function gradsCommand(gpu: Gpu, modelDir: string, batchPath: string
   try {
     runner = new T5Runner(gpu, model.dims, model.params, batchCapacity(batch));
     step = new DssStep(gpu, model, runner);
-    const losses = await step.run(batch, { train: false, backward: true, seed: 0 });
+    // BATCH.json carries the mix a ("alpha") this one-off step is scored with; a training run takes it from RunConfig.
+    const losses = mixLosses(batch.alpha, await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha) }));
     const grads: Record<string, GradSummary> = {};
     for (const p of model.params.trainable()) grads[p.name] = summarize(p.shape, await gpu.readF32(p.grad!));
     return { loss_label: losses.label, loss_rationale: losses.rationale, loss_total: losses.total, grads };

@@ -114,9 +114,8 @@ describe('dssBatches', () => {
   const { examples } = buildDssExamples(rows, chars);
 
   it('pads inputs with 0 and mask, labels with -100, in the BATCH.json shape', () => {
-    const [b] = dssBatches(examples.slice(0, 2), 2, 1, { shuffle: false, alpha: 0.3 });
-    expect(Object.keys(b)).toEqual(['alpha', 'label', 'rationale']);
-    expect(b.alpha).toBe(0.3);
+    const [b] = dssBatches(examples.slice(0, 2), 2, 1, { shuffle: false });
+    expect(Object.keys(b)).toEqual(['label', 'rationale']);
     const long = examples[1].label.inputIds.length;
     const short = examples[0].label.inputIds.length;
     expect(b.label.input_ids[0]).toEqual([...examples[0].label.inputIds, ...Array(long - short).fill(0)]);

@@ -176,7 +176,6 @@ export function buildDssExamples(rows: DssRow[], tokenizer: TextTokenizer & { un
 export type DssBatchPair = Required<DssBatch>;
 
 export interface BatchOptions {
-  alpha?: number;
   /** Shuffle with `seed` before batching (default true). */
   shuffle?: boolean;
   /** Drop a last batch smaller than batchSize (default false). */
@@ -196,14 +195,12 @@ function padTask(pairs: DssPair[]): TaskBatch {
 /** Padded batches: input ids with pad 0 and a 0/1 attention mask, labels with -100 (ignored by the loss). */
 export function dssBatches(examples: DssExample[], batchSize: number, seed: number, options: BatchOptions = {}): DssBatchPair[] {
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number >= 1, got ${batchSize}`);
-  const alpha = options.alpha ?? 0.5;
-  if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be in [0, 1], got ${alpha}`);
   const order = options.shuffle === false ? examples : shuffled(examples, seededRandom(seed));
   const batches: DssBatchPair[] = [];
   for (let i = 0; i < order.length; i += batchSize) {
     const group = order.slice(i, i + batchSize);
     if (group.length < batchSize && options.dropLast) break;
-    batches.push({ alpha, label: padTask(group.map((e) => e.label)), rationale: padTask(group.map((e) => e.rationale)) });
+    batches.push({ label: padTask(group.map((e) => e.label)), rationale: padTask(group.map((e) => e.rationale)) });
   }
   return batches;
 }

@@ -10,11 +10,15 @@ export interface TaskBatch {
   labels: number[][];
 }
 
+/** The two DSS tasks of one batch; no rationale task trains label-only. The loss mix a belongs to the run. */
 export interface DssBatch {
-  /** Loss mix: a * L_label + (1 - a) * L_rationale; 1.0 is the label-only ablation. */
-  alpha: number;
   label: TaskBatch;
   rationale?: TaskBatch;
+}
+
+/** BATCH.json (the grads command, the PyTorch goldens): a batch plus the mix a it is scored with, as "alpha". */
+export interface DssBatchFile extends DssBatch {
+  alpha: number;
 }
 
 import { IGNORE_INDEX } from '../common/tokenizer-types';
@@ -80,7 +84,7 @@ export function prepareTask(task: TaskBatch, name: string, vocabSize: number, de
   return { B, Tin, Tout, inputIds, keyMask, decoderInputIds, targets, targetCount };
 }
 
-export function parseDssBatch(json: unknown, source = 'batch'): DssBatch {
+export function parseDssBatch(json: unknown, source = 'batch'): DssBatchFile {
   if (typeof json !== 'object' || json === null) throw new Error(`${source}: expected an object with alpha, label and rationale`);
   const o = json as Record<string, unknown>;
   const alpha = o.alpha === undefined ? 0.5 : o.alpha;

@@ -110,7 +110,7 @@ describe('attachLora on a tiny T5', () => {
     const opt = new AdamW(gpu, h.model.params, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
     const step = async (seed: number) => {
       h.model.params.zeroGrads();
-      await h.step.run(goldenBatch('untied-gated-all'), { train: true, backward: true, seed });
+      await h.step.run(goldenBatch('untied-gated-all'), { train: true, backward: true, seed, weights: { label: 0.5, rationale: 0.5 } });
       opt.apply();
     };
     // B starts at 0, so A's first gradient is s * B^T (...) = 0: the first step moves B only, the second A too.

@@ -6,7 +6,7 @@ import { memorySource } from '../io/byte-source';
 import { readSafetensorsHeader, readTensorBytes } from '../io/safetensors';
 import { FIXTURES, readJson, tinyCheckpoint } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
-import { parseDssBatch, type DssBatch } from './batch';
+import { parseDssBatch, type DssBatch, type DssBatchFile } from './batch';
 import { DssStep } from './dss-step';
 import { qloraLoadOptions, type QloraOptions } from './qlora';
 import { loadT5, type T5Model } from './t5-model';
@@ -44,7 +44,7 @@ export function goldenAdapterSource(name: LoraCase) {
   return folderSource(`${GOLDEN_LORA}${name}/adapter`);
 }
 
-export function goldenBatch(name: LoraCase): DssBatch {
+export function goldenBatch(name: LoraCase): DssBatchFile {
   const path = `${GOLDEN_LORA}${name}/batch.json`;
   return parseDssBatch(readJson(path), path);
 }
@@ -77,7 +77,7 @@ export async function harness(model: T5Model): Promise<Harness> {
 /** Label-task logits (B*Tout*V) of a batch, dropout off. */
 export async function labelLogits(h: Harness, batch: DssBatch): Promise<Float32Array> {
   const gpu = await testGpu();
-  await h.step.run({ alpha: 1, label: batch.label }, { train: false, backward: false, seed: 0 });
+  await h.step.run({ label: batch.label }, { train: false, backward: false, seed: 0, weights: { label: 1, rationale: 0 } });
   const B = batch.label.input_ids.length;
   const T = batch.label.labels[0].length;
   const all = await gpu.readF32(h.runner.records.tensor('logits', () => 0));

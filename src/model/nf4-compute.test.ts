@@ -39,7 +39,7 @@ describe('NF4 compute precision', () => {
     const runner = new T5Runner(gpu, model.dims, model.params, CAPACITY);
     const step = new DssStep(gpu, model, runner);
     model.params.zeroGrads();
-    await step.run(goldenBatch('untied-gated-all'), { train: true, backward: true, seed: 3 });
+    await step.run(goldenBatch('untied-gated-all'), { train: true, backward: true, seed: 3, weights: { label: 0.5, rationale: 0.5 } });
     await expect(gpu.finish()).resolves.toBeUndefined();
     expect(gpu.pool.liveLabels().some((l) => l.includes('nf4_f16.in'))).toBe(true);
     step.free();

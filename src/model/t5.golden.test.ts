@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../gpu/tensor';
 import { FIXTURES, readJson, readSafetensorsFile, tensorMismatch, tinyCheckpoint } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
+import { mixLosses, taskWeights } from '../train/mix';
 import { AdamW } from '../train/optimizer';
-import { parseDssBatch, type DssBatch } from './batch';
+import { parseDssBatch } from './batch';
 import { DssStep } from './dss-step';
 import { loadT5, type T5Model } from './t5-model';
 import { T5Runner } from './t5-runner';
@@ -43,10 +44,6 @@ async function readParam(model: T5Model, pick: (name: string) => Tensor | null) 
   return out;
 }
 
-function eval0(batch: DssBatch) {
-  return batch;
-}
-
 async function greedyFor(name: string) {
   const { gpu, model, batch, expected } = await setup(name, false);
   const gen = new T5Generator(model, gpu, 2, 6, expected.greedy.max_new_tokens);
@@ -58,14 +55,14 @@ for (const name of ['tied-relu', 'untied-gated']) {
   describe(`T5 ${name} matches PyTorch`, () => {
     it('label logits (1e-4) and DSS losses (1e-5)', async () => {
       const { model, batch, expected, runner, step } = await setup(name);
-      const losses = await step.run(eval0(batch), { train: false, backward: false, seed: 0 });
+      const losses = await step.run(batch, { train: false, backward: false, seed: 0, weights: taskWeights(batch.alpha) });
       expect(Math.abs(losses.label - expected.loss_label) / expected.loss_label).toBeLessThan(1e-5);
       expect(Math.abs(losses.rationale! - expected.loss_rationale) / expected.loss_rationale).toBeLessThan(1e-5);
-      expect(Math.abs(losses.total - expected.loss_total) / expected.loss_total).toBeLessThan(1e-5);
+      expect(Math.abs(mixLosses(batch.alpha, losses).total - expected.loss_total) / expected.loss_total).toBeLessThan(1e-5);
       // The rationale pass ran last; run the label task alone to read its logits.
       const gpu = await testGpu();
-      const only = await step.run({ alpha: 1, label: batch.label }, { train: false, backward: false, seed: 0 });
-      expect(only.total).toBeCloseTo(expected.loss_label, 5);
+      const only = await step.run({ label: batch.label }, { train: false, backward: false, seed: 0, weights: taskWeights(1) });
+      expect(only.label).toBeCloseTo(expected.loss_label, 5);
       const [B, T, V] = expected.logits_label.shape;
       const logits = (await gpu.readF32(runner.records.tensor('logits', () => 0))).subarray(0, B * T * V);
       expect(tensorMismatch('logits', logits, expected.logits_label.values, 1e-4)).toBeNull();
@@ -77,7 +74,7 @@ for (const name of ['tied-relu', 'untied-gated']) {
     it('every parameter gradient (1e-3 relative per tensor)', async () => {
       const { model, batch, runner, step, dir } = await setup(name);
       model.params.zeroGrads();
-      await step.run(batch, { train: false, backward: true, seed: 0 });
+      await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha) });
       const grads = await readParam(model, (n) => model.params.get(n).grad);
       const golden = await readSafetensorsFile(`${dir}grads.safetensors`);
       const problems: string[] = [];
@@ -124,7 +121,7 @@ for (const name of ['tied-relu', 'untied-gated']) {
       const h = expected.adamw;
       const opt = new AdamW(gpu, model.params, { lr: h.lr, beta1: h.betas[0], beta2: h.betas[1], eps: h.eps, weightDecay: h.weight_decay, maxGradNorm: h.max_grad_norm });
       model.params.zeroGrads();
-      await step.run(batch, { train: false, backward: true, seed: 0 });
+      await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha) });
       opt.apply();
       const after = await readParam(model, (n) => model.params.get(n).value);
       const golden = await readSafetensorsFile(`${dir}adamw.safetensors`);

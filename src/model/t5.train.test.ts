@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, readJson, tinyCheckpoint } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
+import { taskWeights } from '../train/mix';
 import { parseDssBatch } from './batch';
 import { DssStep } from './dss-step';
 import { loadT5 } from './t5-model';
@@ -26,13 +27,13 @@ async function setup(name: string) {
 describe('T5 training mode (dropout 0.1 from the config)', () => {
   it('the same seed gives the same loss, another seed another loss, and eval differs from both', async () => {
     const { batch, step, done } = await setup('untied-gated');
-    const a = await step.run(batch, { train: true, backward: false, seed: 7 });
-    const b = await step.run(batch, { train: true, backward: false, seed: 7 });
-    const c = await step.run(batch, { train: true, backward: false, seed: 8 });
-    const e = await step.run(batch, { train: false, backward: false, seed: 7 });
-    expect(a.total).toBe(b.total);
-    expect(c.total).not.toBe(a.total);
-    expect(e.total).not.toBe(a.total);
+    const a = await step.run(batch, { train: true, backward: false, seed: 7, weights: taskWeights(batch.alpha) });
+    const b = await step.run(batch, { train: true, backward: false, seed: 7, weights: taskWeights(batch.alpha) });
+    const c = await step.run(batch, { train: true, backward: false, seed: 8, weights: taskWeights(batch.alpha) });
+    const e = await step.run(batch, { train: false, backward: false, seed: 7, weights: taskWeights(batch.alpha) });
+    expect([a.label, a.rationale]).toEqual([b.label, b.rationale]);
+    expect(c.label).not.toBe(a.label);
+    expect(e.label).not.toBe(a.label);
     done();
   });
 
@@ -40,7 +41,7 @@ describe('T5 training mode (dropout 0.1 from the config)', () => {
     const { gpu, model, batch, step, done } = await setup('tied-relu');
     const seed = 11;
     model.params.zeroGrads();
-    await step.run(batch, { train: true, backward: true, seed });
+    await step.run(batch, { train: true, backward: true, seed, weights: taskWeights(batch.alpha) });
     const names = [
       'shared.weight',
       'encoder.block.0.layer.0.SelfAttention.q.weight',
@@ -60,7 +61,8 @@ describe('T5 training mode (dropout 0.1 from the config)', () => {
       for (let i = 1; i < grad.length; i++) if (Math.abs(grad[i]) > Math.abs(grad[at])) at = i;
       const loss = async (v: number) => {
         gpu.write(p.value!, Float32Array.of(v), at);
-        return (await step.run(batch, { train: true, backward: false, seed })).total;
+        const l = await step.run(batch, { train: true, backward: false, seed, weights: taskWeights(batch.alpha) });
+        return batch.alpha * l.label + (1 - batch.alpha) * l.rationale!;
       };
       const fd = ((await loss(value[at] + h)) - (await loss(value[at] - h))) / (2 * h);
       gpu.write(p.value!, Float32Array.of(value[at]), at);
@@ -78,11 +80,11 @@ describe('T5 training mode (dropout 0.1 from the config)', () => {
       return out;
     };
     model.params.zeroGrads();
-    await step.run(batch, { train: false, backward: true, seed: 0 });
+    await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha) });
     const once = await read();
     model.params.zeroGrads();
-    await step.run(batch, { train: false, backward: true, seed: 0, gradMultiplier: 0.5 });
-    await step.run(batch, { train: false, backward: true, seed: 0, gradMultiplier: 0.5 });
+    await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha), gradMultiplier: 0.5 });
+    await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha), gradMultiplier: 0.5 });
     const twice = await read();
     for (const [name, g] of once) {
       const t = twice.get(name)!;
