@@ -1,6 +1,6 @@
 // The engine's interface: implemented in-thread by Engine (tests, CLI) and proxied by comlink in the
 // browser worker. Only plain data crosses it; GPU objects stay where the device lives.
-import type { ByCategory, MemoryStats } from '../gpu/buffer-pool';
+import type { ByCategory, MemoryStats } from '../settings/memory';
 import type { GpuInfo } from '../gpu/device';
 import type { GpuErrorReport } from '../gpu/errors';
 import type { PathedFile } from '../io/browser-files-source';

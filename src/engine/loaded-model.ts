@@ -1,7 +1,7 @@
 // One checkpoint read from a CheckpointSource and uploaded to the GPU for inference (frozen f32 weights), with its
 // tokenizer; generate() runs the KV-cached T5Generator. Progress and cancellation come from the Engine.
 import type { Gpu } from '../gpu/gpu';
-import { MEMORY_CATEGORIES, type ByCategory } from '../gpu/buffer-pool';
+import { MEMORY_CATEGORIES, type ByCategory } from '../settings/memory';
 import type { ByteSource } from '../io/byte-source';
 import { type CheckpointSource, type LoadedCheckpoint, loadCheckpoint } from '../io/checkpoint';
 import { T5Generator } from '../model/generate';

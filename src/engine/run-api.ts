@@ -1,6 +1,6 @@
 // The engine's run methods and the plain data they exchange: the contract between the trainer (src/train behind
 // src/engine), the browser worker, the CLI and the studio. Types only; everything here is structured-clone safe.
-import type { ByCategory } from '../gpu/buffer-pool';
+import type { ByCategory } from '../settings/memory';
 import type { RunConfig, RowSelection } from '../settings/run-config';
 import type { ModelSource, SourceDescription } from './api';
 

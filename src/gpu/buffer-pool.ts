@@ -1,19 +1,7 @@
 // Every GPU buffer the engine owns is allocated here, so the bytes we count are the bytes we hold.
 // WebGPU has no memory query: this ledger is the "GPU memory" figure the studio shows.
+import type { ByCategory, MemoryCategory, MemoryStats } from '../settings/memory';
 import { GPUBufferUsageFlags } from './usage';
-
-export const MEMORY_CATEGORIES = ['weights', 'grads', 'optimizer', 'activations', 'scratch'] as const;
-export type MemoryCategory = (typeof MEMORY_CATEGORIES)[number];
-
-export type ByCategory = Record<MemoryCategory, number>;
-
-export interface MemoryStats {
-  live: ByCategory;
-  peak: ByCategory;
-  liveTotal: number;
-  peakTotal: number;
-  buffers: number;
-}
 
 export interface PooledBuffer {
   readonly buffer: GPUBuffer;

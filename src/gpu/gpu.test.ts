@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../testing/gpu';
-import { MEMORY_CATEGORIES } from './buffer-pool';
+import { MEMORY_CATEGORIES } from '../settings/memory';
 import { GpuProgramError } from './errors';
 import { add, addProgram } from './kernels/add';
 import type { ProgramSpec } from './program';

@@ -1,7 +1,8 @@
 // The engine's handle on one GPU device: memory (BufferPool), programs (pipeline cache), and a recorder
 // that batches dispatches into one command buffer per flush. Host-agnostic: the caller brings the device
 // and a way to read WGSL sources.
-import { BufferPool, type MemoryCategory, type MemoryStats } from './buffer-pool';
+import type { MemoryCategory, MemoryStats } from '../settings/memory';
+import { BufferPool } from './buffer-pool';
 import type { AcquiredDevice, GpuInfo } from './device';
 import { GpuProgramError, programsNamedIn, type GpuErrorReport } from './errors';
 import { assembleWgsl, packUniforms, programKey, uniformBytes, workgroupDims, type ProgramSpec } from './program';

@@ -1,4 +1,4 @@
-import type { MemoryCategory } from './buffer-pool';
+import type { MemoryCategory } from '../settings/memory';
 
 /** Element types a kernel binding can hold. f16 tensors are stored two per 32-bit word. */
 export type DType = 'f32' | 'f16' | 'u32' | 'i32';

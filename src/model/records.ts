@@ -1,7 +1,7 @@
 // Activation records, llm.c style: every buffer the forward pass keeps for the backward pass, named, sized once
 // for a capacity shape (batch, input length, target length) and reused by every step. A pass with a smaller
 // shape binds the leading elements of each record.
-import type { MemoryCategory } from '../gpu/buffer-pool';
+import type { MemoryCategory } from '../settings/memory';
 import type { Gpu } from '../gpu/gpu';
 import type { Bindable, DType, Tensor } from '../gpu/tensor';
 

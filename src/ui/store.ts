@@ -1,6 +1,6 @@
 // The studio's state: one zustand store made of slices. Components select single fields.
 import { create } from 'zustand';
-import type { MemoryStats } from '../gpu/buffer-pool';
+import type { MemoryStats } from '../settings/memory';
 import type { GpuInfo } from '../gpu/device';
 import type { SelfTestResult } from '../engine/api';
 

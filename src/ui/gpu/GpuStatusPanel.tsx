@@ -1,4 +1,4 @@
-import { MEMORY_CATEGORIES } from '../../gpu/buffer-pool';
+import { MEMORY_CATEGORIES } from '../../settings/memory';
 import { describeAdapter } from '../../gpu/device';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';

@@ -1,4 +1,4 @@
-import { MEMORY_CATEGORIES } from '../../gpu/buffer-pool';
+import { MEMORY_CATEGORIES } from '../../settings/memory';
 import { formatBytes } from '../format';
 import { formatCount } from './memory-rows';
 import { useModels } from './use-models';
