@@ -3,7 +3,8 @@
 import { hashString } from '../src/common/random';
 import { initStd, seededNormal } from '../src/io/tiny-t5';
 import type { DssBatch, TaskBatch } from '../src/model/batch';
-import { T5_PRESETS, type T5Config } from '../src/model/config';
+import type { T5Config } from '../src/model/config';
+import { T5_PRESETS } from '../src/settings/models';
 import { t5ParameterSpecs } from '../src/model/hf-names';
 import type { WeightReader } from '../src/model/t5-model';
 

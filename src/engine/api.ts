@@ -6,6 +6,9 @@ import type { GpuErrorReport } from '../gpu/errors';
 import type { PathedFile } from '../io/browser-files-source';
 import type { T5Config } from '../model/config';
 
+// Types the studio reads through this door rather than from the layers that define them (docs/architecture.md).
+export type { GpuInfo, PathedFile, T5Config };
+
 export interface SelfTestResult {
   ok: boolean;
   /** What the add kernel returned for [1,2,3] + 2*[10,20,30]. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { estimateMemory } from '../model/config';
+import { estimateMemory } from '../settings/memory-estimate';
 import { createTextTokenizer } from '../model/tokenizer';
 import { T5Generator } from '../model/generate';
 import { loadT5 } from '../model/t5-model';

@@ -1,7 +1,5 @@
 // T5 architecture configuration, field names exactly as Hugging Face config.json so a file maps one to one.
 // Defaults are the ones transformers' T5Config / PretrainedConfig apply when a key is absent.
-import { DEFAULT_LORA_RANK } from '../settings/run-config';
-import { t5ParameterSpecs } from './hf-names';
 
 export type FeedForwardProj = 'gated-gelu' | 'relu';
 
@@ -142,103 +140,5 @@ export function t5ConfigToJson(c: T5Config): Record<string, unknown> {
     initializer_factor: 1.0,
     use_cache: true,
     torch_dtype: 'float32',
-  };
-}
-
-/** Released FLAN-T5 configs (values from their Hugging Face config.json; PAPER.md lists small and base). */
-export const T5_PRESETS: Record<string, T5Config> = {
-  'google/flan-t5-small': flan(512, 1024, 6, 8),
-  'google/flan-t5-base': flan(768, 2048, 12, 12),
-  'google/flan-t5-large': flan(1024, 2816, 16, 24),
-  'google/flan-t5-xl': flan(2048, 5120, 32, 24),
-};
-
-/** The studio's default Models list; other ids are allowed with a memory estimate. */
-export const DEFAULT_MODEL_IDS = ['google/flan-t5-small', 'google/flan-t5-base'] as const;
-
-function flan(d_model: number, d_ff: number, num_heads: number, layers: number): T5Config {
-  return {
-    ...T5_DEFAULTS,
-    d_model, d_ff, num_heads, d_kv: 64, num_layers: layers, num_decoder_layers: layers,
-    feed_forward_proj: 'gated-gelu', tie_word_embeddings: false,
-  };
-}
-
-// ------------------------------------------------------------------------------------------------ memory estimate
-
-export type TuneMethod = 'full' | 'lora' | 'qlora';
-
-export interface MemoryEstimateOptions {
-  batch: number;
-  inputLength: number;
-  targetLength: number;
-  method: TuneMethod;
-  /** LoRA rank r (lora and qlora); default DEFAULT_LORA_RANK, the paper's (and a new run's) default. */
-  loraRank?: number;
-  /** LoRA target module names, PEFT matching by last path component; default all linear layers, as a new run. */
-  loraTargets?: string[];
-  /** QLoRA double quantization of absmax (off by default, like the paper and a new run). */
-  doubleQuant?: boolean;
-}
-
-export interface MemoryEstimate {
-  totalParams: number;
-  trainableParams: number;
-  /** Bytes. */
-  weights: number;
-  grads: number;
-  optimizer: number;
-  activations: number;
-  total: number;
-}
-
-/** Bytes per element of a frozen NF4 weight: 4-bit codes plus an f32 absmax per 64, or with double quantization a
- *  u8 absmax per 64 and an f32 per 256 blocks. */
-const nf4BytesPerElement = (double: boolean) => (double ? 0.5 + 1 / 64 + 4 / (64 * 256) : 0.5 + 4 / 64);
-const ALL_LINEAR = ['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wi', 'wo'];
-
-/**
- * Estimate GPU bytes for one training configuration. Everything is f32 (4 bytes) except QLoRA's frozen linears.
- * - weights: all parameters; QLoRA stores every linear except DenseReluDense.wo and lm_head (kept in full precision,
- *   as Transformers does for T5) as NF4; LoRA/QLoRA add the adapters r*(in+out) per targeted linear.
- * - grads: one per trainable element. optimizer: AdamW's two moments, 8 bytes per trainable element.
- * - activations: what the forward pass keeps for backward, per token and layer (B batch, Ti/To lengths, C, F,
- *   I = NH*D): encoder 4C + 4I + NH*Ti + f(F) + 2 rstd; decoder self and cross attention 6C + 6I + NH*(To+Ti) + f(F)
- *   + 3 rstd plus the cross keys/values 2*I*Ti per sequence; f(F) = 4F gated, 2F relu; embeddings (Ti+To)*C;
- *   logits and their gradient 2*To*V. Dropout masks and kernel scratch are not counted: treat it as a lower bound
- *   and compare with the engine's byte accounting, which is the measured figure.
- */
-export function estimateMemory(c: T5Config, o: MemoryEstimateOptions): MemoryEstimate {
-  const specs = t5ParameterSpecs(c);
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-  const totalParams = specs.reduce((n, s) => n + size(s.shape), 0);
-  const rank = o.loraRank ?? DEFAULT_LORA_RANK;
-  const targets = o.loraTargets ?? ALL_LINEAR;
-  const NF4_BYTES_PER_ELEMENT = nf4BytesPerElement(o.doubleQuant ?? false);
-  let loraParams = 0;
-  let weights = 0;
-  for (const s of specs) {
-    const n = size(s.shape);
-    const module = s.name.split('.').slice(-2, -1)[0];
-    const frozenNf4 = o.method === 'qlora' && s.kind === 'linear' && module !== 'wo';
-    weights += frozenNf4 ? n * NF4_BYTES_PER_ELEMENT : n * 4;
-    if (o.method !== 'full' && s.kind === 'linear' && targets.includes(module)) loraParams += rank * (s.shape[0] + s.shape[1]);
-  }
-  weights += loraParams * 4;
-  const trainableParams = o.method === 'full' ? totalParams : loraParams;
-  const { batch: B, inputLength: Ti, targetLength: To } = o;
-  const C = c.d_model;
-  const I = c.num_heads * c.d_kv;
-  const NH = c.num_heads;
-  const f = c.feed_forward_proj === 'gated-gelu' ? 4 * c.d_ff : 2 * c.d_ff;
-  const encoderLayer = B * Ti * (4 * C + 4 * I + NH * Ti + f + 2);
-  const decoderLayer = B * To * (6 * C + 6 * I + NH * (To + Ti) + f + 3) + B * Ti * 2 * I;
-  const floats = c.num_layers * encoderLayer + c.num_decoder_layers * decoderLayer + B * (Ti + To) * C + 2 * B * To * c.vocab_size;
-  const activations = floats * 4;
-  const grads = trainableParams * 4;
-  const optimizer = trainableParams * 8;
-  return {
-    totalParams, trainableParams, weights: Math.round(weights), grads, optimizer, activations,
-    total: Math.round(weights) + grads + optimizer + activations,
   };
 }

@@ -3,6 +3,7 @@
 //   y = x W^T + scaling * (dropout(x) A^T) B^T,   A (r, in), B (out, r)
 // Legend: r rank, in/out the base Linear's in_features/out_features.
 import { hashString, seededRandom } from '../common/random';
+import { LORA_PRESETS, type LoraPreset } from '../settings/presets';
 import { DEFAULT_LORA_RANK } from '../settings/run-config';
 import type { Gpu } from '../gpu/gpu';
 import type { T5Config } from './config';
@@ -13,14 +14,6 @@ import type { T5Model } from './t5-model';
 /** Module names (the last path component) of T5's linears: attention q/k/v/o, gated wi_0/wi_1 or relu wi, and wo. */
 export const T5_LINEAR_MODULES = ['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wi', 'wo'] as const;
 
-export const LORA_PRESETS = {
-  /** PEFT's default for T5. */
-  attention: ['q', 'v'],
-  /** Every linear of the blocks (the paper's choice); never lm_head. */
-  'all-linear': [...T5_LINEAR_MODULES],
-} as const satisfies Record<string, readonly string[]>;
-
-export type LoraPreset = keyof typeof LORA_PRESETS;
 export type LoraStack = 'encoder' | 'decoder';
 
 export interface LoraOptions {

@@ -1,5 +1,6 @@
+import { TUNE_METHODS, TUNE_METHOD_NAMES } from '../../settings/presets';
 import { DEFAULT_LORA_RANK } from '../../settings/run-config';
-import { ESTIMATE_SHAPE, METHODS, METHOD_NAMES } from './memory-rows';
+import { ESTIMATE_SHAPE } from './memory-rows';
 import { ModelRow } from './ModelRow';
 import { useModels } from './use-models';
 
@@ -13,8 +14,8 @@ export function ModelList() {
           <tr>
             <th>Hub model</th>
             <th>Parameters</th>
-            {METHODS.map((m) => (
-              <th key={m}>{METHOD_NAMES[m]} (estimate)</th>
+            {TUNE_METHODS.map((m) => (
+              <th key={m}>{TUNE_METHOD_NAMES[m]} (estimate)</th>
             ))}
             <th />
           </tr>

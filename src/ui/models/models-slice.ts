@@ -3,10 +3,9 @@
 // and the "try it" generations. Its own zustand store; the engine, storage and cache come in as deps so the same
 // slice runs in the page (comlink worker, localStorage, Cache Storage) and in Node tests (an in-thread Engine).
 import { create } from 'zustand';
-import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary } from '../../engine/api';
-import type { PathedFile } from '../../io/browser-files-source';
+import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, PathedFile, T5Config } from '../../engine/api';
 import { hubSource } from '../../io/hub';
-import { DEFAULT_MODEL_IDS, T5_PRESETS, type T5Config } from '../../model/config';
+import { DEFAULT_MODEL_IDS, T5_PRESETS } from '../../settings/models';
 import { cachedModelIds } from './cache-status';
 import { type KeyValueStore, type ModelSettings, loadModelSettings, normalizeBaseUrl, saveModelSettings } from './model-settings';
 
