@@ -69,6 +69,29 @@ export class AdamW {
     }
   }
 
+  /** The moments of every trainable parameter, keyed "<name>.exp_avg" / "<name>.exp_avg_sq" (PyTorch's names). */
+  async readState(): Promise<{ step: number; tensors: Map<string, Float32Array> }> {
+    const tensors = new Map<string, Float32Array>();
+    for (const { param, m, v } of this.moments) {
+      tensors.set(`${param.name}.exp_avg`, await this.gpu.readF32(m));
+      tensors.set(`${param.name}.exp_avg_sq`, await this.gpu.readF32(v));
+    }
+    return { step: this.step, tensors };
+  }
+
+  /** Restore what readState returned (a resume): every trainable parameter's moments must be there, sized right. */
+  writeState(step: number, tensors: ReadonlyMap<string, Float32Array>, source = 'optimizer state'): void {
+    for (const { param, m, v } of this.moments) {
+      for (const [suffix, t] of [['exp_avg', m], ['exp_avg_sq', v]] as const) {
+        const data = tensors.get(`${param.name}.${suffix}`);
+        if (!data) throw new Error(`${source}: no ${param.name}.${suffix}`);
+        if (data.length !== t.size) throw new Error(`${source}: ${param.name}.${suffix} has ${data.length} values, the parameter ${t.size}`);
+        this.gpu.write(t, data);
+      }
+    }
+    this.step = step;
+  }
+
   async gradNorm(): Promise<number> {
     return Math.sqrt((await this.gpu.readF32(this.sumsq))[0]);
   }
