@@ -1,4 +1,4 @@
-// Host-agnostic store exports. The Node filesystem store is imported from './fs-store' directly by Node hosts.
+// The dataset store interface and the query logic every adapter shares. The adapters live with their hosts:
+// src/hosts/browser/idb-dataset-store.ts (IndexedDB) and src/hosts/node/fs-dataset-store.ts (folders).
 export type { DatasetStore, RowQuery } from './types';
-export { openIdbDatasetStore, MIGRATIONS, DEFAULT_DB_NAME, type Migration, type IdbStoreEvents } from './idb-store';
 export { applyRowQuery } from './row-query';

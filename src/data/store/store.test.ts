@@ -6,8 +6,8 @@ import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatasetMeta, DatasetRow } from '../records';
 import { assignSplits } from '../split';
-import { FsDatasetStore } from './fs-store';
-import { MIGRATIONS, openIdbDatasetStore, type Migration } from './idb-store';
+import { FsDatasetStore } from '../../hosts/node/fs-dataset-store';
+import { MIGRATIONS, openIdbDatasetStore, type Migration } from '../../hosts/browser/idb-dataset-store';
 import type { DatasetStore } from './types';
 
 const meta = (id: string): DatasetMeta => ({

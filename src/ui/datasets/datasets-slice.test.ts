@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatasetRow } from '../../data/records';
-import { openIdbDatasetStore } from '../../data/store';
+import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import { resetDatasets, useDatasets } from './datasets-slice';
 import { testDatasetMeta } from './test-dataset';
 

@@ -1,7 +1,7 @@
 // One IndexedDB dataset store per page, opened on first use (React StrictMode runs effects twice; both get the
 // same promise). When the connection is lost (another tab upgraded the schema, the browser dropped it) the page
 // says so and asks for a reload instead of failing every later click with an IndexedDB error.
-import { openIdbDatasetStore } from '../../data/store';
+import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import type { DatasetStore } from '../../data/store/types';
 import { useDatasets } from './datasets-slice';
 

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { IndexSchema } from '../../data/records';
-import { openIdbDatasetStore } from '../../data/store';
+import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import { sampleDataset, SAMPLE_DATASET_ID, storeDataset } from './sample-loader';
 
 describe('sampleDataset', () => {

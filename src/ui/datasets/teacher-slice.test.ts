@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openIdbDatasetStore } from '../../data/store';
+import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../data/teacher';
 import { startFakeServer, type FakeServer } from '../../data/teacher/scripted-server';
 import { resetDatasets, useDatasets } from './datasets-slice';

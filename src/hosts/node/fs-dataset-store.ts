@@ -1,13 +1,13 @@
 // DatasetStore on the Node filesystem: <root>/<encoded dataset id>/meta.json and rows.jsonl (one row per line, in id
 // order). Files are replaced atomically (write a temporary file, then rename), and operations on one store are
 // serialised so read-modify-write cycles cannot interleave. A damaged file is reported with its path and line.
-// Node only: import this module from Node hosts, never from browser code.
+// Node only (src/hosts/node).
 
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DatasetMeta, DatasetRow } from '../records';
-import { applyRowQuery, bumped, byId, noDataset } from './row-query';
-import type { DatasetStore, RowQuery } from './types';
+import type { DatasetMeta, DatasetRow } from '../../data/records';
+import { applyRowQuery, bumped, byId, noDataset } from '../../data/store/row-query';
+import type { DatasetStore, RowQuery } from '../../data/store/types';
 
 const META = 'meta.json';
 const ROWS = 'rows.jsonl';

@@ -5,9 +5,9 @@
 // Layout: "datasets" keyed by id; "rows" keyed by [datasetId, id], so one dataset's rows are a key range in id order.
 
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { DatasetMeta, DatasetRow } from '../records';
-import { applyRowQuery, bumped, noDataset } from './row-query';
-import type { DatasetStore, RowQuery } from './types';
+import type { DatasetMeta, DatasetRow } from '../../data/records';
+import { applyRowQuery, bumped, noDataset } from '../../data/store/row-query';
+import type { DatasetStore, RowQuery } from '../../data/store/types';
 
 type Db = IDBPDatabase<unknown>;
 type UpgradeTx = IDBPTransaction<unknown, string[], 'versionchange'>;
