@@ -46,20 +46,52 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** The closest candidate within a small edit distance, formatted as a hint, or ''. */
+/** Names longer than this get no "did you mean" hint: no real parameter or field name is that long. */
+const MAX_HINT_LENGTH = 64;
+
+/**
+ * The closest candidate within a small edit distance, formatted as a hint, or ''. Bounded work: long names are
+ * skipped, and so are candidates whose length alone puts them out of reach.
+ */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
+  if (word.length > MAX_HINT_LENGTH) return '';
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  const w = word.toLowerCase();
   let best = '';
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (Math.abs(c.length - w.length) > limit) continue;
+    const d = editDistance(w, c.toLowerCase());
     if (d < bestD) [best, bestD] = [c, d];
   }
-  return best && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return best && bestD <= limit ? ` (did you mean "${best}"?)` : '';
 }
 
-function wildcardToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
+/**
+ * Whether `name` matches a pattern where * stands for any run of characters. Two pointers with one backtrack point
+ * (no regular expression), so a pattern full of stars costs O(pattern x name) at worst, never exponential time.
+ */
+export function globMatches(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.length && pattern[p] === name[n]) {
+      p++;
+      n++;
+    } else if (star !== -1) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 export class FieldResolver {
@@ -98,7 +130,6 @@ export class FieldResolver {
   /** Names matching a pattern with * wildcards (an exact name matches itself). */
   matchPattern(pattern: string): string[] {
     if (!pattern.includes('*')) return 'error' in this.resolve(pattern) ? [] : [pattern];
-    const re = wildcardToRegExp(pattern);
-    return this.allNames().filter((n) => re.test(n));
+    return this.allNames().filter((n) => globMatches(pattern, n));
   }
 }

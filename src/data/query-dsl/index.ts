@@ -2,22 +2,26 @@
 // and clause coverage for dataset statistics.
 
 import type { IndexSchema, RowValidity } from '../records';
-import { QueryDslValidator, type QueryDslAnalysis } from './validate';
+import { QueryDslValidator, type QueryDslAnalysis, type QueryDslOptions } from './validate';
 
 export { canonicalJson, canonicalize, sameQuery } from './canonical';
-export { parseJson, positionAt, childPath, type JsonValue, type JsonParseResult, type JsonSyntaxError } from './json-parse';
+export { parseJson, positionAt, lineIndex, childPath, MAX_JSON_DEPTH, type JsonValue, type JsonParseResult, type JsonSyntaxError } from './json-parse';
 export { checkDateValue, isDefaultFormatDate, usesDateMath } from './date-math';
 export { FieldResolver } from './fields';
-export type { QueryDslAnalysis } from './validate';
+export { QueryDslValidator, resolvePlugins, type QueryDslAnalysis, type QueryDslOptions } from './validate';
+export { PLUGINS, QUERIES, AGGREGATIONS, SEARCH_BODY, type PluginName } from './spec';
 
-/** Parses and validates a label against the task's index; `schema` null skips the field-name checks. */
-export function analyzeQueryDsl(text: string, schema: IndexSchema | null): QueryDslAnalysis {
-  return new QueryDslValidator(schema).analyze(text);
+/**
+ * Parses and validates a label against the task's index; `schema` null skips the field-name checks.
+ * `options.plugins` names the plugins the cluster has (knn, neural-search, geospatial, ml-commons).
+ */
+export function analyzeQueryDsl(text: string, schema: IndexSchema | null, options?: QueryDslOptions): QueryDslAnalysis {
+  return new QueryDslValidator(schema, options).analyze(text);
 }
 
 /** Validity of one label: parses, valid, and every problem with its JSON path (and line/column when known). */
-export function validateQueryDsl(text: string, schema: IndexSchema): RowValidity {
-  return analyzeQueryDsl(text, schema).validity;
+export function validateQueryDsl(text: string, schema: IndexSchema | null, options?: QueryDslOptions): RowValidity {
+  return analyzeQueryDsl(text, schema, options).validity;
 }
 
 /**

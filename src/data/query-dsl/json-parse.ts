@@ -31,16 +31,36 @@ export function childPath(parent: string, key: string | number): string {
 
 /** Line and column (both 1-based) of a 0-based offset. */
 export function positionAt(text: string, offset: number): TextPosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { offset, line, column: offset - lineStart + 1 };
+  return lineIndex(text)(offset);
 }
+
+/**
+ * Positions of many offsets in one text: the line starts are found once (one pass over the text), then each
+ * offset is a binary search, so thousands of problems in a long label cost no more than one scan.
+ */
+export function lineIndex(text: string): (offset: number) => TextPosition {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    const at = Math.max(0, Math.min(offset, text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { offset, line: lo + 1, column: offset - starts[lo] + 1 };
+  };
+}
+
+/** Deepest nesting of arrays and objects accepted; deeper input is refused with a message, never a stack overflow. */
+export const MAX_JSON_DEPTH = 512;
+
+const ESCAPES = new Map([['"', '"'], ['\\', '\\'], ['/', '/'], ['b', '\b'], ['f', '\f'], ['n', '\n'], ['r', '\r'], ['t', '\t']]);
+// Sticky, so it matches at the cursor without copying the rest of the text; no length cap, so a valid number of any
+// length parses (whether its value fits the parameter is the validator's business).
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 class SyntaxFailure extends Error {
   constructor(
@@ -90,9 +110,9 @@ export function parseJson(text: string): JsonParseResult {
       if (c === 92) {
         out += text.slice(runStart, i);
         const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
+        const simple = e === undefined ? undefined : ESCAPES.get(e);
+        if (simple !== undefined) {
+          out += simple;
           i += 2;
         } else if (e === 'u') {
           const hex = text.slice(i + 2, i + 6);
@@ -110,17 +130,18 @@ export function parseJson(text: string): JsonParseResult {
   };
 
   const parseNumber = (): number => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m || m[0] === '-' || m[0] === '') fail(`unexpected ${describe(i)}`);
-    const s = m![0];
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m) return fail(`unexpected ${describe(i)}`);
+    const s = m[0];
     const after = text[i + s.length];
-    if (after !== undefined && /[0-9.eE+\-]/.test(after)) fail(`malformed number near ${JSON.stringify(text.slice(i, i + s.length + 1))}`);
+    if (after !== undefined && /[0-9.eE+\-]/.test(after)) fail(`malformed number near ${JSON.stringify(text.slice(i, Math.min(i + s.length + 1, i + 40)))}`);
     i += s.length;
     return Number(s);
   };
 
   const parseValue = (path: string, depth: number): JsonValue => {
-    if (depth > 512) fail('nesting deeper than 512 levels');
+    if (depth > MAX_JSON_DEPTH) fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
     skipSpace();
     offsets.set(path, i);
     const c = text[i];

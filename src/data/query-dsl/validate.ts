@@ -1,15 +1,26 @@
-// Structural validation of an OpenSearch search request body (Query DSL): top-level keys, query clauses and their
-// shapes, aggregations (bucket, metric and pipeline, with nesting rules), sort and _source, date math in range
-// values, and every field name against the task's index schema. Each problem names its JSON path and, when the text
-// is at hand, its line and column. While walking, it records which clause and aggregation types the request uses.
+// Structural validation of an OpenSearch search request body (Query DSL). The names and value kinds come from one
+// table (spec.ts: every query, aggregation and body key of OpenSearch core, its bundled modules and the common
+// plugins); this file walks the request, checks each object against its table entry, and adds the rules a table
+// cannot say (range bounds and date math, bool clause lists, intervals, sorts, bucket orders, nesting rules). Each
+// problem names its JSON path and, when the text is at hand, its line and column; field names are checked against
+// the index schema when there is one. While walking, it records which clause and aggregation types the request uses.
+//
+// Keys come from the input, so they are only ever looked up in Maps or after an own-property check: a query named
+// "constructor" or "__proto__" is an unknown query type, not a property of Object.prototype.
 //
 // The rules follow what OpenSearch itself rejects (unknown clauses and parameters, metric aggregations with
 // sub-aggregations, terms aggregations or sorts on analysed text fields, unparseable dates), not style preferences.
 
-import type { IndexSchema, RowValidity, ValidationProblem } from '../records';
+import type { IndexSchema, RowValidity, TextPosition, ValidationProblem } from '../records';
 import { CALENDAR_INTERVALS, checkDateValue, isFixedInterval, usesDateMath } from './date-math';
 import { FieldResolver, didYouMean, type FieldKind } from './fields';
-import { childPath, parseJson, positionAt, type JsonValue } from './json-parse';
+import { childPath, lineIndex, parseJson, type JsonValue } from './json-parse';
+import {
+  AGGREGATIONS, AGG_META_KEYS, COLLAPSE, DECAY_FIELD, EXT_SECTIONS, FIELD_SORT, FIELD_VALUE_FACTOR, GEO_DISTANCE_SORT, INNER_HITS,
+  INTERVAL_FILTERS, INTERVAL_RULES, MULTI_TERM_QUERY_TYPES, NESTED_SORT, PIT, PLUGINS, QUERIES, RANDOM_SCORE_FUNCTION, RESCORE,
+  RESCORE_QUERY, SCORE_FUNCTION_PARAMS, SCRIPT, SCRIPT_FIELD, SCRIPT_SCORE_FUNCTION, SCRIPT_SORT, SEARCH_BODY, SLICE, SPAN_QUERY_TYPES,
+  type AggSpec, type ParamKind, type Params, type PluginName, type QuerySpec,
+} from './spec';
 
 type Obj = { [key: string]: JsonValue };
 
@@ -21,82 +32,75 @@ export interface QueryDslAnalysis {
   value?: JsonValue;
 }
 
+export interface QueryDslOptions {
+  /**
+   * Plugins the cluster has (keys of PLUGINS: knn, neural-search, geospatial, ml-commons; a query type such as
+   * "neural" or "hybrid" also names its plugin). Syntax of other plugins is reported as "needs plugin X".
+   */
+  plugins?: readonly string[];
+}
+
 const isObj = (v: JsonValue | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const has = (o: Obj, key: string): boolean => Object.hasOwn(o, key);
+const get = (o: Obj, key: string): JsonValue | undefined => (Object.hasOwn(o, key) ? o[key] : undefined);
+const isScalar = (v: JsonValue | undefined): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 const kindOf = (v: JsonValue | undefined): string =>
   v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+/** A name or value as shown in a message: quoted, and cut short when long (a 4 MB key must not make a 4 MB message). */
+const shown = (v: JsonValue | undefined): string => {
+  const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : isObj(v) || Array.isArray(v) ? kindOf(v) : String(v);
+  return s.length > 80 ? `${s.slice(0, 60)}…" (${s.length} characters)` : s;
+};
 
-const TOP_LEVEL = [
-  'query', 'aggs', 'aggregations', 'size', 'from', 'sort', '_source', 'track_total_hits', 'post_filter', 'min_score',
-  'timeout', 'terminate_after', 'search_after', 'track_scores', 'explain', 'version', 'seq_no_primary_term',
-  'stored_fields', 'docvalue_fields', 'fields', 'highlight', 'collapse',
-];
-
-/** Parameters each leaf query accepts inside its per-field object, besides the value key. */
-const COMMON = ['boost', '_name'];
-const MATCH_PARAMS = ['query', 'operator', 'minimum_should_match', 'fuzziness', 'analyzer', 'zero_terms_query', 'lenient',
-  'prefix_length', 'max_expansions', 'fuzzy_transpositions', 'fuzzy_rewrite', 'auto_generate_synonyms_phrase_query', 'cutoff_frequency', ...COMMON];
-const PHRASE_PARAMS = ['query', 'slop', 'analyzer', 'zero_terms_query', ...COMMON];
-const PHRASE_PREFIX_PARAMS = [...PHRASE_PARAMS, 'max_expansions'];
-const TERM_PARAMS = ['value', 'case_insensitive', ...COMMON];
-const PREFIX_PARAMS = ['value', 'case_insensitive', 'rewrite', ...COMMON];
-const WILDCARD_PARAMS = ['value', 'wildcard', 'case_insensitive', 'rewrite', ...COMMON];
-const REGEXP_PARAMS = ['value', 'flags', 'case_insensitive', 'max_determinized_states', 'rewrite', ...COMMON];
-const FUZZY_PARAMS = ['value', 'fuzziness', 'max_expansions', 'prefix_length', 'transpositions', 'rewrite', ...COMMON];
-const RANGE_PARAMS = ['gt', 'gte', 'lt', 'lte', 'from', 'to', 'include_lower', 'include_upper', 'format', 'time_zone', 'relation', ...COMMON];
-const MULTI_MATCH_PARAMS = ['query', 'fields', 'type', 'operator', 'minimum_should_match', 'tie_breaker', 'analyzer', 'fuzziness',
-  'prefix_length', 'max_expansions', 'lenient', 'zero_terms_query', 'slop', 'auto_generate_synonyms_phrase_query', 'fuzzy_transpositions', ...COMMON];
-const QUERY_STRING_PARAMS = ['query', 'default_field', 'fields', 'default_operator', 'analyzer', 'allow_leading_wildcard', 'analyze_wildcard',
-  'lenient', 'minimum_should_match', 'phrase_slop', 'fuzziness', 'time_zone', 'quote_field_suffix', 'type', 'tie_breaker',
-  'auto_generate_synonyms_phrase_query', 'enable_position_increments', 'flags', 'max_determinized_states', 'rewrite', 'escape', ...COMMON];
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+/** Parameters that count things: a negative value is refused by OpenSearch. */
+const NON_NEGATIVE = new Set(['size', 'from', 'shard_size', 'min_doc_count', 'shard_min_doc_count', 'terminate_after', 'precision_threshold',
+  'max_children', 'min_children', 'window_size', 'buckets', 'max_doc_count', 'slop', 'max_expansions', 'prefix_length', 'window', 'k']);
+/** Top-level keys recorded in the coverage. */
+const COVERED_KEYS = new Set(['query', 'post_filter', 'size', 'from', 'sort', '_source', 'track_total_hits', 'terminate_after']);
+const SORT_ORDERS = ['asc', 'desc'];
+const SORT_MODES = ['min', 'max', 'sum', 'avg', 'median'];
 const MULTI_MATCH_TYPES = ['best_fields', 'most_fields', 'cross_fields', 'phrase', 'phrase_prefix', 'bool_prefix'];
+const RELATIONS = ['intersects', 'contains', 'within', 'disjoint'];
+const BOOL_OCCURS = ['must', 'should', 'filter', 'must_not'];
+const RULE_REQUIRES = new Map([['match', 'query'], ['prefix', 'prefix'], ['wildcard', 'pattern'], ['fuzzy', 'term'], ['all_of', 'intervals'], ['any_of', 'intervals']]);
+const COMPOSITE_SOURCES = new Set(['terms', 'histogram', 'date_histogram', 'geotile_grid']);
+/** Plugin names a user may write instead of the plugin id. */
+const PLUGIN_ALIASES = new Map<string, PluginName>([
+  ['k-nn', 'knn'], ['neural', 'neural-search'], ['neural_sparse', 'neural-search'], ['hybrid', 'neural-search'], ['neural_search', 'neural-search'],
+  ['ml', 'ml-commons'], ['ml_commons', 'ml-commons'],
+]);
 
-const BUCKET_AGGS = ['terms', 'date_histogram', 'histogram', 'range', 'date_range', 'filter', 'filters', 'missing', 'nested',
-  'reverse_nested', 'global', 'significant_terms', 'auto_date_histogram', 'composite', 'multi_terms', 'sampler'];
-const METRIC_AGGS = ['avg', 'sum', 'min', 'max', 'cardinality', 'value_count', 'stats', 'extended_stats', 'percentiles',
-  'percentile_ranks', 'top_hits', 'median_absolute_deviation', 'weighted_avg', 'geo_bounds'];
-const PIPELINE_AGGS = ['avg_bucket', 'sum_bucket', 'max_bucket', 'min_bucket', 'stats_bucket', 'extended_stats_bucket',
-  'bucket_sort', 'bucket_selector', 'bucket_script', 'derivative', 'cumulative_sum', 'moving_avg', 'moving_fn', 'serial_diff'];
+/** The plugin ids named by a `plugins` option (ids, aliases or query type names; unknown names are ignored). */
+export function resolvePlugins(names: readonly string[] = []): Set<PluginName> {
+  const out = new Set<PluginName>();
+  for (const raw of names) {
+    const n = raw.trim().toLowerCase();
+    if (Object.hasOwn(PLUGINS, n)) out.add(n as PluginName);
+    const alias = PLUGIN_ALIASES.get(n) ?? QUERIES.get(n)?.plugin ?? AGGREGATIONS.get(n)?.plugin;
+    if (alias) out.add(alias);
+  }
+  return out;
+}
 
 export class QueryDslValidator {
-  private readonly problems: ValidationProblem[] = [];
-  private readonly used = new Set<string>();
+  private problems: ValidationProblem[] = [];
+  private used = new Set<string>();
   private readonly fields: FieldResolver | null;
+  private readonly plugins: Set<PluginName>;
   private offsets = new Map<string, number>();
-  private text = '';
-  private readonly queryClauses: Record<string, (body: JsonValue, path: string) => void>;
+  private position: (offset: number) => TextPosition = (offset) => ({ offset, line: 1, column: offset + 1 });
 
-  constructor(schema: IndexSchema | null) {
+  constructor(schema: IndexSchema | null, options: QueryDslOptions = {}) {
     this.fields = schema ? new FieldResolver(schema) : null;
-    this.queryClauses = {
-      bool: (b, p) => this.bool(b, p),
-      match: (b, p) => this.fullText(b, p, 'match', MATCH_PARAMS),
-      match_phrase: (b, p) => this.fullText(b, p, 'match_phrase', PHRASE_PARAMS),
-      match_phrase_prefix: (b, p) => this.fullText(b, p, 'match_phrase_prefix', PHRASE_PREFIX_PARAMS),
-      match_bool_prefix: (b, p) => this.fullText(b, p, 'match_bool_prefix', MATCH_PARAMS),
-      multi_match: (b, p) => this.multiMatch(b, p),
-      query_string: (b, p) => this.queryString(b, p, 'query_string'),
-      simple_query_string: (b, p) => this.queryString(b, p, 'simple_query_string'),
-      term: (b, p) => this.termLevel(b, p, 'term', TERM_PARAMS, 'value'),
-      prefix: (b, p) => this.termLevel(b, p, 'prefix', PREFIX_PARAMS, 'value'),
-      wildcard: (b, p) => this.termLevel(b, p, 'wildcard', WILDCARD_PARAMS, 'value'),
-      regexp: (b, p) => this.termLevel(b, p, 'regexp', REGEXP_PARAMS, 'value'),
-      fuzzy: (b, p) => this.termLevel(b, p, 'fuzzy', FUZZY_PARAMS, 'value'),
-      terms: (b, p) => this.terms(b, p),
-      range: (b, p) => this.range(b, p),
-      exists: (b, p) => this.exists(b, p),
-      ids: (b, p) => this.ids(b, p),
-      match_all: (b, p) => this.params(b, p, 'match_all', COMMON),
-      match_none: (b, p) => this.params(b, p, 'match_none', COMMON),
-      constant_score: (b, p) => this.constantScore(b, p),
-      dis_max: (b, p) => this.disMax(b, p),
-      boosting: (b, p) => this.boosting(b, p),
-      nested: (b, p) => this.nestedQuery(b, p),
-    };
+    this.plugins = resolvePlugins(options.plugins);
   }
 
   /** Parses and validates `text`. */
   analyze(text: string): QueryDslAnalysis {
-    this.text = text;
+    this.problems = [];
+    this.used = new Set();
     const parsed = parseJson(text);
     if (!parsed.ok) {
       return {
@@ -105,6 +109,7 @@ export class QueryDslValidator {
       };
     }
     this.offsets = parsed.offsets;
+    this.position = lineIndex(text);
     for (const p of parsed.duplicateKeys) this.problem(p, 'duplicate key (OpenSearch rejects it; JSON parsers keep only the last)');
     this.request(parsed.value, '$');
     return {
@@ -116,10 +121,10 @@ export class QueryDslValidator {
 
   private problem(path: string, message: string): void {
     const offset = this.offsets.get(path);
-    this.problems.push(offset === undefined ? { path, message } : { path, message, position: positionAt(this.text, offset) });
+    this.problems.push(offset === undefined ? { path, message } : { path, message, position: this.position(offset) });
   }
 
-  // ---- generic shape helpers ----
+  // ---- table-driven checks ----
 
   private object(v: JsonValue | undefined, path: string, what: string): v is Obj {
     if (isObj(v)) return true;
@@ -127,31 +132,114 @@ export class QueryDslValidator {
     return false;
   }
 
-  private keys(obj: Obj, path: string, allowed: readonly string[], what: string): void {
-    for (const k of Object.keys(obj)) {
-      if (!allowed.includes(k)) this.problem(childPath(path, k), `unknown parameter "${k}" in ${what}${didYouMean(k, allowed)}`);
+  /** Checks an object against a parameter table: unknown keys (with a hint), then the value of each known key. */
+  private params(obj: Obj, path: string, params: Params, what: string, skip?: (key: string) => boolean): void {
+    for (const key of Object.keys(obj)) {
+      if (skip?.(key)) continue;
+      const p = childPath(path, key);
+      if (!Object.hasOwn(params, key)) {
+        this.problem(p, `unknown parameter ${shown(key)} in ${what}${didYouMean(key, Object.keys(params))}`);
+        continue;
+      }
+      this.value(params[key], obj[key], p, `${what} "${key}"`, key);
     }
   }
 
-  private params(v: JsonValue, path: string, what: string, allowed: readonly string[]): Obj | null {
-    if (!this.object(v, path, what)) return null;
-    this.keys(v, path, allowed, what);
-    return v;
+  private required(obj: Obj, path: string, groups: QuerySpec['required'], what: string): void {
+    for (const group of groups ?? []) {
+      if (!group.some((k) => has(obj, k))) this.problem(path, `${what} needs ${group.map((k) => `"${k}"`).join(' or ')}`);
+    }
   }
 
-  private nonNegativeInt(v: JsonValue | undefined, path: string, what: string): void {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.problem(path, `${what} must be a whole number >= 0, got ${JSON.stringify(v)}`);
+  private value(kind: ParamKind, v: JsonValue, path: string, what: string, key = ''): void {
+    switch (kind) {
+      case 'any':
+        return;
+      case 'bool':
+        if (typeof v !== 'boolean' && v !== 'true' && v !== 'false') this.problem(path, `${what} must be true or false, got ${shown(v)}`);
+        return;
+      case 'number':
+        if (!(typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))))) this.problem(path, `${what} must be a number, got ${shown(v)}`);
+        return;
+      case 'int':
+        this.int(v, path, what, NON_NEGATIVE.has(key) ? 0 : INT_MIN);
+        return;
+      case 'scalar':
+        if (!isScalar(v)) this.problem(path, `${what} must be a string or a number, got ${kindOf(v)}`);
+        return;
+      case 'strings':
+        if (!(isScalar(v) || (Array.isArray(v) && v.every(isScalar)))) this.problem(path, `${what} must be a string or an array of strings`);
+        return;
+      case 'object':
+        this.object(v, path, what);
+        return;
+      case 'array':
+        if (!Array.isArray(v)) this.problem(path, `${what} must be an array, got ${kindOf(v)}`);
+        return;
+      case 'query':
+        this.query(v, path);
+        return;
+      case 'queries':
+        if (Array.isArray(v)) v.forEach((q, i) => this.query(q, childPath(path, i)));
+        else this.query(v, path);
+        return;
+      case 'query_map':
+        if (Array.isArray(v)) v.forEach((q, i) => this.query(q, childPath(path, i)));
+        else if (isObj(v)) for (const k of Object.keys(v)) this.query(v[k], childPath(path, k));
+        else this.problem(path, `${what} must be an object of named queries or an array of queries, got ${kindOf(v)}`);
+        return;
+      case 'span':
+        this.query(v, path, 'span');
+        return;
+      case 'spans':
+        if (!Array.isArray(v) || v.length === 0) this.problem(path, `${what} must be a non-empty array of span queries`);
+        else v.forEach((q, i) => this.query(q, childPath(path, i), 'span'));
+        return;
+      case 'field':
+        this.field(v, path);
+        return;
+      case 'fields':
+        this.fieldPatterns(v, path, what);
+        return;
+      case 'script':
+        this.script(v, path, what);
+        return;
+      case 'sort':
+        this.sort(v, path);
+        return;
+      case 'source':
+        this.source(v, path);
+        return;
+      case 'inner_hits':
+        if (this.object(v, path, what)) this.params(v, path, INNER_HITS, 'inner_hits');
+        return;
+      case 'score_function':
+        this.scoreFunction(v, path);
+        return;
+      case 'decay':
+        this.decay(v, path, what);
+        return;
+      case 'interval_rule':
+        this.intervalRule(v, path);
+        return;
+    }
   }
 
-  private stringValue(v: JsonValue | undefined, path: string, what: string): v is string {
-    if (typeof v === 'string') return true;
-    this.problem(path, `${what} must be a string, got ${kindOf(v)}`);
-    return false;
+  /** A Java int (OpenSearch reads these with intValue()), at least `min`; numeric strings are coerced, as OpenSearch does. */
+  private int(v: JsonValue | undefined, path: string, what: string, min: number): void {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < min || n > INT_MAX) {
+      this.problem(path, `${what} must be a whole number from ${min} to ${INT_MAX} (OpenSearch reads an int), got ${shown(v)}`);
+    }
   }
 
-  private oneOf(v: JsonValue | undefined, path: string, what: string, options: readonly string[]): void {
-    if (typeof v !== 'string' || !options.includes(v)) this.problem(path, `${what} must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+  private needsPlugin(plugin: PluginName | undefined, path: string, what: string): boolean {
+    if (!plugin || this.plugins.has(plugin)) return false;
+    this.problem(path, `${what} needs plugin ${plugin} (${PLUGINS[plugin]}): allow it with plugins: ["${plugin}"] when the cluster has it`);
+    return true;
   }
+
+  // ---- fields ----
 
   /** Resolves a field name against the schema (no-op without a schema). Returns its kind, or null if unknown. */
   private field(name: JsonValue | undefined, path: string): FieldKind | 'unchecked' | null {
@@ -160,6 +248,7 @@ export class QueryDslValidator {
       return null;
     }
     if (!this.fields) return 'unchecked';
+    if (name.includes('*')) return this.fields.matchPattern(name).length > 0 ? 'unchecked' : this.noMatch(name, path);
     const r = this.fields.resolve(name);
     if ('error' in r) {
       this.problem(path, r.error);
@@ -168,30 +257,33 @@ export class QueryDslValidator {
     return r.kind;
   }
 
+  private noMatch(pattern: string, path: string): null {
+    this.problem(path, `pattern ${shown(pattern)} matches no field in index "${this.fields!.schema.index}"`);
+    return null;
+  }
+
   /** A field used for aggregating or sorting: analysed text has no doc values there. */
-  private aggregatableField(name: JsonValue | undefined, path: string, what: string, accept?: FieldKind[]): void {
+  private aggregatableField(name: JsonValue | undefined, path: string, what: string, accept?: readonly string[]): void {
     const kind = this.field(name, path);
     if (kind === null || kind === 'unchecked') return;
     if (kind === 'text') {
       const hint = this.fields!.resolve(`${String(name)}.keyword`);
-      this.problem(path, `${what} on text field "${String(name)}" is not allowed (no doc values)${'error' in hint ? '' : `: use "${String(name)}.keyword"`}`);
+      this.problem(path, `${what} on text field ${shown(name)} is not allowed (no doc values)${'error' in hint ? '' : `: use "${String(name)}.keyword"`}`);
     } else if (accept && !accept.includes(kind)) {
-      this.problem(path, `${what} needs a ${accept.join(' or ')} field, but "${String(name)}" is ${kind}`);
+      this.problem(path, `${what} needs a ${accept.join(' or ')} field, but ${shown(name)} is ${kind}`);
     }
   }
 
-  /** Leaf queries keyed by one field name: {clause: {field: shorthand | {params}}}. */
-  private singleField(body: JsonValue, path: string, clause: string): [string, JsonValue, string] | null {
-    if (!this.object(body, path, clause)) return null;
-    const names = Object.keys(body);
-    if (names.length !== 1) {
-      this.problem(path, `${clause} takes exactly one field, got ${names.length === 0 ? 'none' : names.map((n) => `"${n}"`).join(', ')}`);
-      if (names.length === 0) return null;
+  private fieldPatterns(v: JsonValue, path: string, what: string): void {
+    const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : null;
+    if (!list || list.some((f) => typeof f !== 'string')) {
+      this.problem(path, `${what} must be an array of field names (optionally with ^boost)`);
+      return;
     }
-    const name = names[0];
-    const fieldPath = childPath(path, name);
-    this.field(name, fieldPath);
-    return [name, body[name], fieldPath];
+    list.forEach((f, i) => {
+      const name = (f as string).replace(/\^\d+(\.\d+)?$/, '');
+      if (this.fields && name !== '*') this.field(name, Array.isArray(v) ? childPath(path, i) : path);
+    });
   }
 
   // ---- request ----
@@ -199,183 +291,281 @@ export class QueryDslValidator {
   private request(v: JsonValue, path: string): void {
     if (!this.object(v, path, 'the search request')) return;
     if (Object.keys(v).length === 0) this.problem(path, 'empty search request');
-    this.keys(v, path, TOP_LEVEL, 'the search request');
-    if ('aggs' in v && 'aggregations' in v) this.problem(path, 'use either "aggs" or "aggregations", not both');
-    for (const [k, val] of Object.entries(v)) {
+    if (has(v, 'aggs') && has(v, 'aggregations')) this.problem(path, 'use either "aggs" or "aggregations", not both');
+    this.params(v, path, SEARCH_BODY, 'the search request', (k) => k === 'aggs' || k === 'aggregations' || k === 'ext' || k === 'track_total_hits');
+    for (const k of Object.keys(v)) {
+      const val = v[k];
       const p = childPath(path, k);
+      if (COVERED_KEYS.has(k)) this.used.add(k);
       switch (k) {
-        case 'query':
-        case 'post_filter':
-          this.used.add(k === 'query' ? 'query' : 'post_filter');
-          this.query(val, p);
-          break;
         case 'aggs':
         case 'aggregations':
           this.aggs(val, p, 0);
           break;
-        case 'size':
-        case 'from':
-        case 'terminate_after':
-          this.used.add(k);
-          this.nonNegativeInt(val, p, `"${k}"`);
-          break;
-        case 'sort':
-          this.used.add('sort');
-          this.sort(val, p);
-          break;
-        case '_source':
-          this.used.add('_source');
-          this.source(val, p);
-          break;
         case 'track_total_hits':
-          this.used.add('track_total_hits');
-          if (typeof val !== 'boolean') this.nonNegativeInt(val, p, '"track_total_hits" (true, false or a number)');
+          if (typeof val !== 'boolean') this.int(val, p, '"track_total_hits" (true, false or a number)', 0);
           break;
-        case 'min_score':
-          if (typeof val !== 'number') this.problem(p, '"min_score" must be a number');
+        case 'ext':
+          this.ext(val, p);
           break;
-        case 'track_scores':
-        case 'explain':
-        case 'version':
-        case 'seq_no_primary_term':
-          if (typeof val !== 'boolean') this.problem(p, `"${k}" must be true or false`);
+        case 'rescore':
+          this.rescore(val, p);
           break;
-        case 'search_after':
-          if (!Array.isArray(val)) this.problem(p, '"search_after" must be an array of sort values');
+        case 'script_fields':
+          if (isObj(val)) for (const name of Object.keys(val)) this.scriptField(val[name], childPath(p, name));
           break;
-        case 'timeout':
-          this.stringValue(val, p, '"timeout"');
+        case 'pit':
+          if (isObj(val)) {
+            this.params(val, p, PIT, '"pit"');
+            this.required(val, p, [['id']], '"pit"');
+          }
+          break;
+        case 'slice':
+          if (isObj(val)) {
+            this.params(val, p, SLICE, '"slice"');
+            this.required(val, p, [['id'], ['max']], '"slice"');
+          }
+          break;
+        case 'collapse':
+          if (isObj(val)) {
+            this.params(val, p, COLLAPSE, '"collapse"');
+            this.required(val, p, [['field']], '"collapse"');
+          }
+          break;
+        case 'search_pipeline':
+          if (typeof val !== 'string' && !isObj(val)) this.problem(p, `"search_pipeline" must be a pipeline name or a pipeline definition, got ${kindOf(val)}`);
+          break;
+        case 'indices_boost':
+          if (!isObj(val) && !(Array.isArray(val) && val.every(isObj))) this.problem(p, '"indices_boost" must be an array of {"<index>": boost}');
           break;
         default:
-          break; // stored_fields, docvalue_fields, fields, highlight, collapse: accepted, not checked in depth
+          break;
       }
     }
   }
 
-  // ---- queries ----
-
-  query(v: JsonValue | undefined, path: string): void {
-    if (!this.object(v, path, 'a query')) return;
-    const clauses = Object.keys(v);
-    if (clauses.length !== 1) {
-      this.problem(path, clauses.length === 0
-        ? 'empty query: expected one clause such as {"match": ...} or {"bool": ...}'
-        : `a query object holds exactly one clause, got ${clauses.map((c) => `"${c}"`).join(', ')} (combine them with bool)`);
-    }
-    for (const clause of clauses) {
-      const p = childPath(path, clause);
-      const check = this.queryClauses[clause];
-      if (!check) {
-        this.problem(p, `unknown query clause "${clause}"${didYouMean(clause, Object.keys(this.queryClauses))}`);
-        continue;
-      }
-      this.used.add(clause);
-      check(v[clause], p);
+  private ext(v: JsonValue, path: string): void {
+    if (!this.object(v, path, '"ext"')) return;
+    for (const section of Object.keys(v)) {
+      const plugin = EXT_SECTIONS.get(section);
+      const p = childPath(path, section);
+      if (plugin) this.needsPlugin(plugin, p, `"ext.${section}"`);
+      else if (this.plugins.size === 0) this.problem(p, `"ext.${section.length > 60 ? `${section.slice(0, 60)}…` : section}" is read by a plugin; none is enabled (known sections: ${[...EXT_SECTIONS.keys()].join(', ')})`);
     }
   }
 
-  private queryList(v: JsonValue, path: string): void {
-    if (Array.isArray(v)) v.forEach((q, i) => this.query(q, childPath(path, i)));
-    else this.query(v, path);
-  }
-
-  private bool(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'bool', ['must', 'should', 'filter', 'must_not', 'minimum_should_match', 'adjust_pure_negative', ...COMMON]);
-    if (!body) return;
-    for (const occur of ['must', 'should', 'filter', 'must_not']) {
-      if (!(occur in body)) continue;
-      this.used.add(`bool.${occur}`);
-      this.queryList(body[occur], childPath(path, occur));
-    }
-    const msm = body.minimum_should_match;
-    if (msm !== undefined && typeof msm !== 'number' && !(typeof msm === 'string' && /^-?\d+%?$|^\d+<-?\d+%?/.test(msm))) {
-      this.problem(childPath(path, 'minimum_should_match'), `"minimum_should_match" must be a number or a string like "75%", got ${JSON.stringify(msm)}`);
-    }
-  }
-
-  private fullText(b: JsonValue, path: string, clause: string, params: readonly string[]): void {
-    const r = this.singleField(b, path, clause);
-    if (!r) return;
-    const [, v, p] = r;
-    if (isObj(v)) {
-      this.keys(v, p, params, clause);
-      if (!('query' in v)) this.problem(p, `${clause} needs "query"`);
-      else if (!['string', 'number', 'boolean'].includes(typeof v.query)) this.problem(childPath(p, 'query'), `${clause} "query" must be text, got ${kindOf(v.query)}`);
-      if ('operator' in v) this.oneOf(typeof v.operator === 'string' ? v.operator.toLowerCase() : v.operator, childPath(p, 'operator'), '"operator"', ['and', 'or']);
-    } else if (!['string', 'number', 'boolean'].includes(typeof v)) {
-      this.problem(p, `${clause} value must be text or an object with "query", got ${kindOf(v)}`);
-    }
-  }
-
-  private fieldPatterns(v: JsonValue | undefined, path: string): void {
-    if (!Array.isArray(v) || v.some((f) => typeof f !== 'string')) {
-      this.problem(path, '"fields" must be an array of field names (optionally with ^boost)');
-      return;
-    }
-    v.forEach((f, i) => {
-      const name = (f as string).replace(/\^\d+(\.\d+)?$/, '');
-      if (this.fields && this.fields.matchPattern(name).length === 0) {
-        this.problem(childPath(path, i), name.includes('*')
-          ? `pattern "${name}" matches no field in index "${this.fields.schema.index}"`
-          : (this.fields.resolve(name) as { error: string }).error);
+  private rescore(v: JsonValue, path: string): void {
+    const items = Array.isArray(v) ? v : [v];
+    items.forEach((r, i) => {
+      const p = Array.isArray(v) ? childPath(path, i) : path;
+      if (!this.object(r, p, 'a rescore')) return;
+      this.params(r, p, RESCORE, 'rescore');
+      const q = get(r, 'query');
+      if (q === undefined) this.problem(p, 'rescore needs "query"');
+      else if (isObj(q)) {
+        const qp = childPath(p, 'query');
+        this.params(q, qp, RESCORE_QUERY, 'rescore "query"');
+        this.required(q, qp, [['rescore_query']], 'rescore "query"');
       }
     });
   }
 
-  private multiMatch(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'multi_match', MULTI_MATCH_PARAMS);
-    if (!body) return;
-    if (!('query' in body)) this.problem(path, 'multi_match needs "query"');
-    else this.stringValue(body.query, childPath(path, 'query'), 'multi_match "query"');
-    if ('fields' in body) this.fieldPatterns(body.fields, childPath(path, 'fields'));
-    if ('type' in body) this.oneOf(body.type, childPath(path, 'type'), 'multi_match "type"', MULTI_MATCH_TYPES);
+  private scriptField(v: JsonValue, path: string): void {
+    if (!this.object(v, path, 'a script field')) return;
+    this.params(v, path, SCRIPT_FIELD, 'script_fields');
+    this.required(v, path, [['script']], 'a script field');
   }
 
-  private queryString(b: JsonValue, path: string, clause: string): void {
-    const body = this.params(b, path, clause, QUERY_STRING_PARAMS);
-    if (!body) return;
-    if (!('query' in body)) this.problem(path, `${clause} needs "query"`);
-    else this.stringValue(body.query, childPath(path, 'query'), `${clause} "query"`);
-    if ('fields' in body) this.fieldPatterns(body.fields, childPath(path, 'fields'));
-    if ('default_field' in body && body.default_field !== '*') this.field(body.default_field, childPath(path, 'default_field'));
+  private script(v: JsonValue, path: string, what: string): void {
+    if (typeof v === 'string') return;
+    if (!this.object(v, path, what)) return;
+    this.params(v, path, SCRIPT, 'a script');
+    this.required(v, path, [['source', 'inline', 'id']], 'a script');
   }
 
-  private termLevel(b: JsonValue, path: string, clause: string, params: readonly string[], valueKey: string): void {
-    const r = this.singleField(b, path, clause);
-    if (!r) return;
-    const [, v, p] = r;
-    const scalar = (x: JsonValue | undefined): boolean => ['string', 'number', 'boolean'].includes(typeof x);
-    if (isObj(v)) {
-      this.keys(v, p, params, clause);
-      const key = clause === 'wildcard' && 'wildcard' in v ? 'wildcard' : valueKey;
-      if (!(key in v)) this.problem(p, `${clause} needs "${valueKey}"`);
-      else if (!scalar(v[key])) this.problem(childPath(p, key), `${clause} "${key}" must be a single value, got ${kindOf(v[key])}${clause === 'term' && Array.isArray(v[key]) ? ' (use terms for several values)' : ''}`);
-    } else if (!scalar(v)) {
-      this.problem(p, `${clause} value must be a single value, got ${kindOf(v)}${clause === 'term' && Array.isArray(v) ? ' (use terms for several values)' : ''}`);
+  // ---- queries ----
+
+  /** One query: {type: body}. `only` restricts the types (span clauses, span_multi's multi-term query). */
+  query(v: JsonValue | undefined, path: string, only?: 'span' | 'multi_term'): void {
+    if (!this.object(v, path, 'a query')) return;
+    const types = Object.keys(v);
+    if (types.length !== 1) {
+      this.problem(path, types.length === 0
+        ? 'empty query: expected one clause such as {"match": ...} or {"bool": ...}'
+        : `a query object holds exactly one clause, got ${types.map(shown).join(', ')} (combine them with bool)`);
     }
-  }
-
-  private terms(b: JsonValue, path: string): void {
-    if (!this.object(b, path, 'terms')) return;
-    const fieldNames = Object.keys(b).filter((k) => !COMMON.includes(k));
-    if (fieldNames.length !== 1) this.problem(path, `terms takes exactly one field, got ${fieldNames.length === 0 ? 'none' : fieldNames.map((n) => `"${n}"`).join(', ')}`);
-    for (const name of fieldNames) {
-      const p = childPath(path, name);
-      this.field(name, p);
-      const v = b[name];
-      if (isObj(v)) {
-        this.keys(v, p, ['index', 'id', 'path', 'routing'], 'terms lookup'); // terms lookup form
-      } else if (!Array.isArray(v) || v.length === 0) {
-        this.problem(p, `terms needs a non-empty array of values, got ${kindOf(v)}`);
-      } else {
-        v.forEach((x, i) => {
-          if (!['string', 'number', 'boolean'].includes(typeof x)) this.problem(childPath(p, i), `terms values must be single values, got ${kindOf(x)}`);
-        });
+    for (const type of types) {
+      const p = childPath(path, type);
+      const spec = QUERIES.get(type);
+      if (!spec) {
+        this.problem(p, `unknown query type ${shown(type)}${didYouMean(type, QUERIES.keys())}`);
+        continue;
       }
+      if (only === 'span' && !SPAN_QUERY_TYPES.has(type)) this.problem(p, `a span query is needed here (${[...SPAN_QUERY_TYPES].join(', ')}), got "${type}"`);
+      if (only === 'multi_term' && !MULTI_TERM_QUERY_TYPES.has(type)) this.problem(p, `span_multi wraps a ${[...MULTI_TERM_QUERY_TYPES].join(', ')} query, got "${type}"`);
+      if (this.needsPlugin(spec.plugin, p, `query type "${type}"`)) continue;
+      this.used.add(type);
+      this.queryBody(type, spec, v[type], p);
     }
   }
 
-  /** A range bound checked against the field's type. */
+  private queryBody(type: string, spec: QuerySpec, body: JsonValue, path: string): void {
+    if (!this.object(body, path, type)) return;
+    if (spec.form === 'object') {
+      if (type !== 'template') this.params(body, path, spec.params, type);
+      this.required(body, path, spec.required, type);
+      this.queryRules(type, body, path);
+      return;
+    }
+    const outer = spec.outer ?? {};
+    const names = Object.keys(body).filter((k) => !Object.hasOwn(outer, k));
+    if (names.length !== 1) {
+      this.problem(path, `${type} takes exactly one field, got ${names.length === 0 ? 'none' : names.map(shown).join(', ')}`);
+    }
+    this.params(body, path, outer, type, (k) => !Object.hasOwn(outer, k));
+    if (spec.form === 'field_value') this.required(body, path, spec.required, type);
+    for (const name of names) {
+      const fp = childPath(path, name);
+      const v = body[name];
+      if (type !== 'range') this.field(name, fp);
+      if (isObj(v) && (spec.form === 'field' || Object.keys(spec.params).length > 0)) {
+        this.params(v, fp, spec.params, type);
+        if (spec.form === 'field') this.required(v, fp, spec.required, type);
+      } else if (spec.form === 'field') {
+        this.shorthand(type, spec, v, fp);
+      } else if (Object.keys(spec.params).length > 0 && type !== 'terms') {
+        this.problem(fp, `${type} on ${shown(name)} must be an object, got ${kindOf(v)}`);
+      }
+      this.fieldQueryRules(type, name, v, fp);
+    }
+  }
+
+  private shorthand(type: string, spec: QuerySpec, v: JsonValue, path: string): void {
+    const ok = spec.shorthand === 'scalar' ? isScalar(v) : spec.shorthand === 'int' ? Number.isInteger(v) : spec.shorthand === 'array' ? Array.isArray(v) : false;
+    if (ok) return;
+    const expected = spec.shorthand === 'scalar' ? 'a single value or an object of parameters' : spec.shorthand === 'int' ? 'a whole number' : 'an object of parameters';
+    this.problem(path, `${type} value must be ${expected}, got ${kindOf(v)}${type === 'term' && Array.isArray(v) ? ' (use terms for several values)' : ''}`);
+  }
+
+  /** Rules for object-form queries beyond the table. */
+  private queryRules(type: string, body: Obj, path: string): void {
+    switch (type) {
+      case 'bool': {
+        for (const occur of BOOL_OCCURS) if (has(body, occur)) this.used.add(`bool.${occur}`);
+        const msm = get(body, 'minimum_should_match');
+        if (msm !== undefined && typeof msm !== 'number' && !(typeof msm === 'string' && /^\s*(-?\d+%?|(\d+<-?\d+%?\s*)+)\s*$/.test(msm))) {
+          this.problem(childPath(path, 'minimum_should_match'), `"minimum_should_match" must be a number or a string like "75%", got ${shown(msm)}`);
+        }
+        break;
+      }
+      case 'multi_match': {
+        const t = get(body, 'type');
+        if (typeof t === 'string' && !MULTI_MATCH_TYPES.includes(t.toLowerCase())) this.problem(childPath(path, 'type'), `multi_match "type" must be one of ${MULTI_MATCH_TYPES.join(', ')}, got ${shown(t)}`);
+        this.operator(body, path);
+        break;
+      }
+      case 'query_string': {
+        const df = get(body, 'default_field');
+        if (typeof df === 'string' && df !== '*' && this.fields) this.field(df, childPath(path, 'default_field'));
+        break;
+      }
+      case 'nested': {
+        const kind = this.fields && has(body, 'path') ? this.fields.resolve(String(body.path)) : null;
+        if (kind && !('error' in kind) && kind.kind !== 'nested') this.problem(childPath(path, 'path'), `${shown(body.path)} is not a nested field (it is ${kind.kind})`);
+        break;
+      }
+      case 'function_score':
+        if (has(body, 'functions') && Array.isArray(body.functions)) body.functions.forEach((f, i) => this.scoreFunction(f, childPath(childPath(path, 'functions'), i)));
+        this.scoreFunctionParts(body, path);
+        break;
+      case 'span_multi':
+        if (has(body, 'match')) this.query(body.match, childPath(path, 'match'), 'multi_term');
+        break;
+      case 'dis_max':
+        if (has(body, 'queries') && !Array.isArray(body.queries)) this.problem(childPath(path, 'queries'), 'dis_max needs "queries": an array of queries');
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Rules for one field's value in field-form queries beyond the table. */
+  private fieldQueryRules(type: string, name: string, v: JsonValue, path: string): void {
+    switch (type) {
+      case 'match':
+      case 'match_bool_prefix':
+        if (isObj(v)) this.operator(v, path);
+        break;
+      case 'term':
+      case 'prefix':
+      case 'wildcard':
+      case 'regexp':
+      case 'fuzzy':
+      case 'span_term':
+        if (isObj(v)) {
+          const keys = type === 'wildcard' ? ['value', 'wildcard'] : type === 'span_term' ? ['value', 'term'] : ['value'];
+          const key = keys.find((k) => has(v, k));
+          if (key === undefined) this.problem(path, `${type} needs "value"`);
+          else if (!isScalar(v[key])) this.problem(childPath(path, key), `${type} "${key}" must be a single value, got ${kindOf(v[key])}${type === 'term' && Array.isArray(v[key]) ? ' (use terms for several values)' : ''}`);
+        }
+        break;
+      case 'terms':
+        if (isObj(v)) this.required(v, path, [['index'], ['id', 'query'], ['path']], 'a terms lookup');
+        else if (!Array.isArray(v) || v.length === 0) this.problem(path, `terms needs a non-empty array of values, got ${kindOf(v)}`);
+        else v.forEach((x, i) => {
+          if (!isScalar(x)) this.problem(childPath(path, i), `terms values must be single values, got ${kindOf(x)}`);
+        });
+        break;
+      case 'range':
+        if (isObj(v)) this.range(name, v, path);
+        else this.problem(path, `range on ${shown(name)} must be an object of bounds, got ${kindOf(v)}`);
+        break;
+      case 'geo_shape':
+      case 'xy_shape':
+        if (isObj(v)) {
+          this.required(v, path, [['shape', 'indexed_shape']], type);
+          this.relation(v, path);
+        }
+        break;
+      case 'intervals':
+        if (isObj(v)) {
+          const rules = Object.keys(v).filter((k) => INTERVAL_RULES.has(k));
+          if (rules.length !== 1) this.problem(path, `intervals takes exactly one rule (${[...INTERVAL_RULES.keys()].join(', ')}), got ${rules.length}`);
+          for (const r of rules) this.intervalBody(r, v[r], childPath(path, r));
+        } else {
+          this.problem(path, `intervals on ${shown(name)} must be an object holding one rule, got ${kindOf(v)}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private operator(v: Obj, path: string): void {
+    const op = get(v, 'operator');
+    if (op !== undefined && !(typeof op === 'string' && ['and', 'or'].includes(op.toLowerCase()))) this.problem(childPath(path, 'operator'), `"operator" must be and or or, got ${shown(op)}`);
+  }
+
+  private relation(v: Obj, path: string): void {
+    const rel = get(v, 'relation');
+    if (rel !== undefined && !(typeof rel === 'string' && RELATIONS.includes(rel.toLowerCase()))) {
+      this.problem(childPath(path, 'relation'), `"relation" must be one of ${RELATIONS.join(', ')} (any case), got ${shown(rel)}`);
+    }
+  }
+
+  /** A range query on one field: its bounds checked against the field's type (and date math). */
+  private range(name: string, v: Obj, path: string): void {
+    const kind = this.field(name, path);
+    const bounds = ['gt', 'gte', 'lt', 'lte', 'from', 'to'].filter((k) => has(v, k));
+    if (bounds.length === 0) this.problem(path, 'range needs at least one of gt, gte, lt, lte');
+    if (has(v, 'gt') && has(v, 'gte')) this.problem(path, 'range has both gt and gte');
+    if (has(v, 'lt') && has(v, 'lte')) this.problem(path, 'range has both lt and lte');
+    // Without a schema the field's date format is unknown, so an explicit date before || is not checked.
+    const customFormat = has(v, 'format') || !this.fields;
+    for (const k of bounds) this.bound(v[k], childPath(path, k), kind, customFormat);
+    this.relation(v, path);
+  }
+
   private bound(v: JsonValue, path: string, kind: FieldKind | 'unchecked' | null, customFormat: boolean): void {
     if (v === null) return; // null means unbounded
     if (kind === 'date' || (kind === 'unchecked' && typeof v === 'string' && usesDateMath(v))) {
@@ -384,81 +574,62 @@ export class QueryDslValidator {
       if (typeof v === 'string' && usesDateMath(v)) this.used.add('range.date_math');
     } else if (kind === 'numeric') {
       if (typeof v !== 'number' && !(typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))) {
-        this.problem(path, `a bound on a numeric field must be a number, got ${JSON.stringify(v)}`);
+        this.problem(path, `a bound on a numeric field must be a number, got ${shown(v)}`);
       }
-    } else if (!['string', 'number'].includes(typeof v)) {
+    } else if (!isScalar(v)) {
       this.problem(path, `a range bound must be a number or a string, got ${kindOf(v)}`);
     }
   }
 
-  private range(b: JsonValue, path: string): void {
-    const r = this.singleField(b, path, 'range');
-    if (!r) return;
-    const [name, v, p] = r;
-    if (!this.object(v, p, `range on "${name}"`)) return;
-    this.keys(v, p, RANGE_PARAMS, 'range');
-    const bounds = ['gt', 'gte', 'lt', 'lte', 'from', 'to'].filter((k) => k in v);
-    if (bounds.length === 0) this.problem(p, 'range needs at least one of gt, gte, lt, lte');
-    if ('gt' in v && 'gte' in v) this.problem(p, 'range has both gt and gte');
-    if ('lt' in v && 'lte' in v) this.problem(p, 'range has both lt and lte');
-    const kind = this.fields ? (() => {
-      const res = this.fields!.resolve(name);
-      return 'error' in res ? null : res.kind;
-    })() : 'unchecked';
-    for (const k of bounds) this.bound(v[k], childPath(p, k), kind, 'format' in v);
-    if ('relation' in v) this.oneOf(v.relation, childPath(p, 'relation'), 'range "relation"', ['INTERSECTS', 'CONTAINS', 'WITHIN']);
-    if ('format' in v) this.stringValue(v.format, childPath(p, 'format'), 'range "format"');
-    if ('time_zone' in v) this.stringValue(v.time_zone, childPath(p, 'time_zone'), 'range "time_zone"');
+  private scoreFunction(f: JsonValue, path: string): void {
+    if (!this.object(f, path, 'a score function')) return;
+    this.params(f, path, SCORE_FUNCTION_PARAMS, 'a score function');
+    this.scoreFunctionParts(f, path);
   }
 
-  private exists(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'exists', ['field', ...COMMON]);
-    if (!body) return;
-    if (!('field' in body)) this.problem(path, 'exists needs "field"');
-    else this.field(body.field, childPath(path, 'field'));
-  }
-
-  private ids(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'ids', ['values', ...COMMON]);
-    if (body && !Array.isArray(body.values)) this.problem(childPath(path, 'values'), 'ids needs "values": an array of document ids');
-  }
-
-  private constantScore(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'constant_score', ['filter', ...COMMON]);
-    if (!body) return;
-    if (!('filter' in body)) this.problem(path, 'constant_score needs "filter"');
-    else this.query(body.filter, childPath(path, 'filter'));
-  }
-
-  private disMax(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'dis_max', ['queries', 'tie_breaker', ...COMMON]);
-    if (!body) return;
-    if (!Array.isArray(body.queries)) this.problem(childPath(path, 'queries'), 'dis_max needs "queries": an array of queries');
-    else body.queries.forEach((q, i) => this.query(q, childPath(childPath(path, 'queries'), i)));
-  }
-
-  private boosting(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'boosting', ['positive', 'negative', 'negative_boost', ...COMMON]);
-    if (!body) return;
-    for (const k of ['positive', 'negative']) {
-      if (!(k in body)) this.problem(path, `boosting needs "${k}"`);
-      else this.query(body[k], childPath(path, k));
+  /** The function parts (script_score, random_score, field_value_factor) of a function or of function_score itself. */
+  private scoreFunctionParts(f: Obj, path: string): void {
+    const parts: [string, Params][] = [['script_score', SCRIPT_SCORE_FUNCTION], ['random_score', RANDOM_SCORE_FUNCTION], ['field_value_factor', FIELD_VALUE_FACTOR]];
+    for (const [k, params] of parts) {
+      const v = get(f, k);
+      if (isObj(v)) this.params(v, childPath(path, k), params, k);
     }
-    if (typeof body.negative_boost !== 'number') this.problem(childPath(path, 'negative_boost'), 'boosting needs "negative_boost": a number');
   }
 
-  private nestedQuery(b: JsonValue, path: string): void {
-    const body = this.params(b, path, 'nested', ['path', 'query', 'score_mode', 'ignore_unmapped', 'inner_hits', ...COMMON]);
-    if (!body) return;
-    this.nestedPath(body.path, childPath(path, 'path'));
-    if (!('query' in body)) this.problem(path, 'nested needs "query"');
-    else this.query(body.query, childPath(path, 'query'));
-    if ('score_mode' in body) this.oneOf(body.score_mode, childPath(path, 'score_mode'), '"score_mode"', ['avg', 'max', 'min', 'none', 'sum']);
+  private decay(v: JsonValue, path: string, what: string): void {
+    if (!this.object(v, path, what)) return;
+    const names = Object.keys(v).filter((k) => k !== 'multi_value_mode');
+    if (names.length !== 1) this.problem(path, `${what} takes exactly one field, got ${names.length}`);
+    for (const name of names) {
+      const p = childPath(path, name);
+      this.field(name, p);
+      if (this.object(v[name], p, `${what} on ${shown(name)}`)) {
+        this.params(v[name] as Obj, p, DECAY_FIELD, what);
+        this.required(v[name] as Obj, p, [['scale']], what);
+      }
+    }
   }
 
-  private nestedPath(v: JsonValue | undefined, path: string): void {
-    const kind = this.field(v, path);
-    if (kind !== null && kind !== 'unchecked' && kind !== 'nested') this.problem(path, `"${String(v)}" is not a nested field (it is ${kind})`);
+  /** {rule: body} as found in all_of/any_of lists and interval filters. */
+  private intervalRule(v: JsonValue, path: string): void {
+    if (!this.object(v, path, 'an interval rule')) return;
+    const names = Object.keys(v);
+    if (names.length !== 1) this.problem(path, `an interval rule holds exactly one of ${[...INTERVAL_RULES.keys()].join(', ')}`);
+    for (const n of names) {
+      if (INTERVAL_RULES.has(n)) this.intervalBody(n, v[n], childPath(path, n));
+      else this.problem(childPath(path, n), `unknown interval rule ${shown(n)}${didYouMean(n, INTERVAL_RULES.keys())}`);
+    }
+  }
+
+  private intervalBody(rule: string, v: JsonValue, path: string): void {
+    if (!this.object(v, path, `intervals "${rule}"`)) return;
+    this.params(v, path, INTERVAL_RULES.get(rule)!, `intervals "${rule}"`);
+    const required = RULE_REQUIRES.get(rule);
+    if (required !== undefined && !has(v, required)) this.problem(path, `intervals "${rule}" needs "${required}"`);
+    const list = get(v, 'intervals');
+    if (Array.isArray(list)) list.forEach((r, i) => this.intervalRule(r, childPath(childPath(path, 'intervals'), i)));
+    const filter = get(v, 'filter');
+    if (isObj(filter)) this.params(filter, childPath(path, 'filter'), INTERVAL_FILTERS, 'an interval filter');
   }
 
   // ---- sort and _source ----
@@ -477,21 +648,48 @@ export class QueryDslValidator {
       }
       const names = Object.keys(item);
       if (names.length !== 1) this.problem(p, `a sort entry holds exactly one field, got ${names.length}`);
-      for (const name of names) {
-        const fp = childPath(p, name);
-        if (name !== '_score' && name !== '_doc' && name !== '_script' && name !== '_geo_distance') this.aggregatableField(name, fp, 'sort');
-        const spec = item[name];
-        if (typeof spec === 'string') {
-          this.oneOf(spec, fp, 'sort order', ['asc', 'desc']);
-        } else if (isObj(spec)) {
-          this.keys(spec, fp, ['order', 'mode', 'missing', 'unmapped_type', 'format', 'nested', 'numeric_type'], 'sort');
-          if ('order' in spec) this.oneOf(spec.order, childPath(fp, 'order'), 'sort order', ['asc', 'desc']);
-          if ('mode' in spec) this.oneOf(spec.mode, childPath(fp, 'mode'), 'sort mode', ['min', 'max', 'sum', 'avg', 'median']);
-        } else {
-          this.problem(fp, `sort order must be "asc", "desc" or an object, got ${kindOf(spec)}`);
-        }
-      }
+      for (const name of names) this.sortEntry(name, item[name], childPath(p, name));
     });
+  }
+
+  private sortEntry(name: string, spec: JsonValue, path: string): void {
+    if (name === '_script') {
+      if (!this.object(spec, path, '_script sort')) return;
+      this.params(spec, path, SCRIPT_SORT, '_script sort');
+      this.required(spec, path, [['script'], ['type']], '_script sort');
+      this.sortOptions(spec, path);
+      return;
+    }
+    if (name === '_geo_distance' || name === '_geoDistance') {
+      if (!this.object(spec, path, '_geo_distance sort')) return;
+      const fields = Object.keys(spec).filter((k) => !Object.hasOwn(GEO_DISTANCE_SORT, k));
+      if (fields.length !== 1) this.problem(path, `_geo_distance sort takes exactly one field with its origin point(s), got ${fields.length}`);
+      for (const f of fields) this.field(f, childPath(path, f));
+      this.params(spec, path, GEO_DISTANCE_SORT, '_geo_distance sort', (k) => !Object.hasOwn(GEO_DISTANCE_SORT, k));
+      this.sortOptions(spec, path);
+      return;
+    }
+    if (name !== '_score' && name !== '_doc') this.aggregatableField(name, path, 'sort');
+    if (typeof spec === 'string') {
+      this.order(spec, path);
+    } else if (isObj(spec)) {
+      this.params(spec, path, FIELD_SORT, 'sort');
+      this.sortOptions(spec, path);
+    } else {
+      this.problem(path, `sort order must be "asc", "desc" or an object, got ${kindOf(spec)}`);
+    }
+  }
+
+  private order(v: JsonValue, path: string): void {
+    if (!(typeof v === 'string' && SORT_ORDERS.includes(v.toLowerCase()))) this.problem(path, `sort order must be one of asc, desc, got ${shown(v)}`);
+  }
+
+  private sortOptions(spec: Obj, path: string): void {
+    if (has(spec, 'order')) this.order(spec.order, childPath(path, 'order'));
+    const mode = get(spec, 'mode');
+    if (mode !== undefined && !(typeof mode === 'string' && SORT_MODES.includes(mode.toLowerCase()))) this.problem(childPath(path, 'mode'), `sort mode must be one of ${SORT_MODES.join(', ')}, got ${shown(mode)}`);
+    const nested = get(spec, 'nested');
+    if (isObj(nested)) this.params(nested, childPath(path, 'nested'), NESTED_SORT, 'nested sort');
   }
 
   private sourcePatterns(v: JsonValue, path: string): void {
@@ -503,17 +701,24 @@ export class QueryDslValidator {
     list.forEach((pattern, i) => {
       const p = Array.isArray(v) ? childPath(path, i) : path;
       if (typeof pattern !== 'string') this.problem(p, `_source patterns must be strings, got ${kindOf(pattern)}`);
-      else if (this.fields && this.fields.matchPattern(pattern).length === 0) {
-        this.problem(p, pattern.includes('*') ? `pattern "${pattern}" matches no field in index "${this.fields.schema.index}"` : (this.fields.resolve(pattern) as { error: string }).error);
+      else if (this.fields && this.fields.matchPattern(pattern).length === 0 && !this.isObjectPrefix(pattern)) {
+        if (pattern.includes('*')) this.noMatch(pattern, p);
+        else this.field(pattern, p);
       }
     });
+  }
+
+  /** `_source: ["user"]` selects the sub-fields of an object field even when only "user.name" is in the schema. */
+  private isObjectPrefix(pattern: string): boolean {
+    const prefix = `${pattern.replace(/\*$/, '')}.`;
+    return this.fields!.allNames().some((n) => n.startsWith(prefix));
   }
 
   private source(v: JsonValue, path: string): void {
     if (typeof v === 'boolean') return;
     if (isObj(v)) {
-      this.keys(v, path, ['includes', 'excludes', 'include', 'exclude'], '_source');
-      for (const [k, val] of Object.entries(v)) this.sourcePatterns(val, childPath(path, k));
+      this.params(v, path, { includes: 'any', excludes: 'any', include: 'any', exclude: 'any' }, '_source');
+      for (const k of Object.keys(v)) this.sourcePatterns(v[k], childPath(path, k));
       return;
     }
     this.sourcePatterns(v, path);
@@ -524,140 +729,188 @@ export class QueryDslValidator {
   private aggs(v: JsonValue | undefined, path: string, depth: number): void {
     if (!this.object(v, path, 'aggregations')) return;
     if (depth > 0) this.used.add('aggs.sub_aggregations');
-    for (const [name, def] of Object.entries(v)) {
+    for (const name of Object.keys(v)) {
       const p = childPath(path, name);
-      if (name === '' || /[[\]>]/.test(name)) this.problem(p, `aggregation name "${name}" must be non-empty and may not contain [, ] or >`);
-      this.aggregation(def, p, depth);
+      if (name === '' || /[[\]>]/.test(name)) this.problem(p, `aggregation name ${shown(name)} must be non-empty and may not contain [, ] or >`);
+      this.aggregation(v[name], p, depth);
     }
   }
 
   private aggregation(def: JsonValue, path: string, depth: number): void {
     if (!this.object(def, path, 'an aggregation')) return;
-    const types = Object.keys(def).filter((k) => k !== 'aggs' && k !== 'aggregations' && k !== 'meta');
+    const types = Object.keys(def).filter((k) => !AGG_META_KEYS.has(k));
     if (types.length !== 1) {
       this.problem(path, types.length === 0
         ? 'aggregation has no type: expected e.g. {"terms": {...}} or {"avg": {...}}'
-        : `an aggregation has exactly one type, got ${types.map((t) => `"${t}"`).join(', ')} (nest others under "aggs")`);
+        : `an aggregation has exactly one type, got ${types.map(shown).join(', ')} (nest others under "aggs")`);
     }
-    const sub = def.aggs ?? def.aggregations;
-    if ('aggs' in def && 'aggregations' in def) this.problem(path, 'use either "aggs" or "aggregations", not both');
+    if (has(def, 'aggs') && has(def, 'aggregations')) this.problem(path, 'use either "aggs" or "aggregations", not both');
+    const subKey = has(def, 'aggs') ? 'aggs' : has(def, 'aggregations') ? 'aggregations' : null;
+    if (has(def, 'meta') && !isObj(def.meta)) this.problem(childPath(path, 'meta'), `"meta" must be an object, got ${kindOf(def.meta)}`);
     for (const type of types) {
       const p = childPath(path, type);
-      const body = def[type];
-      if (BUCKET_AGGS.includes(type)) {
-        this.used.add(`aggs.${type}`);
-        this.bucketAgg(type, body, p);
-      } else if (METRIC_AGGS.includes(type)) {
-        this.used.add(`aggs.${type}`);
-        this.metricAgg(type, body, p);
-        if (sub !== undefined && type !== 'top_hits') this.problem(childPath(path, 'aggs' in def ? 'aggs' : 'aggregations'), `metric aggregation "${type}" cannot have sub-aggregations`);
-      } else if (PIPELINE_AGGS.includes(type)) {
-        this.used.add(`aggs.${type}`);
-        this.pipelineAgg(type, body, p);
-      } else {
-        this.problem(p, `unknown aggregation type "${type}"${didYouMean(type, [...BUCKET_AGGS, ...METRIC_AGGS, ...PIPELINE_AGGS])}`);
+      const spec = AGGREGATIONS.get(type);
+      if (!spec) {
+        this.problem(p, `unknown aggregation type ${shown(type)}${didYouMean(type, AGGREGATIONS.keys())}`);
+        continue;
       }
+      if (this.needsPlugin(spec.plugin, p, `aggregation type "${type}"`)) continue;
+      this.used.add(`aggs.${type}`);
+      this.aggBody(type, spec, def[type], p);
+      if (subKey && spec.kind !== 'bucket') this.problem(childPath(path, subKey), `${spec.kind} aggregation "${type}" cannot have sub-aggregations`);
     }
-    if (sub !== undefined) this.aggs(sub, childPath(path, 'aggs' in def ? 'aggs' : 'aggregations'), depth + 1);
+    if (subKey) this.aggs(def[subKey], childPath(path, subKey), depth + 1);
   }
 
-  private bucketAgg(type: string, b: JsonValue, path: string): void {
+  private aggBody(type: string, spec: AggSpec, b: JsonValue, path: string): void {
+    if (type === 'filter') {
+      this.query(b, path);
+      return;
+    }
     if (!this.object(b, path, type)) return;
-    const req = (k: string): boolean => {
-      if (k in b) return true;
-      this.problem(path, `${type} needs "${k}"`);
-      return false;
-    };
+    const { field: _field, ...rest } = spec.params;
+    const hasField = Object.hasOwn(spec.params, 'field');
+    this.params(b, path, hasField ? rest : spec.params, type, hasField ? (k) => k === 'field' : undefined);
+    if (hasField && has(b, 'field')) {
+      const fp = childPath(path, 'field');
+      if (type === 'significant_text') this.field(b.field, fp);
+      else this.aggregatableField(b.field, fp, `${type} aggregation`, spec.fieldKinds);
+    }
+    this.required(b, path, spec.required, type);
+    this.aggRules(type, b, path);
+  }
+
+  /** Rules for aggregation bodies beyond the table. */
+  private aggRules(type: string, b: Obj, path: string): void {
+    // Without a schema the field's date format is unknown: only the date math after || is checked.
+    const customFormat = has(b, 'format') || !this.fields;
     switch (type) {
       case 'terms':
-      case 'significant_terms':
-        this.keys(b, path, ['field', 'script', 'size', 'shard_size', 'order', 'min_doc_count', 'shard_min_doc_count', 'missing', 'include',
-          'exclude', 'show_term_doc_count_error', 'execution_hint', 'collect_mode', 'value_type', 'format'], type);
-        if ('field' in b) this.aggregatableField(b.field, childPath(path, 'field'), `${type} aggregation`);
-        else if (!('script' in b)) this.problem(path, `${type} needs "field"`);
-        if ('size' in b) this.nonNegativeInt(b.size, childPath(path, 'size'), `${type} "size"`);
-        if ('order' in b) this.bucketOrder(b.order, childPath(path, 'order'));
+      case 'multi_terms':
+        if (has(b, 'order')) this.bucketOrder(b.order, childPath(path, 'order'));
+        if (type === 'multi_terms' && Array.isArray(b.terms)) {
+          b.terms.forEach((t, i) => {
+            const tp = childPath(childPath(path, 'terms'), i);
+            if (!this.object(t, tp, 'a multi_terms source')) return;
+            this.params(t, tp, { field: 'any', missing: 'any', script: 'script', value_type: 'scalar', format: 'scalar' }, 'a multi_terms source', (k) => k === 'field');
+            if (has(t, 'field')) this.aggregatableField(t.field, childPath(tp, 'field'), 'multi_terms');
+          });
+        }
         break;
       case 'date_histogram': {
-        this.keys(b, path, ['field', 'calendar_interval', 'fixed_interval', 'interval', 'format', 'time_zone', 'offset', 'min_doc_count',
-          'extended_bounds', 'hard_bounds', 'order', 'keyed', 'missing', 'script'], type);
-        if (req('field')) this.aggregatableField(b.field, childPath(path, 'field'), 'date_histogram', ['date']);
-        const intervals = ['calendar_interval', 'fixed_interval', 'interval'].filter((k) => k in b);
+        const intervals = ['calendar_interval', 'fixed_interval', 'interval'].filter((k) => has(b, k));
         if (intervals.length !== 1) this.problem(path, 'date_histogram needs exactly one of "calendar_interval" (e.g. month) or "fixed_interval" (e.g. 30d)');
-        if ('calendar_interval' in b && !CALENDAR_INTERVALS.has(String(b.calendar_interval))) {
-          this.problem(childPath(path, 'calendar_interval'), `calendar_interval must be one of ${[...CALENDAR_INTERVALS].join(', ')}, got ${JSON.stringify(b.calendar_interval)}`);
+        if (has(b, 'calendar_interval') && !CALENDAR_INTERVALS.has(String(b.calendar_interval))) {
+          this.problem(childPath(path, 'calendar_interval'), `calendar_interval must be one of ${[...CALENDAR_INTERVALS].join(', ')}, got ${shown(b.calendar_interval)}`);
         }
-        if ('fixed_interval' in b && !isFixedInterval(b.fixed_interval)) {
-          this.problem(childPath(path, 'fixed_interval'), `fixed_interval must be like 30d, 12h, 90m (no months or years), got ${JSON.stringify(b.fixed_interval)}`);
+        if (has(b, 'fixed_interval') && !isFixedInterval(b.fixed_interval)) {
+          this.problem(childPath(path, 'fixed_interval'), `fixed_interval must be like 30d, 12h, 90m (no months or years), got ${shown(b.fixed_interval)}`);
         }
-        if ('interval' in b && !CALENDAR_INTERVALS.has(String(b.interval)) && !isFixedInterval(b.interval)) {
-          this.problem(childPath(path, 'interval'), `bad interval ${JSON.stringify(b.interval)}`);
+        if (has(b, 'interval') && !CALENDAR_INTERVALS.has(String(b.interval)) && !isFixedInterval(b.interval)) {
+          this.problem(childPath(path, 'interval'), `bad interval ${shown(b.interval)}`);
         }
-        if ('extended_bounds' in b) this.dateBounds(b.extended_bounds, childPath(path, 'extended_bounds'), 'format' in b);
-        if ('hard_bounds' in b) this.dateBounds(b.hard_bounds, childPath(path, 'hard_bounds'), 'format' in b);
-        if ('min_doc_count' in b) this.nonNegativeInt(b.min_doc_count, childPath(path, 'min_doc_count'), '"min_doc_count"');
-        if ('order' in b) this.bucketOrder(b.order, childPath(path, 'order'));
+        for (const k of ['extended_bounds', 'hard_bounds']) if (has(b, k)) this.dateBounds(b[k], childPath(path, k), customFormat);
+        if (has(b, 'order')) this.bucketOrder(b.order, childPath(path, 'order'));
         break;
       }
       case 'histogram':
-        this.keys(b, path, ['field', 'interval', 'offset', 'min_doc_count', 'extended_bounds', 'hard_bounds', 'order', 'keyed', 'missing', 'script'], type);
-        if (req('field')) this.aggregatableField(b.field, childPath(path, 'field'), 'histogram', ['numeric']);
-        if (req('interval') && !(typeof b.interval === 'number' && b.interval > 0)) this.problem(childPath(path, 'interval'), 'histogram "interval" must be a number > 0');
+        if (has(b, 'interval') && !(Number(b.interval) > 0)) this.problem(childPath(path, 'interval'), 'histogram "interval" must be a number > 0');
+        if (has(b, 'order')) this.bucketOrder(b.order, childPath(path, 'order'));
         break;
       case 'range':
-      case 'date_range': {
-        this.keys(b, path, ['field', 'ranges', 'keyed', 'format', 'time_zone', 'missing', 'script'], type);
-        if (req('field')) this.aggregatableField(b.field, childPath(path, 'field'), type, type === 'range' ? ['numeric', 'date'] : ['date']);
-        if (!req('ranges')) break;
-        const rp = childPath(path, 'ranges');
-        if (!Array.isArray(b.ranges) || b.ranges.length === 0) {
-          this.problem(rp, `${type} "ranges" must be a non-empty array of {from, to, key}`);
-          break;
+      case 'date_range':
+      case 'ip_range':
+      case 'geo_distance':
+        if (has(b, 'ranges')) this.ranges(type, b.ranges, childPath(path, 'ranges'), customFormat);
+        break;
+      case 'percentiles':
+      case 'percentiles_bucket': {
+        const pc = get(b, 'percents');
+        if (pc !== undefined && (!Array.isArray(pc) || pc.some((x) => typeof x !== 'number' || x < 0 || x > 100))) {
+          this.problem(childPath(path, 'percents'), '"percents" must be an array of numbers between 0 and 100');
         }
-        b.ranges.forEach((r, i) => {
-          const ip = childPath(rp, i);
-          if (!this.object(r, ip, 'a range')) return;
-          this.keys(r, ip, ['from', 'to', 'key'], `${type} range`);
-          if (!('from' in r) && !('to' in r)) this.problem(ip, 'a range needs "from" or "to"');
-          for (const k of ['from', 'to'].filter((x) => x in r)) {
-            if (type === 'date_range') {
-              const reason = r[k] === null ? null : checkDateValue(r[k], 'format' in b);
-              if (reason) this.problem(childPath(ip, k), reason);
-              if (typeof r[k] === 'string' && usesDateMath(r[k] as string)) this.used.add('range.date_math');
-            } else if (typeof r[k] !== 'number' && r[k] !== null) {
-              this.problem(childPath(ip, k), `range "${k}" must be a number`);
-            }
-          }
-        });
         break;
       }
-      case 'filter':
-        this.query(b, path);
+      case 'weighted_avg':
+        for (const k of ['value', 'weight']) {
+          const v = get(b, k);
+          if (!isObj(v)) continue;
+          const kp = childPath(path, k);
+          this.params(v, kp, { field: 'any', missing: 'any', script: 'script' }, `weighted_avg "${k}"`, (x) => x === 'field');
+          if (has(v, 'field')) this.aggregatableField(v.field, childPath(kp, 'field'), 'weighted_avg', ['numeric']);
+          this.required(v, kp, [['field', 'script']], `weighted_avg "${k}"`);
+        }
         break;
-      case 'filters': {
-        this.keys(b, path, ['filters', 'other_bucket', 'other_bucket_key'], type);
-        const fp = childPath(path, 'filters');
-        if (Array.isArray(b.filters)) b.filters.forEach((q, i) => this.query(q, childPath(fp, i)));
-        else if (isObj(b.filters)) for (const [k, q] of Object.entries(b.filters)) this.query(q, childPath(fp, k));
-        else this.problem(fp, 'filters needs "filters": an object of named queries or an array of queries');
-        break;
-      }
-      case 'missing':
-        this.keys(b, path, ['field'], type);
-        if (req('field')) this.field(b.field, childPath(path, 'field'));
+      case 'composite':
+        if (Array.isArray(b.sources)) b.sources.forEach((s, i) => this.compositeSource(s, childPath(childPath(path, 'sources'), i)));
         break;
       case 'nested':
-        this.keys(b, path, ['path'], type);
-        if (req('path')) this.nestedPath(b.path, childPath(path, 'path'));
-        break;
-      case 'reverse_nested':
-        this.keys(b, path, ['path'], type);
-        break;
-      case 'global':
-        this.keys(b, path, [], type);
+        if (this.fields && typeof b.path === 'string') {
+          const r = this.fields.resolve(b.path);
+          if (!('error' in r) && r.kind !== 'nested') this.problem(childPath(path, 'path'), `${shown(b.path)} is not a nested field (it is ${r.kind})`);
+        }
         break;
       default:
-        break; // auto_date_histogram, composite, multi_terms, sampler: shape not checked in depth
+        if (has(b, 'buckets_path')) {
+          const bp = b.buckets_path;
+          if (typeof bp !== 'string' && !isObj(bp) && !(Array.isArray(bp) && bp.every((x) => typeof x === 'string'))) {
+            this.problem(childPath(path, 'buckets_path'), '"buckets_path" must be a string like "sales_per_month>total" (or an object of them)');
+          }
+        }
+        break;
+    }
+  }
+
+  private ranges(type: string, v: JsonValue, path: string, customFormat: boolean): void {
+    if (!Array.isArray(v) || v.length === 0) {
+      this.problem(path, `${type} "ranges" must be a non-empty array of {from, to, key}`);
+      return;
+    }
+    const params: Params = type === 'ip_range' ? { from: 'any', to: 'any', key: 'scalar', mask: 'scalar' } : { from: 'any', to: 'any', key: 'scalar' };
+    v.forEach((r, i) => {
+      const ip = childPath(path, i);
+      if (!this.object(r, ip, 'a range')) return;
+      this.params(r, ip, params, `${type} range`);
+      if (!has(r, 'from') && !has(r, 'to') && !has(r, 'mask')) this.problem(ip, 'a range needs "from" or "to"');
+      for (const k of ['from', 'to'].filter((x) => has(r, x))) {
+        const val = r[k];
+        if (val === null) continue;
+        if (type === 'date_range') {
+          const reason = checkDateValue(val, customFormat);
+          if (reason) this.problem(childPath(ip, k), reason);
+          if (typeof val === 'string' && usesDateMath(val)) this.used.add('range.date_math');
+        } else if (type === 'ip_range') {
+          if (typeof val !== 'string') this.problem(childPath(ip, k), `ip_range "${k}" must be an IP address string`);
+        } else if (typeof val !== 'number' && !(typeof val === 'string' && val.trim() !== '' && Number.isFinite(Number(val)))) {
+          this.problem(childPath(ip, k), `range "${k}" must be a number`);
+        }
+      }
+    });
+  }
+
+  private compositeSource(s: JsonValue, path: string): void {
+    if (!this.object(s, path, 'a composite source')) return;
+    const names = Object.keys(s);
+    if (names.length !== 1) this.problem(path, `a composite source holds exactly one named source, got ${names.length}`);
+    for (const name of names) {
+      const np = childPath(path, name);
+      const def = s[name];
+      if (!this.object(def, np, 'a composite source')) continue;
+      const types = Object.keys(def);
+      if (types.length !== 1 || !COMPOSITE_SOURCES.has(types[0])) {
+        this.problem(np, `a composite source is one of ${[...COMPOSITE_SOURCES].join(', ')}, got ${types.map(shown).join(', ') || 'none'}`);
+        continue;
+      }
+      const t = types[0];
+      const body = def[t];
+      const tp = childPath(np, t);
+      if (!this.object(body, tp, t)) continue;
+      const spec = AGGREGATIONS.get(t)!;
+      const { field: _f, ...rest } = spec.params;
+      this.params(body, tp, { ...rest, missing_bucket: 'bool', missing_order: 'scalar', order: 'scalar' }, `composite ${t}`, (k) => k === 'field');
+      if (has(body, 'field')) this.aggregatableField(body.field, childPath(tp, 'field'), `composite ${t}`, spec.fieldKinds);
+      this.required(body, tp, [['field', 'script']], `composite ${t}`);
+      if (has(body, 'order')) this.order(body.order, childPath(tp, 'order'));
     }
   }
 
@@ -670,66 +923,16 @@ export class QueryDslValidator {
         return;
       }
       const [k] = Object.keys(o);
-      this.oneOf(o[k], childPath(p, k), 'bucket order', ['asc', 'desc']);
+      this.order(o[k], childPath(p, k));
     });
   }
 
   private dateBounds(v: JsonValue, path: string, customFormat: boolean): void {
     if (!this.object(v, path, 'bounds')) return;
-    this.keys(v, path, ['min', 'max'], 'bounds');
-    for (const k of ['min', 'max'].filter((x) => x in v)) {
+    this.params(v, path, { min: 'any', max: 'any' }, 'bounds');
+    for (const k of ['min', 'max'].filter((x) => has(v, x))) {
       const reason = typeof v[k] === 'number' ? null : checkDateValue(v[k], customFormat);
       if (reason) this.problem(childPath(path, k), reason);
     }
-  }
-
-  private metricAgg(type: string, b: JsonValue, path: string): void {
-    if (!this.object(b, path, type)) return;
-    const fieldParams = ['field', 'missing', 'script', 'format', 'value_type'];
-    const allowed: Record<string, string[]> = {
-      cardinality: [...fieldParams, 'precision_threshold'],
-      extended_stats: [...fieldParams, 'sigma'],
-      percentiles: [...fieldParams, 'percents', 'keyed', 'tdigest', 'hdr'],
-      percentile_ranks: [...fieldParams, 'values', 'keyed', 'tdigest', 'hdr'],
-      median_absolute_deviation: [...fieldParams, 'compression'],
-      top_hits: ['size', 'from', 'sort', '_source', 'highlight', 'explain', 'version', 'seq_no_primary_term', 'docvalue_fields', 'stored_fields'],
-      weighted_avg: ['value', 'weight', 'format', 'value_type'],
-      geo_bounds: ['field', 'wrap_longitude'],
-    };
-    this.keys(b, path, allowed[type] ?? fieldParams, type);
-    if (type === 'top_hits') {
-      if ('size' in b) this.nonNegativeInt(b.size, childPath(path, 'size'), 'top_hits "size"');
-      if ('sort' in b) this.sort(b.sort, childPath(path, 'sort'));
-      if ('_source' in b) this.source(b._source, childPath(path, '_source'));
-      return;
-    }
-    if (type === 'weighted_avg' || type === 'geo_bounds') return;
-    if (!('field' in b) && !('script' in b)) {
-      this.problem(path, `${type} needs "field"`);
-      return;
-    }
-    if (!('field' in b)) return;
-    const fp = childPath(path, 'field');
-    const accept: FieldKind[] | undefined =
-      type === 'cardinality' || type === 'value_count' ? undefined
-        : type === 'min' || type === 'max' ? ['numeric', 'date']
-          : ['numeric'];
-    this.aggregatableField(b.field, fp, `${type} aggregation`, accept);
-    if (type === 'percentiles' && 'percents' in b && (!Array.isArray(b.percents) || b.percents.some((x) => typeof x !== 'number' || x < 0 || x > 100))) {
-      this.problem(childPath(path, 'percents'), '"percents" must be an array of numbers between 0 and 100');
-    }
-    if (type === 'cardinality' && 'precision_threshold' in b) this.nonNegativeInt(b.precision_threshold, childPath(path, 'precision_threshold'), '"precision_threshold"');
-  }
-
-  private pipelineAgg(type: string, b: JsonValue, path: string): void {
-    if (!this.object(b, path, type)) return;
-    if (type === 'bucket_sort') {
-      this.keys(b, path, ['sort', 'from', 'size', 'gap_policy'], type);
-      return;
-    }
-    const params = ['buckets_path', 'gap_policy', 'format', 'script', 'window', 'shift', 'model', 'settings', 'unit', 'lag', 'sigma', 'predict', 'minimize'];
-    this.keys(b, path, params, type);
-    if (!('buckets_path' in b)) this.problem(path, `${type} needs "buckets_path"`);
-    else if (typeof b.buckets_path !== 'string' && !isObj(b.buckets_path)) this.problem(childPath(path, 'buckets_path'), '"buckets_path" must be a string like "sales_per_month>total"');
   }
 }
