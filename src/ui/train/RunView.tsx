@@ -1,0 +1,76 @@
+import type { RunRecord } from '../../engine/run-api';
+import { formatBytes } from '../format';
+import { resumeStored } from './launch';
+import { RunCharts } from './RunCharts';
+import { RunProgressBar } from './RunProgressBar';
+import { STATUS_TEXT, canResume, shownStatus } from './run-status';
+import { useTrain } from './use-train';
+
+const EMPTY: never[] = [];
+
+/** One run up close: status and controls (Pause, Resume, Cancel), progress, best/final numbers and its charts. */
+export function RunView({ run }: { run: RunRecord }) {
+  const activeRunId = useTrain((s) => s.activeRunId);
+  const liveStatus = useTrain((s) => s.liveStatus);
+  const liveMessage = useTrain((s) => s.liveMessage);
+  const lastStep = useTrain((s) => s.lastStep);
+  const rows = useTrain((s) => s.metrics[run.id] ?? EMPTY);
+  const active = activeRunId === run.id;
+  const status = active && liveStatus ? liveStatus : shownStatus(run, activeRunId);
+  const c = run.config;
+  return (
+    <section className="run-view" aria-label={`Run ${run.name}`} data-testid="run-view" data-status={status}>
+      <header>
+        <h2>{run.name}</h2>
+        <span className={`status-badge status-${status}`} data-testid="run-status">
+          {status}
+        </span>
+        <div className="run-actions">
+          <button type="button" disabled={!active} onClick={() => void useTrain.getState().pauseRun()}>
+            Pause
+          </button>
+          {canResume(run, activeRunId) ? (
+            <button type="button" className="primary" disabled={activeRunId !== null} onClick={() => void resumeStored(run)}>
+              Resume
+            </button>
+          ) : null}
+          <button type="button" disabled={!active} onClick={() => void useTrain.getState().cancelRun()}>
+            Cancel
+          </button>
+        </div>
+      </header>
+      <p className="muted small">
+        {STATUS_TEXT[status]}
+        {active && liveMessage ? ` — ${liveMessage}` : ''}
+      </p>
+      <RunProgressBar run={run} last={active ? lastStep : null} />
+      <dl className="run-facts">
+        <dt>Model</dt>
+        <dd>{run.model.label}</dd>
+        <dt>Data</dt>
+        <dd>
+          {run.data.name}: {run.data.trainRows} train, {run.data.evalRows} eval rows
+        </dd>
+        <dt>Method</dt>
+        <dd>
+          {c.method === 'full' ? 'full fine-tuning' : `${c.method === 'qlora' ? 'QLoRA' : 'LoRA'} r${c.lora.rank} α${c.lora.alpha}${c.lora.rslora ? ' rsLoRA' : ''} on ${c.lora.targets.join(', ')}`}
+          {` · lr ${c.lr} · batch ${c.batchSize}${c.gradAccum > 1 ? `×${c.gradAccum}` : ''} · a ${c.a} · ${c.epochs} epochs${c.maxSteps ? `, at most ${c.maxSteps} steps` : ''}`}
+        </dd>
+        <dt>Best eval</dt>
+        <dd data-testid="run-best">{run.best ? `${run.best.eval_loss.toFixed(4)} at step ${run.best.step}` : '—'}</dd>
+        <dt>Final</dt>
+        <dd data-testid="run-final">
+          {run.final ? `train loss ${run.final.loss?.toFixed(4) ?? '—'}, eval loss ${run.final.eval_loss?.toFixed(4) ?? '—'} at step ${run.final.step}` : '—'}
+        </dd>
+        <dt>Peak GPU memory</dt>
+        <dd>{run.peakGpuBytes ? formatBytes(run.peakGpuBytes) : '—'}</dd>
+        <dt>Checkpoints</dt>
+        <dd>
+          {run.checkpoints.latest ? `latest at step ${run.checkpoints.latest.step}` : 'none yet'}
+          {run.checkpoints.best ? `, best at step ${run.checkpoints.best.step}` : ''}
+        </dd>
+      </dl>
+      <RunCharts rows={rows} />
+    </section>
+  );
+}

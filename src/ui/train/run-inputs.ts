@@ -1,0 +1,27 @@
+// What the next run trains: the model (a hub id, or a local folder) and how many of the selected rows (which rows:
+// the settings' `rows`).
+// Kept in a small store of its own so the choice survives switching pages; the settings live in the train slice.
+import { create } from 'zustand';
+import type { PathedFile } from '../../io/browser-files-source';
+
+export type ModelChoice =
+  | { kind: 'hub'; id: string }
+  /** A folder picked as a handle (remembered in IndexedDB for resume). */
+  | { kind: 'folder-handle'; name: string; handle: FileSystemDirectoryHandle }
+  /** A folder picked with the file input (cannot be remembered: a resume asks for it again). */
+  | { kind: 'folder-files'; name: string; files: PathedFile[] };
+
+export interface RunInputs {
+  model: ModelChoice | null;
+  /** Train on the first N selected rows only (null: all). */
+  limit: number | null;
+  name: string;
+  set(patch: Partial<Omit<RunInputs, 'set'>>): void;
+}
+
+export const useRunInputs = create<RunInputs>()((set) => ({
+  model: null,
+  limit: null,
+  name: '',
+  set: (patch) => set(patch),
+}));
