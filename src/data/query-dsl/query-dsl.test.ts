@@ -117,7 +117,7 @@ describe('validateQueryDsl', () => {
     });
     expect(p.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       { path: '$.query.bool.filter[0].term.regoin', message: 'unknown field "regoin" in index "sales" (did you mean "region"?)' },
-      { path: '$.query.bool.filter[1].mtach', message: 'unknown query clause "mtach" (did you mean "match"?)' },
+      { path: '$.query.bool.filter[1].mtach', message: 'unknown query type "mtach" (did you mean "match"?)' },
       { path: '$.query.bool.filter[2].range.date.lessthan', message: 'unknown parameter "lessthan" in range' },
       { path: '$.colour', message: 'unknown parameter "colour" in the search request' },
     ].sort((a, b) => a.path.localeCompare(b.path)));
@@ -145,7 +145,7 @@ describe('validateQueryDsl', () => {
   it('enforces aggregation rules OpenSearch enforces', () => {
     expect(problemsOf({ aggs: { t: { terms: { field: 'notes' } } } })[0].message).toMatch(/text field "notes" is not allowed/);
     expect(problemsOf({ aggs: { t: { terms: { field: 'product_name' } } } })[0].message).toMatch(/use "product_name.keyword"/);
-    expect(problemsOf({ aggs: { a: { avg: { field: 'region' } } } })[0].message).toMatch(/needs a numeric field/);
+    expect(problemsOf({ aggs: { a: { avg: { field: 'region' } } } })[0].message).toMatch(/needs a numeric or date or boolean field/);
     expect(problemsOf({ aggs: { a: { avg: { field: 'amount' }, aggs: { b: { max: { field: 'amount' } } } } } })[0].message).toMatch(/cannot have sub-aggregations/);
     expect(problemsOf({ aggs: { h: { date_histogram: { field: 'date' } } } })[0].message).toMatch(/exactly one of "calendar_interval"/);
     expect(pathsOf({ aggs: { h: { date_histogram: { field: 'date', calendar_interval: '2M' } } } })).toEqual(['$.aggs.h.date_histogram.calendar_interval']);

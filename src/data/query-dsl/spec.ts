@@ -92,10 +92,10 @@ export const QUERIES: ReadonlyMap<string, QuerySpec> = new Map<string, QuerySpec
   }],
   ['script_score', { form: 'object', params: { query: 'query', script: 'script', min_score: 'number', ...NAMED }, required: [['query'], ['script']] }],
   // full text
-  ['match', { form: 'field', params: MATCH_PARAMS, shorthand: 'scalar' }],
-  ['match_phrase', { form: 'field', params: PHRASE_PARAMS, shorthand: 'scalar' }],
-  ['match_phrase_prefix', { form: 'field', params: { ...PHRASE_PARAMS, max_expansions: 'int' }, shorthand: 'scalar' }],
-  ['match_bool_prefix', { form: 'field', params: { query: 'scalar', analyzer: 'scalar', operator: 'scalar', minimum_should_match: 'scalar', ...FUZZY_PARAMS, ...NAMED }, shorthand: 'scalar' }],
+  ['match', { form: 'field', params: MATCH_PARAMS, shorthand: 'scalar' , required: [['query']] }],
+  ['match_phrase', { form: 'field', params: PHRASE_PARAMS, shorthand: 'scalar' , required: [['query']] }],
+  ['match_phrase_prefix', { form: 'field', params: { ...PHRASE_PARAMS, max_expansions: 'int' }, shorthand: 'scalar' , required: [['query']] }],
+  ['match_bool_prefix', { form: 'field', params: { query: 'scalar', analyzer: 'scalar', operator: 'scalar', minimum_should_match: 'scalar', ...FUZZY_PARAMS, ...NAMED }, shorthand: 'scalar', required: [['query']] }],
   ['multi_match', {
     form: 'object',
     params: {
