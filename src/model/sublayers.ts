@@ -11,7 +11,11 @@ import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
 import type { Bindable } from '../gpu/tensor';
 import type { T5Dims } from './dims';
 import { linearBackward, linearForward, type LinearContext } from './linear-module';
+import { DROPOUT_STREAMS } from './dropout-streams';
 import type { Extent, PassShape } from './records';
+
+const ATT = DROPOUT_STREAMS.attention;
+const FF = DROPOUT_STREAMS.feedForward;
 
 export interface StackContext {
   ctx: LinearContext;
@@ -37,7 +41,7 @@ export interface AttentionSite {
   causal: boolean;
   Tq: (s: PassShape) => number;
   Tk: (s: PassShape) => number;
-  /** Dropout stream base of this site: base+0..3 LoRA dropout of q,k,v,o, +4 output dropout, +5 probabilities. */
+  /** Dropout stream base of this sub-layer; its sites add DROPOUT_STREAMS.attention offsets. */
   stream: number;
   /** Gradient of the kv input (cross-attention), accumulated. */
   dkvInput?: Bindable;
@@ -63,20 +67,20 @@ export function attentionForwardSite(sc: StackContext, a: AttentionSite): void {
   const q = records.take(`${a.rec}.q`, (x) => sc.rows(x) * I);
   const k = records.take(`${a.rec}.k`, (x) => kvRows(x) * I);
   const v = records.take(`${a.rec}.v`, (x) => kvRows(x) * I);
-  linearForward(sc.ctx, `${m}.q`, q, h, sc.rows, { stream: a.stream });
-  linearForward(sc.ctx, `${m}.k`, k, kvIn, kvRows, { stream: a.stream + 1 });
-  linearForward(sc.ctx, `${m}.v`, v, kvIn, kvRows, { stream: a.stream + 2 });
+  linearForward(sc.ctx, `${m}.q`, q, h, sc.rows, { stream: a.stream + ATT.q });
+  linearForward(sc.ctx, `${m}.k`, k, kvIn, kvRows, { stream: a.stream + ATT.k });
+  linearForward(sc.ctx, `${m}.v`, v, kvIn, kvRows, { stream: a.stream + ATT.v });
   const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
   const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
   attentionForward(gpu, ctxOut, probs, q, k, v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
   if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, `${m}.o`, a.resOut, ctxOut, sc.rows, { residual: a.resIn, stream: a.stream + 3 });
+    linearForward(sc.ctx, `${m}.o`, a.resOut, ctxOut, sc.rows, { residual: a.resIn, stream: a.stream + ATT.o });
     return;
   }
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, `${m}.o`, y, ctxOut, sc.rows, { stream: a.stream + 3 });
-  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + 4 });
+  linearForward(sc.ctx, `${m}.o`, y, ctxOut, sc.rows, { stream: a.stream + ATT.o });
+  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + ATT.output });
   add(gpu, a.resOut, a.resIn, y);
 }
 
@@ -94,9 +98,9 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const v = records.take(`${a.rec}.v`, (x) => kvRows(x) * I);
   const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
   const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
-  const dy = sublayerOutputGrad(sc, dres, N, a.stream + 4);
+  const dy = sublayerOutputGrad(sc, dres, N, a.stream + ATT.output);
   const dctx = sc.scratch('dctx', (x) => sc.rows(x) * I);
-  linearBackward(sc.ctx, `${m}.o`, dctx, dy, ctxOut, sc.rows, { stream: a.stream + 3, scratch: sc.scratch });
+  linearBackward(sc.ctx, `${m}.o`, dctx, dy, ctxOut, sc.rows, { stream: a.stream + ATT.o, scratch: sc.scratch });
   const dq = sc.scratch('dq', (x) => sc.rows(x) * I);
   const dk = sc.scratch('dk', (x) => kvRows(x) * I);
   const dv = sc.scratch('dv', (x) => kvRows(x) * I);
@@ -104,13 +108,13 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
   attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, q, k, v, probs, dims, { probsDropoutScale: probsDropout(sc, a) });
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
-  linearBackward(sc.ctx, `${m}.q`, dh, dq, h, sc.rows, { stream: a.stream, scratch: sc.scratch });
+  linearBackward(sc.ctx, `${m}.q`, dh, dq, h, sc.rows, { stream: a.stream + ATT.q, scratch: sc.scratch });
   if (a.kv) {
-    linearBackward(sc.ctx, `${m}.k`, a.dkvInput ?? null, dk, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + 1, scratch: sc.scratch });
-    linearBackward(sc.ctx, `${m}.v`, a.dkvInput ?? null, dv, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + 2, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.k`, a.dkvInput ?? null, dk, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.v`, a.dkvInput ?? null, dv, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
   } else {
-    linearBackward(sc.ctx, `${m}.k`, dh, dk, h, sc.rows, { accumulateInput: true, stream: a.stream + 1, scratch: sc.scratch });
-    linearBackward(sc.ctx, `${m}.v`, dh, dv, h, sc.rows, { accumulateInput: true, stream: a.stream + 2, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.k`, dh, dk, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.v`, dh, dv, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
   }
   const norm = params.get(`${a.hf}.layer_norm.weight`);
   const rstd = records.take(`${a.rec}.rstd`, sc.rows);
@@ -122,6 +126,7 @@ export interface FeedForwardSite {
   rec: string;
   resIn: Bindable;
   resOut: Bindable;
+  /** Dropout stream base of this sub-layer; its sites add DROPOUT_STREAMS.feedForward offsets. */
   stream: number;
 }
 
@@ -137,22 +142,22 @@ export function feedForwardSite(sc: StackContext, f: FeedForwardSite): void {
   const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
   if (sc.dims.gated) {
     const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
-    linearForward(sc.ctx, `${m}.wi_0`, a, h, sc.rows, { stream: f.stream });
-    linearForward(sc.ctx, `${m}.wi_1`, b, h, sc.rows, { stream: f.stream + 1 });
+    linearForward(sc.ctx, `${m}.wi_0`, a, h, sc.rows, { stream: f.stream + FF.wi });
+    linearForward(sc.ctx, `${m}.wi_1`, b, h, sc.rows, { stream: f.stream + FF.wi_1 });
     gatedGeluForward(gpu, g, a, b, N * F);
   } else {
-    linearForward(sc.ctx, `${m}.wi`, a, h, sc.rows, { stream: f.stream });
+    linearForward(sc.ctx, `${m}.wi`, a, h, sc.rows, { stream: f.stream + FF.wi });
     reluForward(gpu, g, a, N * F);
   }
   if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, `${m}.wo`, f.resOut, g, sc.rows, { residual: f.resIn, stream: f.stream + 2 });
+    linearForward(sc.ctx, `${m}.wo`, f.resOut, g, sc.rows, { residual: f.resIn, stream: f.stream + FF.wo });
     return;
   }
   // wo reads the dropped hidden state, and its weight gradient must see the same one: drop g in place.
-  dropoutForward(gpu, g, g, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + 3 });
+  dropoutForward(gpu, g, g, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, `${m}.wo`, y, g, sc.rows, { stream: f.stream + 2 });
-  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + 4 });
+  linearForward(sc.ctx, `${m}.wo`, y, g, sc.rows, { stream: f.stream + FF.wo });
+  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.output });
   add(gpu, f.resOut, f.resIn, y);
 }
 
@@ -164,21 +169,21 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
   const h = records.take(`${f.rec}.h`, (x) => sc.rows(x) * C);
   const a = records.take(`${f.rec}.a`, (x) => sc.rows(x) * F);
   const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
-  const dy = sublayerOutputGrad(sc, dres, N, f.stream + 4);
+  const dy = sublayerOutputGrad(sc, dres, N, f.stream + FF.output);
   const dg = sc.scratch('dg', (x) => sc.rows(x) * F);
-  linearBackward(sc.ctx, `${m}.wo`, dg, dy, g, sc.rows, { stream: f.stream + 2, scratch: sc.scratch });
-  if (dropoutOn(sc)) dropoutBackward(gpu, dg, dg, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + 3 });
+  linearBackward(sc.ctx, `${m}.wo`, dg, dy, g, sc.rows, { stream: f.stream + FF.wo, scratch: sc.scratch });
+  if (dropoutOn(sc)) dropoutBackward(gpu, dg, dg, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
   const da = sc.scratch('da', (x) => sc.rows(x) * F);
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
   if (sc.dims.gated) {
     const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
     const db = sc.scratch('db', (x) => sc.rows(x) * F);
     gatedGeluBackward(gpu, da, db, dg, a, b, N * F);
-    linearBackward(sc.ctx, `${m}.wi_0`, dh, da, h, sc.rows, { stream: f.stream, scratch: sc.scratch });
-    linearBackward(sc.ctx, `${m}.wi_1`, dh, db, h, sc.rows, { accumulateInput: true, stream: f.stream + 1, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.wi_0`, dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.wi_1`, dh, db, h, sc.rows, { accumulateInput: true, stream: f.stream + FF.wi_1, scratch: sc.scratch });
   } else {
     reluBackward(gpu, da, dg, a, N * F);
-    linearBackward(sc.ctx, `${m}.wi`, dh, da, h, sc.rows, { stream: f.stream, scratch: sc.scratch });
+    linearBackward(sc.ctx, `${m}.wi`, dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
   }
   const norm = params.get(`${f.hf}.layer_norm.weight`);
   const rstd = records.take(`${f.rec}.rstd`, sc.rows);
@@ -194,7 +199,7 @@ function probsDropout(sc: StackContext, a: AttentionSite): Bindable | null {
   const n = sc.ctx.records.shape.B * sc.dims.NH * a.Tq(sc.ctx.records.shape) * a.Tk(sc.ctx.records.shape);
   const scale = sc.scratch('probs_dropout', (x) => x.B * sc.dims.NH * a.Tq(x) * a.Tk(x));
   fill(sc.ctx.gpu, scale, 1, n);
-  dropoutForward(sc.ctx.gpu, scale, scale, n, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + 5 });
+  dropoutForward(sc.ctx.gpu, scale, scale, n, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + ATT.probs });
   return scale;
 }
 

@@ -13,7 +13,9 @@ import type { PreparedTask } from './batch';
 import { decRows, encRows, type T5Dims } from './dims';
 import type { LinearContext } from './linear-module';
 import type { ParameterStore } from './parameters';
+import { blockStream, DROPOUT_STREAMS, modelStream } from './dropout-streams';
 import { RecordArena, type Extent, type PassShape } from './records';
+import { syncTokenRows, tokenRowsEmbeddingBackward, tokenRowsHeadBackward } from './trainable-tokens';
 import { attentionBackwardSite, attentionForwardSite, feedForwardBackwardSite, feedForwardSite, type AttentionSite, type FeedForwardSite, type StackContext } from './sublayers';
 
 export interface PassOptions {
@@ -28,7 +30,7 @@ export interface PassOptions {
   backward: boolean;
 }
 
-const STREAMS_PER_LAYER = 32;
+const SUBLAYER_STREAM = DROPOUT_STREAMS.sublayer;
 const MAX_BUCKET_TABLES = 4;
 
 export class T5Runner {
@@ -89,13 +91,13 @@ export class T5Runner {
     const attn: AttentionSite[] = [];
     const ffn: FeedForwardSite[] = [];
     for (let i = 0; i < L; i++) {
-      const stream = (o.task * 2 + 0) * 100_000 + (i + 1) * STREAMS_PER_LAYER;
+      const stream = blockStream(o.task, 'encoder', i);
       attn.push({
         hf: `encoder.block.${i}.layer.0`, module: 'SelfAttention', rec: `enc.${i}.sa`, resIn: res(2 * i), resOut: res(2 * i + 1),
-        kv: null, bias, keyMask: r.take('enc.mask', encRows, 'u32'), causal: false, Tq: (x) => x.Tin, Tk: (x) => x.Tin, stream,
+        kv: null, bias, keyMask: r.take('enc.mask', encRows, 'u32'), causal: false, Tq: (x) => x.Tin, Tk: (x) => x.Tin, stream: stream + SUBLAYER_STREAM.selfAttention,
         dbias: null,
       });
-      ffn.push({ hf: `encoder.block.${i}.layer.1`, rec: `enc.${i}.ff`, resIn: res(2 * i + 1), resOut: res(2 * i + 2), stream: stream + 8 });
+      ffn.push({ hf: `encoder.block.${i}.layer.1`, rec: `enc.${i}.ff`, resIn: res(2 * i + 1), resOut: res(2 * i + 2), stream: stream + SUBLAYER_STREAM.encoderFeedForward });
     }
     return { attn, ffn, res };
   }
@@ -109,17 +111,17 @@ export class T5Runner {
     const cross: AttentionSite[] = [];
     const ffn: FeedForwardSite[] = [];
     for (let j = 0; j < Ld; j++) {
-      const stream = (o.task * 2 + 1) * 100_000 + (j + 1) * STREAMS_PER_LAYER;
+      const stream = blockStream(o.task, 'decoder', j);
       self.push({
         hf: `decoder.block.${j}.layer.0`, module: 'SelfAttention', rec: `dec.${j}.sa`, resIn: res(3 * j), resOut: res(3 * j + 1),
-        kv: null, bias, keyMask: null, causal: true, Tq: (x) => x.Tout, Tk: (x) => x.Tout, stream,
+        kv: null, bias, keyMask: null, causal: true, Tq: (x) => x.Tout, Tk: (x) => x.Tout, stream: stream + SUBLAYER_STREAM.selfAttention,
       });
       cross.push({
         hf: `decoder.block.${j}.layer.1`, module: 'EncDecAttention', rec: `dec.${j}.ca`, resIn: res(3 * j + 1), resOut: res(3 * j + 2),
         kv: { input: encOut, rows: encRows }, bias: null, keyMask: r.take('enc.mask', encRows, 'u32'), causal: false,
-        Tq: (x) => x.Tout, Tk: (x) => x.Tin, stream: stream + 8,
+        Tq: (x) => x.Tout, Tk: (x) => x.Tin, stream: stream + SUBLAYER_STREAM.crossAttention,
       });
-      ffn.push({ hf: `decoder.block.${j}.layer.2`, rec: `dec.${j}.ff`, resIn: res(3 * j + 2), resOut: res(3 * j + 3), stream: stream + 16 });
+      ffn.push({ hf: `decoder.block.${j}.layer.2`, rec: `dec.${j}.ff`, resIn: res(3 * j + 2), resOut: res(3 * j + 3), stream: stream + SUBLAYER_STREAM.decoderFeedForward });
     }
     return { self, cross, ffn, res };
   }
@@ -141,13 +143,13 @@ export class T5Runner {
     const r = this.records;
     const p = this.params;
     const N = encRows(s);
-    const streamBase = o.task * 1_000_000;
+    syncTokenRows(gpu, p);
     this.gpu.write(r.tensor('enc.ids', encRows, 'i32'), task.inputIds);
     this.gpu.write(r.tensor('enc.mask', encRows, 'u32'), task.keyMask);
     const enc = this.encoderSites(o);
     const encSc = this.stack(encRows, o);
     embeddingForward(gpu, enc.res(0), r.take('enc.ids', encRows, 'i32'), p.value('shared.weight'), N, C);
-    if (this.dropoutOn(o)) dropoutForward(gpu, enc.res(0), enc.res(0), N * C, { p: this.dims.dropout, seed: o.seed, stream: streamBase + 1 });
+    if (this.dropoutOn(o)) dropoutForward(gpu, enc.res(0), enc.res(0), N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
     const encBuckets = this.bucketTable(s.Tin, s.Tin, true);
     positionBiasForward(gpu, enc.attn[0].bias!, encBuckets, p.value('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), s.Tin, s.Tin, NH, this.dims.numBuckets);
     for (let i = 0; i < L; i++) {
@@ -157,7 +159,7 @@ export class T5Runner {
     const encOut = r.take('enc.out', (x) => encRows(x) * C);
     const encRstd = r.take('enc.out.rstd', encRows);
     rmsnormForward(gpu, encOut, encRstd, enc.res(2 * L), p.value('encoder.final_layer_norm.weight'), N, C, eps);
-    if (this.dropoutOn(o)) dropoutForward(gpu, encOut, encOut, N * C, { p: this.dims.dropout, seed: o.seed, stream: streamBase + 2 });
+    if (this.dropoutOn(o)) dropoutForward(gpu, encOut, encOut, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderOutput') });
     return { enc, encSc, encBuckets, encOut, encRstd };
   }
 
@@ -178,7 +180,6 @@ export class T5Runner {
     const M = decRows(s);
     const shared = p.value('shared.weight');
     const dropP = this.dims.dropout;
-    const streamBase = o.task * 1_000_000;
 
     const { enc, encSc, encBuckets, encOut, encRstd } = this.encode(task, o);
 
@@ -186,7 +187,7 @@ export class T5Runner {
     const dec = this.decoderSites(o, encOut);
     const decSc = this.stack(decRows, o);
     embeddingForward(gpu, dec.res(0), r.take('dec.ids', decRows, 'i32'), shared, M, C);
-    if (this.dropoutOn(o)) dropoutForward(gpu, dec.res(0), dec.res(0), M * C, { p: dropP, seed: o.seed, stream: streamBase + 3 });
+    if (this.dropoutOn(o)) dropoutForward(gpu, dec.res(0), dec.res(0), M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
     const decBuckets = this.bucketTable(s.Tout, s.Tout, false);
     positionBiasForward(gpu, dec.self[0].bias!, decBuckets, p.value('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), s.Tout, s.Tout, NH, this.dims.numBuckets);
     for (let j = 0; j < Ld; j++) {
@@ -197,7 +198,7 @@ export class T5Runner {
     const decOut = r.take('dec.out', (x) => decRows(x) * C);
     const decRstd = r.take('dec.out.rstd', decRows);
     rmsnormForward(gpu, decOut, decRstd, dec.res(3 * Ld), p.value('decoder.final_layer_norm.weight'), M, C, eps);
-    if (this.dropoutOn(o)) dropoutForward(gpu, decOut, decOut, M * C, { p: dropP, seed: o.seed, stream: streamBase + 4 });
+    if (this.dropoutOn(o)) dropoutForward(gpu, decOut, decOut, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
     // Tied embeddings: HF rescales the decoder output by d_model^-0.5 before the shared projection.
     const headIn = tied ? r.take('dec.out.scaled', (x) => decRows(x) * C) : decOut;
     const headScale = tied ? C ** -0.5 : 1;
@@ -214,8 +215,9 @@ export class T5Runner {
     const headParam = p.get(tied ? 'shared.weight' : 'lm_head.weight');
     const dDecOut = this.scratch('d_dec_out', (x) => decRows(x) * C);
     if (headParam.grad) matmul(gpu, headParam.grad, logits, headIn, { M: V, N: C, K: M }, { transA: true, accumulate: true });
+    tokenRowsHeadBackward(gpu, p, logits, headIn, M, V, C, tied);
     matmul(gpu, dDecOut, logits, headWeight, { M, N: C, K: V }, { alpha: headScale });
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: dropP, seed: o.seed, stream: streamBase + 4 });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
     const dres = this.scratch('d_res_dec', (x) => decRows(x) * C);
     gpu.zero(backingTensor(dres));
     const decNorm = p.get('decoder.final_layer_norm.weight');
@@ -233,12 +235,13 @@ export class T5Runner {
     if (dDecBias) positionBiasBackward(gpu, decBiasParam.grad!, dDecBias, decBuckets, s.Tout, s.Tout, NH, this.dims.numBuckets);
     const sharedParam = p.get('shared.weight');
     const decIds = sharedParam.grad ? embeddingGradIndex(task.decoderInputIds) : null;
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: dropP, seed: o.seed, stream: streamBase + 3 });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
     const decIndex = decIds ? uploadEmbeddingGradIndex(gpu, decIds, 'dec.ids') : null;
     if (decIndex) embeddingBackward(gpu, sharedParam.grad!, dres, decIndex, C);
+    tokenRowsEmbeddingBackward(gpu, p, dres, task.decoderInputIds, C, 'dec');
 
     // ---- backward: encoder
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: dropP, seed: o.seed, stream: streamBase + 2 });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'encoderOutput') });
     const dresE = this.scratch('d_res_enc', (x) => encRows(x) * C);
     gpu.zero(backingTensor(dresE));
     const encNorm = p.get('encoder.final_layer_norm.weight');
@@ -251,9 +254,10 @@ export class T5Runner {
       attentionBackwardSite(encSc, { ...enc.attn[i], dbias: dEncBias }, dresE);
     }
     if (dEncBias) positionBiasBackward(gpu, encBiasParam.grad!, dEncBias, encBuckets, s.Tin, s.Tin, NH, this.dims.numBuckets);
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: dropP, seed: o.seed, stream: streamBase + 1 });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
     const encIndex = sharedParam.grad ? uploadEmbeddingGradIndex(gpu, embeddingGradIndex(task.inputIds), 'enc.ids') : null;
     if (encIndex) embeddingBackward(gpu, sharedParam.grad!, dresE, encIndex, C);
+    tokenRowsEmbeddingBackward(gpu, p, dresE, task.inputIds, C, 'enc');
     for (const idx of [decIndex, encIndex]) if (idx) gpu.free(idx.uniqueIds, idx.offsets, idx.positions);
   }
 
