@@ -1,13 +1,14 @@
 // Write a tiny random T5 checkpoint folder in Hugging Face layout (see src/io/tiny-t5.ts for what is in it).
 //   npx tsx tools/make-tiny-t5.ts --out DIR [--d-model 64 --layers 2 --decoder-layers 2 --heads 4 --d-kv 16
-//     --d-ff 128 --vocab 200 --tied|--untied --ffn gated-gelu|relu --dtype f32|f16|bf16 --seed 1 --shards N]
+//     --d-ff 128 --vocab 200 --tied|--untied --ffn gated-gelu|relu --dtype f32|f16|bf16 --seed 1 --shards N
+//     --spare-rows N --omit-chars '{}']
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TINY_T5_DEFAULTS, type TinyT5Options, makeTinyT5 } from '../src/io/tiny-t5';
 
 const NUMERIC: Record<string, keyof TinyT5Options> = {
   '--d-model': 'dModel', '--layers': 'layers', '--decoder-layers': 'decoderLayers', '--heads': 'heads',
-  '--d-kv': 'dKv', '--d-ff': 'dFf', '--vocab': 'vocab', '--seed': 'seed', '--shards': 'shards',
+  '--d-kv': 'dKv', '--d-ff': 'dFf', '--vocab': 'vocab', '--seed': 'seed', '--shards': 'shards', '--spare-rows': 'spareRows',
 };
 
 function parseArgs(argv: string[]): { out: string; options: TinyT5Options } {
@@ -23,6 +24,7 @@ function parseArgs(argv: string[]): { out: string; options: TinyT5Options } {
     };
     if (flag === '--out') out = value();
     else if (flag === '--tied') options.tied = true;
+    else if (flag === '--omit-chars') options.omitChars = value();
     else if (flag === '--untied') options.tied = false;
     else if (flag === '--ffn') {
       const v = value();

@@ -5,6 +5,13 @@ import { loraTargetModules, type LoraStack } from '../model/lora';
 import type { LoraAdapter } from '../model/parameters';
 import type { T5Model } from '../model/t5-model';
 
+/**
+ * PEFT's trainable_token_indices: a list targets the input embedding (T5: "shared"; with tied weights PEFT ties
+ * lm_head to it), a dict names the modules. Stepwise writes the list for tied models and
+ * {"shared": ids, "lm_head": ids} for untied ones (FLAN-T5), whose lm_head rows are a separate matrix.
+ */
+export type TrainableTokenIndices = number[] | Record<string, number[]>;
+
 export interface PeftLoraConfig {
   peft_type: 'LORA';
   task_type: 'SEQ_2_SEQ_LM';
@@ -21,6 +28,8 @@ export interface PeftLoraConfig {
   /** Per-module rank / alpha where they differ from r / lora_alpha (keys match like PEFT: "(.*\.)?key$"). */
   rank_pattern: Record<string, number>;
   alpha_pattern: Record<string, number>;
+  /** Present when token rows train with the adapter. */
+  trainable_token_indices?: TrainableTokenIndices;
   [extra: string]: unknown;
 }
 
@@ -32,11 +41,6 @@ function mostCommon(values: number[]): number {
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** rsLoRA when the scaling is alpha / sqrt(r) rather than alpha / r (for r = 1 they agree and we say false). */
-export function usesRslora(a: Pick<LoraAdapter, 'alpha' | 'r' | 'scaling'>): boolean {
-  return a.r > 1 && Math.abs(a.scaling - a.alpha / Math.sqrt(a.r)) < Math.abs(a.scaling - a.alpha / a.r);
 }
 
 /**
@@ -61,8 +65,8 @@ export function targetModulesFor(model: T5Model, adapters: LoraAdapter[]): strin
 export function peftConfigFor(model: T5Model, baseModel: string): PeftLoraConfig {
   const adapters = [...model.params.adapters.values()];
   if (adapters.length === 0) throw new Error('the model has no LoRA adapters to export');
-  const rslora = usesRslora(adapters[0]);
-  if (adapters.some((a) => usesRslora(a) !== rslora)) throw new Error('adapters mix rsLoRA and plain scaling; PEFT has one use_rslora per adapter');
+  const rslora = adapters[0].rslora;
+  if (adapters.some((a) => a.rslora !== rslora)) throw new Error('adapters mix rsLoRA and plain scaling; PEFT has one use_rslora per adapter');
   const r = mostCommon(adapters.map((a) => a.r));
   const alpha = mostCommon(adapters.map((a) => a.alpha));
   const rank_pattern: Record<string, number> = {};
@@ -71,6 +75,8 @@ export function peftConfigFor(model: T5Model, baseModel: string): PeftLoraConfig
     if (a.r !== r) rank_pattern[a.path] = a.r;
     if (a.alpha !== alpha) alpha_pattern[a.path] = a.alpha;
   }
+  const tokens = model.params.tokens;
+  const indices = tokens ? [...tokens.ids] : null;
   return {
     peft_type: 'LORA',
     task_type: 'SEQ_2_SEQ_LM',
@@ -85,6 +91,7 @@ export function peftConfigFor(model: T5Model, baseModel: string): PeftLoraConfig
     inference_mode: true,
     rank_pattern,
     alpha_pattern,
+    ...(indices ? { trainable_token_indices: tokens!.lmHead ? { shared: indices, lm_head: indices } : indices } : {}),
   };
 }
 
@@ -103,6 +110,8 @@ export interface ParsedPeftConfig {
   rslora: boolean;
   rankPattern: Record<string, number>;
   alphaPattern: Record<string, number>;
+  /** Token rows that train with the adapter: the embedding's, and lm_head's when given separately (untied). */
+  tokenIndices: { shared: number[]; lmHead: number[] | null } | null;
   baseModel: string | null;
   raw: Record<string, unknown>;
 }
@@ -131,6 +140,7 @@ export function parsePeftConfig(text: string, file: string): ParsedPeftConfig {
   if (c.fan_in_fan_out === true) throw new Error(`${file}: fan_in_fan_out is true; T5's Linear layers store (out, in), expected false`);
   const mts = c.modules_to_save;
   if (Array.isArray(mts) && mts.length > 0) throw new Error(`${file}: modules_to_save ${JSON.stringify(mts)} is not supported`);
+  if (c.use_rslora !== undefined && c.use_rslora !== null && typeof c.use_rslora !== 'boolean') throw new Error(`${file}: "use_rslora" must be true or false, got ${JSON.stringify(c.use_rslora)}`);
   const r = num('r');
   if (!Number.isInteger(r) || r < 1) throw new Error(`${file}: r must be a positive integer, got ${r}`);
   const patterns = (k: string) => {
@@ -147,7 +157,40 @@ export function parsePeftConfig(text: string, file: string): ParsedPeftConfig {
     rslora: c.use_rslora === true,
     rankPattern: patterns('rank_pattern'),
     alphaPattern: patterns('alpha_pattern'),
+    tokenIndices: parseTokenIndices(c.trainable_token_indices, file),
     baseModel: typeof c.base_model_name_or_path === 'string' ? c.base_model_name_or_path : null,
     raw: c,
   };
+}
+
+const EMBEDDING_NAMES = ['shared', 'embed_tokens', 'encoder.embed_tokens', 'decoder.embed_tokens'];
+
+/**
+ * trainable_token_indices as Stepwise applies it: one set of ids for T5's one embedding matrix (a list, or a dict
+ * key naming it) and optionally the same ids for lm_head. Other modules, or different ids for the encoder and
+ * decoder (which share T5's embedding), are refused by name.
+ */
+export function parseTokenIndices(v: unknown, file: string): ParsedPeftConfig['tokenIndices'] {
+  if (v === undefined || v === null) return null;
+  const ids = (x: unknown, where: string): number[] => {
+    if (!Array.isArray(x) || x.length === 0 || x.some((i) => !Number.isInteger(i) || i < 0)) {
+      throw new Error(`${file}: ${where} must be a non-empty list of token ids, got ${JSON.stringify(x)}`);
+    }
+    return [...new Set(x as number[])].sort((a, b) => a - b);
+  };
+  if (Array.isArray(v)) return { shared: ids(v, 'trainable_token_indices'), lmHead: null };
+  if (typeof v !== 'object') throw new Error(`${file}: trainable_token_indices must be a list of ids or a dict of module name -> ids`);
+  let shared: number[] | null = null;
+  let lmHead: number[] | null = null;
+  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
+    const list = ids(value, `trainable_token_indices["${key}"]`);
+    if (key === 'lm_head') lmHead = list;
+    else if (EMBEDDING_NAMES.includes(key)) {
+      if (shared && shared.join() !== list.join()) throw new Error(`${file}: trainable_token_indices gives T5's one embedding two id lists (${key}); Stepwise trains one set of rows`);
+      shared = list;
+    } else throw new Error(`${file}: trainable_token_indices["${key}"]: Stepwise trains token rows of the embedding ("shared") and "lm_head" only`);
+  }
+  if (!shared) throw new Error(`${file}: trainable_token_indices names lm_head but not the embedding ("shared"); Stepwise trains both or the embedding alone`);
+  if (lmHead && lmHead.join() !== shared.join()) throw new Error(`${file}: trainable_token_indices has different ids for lm_head (${lmHead.join(', ')}) and the embedding (${shared.join(', ')})`);
+  return { shared, lmHead };
 }

@@ -8,6 +8,7 @@ import type { Tensor } from '../gpu/tensor';
 import { t5ConfigToJson } from '../model/config';
 import { t5ParameterSpecs } from '../model/hf-names';
 import type { Param } from '../model/parameters';
+import { syncTokenRows } from '../model/trainable-tokens';
 import type { T5Model } from '../model/t5-model';
 import { modelCardMarkdown, type ModelCard } from './peft-card';
 import { peftConfigFor } from './peft-config';
@@ -60,6 +61,8 @@ export async function mergedWeight(gpu: Gpu, model: T5Model, p: Param): Promise<
 /** The merged checkpoint folder: config.json, model.safetensors, tokenizer.json (+ given tokenizer files, README.md). */
 export async function exportMerged(gpu: Gpu, model: T5Model, o: MergedExportOptions): Promise<FileMap> {
   const dtype = o.dtype ?? 'F32';
+  // Trained token rows live in the base weights once copied there; copy them now in case no forward ran since.
+  syncTokenRows(gpu, model.params);
   const tensors = new Map<string, TensorToWrite>();
   for (const spec of t5ParameterSpecs(model.config)) {
     const data = await mergedWeight(gpu, model, model.params.get(spec.name));

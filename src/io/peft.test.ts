@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { attachLora, detachLora } from '../model/lora';
+import { attachTrainableTokens, TOKEN_ROWS_KEY } from '../model/trainable-tokens';
 import { GOLDEN_LORA, goldenAdapterSource, goldenBatch, harness, labelLogits, tinyModel } from '../model/lora.testing';
 import { loadT5 } from '../model/t5-model';
 import { FIXTURES, tensorMismatch } from '../testing/checkpoint';
@@ -148,6 +149,77 @@ describe('PEFT adapter export and import', () => {
     const other = await tinyModel('untied-gated');
     await expect(importAdapter(gpu, other, goldenAdapterSource('tied-relu-qv'), { trainable: false })).rejects.toThrow(/lora_[AB]\.weight has shape/);
     other.params.free();
+    model.params.free();
+  });
+});
+
+describe('trainable token rows and rsLoRA in adapter files', () => {
+  for (const [name, checkpoint] of [['untied-gated-all', 'untied-gated'], ['tied-relu-qv', 'tied-relu']] as const) {
+    it(`${checkpoint}: rows go out under PEFT's keys with trainable_token_indices and come back with identical logits`, async () => {
+      const gpu = await testGpu();
+      const batch = goldenBatch(name);
+      const a = await harness(await tinyModel(checkpoint));
+      await importAdapter(gpu, a.model, goldenAdapterSource(name), { trainable: true });
+      const C = a.model.dims.C;
+      const K = 2;
+      const shared = Float32Array.from({ length: K * C }, (_, i) => Math.sin(i));
+      const lmHead = a.model.dims.tied ? null : Float32Array.from({ length: K * C }, (_, i) => Math.cos(i));
+      await attachTrainableTokens(gpu, a.model, [27, 20], { trainable: true, rows: { shared, lmHead } });
+      const want = await labelLogits(a, batch);
+      const files = await exportAdapter(gpu, a.model, { baseModel: checkpoint });
+      a.free();
+      const config = JSON.parse(files.get('adapter_config.json') as string);
+      expect(config.trainable_token_indices).toEqual(lmHead ? { shared: [20, 27], lm_head: [20, 27] } : [20, 27]);
+      const tensors = await tensorsOf(files.get('adapter_model.safetensors') as Uint8Array);
+      expect(tensors.get(TOKEN_ROWS_KEY.shared)).toEqual({ shape: [K, C], data: shared });
+      if (lmHead) expect(tensors.get(TOKEN_ROWS_KEY.lmHead)).toEqual({ shape: [K, C], data: lmHead });
+      else expect(tensors.has(TOKEN_ROWS_KEY.lmHead)).toBe(false);
+
+      const b = await harness(await tinyModel(checkpoint));
+      await importAdapter(gpu, b.model, files, { trainable: false });
+      expect(b.model.params.tokens?.ids).toEqual([20, 27]);
+      expect(await labelLogits(b, batch)).toEqual(want);
+      // The base without the adapter gives other logits: the rows and adapters did something.
+      detachLora(gpu, b.model);
+      expect(await labelLogits(b, batch)).not.toEqual(want);
+      b.free();
+    });
+  }
+
+  it('refuses token rows that do not fit the config or the model, naming the key', async () => {
+    const gpu = await testGpu();
+    const model = await tinyModel('tied-relu');
+    const C = model.dims.C;
+    const rows = (k: number) => ({ dtype: 'F32' as const, shape: [k, C], data: new Float32Array(k * C) });
+    const refuse = async (files: FileMap, message: RegExp) => {
+      await expect(importAdapter(gpu, model, files, { trainable: true })).rejects.toThrow(message);
+      expect(model.params.adapters.size).toBe(0);
+      expect(model.params.tokens).toBeNull();
+    };
+    await refuse(await tampered('tied-relu-qv', TOKEN_ROWS_KEY.shared, rows(2)), /trainable_tokens_delta is present, but adapter_config.json has no trainable_token_indices/);
+    await refuse(await tampered('tied-relu-qv', TOKEN_ROWS_KEY.shared, rows(2), (c) => (c.trainable_token_indices = [5, 6, 7])), /has shape \[2, 32\], but 3 token ids .* need \[3, 32\]/);
+    await refuse(await tampered('tied-relu-qv', 'none', null, (c) => (c.trainable_token_indices = [5])), /lists 1 tokens, but base_model\.model\.shared\.token_adapter\.trainable_tokens_delta is missing/);
+    await refuse(await tampered('tied-relu-qv', TOKEN_ROWS_KEY.shared, rows(1), (c) => (c.trainable_token_indices = { shared: [5], lm_head: [5] })), /names lm_head, but the base model ties lm_head/);
+    await refuse(await tampered('tied-relu-qv', 'none', null, (c) => (c.trainable_token_indices = { 'model.wte': [5] })), /trainable_token_indices\["model\.wte"\]/);
+    await refuse(await tampered('tied-relu-qv', 'none', null, (c) => (c.trainable_token_indices = { shared: [5], lm_head: [6] })), /different ids for lm_head/);
+    await refuse(await tampered('tied-relu-qv', 'none', null, (c) => (c.use_rslora = 'yes')), /"use_rslora" must be true or false/);
+    model.params.free();
+  });
+
+  it('use_rslora is carried, not guessed: with r = 1 both scalings agree and the flag still round-trips', async () => {
+    const gpu = await testGpu();
+    const model = await tinyModel('tied-relu');
+    for (const rslora of [true, false]) {
+      attachLora(gpu, model, { targets: ['q'], r: 1, alpha: 4, rslora });
+      const files = await exportAdapter(gpu, model, { baseModel: 'x' });
+      const text = files.get('adapter_config.json') as string;
+      expect(JSON.parse(text).use_rslora).toBe(rslora);
+      detachLora(gpu, model);
+      const { adapters } = await importAdapter(gpu, model, files, { trainable: false });
+      expect(adapters.every((a) => a.rslora === rslora && a.scaling === 4)).toBe(true);
+      expect((await exportAdapter(gpu, model, { baseModel: 'x' })).get('adapter_config.json')).toBe(text);
+      detachLora(gpu, model);
+    }
     model.params.free();
   });
 });

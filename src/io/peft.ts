@@ -1,9 +1,12 @@
 // LoRA adapters in and out in Hugging Face PEFT's format: adapter_config.json + adapter_model.safetensors with
 // keys base_model.model.<module path>.lora_A.weight (r, in) and .lora_B.weight (out, r), plus a README.md card.
+// Trainable token rows travel as PEFT saves them: base_model.model.shared.token_adapter.trainable_tokens_delta (K, C)
+// (and .lm_head. for an untied head), with their ids in adapter_config.json's trainable_token_indices.
 // Import checks every key and shape against the base model before touching it, so a refused adapter changes nothing.
 import { zipSync } from 'fflate';
 import type { Gpu } from '../gpu/gpu';
-import { addAdapter, freezeBase, loraScaling, peftKey } from '../model/lora';
+import { addAdapter, freezeBase, peftKey } from '../model/lora';
+import { attachTrainableTokens, detachTrainableTokens, TOKEN_ROWS_KEY } from '../model/trainable-tokens';
 import type { LoraAdapter } from '../model/parameters';
 import type { T5Model } from '../model/t5-model';
 import type { CheckpointSource } from './checkpoint';
@@ -34,6 +37,7 @@ export async function exportAdapter(gpu: Gpu, model: T5Model, o: AdapterExportOp
   for (const a of model.params.adapters.values()) {
     for (const p of [a.A, a.B]) tensors.set(p.name, { dtype: 'F32', shape: [...p.shape], data: await gpu.readF32(p.value!) });
   }
+  for (const p of model.params.tokenParams()) tensors.set(p.name, { dtype: 'F32', shape: [...p.shape], data: await gpu.readF32(p.value!) });
   const files: FileMap = new Map();
   files.set(ADAPTER_CONFIG, `${JSON.stringify(config, null, 2)}\n`);
   files.set(ADAPTER_WEIGHTS, serializeSafetensors(tensors));
@@ -85,13 +89,16 @@ export async function importAdapter(gpu: Gpu, model: T5Model, from: CheckpointSo
     throw new Error(`${label}: no ${ADAPTER_WEIGHTS}${bin}`);
   }
   if (model.params.adapters.size > 0) throw new Error(`the model already has ${model.params.adapters.size} LoRA adapters; detach them before importing`);
+  if (model.params.tokens) throw new Error('the model already trains token rows; detach them before importing');
   const config = parsePeftConfig(await source.text(ADAPTER_CONFIG), `${label}/${ADAPTER_CONFIG}`);
   const bytes = await source.open(ADAPTER_WEIGHTS);
   const header = await readSafetensorsHeader(bytes, `${label}/${ADAPTER_WEIGHTS}`);
   const where = `${label}/${ADAPTER_WEIGHTS}`;
 
   const plan = new Map<string, PlannedAdapter>();
+  const tokenKeys = checkTokenRows(model, config, header.tensors, where);
   for (const [key, info] of header.tensors) {
+    if (tokenKeys.has(key)) continue;
     const m = KEY.exec(key);
     if (!m) throw new Error(`${where}: unknown key ${key} (expected base_model.model.<module>.lora_A.weight or .lora_B.weight)`);
     const [, path, which] = m;
@@ -121,18 +128,51 @@ export async function importAdapter(gpu: Gpu, model: T5Model, from: CheckpointSo
       const A = await readTensorF32(bytes, header, e.keys.A!);
       const B = await readTensorF32(bytes, header, e.keys.B!);
       adapters.push(addAdapter(gpu, model, e.path, {
-        r: e.r, alpha: e.alpha, scaling: loraScaling(e.alpha, e.r, config.rslora), dropout: config.dropout, A, B, trainable: o.trainable,
+        r: e.r, alpha: e.alpha, rslora: config.rslora, dropout: config.dropout, A, B, trainable: o.trainable,
       }));
+    }
+    if (config.tokenIndices) {
+      const shared = await readTensorF32(bytes, header, TOKEN_ROWS_KEY.shared);
+      const lmHead = config.tokenIndices.lmHead ? await readTensorF32(bytes, header, TOKEN_ROWS_KEY.lmHead) : null;
+      // The rows are for a frozen embedding: freeze first when training continues (a full model would refuse them).
+      if (o.trainable) freezeBase(gpu, model);
+      await attachTrainableTokens(gpu, model, config.tokenIndices.shared, { rows: { shared, lmHead }, trainable: o.trainable });
     }
   } catch (err) {
     for (const a of adapters) {
       gpu.free(a.A.value, a.A.grad, a.B.value, a.B.grad);
       model.params.adapters.delete(a.path);
     }
+    detachTrainableTokens(gpu, model.params);
     throw err;
   }
   if (o.trainable) freezeBase(gpu, model);
   return { config, adapters };
+}
+
+/**
+ * The token-row tensors the adapter must hold, checked against trainable_token_indices and the model: shape (K, C)
+ * each, lm_head rows only for an untied head, no rows without indices. Returns their keys.
+ */
+function checkTokenRows(model: T5Model, config: ParsedPeftConfig, tensors: Map<string, { shape: number[] }>, where: string): Set<string> {
+  const present = [TOKEN_ROWS_KEY.shared, TOKEN_ROWS_KEY.lmHead].filter((k) => tensors.has(k));
+  const t = config.tokenIndices;
+  if (!t) {
+    if (present.length > 0) throw new Error(`${where}: ${present[0]} is present, but adapter_config.json has no trainable_token_indices`);
+    return new Set();
+  }
+  const { C, tied } = model.dims;
+  if (t.lmHead && tied) throw new Error(`${where}: trainable_token_indices names lm_head, but the base model ties lm_head to the embedding`);
+  const want = [TOKEN_ROWS_KEY.shared, ...(t.lmHead ? [TOKEN_ROWS_KEY.lmHead] : [])];
+  for (const key of want) {
+    const info = tensors.get(key);
+    if (!info) throw new Error(`${where}: trainable_token_indices lists ${t.shared.length} tokens, but ${key} is missing`);
+    if (info.shape.length !== 2 || info.shape[0] !== t.shared.length || info.shape[1] !== C) {
+      throw new Error(`${where}: ${key} has shape [${info.shape.join(', ')}], but ${t.shared.length} token ids of a d_model ${C} model need [${t.shared.length}, ${C}]`);
+    }
+  }
+  for (const key of present) if (!want.includes(key)) throw new Error(`${where}: ${key} is present, but trainable_token_indices does not name lm_head`);
+  return new Set(want);
 }
 
 export type { ModelCard, PeftLoraConfig };

@@ -20,11 +20,15 @@ export interface TinyT5Options {
   seed: number;
   /** 1: model.safetensors; N > 1: model-0000k-of-0000N.safetensors + model.safetensors.index.json. */
   shards: number;
+  /** Embedding rows past the tokenizer's pieces (FLAN-T5 has 28), free for added tokens. */
+  spareRows: number;
+  /** Characters the tokenizer leaves out (see makeTinyTokenizer), e.g. "{}" as in T5's own vocabulary. */
+  omitChars: string;
 }
 
 export const TINY_T5_DEFAULTS: TinyT5Options = {
   dModel: 64, layers: 2, decoderLayers: 2, heads: 4, dKv: 16, dFf: 128, vocab: 200,
-  tied: false, ffn: 'gated-gelu', dtype: 'f32', seed: 1, shards: 1,
+  tied: false, ffn: 'gated-gelu', dtype: 'f32', seed: 1, shards: 1, spareRows: 0, omitChars: '',
 };
 
 export function tinyT5Config(o: TinyT5Options): T5Config {
@@ -90,7 +94,8 @@ const DTYPES: Record<TinyT5Options['dtype'], SafetensorsDtype> = { f32: 'F32', f
 export function makeTinyT5(options: Partial<TinyT5Options> = {}): Map<string, Uint8Array | string> {
   const o = { ...TINY_T5_DEFAULTS, ...options };
   const config = tinyT5Config(o);
-  const tokenizer = makeTinyTokenizer(o.vocab);
+  if (!(Number.isInteger(o.spareRows) && o.spareRows >= 0 && o.spareRows < o.vocab)) throw new Error(`spareRows must be a whole number below vocab ${o.vocab}, got ${o.spareRows}`);
+  const tokenizer = makeTinyTokenizer(o.vocab - o.spareRows, { omit: o.omitChars });
   const weights = tinyT5Weights(config, o.seed);
   const tensors = new Map<string, TensorToWrite>();
   for (const spec of t5ParameterSpecs(config)) {

@@ -36,14 +36,24 @@ export function minimumTinyVocab(): number {
   return SPECIALS.length + 1 + LOWER.length + UPPER.length + DIGITS.length + PUNCTUATION.length;
 }
 
-export function makeTinyTokenizer(vocabSize: number): TinyTokenizerFiles {
-  if (vocabSize < minimumTinyVocab()) {
-    throw new Error(`vocab ${vocabSize} is too small for the tiny tokenizer: it needs at least ${minimumTinyVocab()} (specials and single characters)`);
+export interface TinyTokenizerOptions {
+  /**
+   * Characters the vocabulary leaves out, with every piece containing them: "{}" gives a tokenizer that, like T5's,
+   * cannot write JSON objects (what the JSON-safe repair and trainable tokens are tested on).
+   */
+  omit?: string;
+}
+
+export function makeTinyTokenizer(vocabSize: number, options: TinyTokenizerOptions = {}): TinyTokenizerFiles {
+  const omit = [...(options.omit ?? '')];
+  const minimum = minimumTinyVocab() - omit.filter((c) => PUNCTUATION.includes(c)).length;
+  if (vocabSize < minimum) {
+    throw new Error(`vocab ${vocabSize} is too small for the tiny tokenizer: it needs at least ${minimum} (specials and single characters)`);
   }
   const vocab: [string, number][] = SPECIALS.map((s) => [s, 0]);
   const seen = new Set<string>(SPECIALS);
   const push = (piece: string, score: number) => {
-    if (vocab.length < vocabSize && !seen.has(piece)) {
+    if (vocab.length < vocabSize && !seen.has(piece) && !omit.some((c) => piece.includes(c))) {
       seen.add(piece);
       vocab.push([piece, score]);
     }

@@ -10,6 +10,7 @@ import type { T5Config } from './config';
 import { t5ParameterSpecs } from './hf-names';
 import type { LoraAdapter, Param } from './parameters';
 import type { T5Model } from './t5-model';
+import { detachTrainableTokens } from './trainable-tokens';
 
 /** Module names (the last path component) of T5's linears: attention q/k/v/o, gated wi_0/wi_1 or relu wi, and wo. */
 export const T5_LINEAR_MODULES = ['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wi', 'wo'] as const;
@@ -113,7 +114,8 @@ function checkOptions(o: LoraOptions): void {
 export interface AdapterInit {
   r: number;
   alpha: number;
-  scaling: number;
+  /** rsLoRA: scaling alpha / sqrt(r) instead of alpha / r. */
+  rslora: boolean;
   dropout: number;
   /** (r, in) */
   A: Float32Array;
@@ -139,7 +141,10 @@ export function addAdapter(gpu: Gpu, model: T5Model, path: string, init: Adapter
     if (init.trainable) params.enableGrad(p);
     return p;
   };
-  const adapter: LoraAdapter = { path, r, alpha: init.alpha, scaling: init.scaling, dropout: init.dropout, A: make('A', [r, inp], init.A), B: make('B', [out, r], init.B) };
+  const adapter: LoraAdapter = {
+    path, r, alpha: init.alpha, scaling: loraScaling(init.alpha, r, init.rslora), rslora: init.rslora, dropout: init.dropout,
+    A: make('A', [r, inp], init.A), B: make('B', [out, r], init.B),
+  };
   params.adapters.set(path, adapter);
   return adapter;
 }
@@ -161,18 +166,18 @@ export function attachLora(gpu: Gpu, model: T5Model, options: Partial<LoraOption
   checkOptions(o);
   const modules = loraTargetModules(model.config, o.targets, o.stacks);
   freezeBase(gpu, model);
-  const scaling = loraScaling(o.alpha, o.r, o.rslora);
   return modules.map((m) => {
     const random = seededRandom(hashString(m.path, o.seed));
     return addAdapter(gpu, model, m.path, {
-      r: o.r, alpha: o.alpha, scaling, dropout: o.dropout, trainable: true,
+      r: o.r, alpha: o.alpha, rslora: o.rslora, dropout: o.dropout, trainable: true,
       A: kaimingUniformA(o.r, m.in, random), B: new Float32Array(m.out * o.r),
     });
   });
 }
 
-/** Remove and free every adapter (the base stays). */
+/** Remove and free every adapter and any trainable token rows (the base stays, its token rows restored). */
 export function detachLora(gpu: Gpu, model: T5Model): void {
+  detachTrainableTokens(gpu, model.params);
   for (const a of model.params.adapters.values()) {
     for (const p of [a.A, a.B]) {
       gpu.free(p.value, p.grad);

@@ -26,11 +26,31 @@ export interface LoraAdapter {
   readonly alpha: number;
   /** alpha / r, or alpha / sqrt(r) with rsLoRA. */
   readonly scaling: number;
+  /** rsLoRA (PEFT's use_rslora), carried so an export writes what was trained rather than guessing from floats. */
+  readonly rslora: boolean;
   readonly dropout: number;
   /** (r, in) */
   readonly A: Param;
   /** (out, r) */
   readonly B: Param;
+}
+
+/**
+ * PEFT's trainable tokens: a few rows of the embedding (and of an untied lm_head) that train alongside a LoRA
+ * adapter while the rest stays frozen. The rows replace the base rows (they are not added to them); trainable-tokens.ts
+ * copies them into the base weights before every forward.
+ */
+export interface TrainableTokenRows {
+  /** Token ids whose rows train, ascending and distinct. */
+  readonly ids: readonly number[];
+  /** (K, C) rows replacing shared.weight[ids] (PEFT: shared.token_adapter.trainable_tokens_delta). */
+  readonly shared: Param;
+  /** (K, C) rows replacing lm_head.weight[ids] of an untied head; null when the head is tied or its rows stay frozen. */
+  readonly lmHead: Param | null;
+  /** The base rows the trained ones replaced (host copies), written back when the rows are detached. */
+  readonly original: { shared: Float32Array; lmHead: Float32Array | null };
+  /** ids on the GPU (K) i32, for the head's row gradient. */
+  readonly idsTensor: Tensor;
 }
 
 export function decays(name: string): boolean {
@@ -40,6 +60,8 @@ export function decays(name: string): boolean {
 export class ParameterStore {
   readonly params = new Map<string, Param>();
   readonly adapters = new Map<string, LoraAdapter>();
+  /** Trainable token rows next to the adapters, or null. */
+  tokens: TrainableTokenRows | null = null;
   /** Precision of the NF4 linears' products: f16 on shader-f16 devices once checked (qlora.ts), else f32. */
   nf4Compute: 'f32' | 'f16' = 'f32';
 
@@ -67,11 +89,18 @@ export class ParameterStore {
     return p.value;
   }
 
-  /** Every parameter that trains: base parameters with grads, then LoRA A/B. */
+  /** Every parameter that trains: base parameters with grads, then LoRA A/B, then trainable token rows. */
   trainable(): Param[] {
     const out = [...this.params.values()].filter((p) => p.grad);
     for (const a of this.adapters.values()) out.push(a.A, a.B);
+    for (const p of this.tokenParams()) if (p.grad) out.push(p);
     return out;
+  }
+
+  /** The trainable token rows' parameters (shared, then lm_head when untied). */
+  tokenParams(): Param[] {
+    const t = this.tokens;
+    return t ? [t.shared, ...(t.lmHead ? [t.lmHead] : [])] : [];
   }
 
   /** Allocate zeroed gradients for the named parameters (category grads). */
@@ -89,6 +118,8 @@ export class ParameterStore {
   free(): void {
     const all = [...this.params.values()];
     for (const a of this.adapters.values()) all.push(a.A, a.B);
+    all.push(...this.tokenParams());
+    if (this.tokens) this.gpu.free(this.tokens.idsTensor);
     for (const p of all) {
       this.gpu.free(p.value, p.grad);
       if (p.nf4) freeNf4(this.gpu, p.nf4);
@@ -98,5 +129,6 @@ export class ParameterStore {
     }
     this.params.clear();
     this.adapters.clear();
+    this.tokens = null;
   }
 }
