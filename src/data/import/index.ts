@@ -1,7 +1,7 @@
 export {
   importRows, previewImport, formatFromName, sniffFormat, sniffDelimiter, detectFormat,
   type ImportFormat, type ImportOptions, type ImportResult, type ImportProblem, type ImportProblemReason,
-  type ImportedRow, type ImportProgress, type ImportPreview,
+  type ImportedRow, type ImportProgress, type ImportPreview, type ImportNote, MAX_LABEL_DEPTH,
 } from './import';
 export { detectMapping, resolveMapping, type ColumnMapping } from './mapping';
 export { toDatasetRows, importedRowId } from './to-rows';
