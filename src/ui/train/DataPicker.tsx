@@ -48,7 +48,13 @@ export function DataPicker({ disabled }: { disabled: boolean }) {
       <p className="small" data-testid="rows-chosen">
         {chosen} rows chosen: about {Math.round(chosen * (1 - evalFraction))} train, {chosen - Math.round(chosen * (1 - evalFraction))} eval (the seeded split).
         {chosen === 0 && selection === 'accepted' && counts.pending > 0 ? (
-          <span className="warning"> No row is accepted yet: accept rows on the Datasets page, or train on all but rejected rows.</span>
+          <span className="warning">
+            {' '}
+            No row is accepted yet: accept rows on the Datasets page, or{' '}
+            <button type="button" onClick={() => useTrain.getState().setConfig({ rows: 'not-rejected' })}>
+              train on all but rejected rows
+            </button>
+          </span>
         ) : null}
       </p>
     </fieldset>

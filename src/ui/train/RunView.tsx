@@ -1,5 +1,6 @@
 import type { RunRecord } from '../../engine/run-api';
 import { formatBytes } from '../format';
+import { AdapterDownload } from './AdapterDownload';
 import { resumeStored } from './launch';
 import { RunCharts } from './RunCharts';
 import { RunProgressBar } from './RunProgressBar';
@@ -70,6 +71,7 @@ export function RunView({ run }: { run: RunRecord }) {
           {run.checkpoints.best ? `, best at step ${run.checkpoints.best.step}` : ''}
         </dd>
       </dl>
+      <AdapterDownload run={run} />
       <RunCharts rows={rows} />
     </section>
   );

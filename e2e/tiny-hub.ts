@@ -1,0 +1,58 @@
+// A hub-style server on 127.0.0.1 for e2e tests: serves one fixture checkpoint folder at /<id>/resolve/main/<file>
+// and the model listing API, with CORS, and records the requests it answered.
+import { readFileSync, readdirSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TinyHub {
+  server: Server;
+  base: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export function startTinyHub(id: string, folder: string): Promise<TinyHub> {
+  const files = Object.fromEntries(readdirSync(folder).map((f) => [f, readFileSync(`${folder}/${f}`)]));
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.setHeader('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('access-control-allow-headers', '*');
+      res.end();
+      return;
+    }
+    if (req.url === `/api/models/${id}/revision/main`) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id, siblings: Object.keys(files).map((rfilename) => ({ rfilename })) }));
+      return;
+    }
+    const prefix = `/${id}/resolve/main/`;
+    const body = req.url?.startsWith(prefix) ? files[decodeURIComponent(req.url.slice(prefix.length))] : undefined;
+    if (!body) {
+      res.statusCode = 404;
+      res.end('Entry not found');
+      return;
+    }
+    res.setHeader('content-length', body.byteLength);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  let open = true;
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () =>
+      ok({
+        server,
+        base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        requests,
+        close: () =>
+          open
+            ? new Promise<void>((done) => {
+                open = false;
+                server.close(() => done());
+                server.closeAllConnections();
+              })
+            : Promise.resolve(),
+      }),
+    ),
+  );
+}

@@ -1,0 +1,104 @@
+// The Train page end to end on SwiftShader: a tiny checkpoint comes from a hub-style server on 127.0.0.1 and is
+// loaded on the Models page; the Train page trains LoRA on a slice of the sample dataset, shows the plan, loss
+// points, a memory figure and progress; the run pauses, the page reloads with the server gone, the run resumes
+// (model from the hub cache, weights and moments from its checkpoint) and finishes; the runs list shows it.
+// Screenshots of the page go to test-results/ (copied to docs/ by hand after a look).
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+import { startTinyHub } from './tiny-hub';
+
+const FIXTURE = join(import.meta.dirname, '../fixtures/tiny-t5/untied-gated');
+const ID = 'tiny/untied-gated';
+const MAX_STEPS = 12;
+
+test.setTimeout(600_000);
+
+async function openStudio(page: Page, hash = '') {
+  await page.goto(`/${hash}`);
+  await expect(page.getByTestId('gpu-status')).toHaveAttribute('data-status', 'ready');
+}
+
+const points = async (page: Page, figure: string) => Number((await page.getByRole('figure', { name: figure }).getAttribute('data-points')) ?? '0');
+
+test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, resume from the cache, finish, runs list', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  const hub = await startTinyHub(ID, FIXTURE);
+  try {
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await openStudio(page);
+    await page.getByTestId('hub-base-url').fill(hub.base);
+    await page.getByRole('button', { name: 'Use' }).click();
+    await page.getByTestId('add-hub-id').fill(ID);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByTestId(`model-row-${ID}`).getByRole('button', { name: 'Load' }).click();
+    await expect(page.getByTestId('summary-id')).toHaveText(ID);
+
+    await page.getByRole('navigation', { name: 'Studio' }).getByRole('button', { name: 'Train' }).click();
+    const train = page.getByTestId('page-train');
+    await expect(train.getByLabel('Base model')).toHaveValue(`hub:${ID}`);
+    await expect(train.getByTestId('rows-chosen')).toContainText('0 rows chosen'); // the sample's rows are pending
+    await train.getByRole('radio', { name: 'All but rejected rows' }).check();
+    await train.getByLabel('Use only the first').fill('16');
+    await expect(train.getByTestId('rows-chosen')).toContainText('16 rows chosen');
+
+    await train.getByLabel('Method').selectOption('lora');
+    await train.getByLabel('Rank').fill('4');
+    await train.getByLabel('Alpha').fill('8');
+    await train.getByLabel('Learning rate').fill('0.001');
+    await train.getByLabel('Batch size').fill('4');
+    await train.getByLabel('Epochs').fill('20');
+    await train.getByLabel('Max steps').fill(String(MAX_STEPS));
+    await train.getByLabel('Loss weight a').fill('0.5');
+    await train.getByText('More settings').click();
+    await train.getByLabel('Max input length').fill('48');
+    await train.getByLabel('Max target length').fill('48');
+    await train.getByLabel('Run name').fill('e2e lora');
+
+    await train.getByRole('button', { name: 'Check plan' }).click();
+    const plan = train.getByTestId('run-plan');
+    await expect(plan).toContainText('16 given');
+    await expect(plan).toContainText('GPU memory (estimate)');
+    await expect(plan).toContainText(`${MAX_STEPS} in all`);
+
+    await train.getByRole('button', { name: 'Start training' }).click();
+    const view = train.getByTestId('run-view');
+    await expect.poll(() => points(page, 'Loss'), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => points(page, 'GPU memory')).toBeGreaterThanOrEqual(2);
+    expect(await points(page, 'Throughput')).toBeGreaterThanOrEqual(1);
+    await expect(page.getByRole('figure', { name: 'Loss' }).locator('.recharts-line-curve').first()).toBeVisible();
+    await expect(page.getByRole('figure', { name: 'GPU memory' })).toContainText('peak');
+    const bar = train.getByRole('progressbar', { name: 'Training progress' });
+    await expect(bar).toHaveAttribute('aria-valuemax', String(MAX_STEPS));
+    await expect(bar).toHaveAttribute('aria-valuetext', /step \d+ of 12 · .* elapsed · about .* left/);
+    await expect(view).toHaveAttribute('data-status', 'running');
+    await page.screenshot({ path: 'test-results/train-page-running.png', fullPage: true });
+
+    await view.getByRole('button', { name: 'Pause' }).click();
+    await expect(view).toHaveAttribute('data-status', 'paused', { timeout: 120_000 });
+    const pausedAt = Number(await bar.getAttribute('aria-valuenow'));
+    expect(pausedAt).toBeGreaterThan(0);
+    expect(pausedAt).toBeLessThan(MAX_STEPS);
+
+    // The hub is gone: the resume must read the model from the cache and the rest from the run's checkpoint.
+    await hub.close();
+    await page.reload();
+    await openStudio(page, '#/train');
+    const resumed = page.getByTestId('run-view');
+    await expect(resumed).toHaveAttribute('data-status', 'paused');
+    await expect.poll(() => points(page, 'Loss')).toBeGreaterThanOrEqual(2); // the curves so far come back
+    await resumed.getByRole('button', { name: 'Resume' }).click();
+    await expect(resumed).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+    await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('aria-valuenow', String(MAX_STEPS));
+    expect(await points(page, 'Loss')).toBeGreaterThanOrEqual(MAX_STEPS);
+
+    const row = page.getByTestId('runs-table').getByTestId('run-row').filter({ hasText: 'e2e lora' });
+    await expect(row).toContainText('done');
+    await expect(row).toContainText(`${MAX_STEPS} / ${MAX_STEPS}`);
+    await expect(page.getByTestId('storage-bar')).toContainText('Storage used by this site');
+    await page.screenshot({ path: 'test-results/train-page-done.png', fullPage: true });
+    expect(problems).toEqual([]);
+  } finally {
+    await hub.close();
+  }
+});

@@ -1,0 +1,47 @@
+import { zipSync } from 'fflate';
+import { useState } from 'react';
+import type { RunRecord } from '../../engine/run-api';
+import { asEngineError } from '../engine-client';
+import { useTrain } from './use-train';
+import { pageTrainEngine } from './run-client';
+
+function download(bytes: Uint8Array, name: string) {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A LoRA/QLoRA run's PEFT adapter (config, weights, tokenizer) from its best or latest checkpoint, as one zip. */
+export function AdapterDownload({ run }: { run: RunRecord }) {
+  const [busy, setBusy] = useState(false);
+  if (run.config.method === 'full' || !run.checkpoints.latest) return null;
+  const get = async (checkpoint: 'best' | 'latest') => {
+    setBusy(true);
+    try {
+      const files = await pageTrainEngine().exportRunAdapter(run.id, checkpoint);
+      const entries = Object.fromEntries(Object.entries(files).map(([name, v]) => [name, typeof v === 'string' ? new TextEncoder().encode(v) : v]));
+      download(zipSync(entries), `${run.name.replace(/[^\w.-]+/g, '_')}-${checkpoint}-adapter.zip`);
+    } catch (e) {
+      const err = asEngineError(e);
+      useTrain.getState().setError({ kind: err.kind, message: err.message, runId: run.id });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <p className="small">
+      PEFT adapter:{' '}
+      {run.checkpoints.best ? (
+        <button type="button" disabled={busy} onClick={() => void get('best')}>
+          Download best (step {run.checkpoints.best.step})
+        </button>
+      ) : null}{' '}
+      <button type="button" disabled={busy} onClick={() => void get('latest')}>
+        Download latest (step {run.checkpoints.latest.step})
+      </button>
+    </p>
+  );
+}
