@@ -9,7 +9,7 @@
 //        --no-tfjs   --no-attention   --no-write (do not touch docs/benchmarks.md)
 import { cpus, loadavg } from 'node:os';
 import { autotunerFor, createAutotuner, isCpuAdapter } from '../src/gpu/autotune';
-import { describeAdapter } from '../src/gpu/device';
+import { describeAdapter } from '../src/settings/adapter-name';
 import type { Gpu } from '../src/gpu/gpu';
 import { matmul, matmulVariantFor, variantUnfitness } from '../src/gpu/kernels/matmul';
 import { VARIANT_TABLE } from '../src/gpu/kernels/matmul-programs';

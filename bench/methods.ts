@@ -7,7 +7,7 @@
 //        (default 8 x 128/128; --quick: 1 x 16/16)   --steps N (timed steps after one warm-up; default 2, --quick 1)
 //        --r N --alpha N (default 128 / 512, the paper's)   --targets all-linear|attention (default all-linear)
 //        --methods full,lora,qlora   --no-write (do not touch docs/benchmarks.md)
-import { describeAdapter } from '../src/gpu/device';
+import { describeAdapter } from '../src/settings/adapter-name';
 import type { Gpu } from '../src/gpu/gpu';
 import { createNodeGpu } from '../src/hosts/node/gpu';
 import type { T5Config } from '../src/model/config';

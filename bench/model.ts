@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import type { Suite } from './run';
 import { benchModel, randomDssBatch, randomReader } from './random-model';
 import { writeSection } from './doc-section';
-import { describeAdapter } from '../src/gpu/device';
+import { describeAdapter } from '../src/settings/adapter-name';
 import type { Gpu } from '../src/gpu/gpu';
 import { createNodeGpu } from '../src/hosts/node/gpu';
 import { FileAutotuneStore } from '../src/hosts/node/autotune-store';

@@ -3,7 +3,8 @@
 // reaches the engine as a HubCache injected by the worker.
 import { browserFilesSource } from '../io/browser-files-source';
 import type { CheckpointSource } from '../io/checkpoint';
-import { DEFAULT_HUB_URL, type HubCache, type HubProgress, hubSource } from '../io/hub';
+import { type HubCache, type HubProgress, hubSource } from '../io/hub';
+import { DEFAULT_HUB_URL } from '../settings/hub';
 import type { ModelSource, SourceDescription } from './api';
 
 export interface OpenContext {

@@ -4,7 +4,8 @@
 // after a warm-up step) times every candidate on the queued shapes, keeps the fastest and saves it.
 // `choose` is the awaitable one-shot form. Attach a tuner to a Gpu with setAutotuner; without one,
 // autotunerFor(gpu) gives a tuner that never runs trials (defaults only).
-import { describeAdapter, type GpuInfo } from './device';
+import { describeAdapter } from '../settings/adapter-name';
+import type { GpuInfo } from './device';
 import type { Gpu } from './gpu';
 import type { AutotuneChoices, AutotuneStore } from './autotune-store';
 

@@ -76,9 +76,3 @@ export async function acquireDevice(adapter: GPUAdapter, host: GpuInfo['host'], 
   };
   return { adapter, device, info };
 }
-
-/** One line naming the adapter, for logs, benchmark tables and the status panel. */
-export function describeAdapter(info: GpuInfo): string {
-  const name = [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
-  return [name || 'unknown adapter', info.description].filter(Boolean).join(' — ');
-}

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { folderSource } from '../hosts/node/fs-source';
 import { createTextTokenizer } from '../model/tokenizer';
-import { browserFilesSource, filesFromDrop } from './browser-files-source';
+import { filesFromDrop } from '../hosts/browser/dropped-files';
+import { browserFilesSource } from './browser-files-source';
 import { type LoadProgress, loadCheckpoint, memoryCheckpointSource } from './checkpoint';
 import { makeTinyT5, tinyT5Config, tinyT5Weights, TINY_T5_DEFAULTS } from './tiny-t5';
 

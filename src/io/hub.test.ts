@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeHubCache } from '../hosts/node/hub-cache';
 import { loadCheckpoint } from './checkpoint';
 import { memorySource } from './byte-source';
-import { type HubCache, type HubProgress, hubFileUrl, hubSource } from './hub';
+import { hubFileUrl } from '../settings/hub';
+import { type HubCache, type HubProgress, hubSource } from './hub';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/tiny-t5/untied-gated');
 const ID = 'tiny/untied-gated';

@@ -3,9 +3,8 @@
 // load of a model makes no request at all. The file list comes from the hub API (`/api/models/<id>/revision/<rev>`,
 // its "siblings"), or, where a server has no API, from probing the known checkpoint file names with HEAD.
 import { type ByteSource, memorySource, readText } from './byte-source';
+import { DEFAULT_HUB_URL, checkHubId, hubFileUrl } from '../settings/hub';
 import type { CheckpointSource } from './checkpoint';
-
-export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
 /** Bytes by URL. Browser: Cache Storage (src/hosts/browser/hub-cache.ts); Node: a folder (src/hosts/node/hub-cache.ts). */
 export interface HubCache {
@@ -47,15 +46,8 @@ const KNOWN_FILES = [
   'model.safetensors.index.json', 'pytorch_model.bin',
 ];
 
-const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
-
-export function hubFileUrl(id: string, file: string, baseUrl = DEFAULT_HUB_URL, revision = 'main'): string {
-  const path = file.split('/').map(encodeURIComponent).join('/');
-  return `${baseUrl.replace(/\/+$/, '')}/${id}/resolve/${encodeURIComponent(revision)}/${path}`;
-}
-
 export function hubSource(id: string, options: HubOptions = {}): CheckpointSource {
-  if (!HUB_ID.test(id) || id.includes('..')) throw new Error(`"${id}" is not a hub model id like google/flan-t5-small`);
+  checkHubId(id);
   const baseUrl = (options.baseUrl ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
   const revision = options.revision ?? 'main';
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));

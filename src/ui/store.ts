@@ -1,8 +1,7 @@
 // The studio's state: one zustand store made of slices. Components select single fields.
 import { create } from 'zustand';
 import type { MemoryStats } from '../settings/memory';
-import type { GpuInfo } from '../gpu/device';
-import type { SelfTestResult } from '../engine/api';
+import type { GpuInfo, SelfTestResult } from '../engine/api';
 
 export const PAGES = ['models', 'datasets', 'train', 'experiments', 'playground', 'export'] as const;
 export type Page = (typeof PAGES)[number];

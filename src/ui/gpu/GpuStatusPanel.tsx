@@ -1,5 +1,5 @@
 import { MEMORY_CATEGORIES } from '../../settings/memory';
-import { describeAdapter } from '../../gpu/device';
+import { describeAdapter } from '../../settings/adapter-name';
 import { formatBytes } from '../format';
 import { useStudio } from '../store';
 

@@ -1,5 +1,6 @@
 import { useState, type DragEvent } from 'react';
-import { filesFromDrop, type PathedFile } from '../../io/browser-files-source';
+import type { PathedFile } from '../../engine/api';
+import { filesFromDrop } from '../../hosts/browser/dropped-files';
 import { useModels } from './use-models';
 
 /** The directory input sets webkitdirectory, which React's input types do not list. */

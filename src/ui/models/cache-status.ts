@@ -2,7 +2,7 @@
 // as cached when its config, tokenizer and weights are there under the current base URL. Weights are one
 // model.safetensors, or a shard index with every shard it implies by the standard shard names
 // (model-00001-of-00003.safetensors ... model-00003-of-00003.safetensors): an index alone is not a model.
-import { hubFileUrl } from '../../io/hub';
+import { hubFileUrl } from '../../settings/hub';
 
 const SHARD = /^model-(\d+)-of-(\d+)\.safetensors$/;
 

@@ -1,6 +1,6 @@
 // What of the Models page survives a reload, one localStorage entry per key (declared here, nowhere else): the hub
 // base URL, the hub ids a person added, and the memory budget that estimates are warned against.
-import { DEFAULT_HUB_URL } from '../../io/hub';
+import { DEFAULT_HUB_URL } from '../../settings/hub';
 
 export const SETTINGS_KEYS = {
   baseUrl: 'stepwise.models.hubBaseUrl',

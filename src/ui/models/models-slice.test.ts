@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../../hosts/node/engine';
-import { hubFileUrl } from '../../io/hub';
+import { hubFileUrl } from '../../settings/hub';
 import { parseT5Config } from '../../model/config';
 import { T5_PRESETS } from '../../settings/models';
 import { FIXTURES } from '../../testing/checkpoint';

@@ -4,7 +4,7 @@
 // slice runs in the page (comlink worker, localStorage, Cache Storage) and in Node tests (an in-thread Engine).
 import { create } from 'zustand';
 import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, PathedFile, T5Config } from '../../engine/api';
-import { hubSource } from '../../io/hub';
+import { checkHubId } from '../../settings/hub';
 import { DEFAULT_MODEL_IDS, T5_PRESETS } from '../../settings/models';
 import { cachedModelIds } from './cache-status';
 import { type KeyValueStore, type ModelSettings, loadModelSettings, normalizeBaseUrl, saveModelSettings } from './model-settings';
@@ -183,7 +183,7 @@ export function createModelsStore(deps: ModelsDeps) {
       async addId(input) {
         const id = input.trim().replace(/^\/+|\/+$/g, '');
         try {
-          hubSource(id); // checks the id's form, fetches nothing
+          checkHubId(id);
         } catch (e) {
           set({ message: { kind: 'error', text: messageOf(e) } });
           return;

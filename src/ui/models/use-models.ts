@@ -1,9 +1,8 @@
 // The page's Models store: the comlink engine (progress callbacks wrapped in Comlink.proxy), localStorage, and the
 // Cache Storage the worker downloads into. Nothing runs at import: the worker starts on the first engine call.
 import * as Comlink from 'comlink';
-import { HUB_CACHE_NAME, browserHubCache, clearBrowserHubCache } from '../../hosts/browser/hub-cache';
-import { hubSource } from '../../io/hub';
-import { parseT5Config } from '../../model/config';
+import { HUB_CACHE_NAME, clearBrowserHubCache } from '../../hosts/browser/hub-cache';
+import { fetchHubConfig } from '../../hosts/browser/hub-config';
 import { engineClient } from '../engine-client';
 import { type ModelsEngine, createModelsStore } from './models-slice';
 
@@ -31,15 +30,5 @@ export const useModels = createModelsStore({
       await clearBrowserHubCache();
     },
   },
-  async fetchConfig(id, baseUrl) {
-    // Through the same cache the worker uses, so the estimate shows offline once a model was seen.
-    const text = await hubSource(id, { baseUrl, cache: typeof caches === 'undefined' ? undefined : browserHubCache() }).text('config.json');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new Error(`hub ${id}: config.json is not valid JSON`);
-    }
-    return parseT5Config(json, `hub ${id}/config.json`);
-  },
+  fetchConfig: fetchHubConfig,
 });
