@@ -1,0 +1,233 @@
+// JSON-constrained decoding over a SentencePiece vocabulary: at each step only tokens that keep the decoded output a
+// JSON prefix are allowed, and </s> only once it is a whole JSON text, so every finished output parses.
+//
+// Each token's text is its piece with "▁" as a space. The JSON-safe tokenizer's decoder drops the space right after
+// one of its added characters ("{", "}" ...; see src/model/json-safe-tokenizer.ts), so the state carries whether the
+// previous token was one. The vocabulary is a byte trie built once per tokenizer; a step's mask is a walk of the
+// trie from the current automaton state, pruned at the first refused byte, and cached by what the mask depends on
+// (lexer state, the innermost containers a token could close, the dropped-space flag), so repeated states (every
+// step inside a string, say) cost one lookup.
+import type { T5Tokenizer } from '../model/tokenizer';
+import { JsonPrefixAutomaton, type JsonPrefixOptions, type JsonPrefixState } from './json-prefix';
+
+/** What each token adds to the decoded text. */
+export interface TokenTexts {
+  /** Per id: the text (a "▁" is a space), or null when it decodes to nothing (special tokens, unused rows). */
+  texts: (string | null)[];
+  eosId: number;
+  /** What the generator writes after </s> (greedy's finished rows, beam search's closed ones). */
+  padId: number;
+  /** Ids after which the decoder drops the next token's leading space. */
+  dropSpaceAfter: Set<number>;
+}
+
+/** Token texts of a T5 tokenizer, for a model whose embedding has `rows` rows (rows past the tokenizer are null). */
+export function tokenTextsOf(tok: T5Tokenizer, rows: number): TokenTexts {
+  const texts: (string | null)[] = new Array<string | null>(rows).fill(null);
+  // A word piece to decode after a candidate: tells whether the candidate swallows the space before it.
+  let probe = -1;
+  for (let id = 0; id < tok.size && probe < 0; id++) if (/^▁[a-z]{2,}$/.test(tok.idToPiece(id) ?? '')) probe = id;
+  const probeText = probe >= 0 ? tok.idToPiece(probe)!.slice(1) : '';
+  const dropSpaceAfter = new Set<number>();
+  for (let id = 0; id < Math.min(rows, tok.size); id++) {
+    const piece = tok.idToPiece(id);
+    if (piece === undefined || id === tok.padId || id === tok.eosId || id === tok.unkId) continue;
+    // Special tokens (<extra_id_0>, ...) are skipped by decode: they add nothing.
+    if (/^<.+>$/.test(piece) && probe >= 0 && tok.decode([probe, id]) === tok.decode([probe])) continue;
+    texts[id] = piece.replaceAll('▁', ' ');
+    if ([...piece].length === 1 && piece !== '▁' && probe >= 0 && tok.decode([id, probe]) === piece + probeText) dropSpaceAfter.add(id);
+  }
+  return { texts, eosId: tok.eosId, padId: tok.padId, dropSpaceAfter };
+}
+
+export interface ConstraintState {
+  json: JsonPrefixState;
+  /** The previous token was one after which the decoder drops a leading space. */
+  dropSpace: boolean;
+  /** </s> was chosen. */
+  finished: boolean;
+}
+
+const utf8 = new TextEncoder();
+
+/** The vocabulary as a byte trie in flat arrays: node 0 is the root. */
+class ByteTrie {
+  readonly byte: Uint8Array;
+  readonly firstChild: Int32Array;
+  readonly nextSibling: Int32Array;
+  /** Tokens ending at node n: ids[idStart[n] .. idStart[n+1]). */
+  readonly idStart: Int32Array;
+  readonly ids: Int32Array;
+
+  constructor(texts: (string | null)[]) {
+    const children: Map<number, number>[] = [new Map()];
+    const ending: number[][] = [[]];
+    texts.forEach((t, id) => {
+      if (!t) return;
+      let node = 0;
+      for (const b of utf8.encode(t)) {
+        let next = children[node].get(b);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          ending.push([]);
+          children[node].set(b, next);
+        }
+        node = next;
+      }
+      ending[node].push(id);
+    });
+    const n = children.length;
+    this.byte = new Uint8Array(n);
+    this.firstChild = new Int32Array(n).fill(-1);
+    this.nextSibling = new Int32Array(n).fill(-1);
+    for (let p = 0; p < n; p++) {
+      let prev = -1;
+      for (const [b, c] of children[p]) {
+        this.byte[c] = b;
+        if (prev < 0) this.firstChild[p] = c;
+        else this.nextSibling[prev] = c;
+        prev = c;
+      }
+    }
+    this.idStart = new Int32Array(n + 1);
+    for (let p = 0; p < n; p++) this.idStart[p + 1] = this.idStart[p] + ending[p].length;
+    this.ids = Int32Array.from(ending.flat());
+  }
+
+  get size(): number {
+    return this.byte.length;
+  }
+}
+
+export interface JsonConstraintStats {
+  trieNodes: number;
+  masksComputed: number;
+  maskCacheHits: number;
+  /** Time spent computing masks (not cache lookups), ms. */
+  maskMillis: number;
+}
+
+export class JsonConstraint {
+  readonly automaton: JsonPrefixAutomaton;
+  readonly rows: number;
+  private readonly trie: ByteTrie;
+  private readonly encoded: (Uint8Array | null)[];
+  /** How many containers one token can close at most: masks depend on that many innermost stack entries. */
+  private readonly stackDepthSeen: number;
+  private readonly cache = new Map<string, Uint8Array>();
+  readonly stats: JsonConstraintStats = { trieNodes: 0, masksComputed: 0, maskCacheHits: 0, maskMillis: 0 };
+
+  constructor(readonly tokens: TokenTexts, options: JsonPrefixOptions = { rootObject: true }) {
+    this.automaton = new JsonPrefixAutomaton(options);
+    this.rows = tokens.texts.length;
+    this.trie = new ByteTrie(tokens.texts);
+    this.stats.trieNodes = this.trie.size;
+    this.encoded = tokens.texts.map((t) => (t ? utf8.encode(t) : null));
+    let closers = 0;
+    for (const t of tokens.texts) if (t) closers = Math.max(closers, [...t].filter((c) => c === '}' || c === ']').length);
+    this.stackDepthSeen = closers + 1;
+  }
+
+  start(): ConstraintState {
+    return { json: this.automaton.start(), dropSpace: false, finished: false };
+  }
+
+  private key(s: ConstraintState): string {
+    const { stack, lex, literal, pos } = s.json;
+    const k = this.stackDepthSeen;
+    const st = stack.length > k ? `…${stack.slice(-k)}` : stack;
+    return `${s.dropSpace ? 1 : 0}|${lex}|${literal ?? ''}${pos ?? ''}|${st}`;
+  }
+
+  /** 1 for every id allowed next (length = rows). After </s>, nothing is allowed (the generator pads). */
+  allowed(s: ConstraintState): Uint8Array {
+    if (s.finished) return new Uint8Array(this.rows);
+    const key = this.key(s);
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.stats.maskCacheHits++;
+      return hit;
+    }
+    const t0 = performance.now();
+    const mask = new Uint8Array(this.rows);
+    const a = this.automaton;
+    const trie = this.trie;
+    const visit = (node: number, state: JsonPrefixState, skipSpace: boolean) => {
+      for (let c = trie.firstChild[node]; c >= 0; c = trie.nextSibling[c]) {
+        const b = trie.byte[c];
+        // The decoder drops one leading space after an added character: the token's text starts after it.
+        const next = skipSpace && b === 0x20 ? state : a.step(state, b);
+        if (!next) continue;
+        for (let i = trie.idStart[c]; i < trie.idStart[c + 1]; i++) mask[trie.ids[i]] = 1;
+        visit(c, next, false);
+      }
+    };
+    visit(0, s.json, s.dropSpace);
+    if (a.complete(s.json)) mask[this.tokens.eosId] = 1;
+    this.cache.set(key, mask);
+    this.stats.masksComputed++;
+    this.stats.maskMillis += performance.now() - t0;
+    return mask;
+  }
+
+  /** The state after token id; throws when the token is not allowed there. */
+  advance(s: ConstraintState, id: number): ConstraintState {
+    if (s.finished) return s;
+    if (id === this.tokens.padId) return { ...s, finished: true };
+    if (id === this.tokens.eosId) {
+      if (!this.automaton.complete(s.json)) throw new Error(`</s> before the JSON is complete (state ${this.key(s)})`);
+      return { ...s, finished: true };
+    }
+    let bytes = this.encoded[id];
+    if (!bytes) throw new Error(`token ${id} adds no text and is never allowed by the JSON constraint`);
+    if (s.dropSpace && bytes[0] === 0x20) bytes = bytes.subarray(1);
+    const json = this.automaton.run(s.json, bytes);
+    if (!json) throw new Error(`token ${id} (${JSON.stringify(this.tokens.texts[id])}) does not continue the JSON (state ${this.key(s)})`);
+    return { json, dropSpace: this.tokens.dropSpaceAfter.has(id), finished: false };
+  }
+
+  /** Set every disallowed logit of one row to -Infinity. */
+  maskLogits(s: ConstraintState, logits: Float32Array, offset: number, V: number): void {
+    const mask = this.allowed(s);
+    for (let v = 0; v < V; v++) if (!(v < mask.length && mask[v])) logits[offset + v] = -Infinity;
+  }
+}
+
+const perTokenizer = new WeakMap<T5Tokenizer, Map<string, JsonConstraint>>();
+
+/** One constraint per tokenizer, model rows and options, built on first use (the trie takes a moment for 32k pieces). */
+export function jsonConstraintFor(tok: T5Tokenizer, rows: number, options: JsonPrefixOptions = { rootObject: true }): JsonConstraint {
+  let byKey = perTokenizer.get(tok);
+  if (!byKey) perTokenizer.set(tok, (byKey = new Map()));
+  const key = `${rows}|${options.rootObject ? 1 : 0}`;
+  let c = byKey.get(key);
+  if (!c) byKey.set(key, (c = new JsonConstraint(tokenTextsOf(tok, rows), options)));
+  return c;
+}
+
+/**
+ * Per-row constraint states for a generator: mask each row's logits before the choice, then follow the choice.
+ * `from[r]` is the row whose history row r continues (identity for greedy; the beam's parent for beam search).
+ */
+export class ConstrainedRows {
+  private states: ConstraintState[];
+
+  constructor(private readonly constraint: JsonConstraint, rows: number) {
+    this.states = Array.from({ length: rows }, () => constraint.start());
+  }
+
+  processLogits(logits: Float32Array, V: number): void {
+    this.states.forEach((s, r) => {
+      if (!s.finished) this.constraint.maskLogits(s, logits, r * V, V);
+    });
+  }
+
+  onStep(tokens: number[], from: number[]): void {
+    this.states = tokens.map((tok, r) => this.constraint.advance(this.states[from[r]], tok));
+  }
+
+  state(row: number): ConstraintState {
+    return this.states[row];
+  }
+}
