@@ -12,6 +12,7 @@ import { positionBiasForward, relativePositionBuckets } from '../gpu/kernels/pos
 import { rmsnormForward } from '../gpu/kernels/rmsnorm';
 import { backingTensor } from '../gpu/tensor';
 import { encRows } from './dims';
+import { hfName } from './hf-names';
 import { linearForward, type LinearContext } from './linear-module';
 import type { T5Model } from './t5-model';
 import { RecordArena, type Extent } from './records';
@@ -61,9 +62,9 @@ export class T5Generator {
     const { encOut } = this.runner.encode({ B, Tin, inputIds: ids, keyMask }, { train: false, seed: 0, task: 0, gradScale: 0, backward: false });
     this.gpu.write(this.cache.tensor('enc.mask', encRows, 'u32'), keyMask);
     for (let j = 0; j < Ld; j++) {
-      const m = `decoder.block.${j}.layer.1.EncDecAttention`;
-      linearForward(this.ctx, `${m}.k`, this.cache.take(`${j}.ck`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
-      linearForward(this.ctx, `${m}.v`, this.cache.take(`${j}.cv`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
+      const m = hfName.attention(hfName.crossAttentionLayer(j), 'EncDecAttention');
+      linearForward(this.ctx, hfName.linear(m, 'k'), this.cache.take(`${j}.ck`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
+      linearForward(this.ctx, hfName.linear(m, 'v'), this.cache.take(`${j}.cv`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
     }
   }
 
@@ -96,13 +97,13 @@ export class T5Generator {
     gpu.write(ids, Int32Array.from(tokens));
     const xs = [rec.take('step.x0', (x) => x.B * C), rec.take('step.x1', (x) => x.B * C)];
     let cur = 0;
-    embeddingForward(gpu, xs[0], gpu.slice(ids, 0, B), p.value('shared.weight'), B, C);
+    embeddingForward(gpu, xs[0], gpu.slice(ids, 0, B), p.value(hfName.shared), B, C);
     const buckets = gpu.upload(
       relativePositionBuckets({ queryLength: 1, keyLength: t + 1, bidirectional: false, numBuckets, maxDistance, queryOffset: t }),
       [1, t + 1], 'u32', 'scratch', 'step.buckets',
     );
     const biasNow = gpu.slice(rec.tensor('step.bias', (x) => NH * x.Tout), 0, NH * (t + 1));
-    positionBiasForward(gpu, biasNow, buckets, p.value('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), 1, t + 1, NH, numBuckets);
+    positionBiasForward(gpu, biasNow, buckets, p.value(hfName.relativeBias('decoder')), 1, t + 1, NH, numBuckets);
     const h = rec.take('step.h', (x) => x.B * C);
     const rstd = rec.take('step.rstd', stepRows);
     const q = rec.take('step.q', (x) => x.B * I);
@@ -112,53 +113,55 @@ export class T5Generator {
     const probsCross = gpu.slice(rec.tensor('step.probs', (x) => x.B * NH * Math.max(x.Tout, x.Tin)), 0, B * NH * Tin);
     const next = () => xs[1 - cur];
     for (let j = 0; j < Ld; j++) {
-      const pre = `decoder.block.${j}`;
       // self-attention with the cache
-      rmsnormForward(gpu, h, rstd, xs[cur], p.value(`${pre}.layer.0.layer_norm.weight`), B, C, eps);
-      const sa = `${pre}.layer.0.SelfAttention`;
-      linearForward(ctx, `${sa}.q`, q, h, stepRows, { stream: 0 });
+      const saLayer = hfName.selfAttentionLayer('decoder', j);
+      rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.layerNorm(saLayer)), B, C, eps);
+      const sa = hfName.attention(saLayer, 'SelfAttention');
+      linearForward(ctx, hfName.linear(sa, 'q'), q, h, stepRows, { stream: 0 });
       for (const [kind, name] of [['k', 'sk'], ['v', 'sv']] as const) {
-        linearForward(ctx, `${sa}.${kind}`, kv, h, stepRows, { stream: 0 });
+        linearForward(ctx, hfName.linear(sa, kind), kv, h, stepRows, { stream: 0 });
         const cacheT = rec.tensor(`${j}.${name}`, (x) => x.B * cap * I);
         for (let b = 0; b < B; b++) gpu.copy(backingTensor(kv), cacheT, I * 4, b * I * 4, (b * cap + t) * I * 4);
       }
       const sk = rec.tensor(`${j}.sk`, (x) => x.B * cap * I);
       const sv = rec.tensor(`${j}.sv`, (x) => x.B * cap * I);
       attentionForward(gpu, attn, probsSelf, q, sk, sv, biasNow, null, { B, Tq: 1, Tk: t + 1, NH, D, causal: true, queryOffset: t, kvCapacity: cap });
-      linearForward(ctx, `${sa}.o`, next(), attn, stepRows, { residual: xs[cur], stream: 0 });
+      linearForward(ctx, hfName.linear(sa, 'o'), next(), attn, stepRows, { residual: xs[cur], stream: 0 });
       cur = 1 - cur;
       // cross-attention over the cached encoder keys/values
-      rmsnormForward(gpu, h, rstd, xs[cur], p.value(`${pre}.layer.1.layer_norm.weight`), B, C, eps);
-      const ca = `${pre}.layer.1.EncDecAttention`;
-      linearForward(ctx, `${ca}.q`, q, h, stepRows, { stream: 0 });
+      const caLayer = hfName.crossAttentionLayer(j);
+      rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.layerNorm(caLayer)), B, C, eps);
+      const ca = hfName.attention(caLayer, 'EncDecAttention');
+      linearForward(ctx, hfName.linear(ca, 'q'), q, h, stepRows, { stream: 0 });
       const ck = rec.take(`${j}.ck`, (x) => encRows(x) * I);
       const cv = rec.take(`${j}.cv`, (x) => encRows(x) * I);
       const mask = rec.take('enc.mask', encRows, 'u32');
       attentionForward(gpu, attn, probsCross, q, ck, cv, null, mask, { B, Tq: 1, Tk: Tin, NH, D, causal: false });
-      linearForward(ctx, `${ca}.o`, next(), attn, stepRows, { residual: xs[cur], stream: 0 });
+      linearForward(ctx, hfName.linear(ca, 'o'), next(), attn, stepRows, { residual: xs[cur], stream: 0 });
       cur = 1 - cur;
       // feed-forward
-      rmsnormForward(gpu, h, rstd, xs[cur], p.value(`${pre}.layer.2.layer_norm.weight`), B, C, eps);
-      const ff = `${pre}.layer.2.DenseReluDense`;
+      const ffLayer = hfName.feedForwardLayer('decoder', j);
+      rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.layerNorm(ffLayer)), B, C, eps);
+      const ff = hfName.feedForward(ffLayer);
       const a = rec.take('step.a', (x) => x.B * F);
       const g = rec.take('step.g', (x) => x.B * F);
       if (gated) {
         const b2 = rec.take('step.b', (x) => x.B * F);
-        linearForward(ctx, `${ff}.wi_0`, a, h, stepRows, { stream: 0 });
-        linearForward(ctx, `${ff}.wi_1`, b2, h, stepRows, { stream: 0 });
+        linearForward(ctx, hfName.linear(ff, 'wi_0'), a, h, stepRows, { stream: 0 });
+        linearForward(ctx, hfName.linear(ff, 'wi_1'), b2, h, stepRows, { stream: 0 });
         gatedGeluForward(gpu, g, a, b2, B * F);
       } else {
-        linearForward(ctx, `${ff}.wi`, a, h, stepRows, { stream: 0 });
+        linearForward(ctx, hfName.linear(ff, 'wi'), a, h, stepRows, { stream: 0 });
         reluForward(gpu, g, a, B * F);
       }
-      linearForward(ctx, `${ff}.wo`, next(), g, stepRows, { residual: xs[cur], stream: 0 });
+      linearForward(ctx, hfName.linear(ff, 'wo'), next(), g, stepRows, { residual: xs[cur], stream: 0 });
       cur = 1 - cur;
     }
-    rmsnormForward(gpu, h, rstd, xs[cur], p.value('decoder.final_layer_norm.weight'), B, C, eps);
+    rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.finalLayerNorm('decoder')), B, C, eps);
     const headIn = next();
     scaleInto(gpu, headIn, h, tied ? C ** -0.5 : 1, B * C);
     const logits = rec.take('step.logits', (x) => x.B * V);
-    matmul(gpu, logits, headIn, tied ? p.value('shared.weight') : p.value('lm_head.weight'), { M: B, N: V, K: C }, { transB: true });
+    matmul(gpu, logits, headIn, tied ? p.value(hfName.shared) : p.value(hfName.lmHead), { M: B, N: V, K: C }, { transB: true });
     try {
       return (await gpu.readF32(backingTensor(logits))).slice(0, B * V);
     } finally {

@@ -4,6 +4,34 @@
 import type { T5Config } from './config';
 
 export type ParameterKind = 'embedding' | 'linear' | 'norm' | 'relative_bias' | 'lm_head';
+export type T5Stack = 'encoder' | 'decoder';
+export type AttentionModule = 'SelfAttention' | 'EncDecAttention';
+/** The last path component of T5's linear modules: attention q/k/v/o, gated wi_0/wi_1 or relu wi, and wo. */
+export type LinearName = 'q' | 'k' | 'v' | 'o' | 'wi_0' | 'wi_1' | 'wi' | 'wo';
+
+/**
+ * Hugging Face module paths and parameter names, built here and nowhere else. A block's sub-layers are numbered:
+ * encoder [self-attention, feed-forward], decoder [self-attention, cross-attention, feed-forward].
+ */
+export const hfName = {
+  shared: 'shared.weight',
+  lmHead: 'lm_head.weight',
+  finalLayerNorm: (stack: T5Stack) => `${stack}.final_layer_norm.weight`,
+  /** Sub-layer prefixes, e.g. "decoder.block.1.layer.1". */
+  selfAttentionLayer: (stack: T5Stack, block: number) => `${stack}.block.${block}.layer.0`,
+  crossAttentionLayer: (block: number) => `decoder.block.${block}.layer.1`,
+  feedForwardLayer: (stack: T5Stack, block: number) => `${stack}.block.${block}.layer.${stack === 'encoder' ? 1 : 2}`,
+  /** The pre-norm weight of a sub-layer. */
+  layerNorm: (sublayer: string) => `${sublayer}.layer_norm.weight`,
+  attention: (sublayer: string, module: AttentionModule) => `${sublayer}.${module}`,
+  feedForward: (sublayer: string) => `${sublayer}.DenseReluDense`,
+  /** A linear module's path inside an attention or feed-forward module, e.g. "...SelfAttention.q". */
+  linear: (module: string, name: LinearName) => `${module}.${name}`,
+  /** Only block 0's self-attention of each stack owns the relative position bias. */
+  relativeBias: (stack: T5Stack) => `${hfName.attention(hfName.selfAttentionLayer(stack, 0), 'SelfAttention')}.relative_attention_bias.weight`,
+  /** The weight of a module path. */
+  weight: (module: string) => `${module}.weight`,
+};
 
 export interface ParameterSpec {
   name: string;
@@ -15,44 +43,44 @@ export interface ParameterSpec {
 export function t5ParameterSpecs(c: T5Config): ParameterSpec[] {
   const C = c.d_model;
   const inner = c.num_heads * c.d_kv;
+  const n = hfName;
   const specs: ParameterSpec[] = [];
   const add = (name: string, shape: number[], kind: ParameterKind) => specs.push({ name, shape, kind });
-  const attention = (prefix: string, withBias: boolean) => {
-    add(`${prefix}.q.weight`, [inner, C], 'linear'); // (NH*D, C)
-    add(`${prefix}.k.weight`, [inner, C], 'linear');
-    add(`${prefix}.v.weight`, [inner, C], 'linear');
-    add(`${prefix}.o.weight`, [C, inner], 'linear'); // (C, NH*D)
-    if (withBias) add(`${prefix}.relative_attention_bias.weight`, [c.relative_attention_num_buckets, c.num_heads], 'relative_bias');
+  const linear = (module: string, name: LinearName, shape: number[]) => add(n.weight(n.linear(module, name)), shape, 'linear');
+  const attention = (stack: T5Stack, sublayer: string, module: AttentionModule, withBias: boolean) => {
+    const m = n.attention(sublayer, module);
+    linear(m, 'q', [inner, C]); // (NH*D, C)
+    linear(m, 'k', [inner, C]);
+    linear(m, 'v', [inner, C]);
+    linear(m, 'o', [C, inner]); // (C, NH*D)
+    if (withBias) add(n.relativeBias(stack), [c.relative_attention_num_buckets, c.num_heads], 'relative_bias');
+    add(n.layerNorm(sublayer), [C], 'norm');
   };
-  const feedForward = (prefix: string) => {
+  const feedForward = (sublayer: string) => {
+    const m = n.feedForward(sublayer);
     if (c.feed_forward_proj === 'gated-gelu') {
-      add(`${prefix}.DenseReluDense.wi_0.weight`, [c.d_ff, C], 'linear'); // (F, C)
-      add(`${prefix}.DenseReluDense.wi_1.weight`, [c.d_ff, C], 'linear');
+      linear(m, 'wi_0', [c.d_ff, C]); // (F, C)
+      linear(m, 'wi_1', [c.d_ff, C]);
     } else {
-      add(`${prefix}.DenseReluDense.wi.weight`, [c.d_ff, C], 'linear');
+      linear(m, 'wi', [c.d_ff, C]);
     }
-    add(`${prefix}.DenseReluDense.wo.weight`, [C, c.d_ff], 'linear'); // (C, F)
-    add(`${prefix}.layer_norm.weight`, [C], 'norm');
+    linear(m, 'wo', [C, c.d_ff]); // (C, F)
+    add(n.layerNorm(sublayer), [C], 'norm');
   };
 
-  add('shared.weight', [c.vocab_size, C], 'embedding'); // (V, C)
+  add(n.shared, [c.vocab_size, C], 'embedding'); // (V, C)
   for (let i = 0; i < c.num_layers; i++) {
-    const b = `encoder.block.${i}.layer`;
-    attention(`${b}.0.SelfAttention`, i === 0);
-    add(`${b}.0.layer_norm.weight`, [C], 'norm');
-    feedForward(`${b}.1`);
+    attention('encoder', n.selfAttentionLayer('encoder', i), 'SelfAttention', i === 0);
+    feedForward(n.feedForwardLayer('encoder', i));
   }
-  add('encoder.final_layer_norm.weight', [C], 'norm');
+  add(n.finalLayerNorm('encoder'), [C], 'norm');
   for (let i = 0; i < c.num_decoder_layers; i++) {
-    const b = `decoder.block.${i}.layer`;
-    attention(`${b}.0.SelfAttention`, i === 0);
-    add(`${b}.0.layer_norm.weight`, [C], 'norm');
-    attention(`${b}.1.EncDecAttention`, false);
-    add(`${b}.1.layer_norm.weight`, [C], 'norm');
-    feedForward(`${b}.2`);
+    attention('decoder', n.selfAttentionLayer('decoder', i), 'SelfAttention', i === 0);
+    attention('decoder', n.crossAttentionLayer(i), 'EncDecAttention', false);
+    feedForward(n.feedForwardLayer('decoder', i));
   }
-  add('decoder.final_layer_norm.weight', [C], 'norm');
-  if (!c.tie_word_embeddings) add('lm_head.weight', [c.vocab_size, C], 'lm_head'); // (V, C)
+  add(n.finalLayerNorm('decoder'), [C], 'norm');
+  if (!c.tie_word_embeddings) add(n.lmHead, [c.vocab_size, C], 'lm_head'); // (V, C)
   return specs;
 }
 

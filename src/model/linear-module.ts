@@ -8,6 +8,7 @@ import { linearBackward as linearKernelBackward, linearForward as linearKernelFo
 import { nf4LinearBackwardInput, nf4LinearForward } from '../gpu/kernels/nf4';
 import { castToF16, castToF32 } from '../gpu/kernels/cast';
 import { backingTensor, type Bindable } from '../gpu/tensor';
+import { hfName } from './hf-names';
 import type { ParameterStore } from './parameters';
 import type { Extent, RecordArena } from './records';
 
@@ -31,14 +32,14 @@ export interface LinearForwardOptions {
 }
 
 function shapeOf(ctx: LinearContext, path: string): { out: number; in: number } {
-  const [out, inp] = ctx.params.get(`${path}.weight`).shape;
+  const [out, inp] = ctx.params.get(hfName.weight(path)).shape;
   return { out, in: inp };
 }
 
 // inp (N, in), out (N, out)
 export function linearForward(ctx: LinearContext, path: string, out: Bindable, inp: Bindable, rows: Extent, o: LinearForwardOptions): void {
   const { gpu, params, records } = ctx;
-  const w = params.get(`${path}.weight`);
+  const w = params.get(hfName.weight(path));
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
   if (w.nf4) {
@@ -92,7 +93,7 @@ export function linearBackward(
   o: LinearBackwardOptions,
 ): void {
   const { gpu, params, records } = ctx;
-  const w = params.get(`${path}.weight`);
+  const w = params.get(hfName.weight(path));
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
   if (w.nf4) {

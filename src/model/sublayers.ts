@@ -12,6 +12,7 @@ import type { Bindable } from '../gpu/tensor';
 import type { T5Dims } from './dims';
 import { linearBackward, linearForward, type LinearContext } from './linear-module';
 import { DROPOUT_STREAMS } from './dropout-streams';
+import { hfName, type AttentionModule } from './hf-names';
 import type { Extent, PassShape } from './records';
 
 const ATT = DROPOUT_STREAMS.attention;
@@ -29,7 +30,7 @@ export interface StackContext {
 export interface AttentionSite {
   /** HF sub-layer prefix, e.g. "decoder.block.1.layer.1". */
   hf: string;
-  module: 'SelfAttention' | 'EncDecAttention';
+  module: AttentionModule;
   /** Record prefix, e.g. "dec.1.ca". */
   rec: string;
   resIn: Bindable;
@@ -60,26 +61,26 @@ export function attentionForwardSite(sc: StackContext, a: AttentionSite): void {
   const N = sc.rows(s);
   const h = records.take(`${a.rec}.h`, (x) => sc.rows(x) * C);
   const rstd = records.take(`${a.rec}.rstd`, sc.rows);
-  rmsnormForward(gpu, h, rstd, a.resIn, sc.ctx.params.value(`${a.hf}.layer_norm.weight`), N, C, sc.dims.eps);
+  rmsnormForward(gpu, h, rstd, a.resIn, sc.ctx.params.value(hfName.layerNorm(a.hf)), N, C, sc.dims.eps);
   const kvRows = a.kv ? a.kv.rows : sc.rows;
   const kvIn = a.kv ? a.kv.input : h;
-  const m = `${a.hf}.${a.module}`;
+  const m = hfName.attention(a.hf, a.module);
   const q = records.take(`${a.rec}.q`, (x) => sc.rows(x) * I);
   const k = records.take(`${a.rec}.k`, (x) => kvRows(x) * I);
   const v = records.take(`${a.rec}.v`, (x) => kvRows(x) * I);
-  linearForward(sc.ctx, `${m}.q`, q, h, sc.rows, { stream: a.stream + ATT.q });
-  linearForward(sc.ctx, `${m}.k`, k, kvIn, kvRows, { stream: a.stream + ATT.k });
-  linearForward(sc.ctx, `${m}.v`, v, kvIn, kvRows, { stream: a.stream + ATT.v });
+  linearForward(sc.ctx, hfName.linear(m, 'q'), q, h, sc.rows, { stream: a.stream + ATT.q });
+  linearForward(sc.ctx, hfName.linear(m, 'k'), k, kvIn, kvRows, { stream: a.stream + ATT.k });
+  linearForward(sc.ctx, hfName.linear(m, 'v'), v, kvIn, kvRows, { stream: a.stream + ATT.v });
   const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
   const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
   attentionForward(gpu, ctxOut, probs, q, k, v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
   if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, `${m}.o`, a.resOut, ctxOut, sc.rows, { residual: a.resIn, stream: a.stream + ATT.o });
+    linearForward(sc.ctx, hfName.linear(m, 'o'), a.resOut, ctxOut, sc.rows, { residual: a.resIn, stream: a.stream + ATT.o });
     return;
   }
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, `${m}.o`, y, ctxOut, sc.rows, { stream: a.stream + ATT.o });
+  linearForward(sc.ctx, hfName.linear(m, 'o'), y, ctxOut, sc.rows, { stream: a.stream + ATT.o });
   dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + ATT.output });
   add(gpu, a.resOut, a.resIn, y);
 }
@@ -91,7 +92,7 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const s = records.shape;
   const N = sc.rows(s);
   const kvRows = a.kv ? a.kv.rows : sc.rows;
-  const m = `${a.hf}.${a.module}`;
+  const m = hfName.attention(a.hf, a.module);
   const h = records.take(`${a.rec}.h`, (x) => sc.rows(x) * C);
   const q = records.take(`${a.rec}.q`, (x) => sc.rows(x) * I);
   const k = records.take(`${a.rec}.k`, (x) => kvRows(x) * I);
@@ -100,7 +101,7 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
   const dy = sublayerOutputGrad(sc, dres, N, a.stream + ATT.output);
   const dctx = sc.scratch('dctx', (x) => sc.rows(x) * I);
-  linearBackward(sc.ctx, `${m}.o`, dctx, dy, ctxOut, sc.rows, { stream: a.stream + ATT.o, scratch: sc.scratch });
+  linearBackward(sc.ctx, hfName.linear(m, 'o'), dctx, dy, ctxOut, sc.rows, { stream: a.stream + ATT.o, scratch: sc.scratch });
   const dq = sc.scratch('dq', (x) => sc.rows(x) * I);
   const dk = sc.scratch('dk', (x) => kvRows(x) * I);
   const dv = sc.scratch('dv', (x) => kvRows(x) * I);
@@ -108,15 +109,15 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
   attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, q, k, v, probs, dims, { probsDropoutScale: probsDropout(sc, a) });
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
-  linearBackward(sc.ctx, `${m}.q`, dh, dq, h, sc.rows, { stream: a.stream + ATT.q, scratch: sc.scratch });
+  linearBackward(sc.ctx, hfName.linear(m, 'q'), dh, dq, h, sc.rows, { stream: a.stream + ATT.q, scratch: sc.scratch });
   if (a.kv) {
-    linearBackward(sc.ctx, `${m}.k`, a.dkvInput ?? null, dk, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
-    linearBackward(sc.ctx, `${m}.v`, a.dkvInput ?? null, dv, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'k'), a.dkvInput ?? null, dk, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'v'), a.dkvInput ?? null, dv, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
   } else {
-    linearBackward(sc.ctx, `${m}.k`, dh, dk, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
-    linearBackward(sc.ctx, `${m}.v`, dh, dv, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'k'), dh, dk, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'v'), dh, dv, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
   }
-  const norm = params.get(`${a.hf}.layer_norm.weight`);
+  const norm = params.get(hfName.layerNorm(a.hf));
   const rstd = records.take(`${a.rec}.rstd`, sc.rows);
   rmsnormBackward(gpu, dres, norm.grad, dh, a.resIn, norm.value!, rstd, N, C);
 }
@@ -136,27 +137,27 @@ export function feedForwardSite(sc: StackContext, f: FeedForwardSite): void {
   const N = sc.rows(records.shape);
   const h = records.take(`${f.rec}.h`, (x) => sc.rows(x) * C);
   const rstd = records.take(`${f.rec}.rstd`, sc.rows);
-  rmsnormForward(gpu, h, rstd, f.resIn, sc.ctx.params.value(`${f.hf}.layer_norm.weight`), N, C, sc.dims.eps);
-  const m = `${f.hf}.DenseReluDense`;
+  rmsnormForward(gpu, h, rstd, f.resIn, sc.ctx.params.value(hfName.layerNorm(f.hf)), N, C, sc.dims.eps);
+  const m = hfName.feedForward(f.hf);
   const a = records.take(`${f.rec}.a`, (x) => sc.rows(x) * F);
   const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
   if (sc.dims.gated) {
     const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
-    linearForward(sc.ctx, `${m}.wi_0`, a, h, sc.rows, { stream: f.stream + FF.wi });
-    linearForward(sc.ctx, `${m}.wi_1`, b, h, sc.rows, { stream: f.stream + FF.wi_1 });
+    linearForward(sc.ctx, hfName.linear(m, 'wi_0'), a, h, sc.rows, { stream: f.stream + FF.wi });
+    linearForward(sc.ctx, hfName.linear(m, 'wi_1'), b, h, sc.rows, { stream: f.stream + FF.wi_1 });
     gatedGeluForward(gpu, g, a, b, N * F);
   } else {
-    linearForward(sc.ctx, `${m}.wi`, a, h, sc.rows, { stream: f.stream + FF.wi });
+    linearForward(sc.ctx, hfName.linear(m, 'wi'), a, h, sc.rows, { stream: f.stream + FF.wi });
     reluForward(gpu, g, a, N * F);
   }
   if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, `${m}.wo`, f.resOut, g, sc.rows, { residual: f.resIn, stream: f.stream + FF.wo });
+    linearForward(sc.ctx, hfName.linear(m, 'wo'), f.resOut, g, sc.rows, { residual: f.resIn, stream: f.stream + FF.wo });
     return;
   }
   // wo reads the dropped hidden state, and its weight gradient must see the same one: drop g in place.
   dropoutForward(gpu, g, g, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, `${m}.wo`, y, g, sc.rows, { stream: f.stream + FF.wo });
+  linearForward(sc.ctx, hfName.linear(m, 'wo'), y, g, sc.rows, { stream: f.stream + FF.wo });
   dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.output });
   add(gpu, f.resOut, f.resIn, y);
 }
@@ -165,13 +166,13 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
   const { gpu, records, params } = sc.ctx;
   const { C, F } = sc.dims;
   const N = sc.rows(records.shape);
-  const m = `${f.hf}.DenseReluDense`;
+  const m = hfName.feedForward(f.hf);
   const h = records.take(`${f.rec}.h`, (x) => sc.rows(x) * C);
   const a = records.take(`${f.rec}.a`, (x) => sc.rows(x) * F);
   const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
   const dy = sublayerOutputGrad(sc, dres, N, f.stream + FF.output);
   const dg = sc.scratch('dg', (x) => sc.rows(x) * F);
-  linearBackward(sc.ctx, `${m}.wo`, dg, dy, g, sc.rows, { stream: f.stream + FF.wo, scratch: sc.scratch });
+  linearBackward(sc.ctx, hfName.linear(m, 'wo'), dg, dy, g, sc.rows, { stream: f.stream + FF.wo, scratch: sc.scratch });
   if (dropoutOn(sc)) dropoutBackward(gpu, dg, dg, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
   const da = sc.scratch('da', (x) => sc.rows(x) * F);
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
@@ -179,13 +180,13 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
     const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
     const db = sc.scratch('db', (x) => sc.rows(x) * F);
     gatedGeluBackward(gpu, da, db, dg, a, b, N * F);
-    linearBackward(sc.ctx, `${m}.wi_0`, dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
-    linearBackward(sc.ctx, `${m}.wi_1`, dh, db, h, sc.rows, { accumulateInput: true, stream: f.stream + FF.wi_1, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'wi_0'), dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'wi_1'), dh, db, h, sc.rows, { accumulateInput: true, stream: f.stream + FF.wi_1, scratch: sc.scratch });
   } else {
     reluBackward(gpu, da, dg, a, N * F);
-    linearBackward(sc.ctx, `${m}.wi`, dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'wi'), dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
   }
-  const norm = params.get(`${f.hf}.layer_norm.weight`);
+  const norm = params.get(hfName.layerNorm(f.hf));
   const rstd = records.take(`${f.rec}.rstd`, sc.rows);
   rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value!, rstd, N, C);
 }

@@ -14,6 +14,7 @@ import { decRows, encRows, type T5Dims } from './dims';
 import type { LinearContext } from './linear-module';
 import type { ParameterStore } from './parameters';
 import { blockStream, DROPOUT_STREAMS, modelStream } from './dropout-streams';
+import { hfName } from './hf-names';
 import { RecordArena, type Extent, type PassShape } from './records';
 import { syncTokenRows, tokenRowsEmbeddingBackward, tokenRowsHeadBackward } from './trainable-tokens';
 import { attentionBackwardSite, attentionForwardSite, feedForwardBackwardSite, feedForwardSite, type AttentionSite, type FeedForwardSite, type StackContext } from './sublayers';
@@ -93,11 +94,11 @@ export class T5Runner {
     for (let i = 0; i < L; i++) {
       const stream = blockStream(o.task, 'encoder', i);
       attn.push({
-        hf: `encoder.block.${i}.layer.0`, module: 'SelfAttention', rec: `enc.${i}.sa`, resIn: res(2 * i), resOut: res(2 * i + 1),
+        hf: hfName.selfAttentionLayer('encoder', i), module: 'SelfAttention', rec: `enc.${i}.sa`, resIn: res(2 * i), resOut: res(2 * i + 1),
         kv: null, bias, keyMask: r.take('enc.mask', encRows, 'u32'), causal: false, Tq: (x) => x.Tin, Tk: (x) => x.Tin, stream: stream + SUBLAYER_STREAM.selfAttention,
         dbias: null,
       });
-      ffn.push({ hf: `encoder.block.${i}.layer.1`, rec: `enc.${i}.ff`, resIn: res(2 * i + 1), resOut: res(2 * i + 2), stream: stream + SUBLAYER_STREAM.encoderFeedForward });
+      ffn.push({ hf: hfName.feedForwardLayer('encoder', i), rec: `enc.${i}.ff`, resIn: res(2 * i + 1), resOut: res(2 * i + 2), stream: stream + SUBLAYER_STREAM.encoderFeedForward });
     }
     return { attn, ffn, res };
   }
@@ -113,15 +114,15 @@ export class T5Runner {
     for (let j = 0; j < Ld; j++) {
       const stream = blockStream(o.task, 'decoder', j);
       self.push({
-        hf: `decoder.block.${j}.layer.0`, module: 'SelfAttention', rec: `dec.${j}.sa`, resIn: res(3 * j), resOut: res(3 * j + 1),
+        hf: hfName.selfAttentionLayer('decoder', j), module: 'SelfAttention', rec: `dec.${j}.sa`, resIn: res(3 * j), resOut: res(3 * j + 1),
         kv: null, bias, keyMask: null, causal: true, Tq: (x) => x.Tout, Tk: (x) => x.Tout, stream: stream + SUBLAYER_STREAM.selfAttention,
       });
       cross.push({
-        hf: `decoder.block.${j}.layer.1`, module: 'EncDecAttention', rec: `dec.${j}.ca`, resIn: res(3 * j + 1), resOut: res(3 * j + 2),
+        hf: hfName.crossAttentionLayer(j), module: 'EncDecAttention', rec: `dec.${j}.ca`, resIn: res(3 * j + 1), resOut: res(3 * j + 2),
         kv: { input: encOut, rows: encRows }, bias: null, keyMask: r.take('enc.mask', encRows, 'u32'), causal: false,
         Tq: (x) => x.Tout, Tk: (x) => x.Tin, stream: stream + SUBLAYER_STREAM.crossAttention,
       });
-      ffn.push({ hf: `decoder.block.${j}.layer.2`, rec: `dec.${j}.ff`, resIn: res(3 * j + 2), resOut: res(3 * j + 3), stream: stream + SUBLAYER_STREAM.decoderFeedForward });
+      ffn.push({ hf: hfName.feedForwardLayer('decoder', j), rec: `dec.${j}.ff`, resIn: res(3 * j + 2), resOut: res(3 * j + 3), stream: stream + SUBLAYER_STREAM.decoderFeedForward });
     }
     return { self, cross, ffn, res };
   }
@@ -148,17 +149,17 @@ export class T5Runner {
     this.gpu.write(r.tensor('enc.mask', encRows, 'u32'), task.keyMask);
     const enc = this.encoderSites(o);
     const encSc = this.stack(encRows, o);
-    embeddingForward(gpu, enc.res(0), r.take('enc.ids', encRows, 'i32'), p.value('shared.weight'), N, C);
+    embeddingForward(gpu, enc.res(0), r.take('enc.ids', encRows, 'i32'), p.value(hfName.shared), N, C);
     if (this.dropoutOn(o)) dropoutForward(gpu, enc.res(0), enc.res(0), N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
     const encBuckets = this.bucketTable(s.Tin, s.Tin, true);
-    positionBiasForward(gpu, enc.attn[0].bias!, encBuckets, p.value('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), s.Tin, s.Tin, NH, this.dims.numBuckets);
+    positionBiasForward(gpu, enc.attn[0].bias!, encBuckets, p.value(hfName.relativeBias('encoder')), s.Tin, s.Tin, NH, this.dims.numBuckets);
     for (let i = 0; i < L; i++) {
       attentionForwardSite(encSc, enc.attn[i]);
       feedForwardSite(encSc, enc.ffn[i]);
     }
     const encOut = r.take('enc.out', (x) => encRows(x) * C);
     const encRstd = r.take('enc.out.rstd', encRows);
-    rmsnormForward(gpu, encOut, encRstd, enc.res(2 * L), p.value('encoder.final_layer_norm.weight'), N, C, eps);
+    rmsnormForward(gpu, encOut, encRstd, enc.res(2 * L), p.value(hfName.finalLayerNorm('encoder')), N, C, eps);
     if (this.dropoutOn(o)) dropoutForward(gpu, encOut, encOut, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderOutput') });
     return { enc, encSc, encBuckets, encOut, encRstd };
   }
@@ -178,7 +179,7 @@ export class T5Runner {
     const p = this.params;
     const N = encRows(s);
     const M = decRows(s);
-    const shared = p.value('shared.weight');
+    const shared = p.value(hfName.shared);
     const dropP = this.dims.dropout;
 
     const { enc, encSc, encBuckets, encOut, encRstd } = this.encode(task, o);
@@ -189,7 +190,7 @@ export class T5Runner {
     embeddingForward(gpu, dec.res(0), r.take('dec.ids', decRows, 'i32'), shared, M, C);
     if (this.dropoutOn(o)) dropoutForward(gpu, dec.res(0), dec.res(0), M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
     const decBuckets = this.bucketTable(s.Tout, s.Tout, false);
-    positionBiasForward(gpu, dec.self[0].bias!, decBuckets, p.value('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight'), s.Tout, s.Tout, NH, this.dims.numBuckets);
+    positionBiasForward(gpu, dec.self[0].bias!, decBuckets, p.value(hfName.relativeBias('decoder')), s.Tout, s.Tout, NH, this.dims.numBuckets);
     for (let j = 0; j < Ld; j++) {
       attentionForwardSite(decSc, dec.self[j]);
       attentionForwardSite(decSc, dec.cross[j]);
@@ -197,13 +198,13 @@ export class T5Runner {
     }
     const decOut = r.take('dec.out', (x) => decRows(x) * C);
     const decRstd = r.take('dec.out.rstd', decRows);
-    rmsnormForward(gpu, decOut, decRstd, dec.res(3 * Ld), p.value('decoder.final_layer_norm.weight'), M, C, eps);
+    rmsnormForward(gpu, decOut, decRstd, dec.res(3 * Ld), p.value(hfName.finalLayerNorm('decoder')), M, C, eps);
     if (this.dropoutOn(o)) dropoutForward(gpu, decOut, decOut, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
     // Tied embeddings: HF rescales the decoder output by d_model^-0.5 before the shared projection.
     const headIn = tied ? r.take('dec.out.scaled', (x) => decRows(x) * C) : decOut;
     const headScale = tied ? C ** -0.5 : 1;
     if (tied) scaleInto(gpu, headIn, decOut, headScale, M * C);
-    const headWeight = tied ? shared : p.value('lm_head.weight');
+    const headWeight = tied ? shared : p.value(hfName.lmHead);
     const logits = r.take('logits', (x) => decRows(x) * V);
     matmul(gpu, logits, headIn, headWeight, { M, N: V, K: C }, { transB: true });
     const losses = r.take('losses', decRows);
@@ -212,7 +213,7 @@ export class T5Runner {
     if (!o.backward) return;
 
     // ---- backward: decoder head
-    const headParam = p.get(tied ? 'shared.weight' : 'lm_head.weight');
+    const headParam = p.get(tied ? hfName.shared : hfName.lmHead);
     const dDecOut = this.scratch('d_dec_out', (x) => decRows(x) * C);
     if (headParam.grad) matmul(gpu, headParam.grad, logits, headIn, { M: V, N: C, K: M }, { transA: true, accumulate: true });
     tokenRowsHeadBackward(gpu, p, logits, headIn, M, V, C, tied);
@@ -220,11 +221,11 @@ export class T5Runner {
     if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
     const dres = this.scratch('d_res_dec', (x) => decRows(x) * C);
     gpu.zero(backingTensor(dres));
-    const decNorm = p.get('decoder.final_layer_norm.weight');
+    const decNorm = p.get(hfName.finalLayerNorm('decoder'));
     rmsnormBackward(gpu, dres, decNorm.grad, dDecOut, dec.res(3 * Ld), decNorm.value!, decRstd, M, C);
     const dEncOut = this.scratch('d_enc_out', (x) => encRows(x) * C);
     gpu.zero(backingTensor(dEncOut));
-    const decBiasParam = p.get('decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight');
+    const decBiasParam = p.get(hfName.relativeBias('decoder'));
     const dDecBias = decBiasParam.grad ? this.scratch('d_dec_bias', (x) => NH * x.Tout * x.Tout) : null;
     if (dDecBias) gpu.zero(backingTensor(dDecBias));
     for (let j = Ld - 1; j >= 0; j--) {
@@ -233,7 +234,7 @@ export class T5Runner {
       attentionBackwardSite(decSc, { ...dec.self[j], dbias: dDecBias }, dres);
     }
     if (dDecBias) positionBiasBackward(gpu, decBiasParam.grad!, dDecBias, decBuckets, s.Tout, s.Tout, NH, this.dims.numBuckets);
-    const sharedParam = p.get('shared.weight');
+    const sharedParam = p.get(hfName.shared);
     const decIds = sharedParam.grad ? embeddingGradIndex(task.decoderInputIds) : null;
     if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
     const decIndex = decIds ? uploadEmbeddingGradIndex(gpu, decIds, 'dec.ids') : null;
@@ -244,9 +245,9 @@ export class T5Runner {
     if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'encoderOutput') });
     const dresE = this.scratch('d_res_enc', (x) => encRows(x) * C);
     gpu.zero(backingTensor(dresE));
-    const encNorm = p.get('encoder.final_layer_norm.weight');
+    const encNorm = p.get(hfName.finalLayerNorm('encoder'));
     rmsnormBackward(gpu, dresE, encNorm.grad, dEncOut, enc.res(2 * L), encNorm.value!, encRstd, N, C);
-    const encBiasParam = p.get('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight');
+    const encBiasParam = p.get(hfName.relativeBias('encoder'));
     const dEncBias = encBiasParam.grad ? this.scratch('d_enc_bias', (x) => NH * x.Tin * x.Tin) : null;
     if (dEncBias) gpu.zero(backingTensor(dEncBias));
     for (let i = L - 1; i >= 0; i--) {
