@@ -18,8 +18,17 @@ import type { T5Model } from './t5-model';
 import { RecordArena, type Extent } from './records';
 import { T5Runner } from './t5-runner';
 
+/** Per-step hooks: constrained decoding edits the logits; streaming and stopping follow the chosen tokens. */
+export interface DecodeHooks {
+  /** Before each choice: this step's logits (rows x V, row-major), to edit in place (-Infinity forbids a token). */
+  processLogits?(logits: Float32Array, V: number, t: number): void;
+  /** After each choice: row r continues row from[r] (beam search reorders) with tokens[r]. A throw stops generation. */
+  onStep?(tokens: number[], from: number[], t: number): void | Promise<void>;
+}
+
 export interface GenerateOptions {
   maxNewTokens: number;
+  hooks?: DecodeHooks;
   /** 1 = greedy. */
   numBeams?: number;
   lengthPenalty?: number;
@@ -193,7 +202,9 @@ export class T5Generator {
     let tokens = new Array<number>(B).fill(decoderStart);
     for (let t = 0; t < o.maxNewTokens && !done.every(Boolean); t++) {
       const logits = await this.step(tokens, t);
+      o.hooks?.processLogits?.(logits, V, t);
       tokens = tokens.map((_, b) => (done[b] ? pad : argmax(logits, b * V, V)));
+      await o.hooks?.onStep?.(tokens, tokens.map((_, b) => b), t);
       tokens.forEach((tok, b) => {
         out[b].push(tok);
         if (tok === eos) done[b] = true;
@@ -218,6 +229,7 @@ export class T5Generator {
     let tokens = new Array<number>(B * K).fill(decoderStart);
     for (let t = 0; t < o.maxNewTokens; t++) {
       const logits = await this.step(tokens, t);
+      o.hooks?.processLogits?.(logits, V, t);
       const from: number[] = [];
       const nextTokens: number[] = [];
       const nextScores: number[] = [];
@@ -260,6 +272,7 @@ export class T5Generator {
       from.forEach((f, r) => (seqs[r] = [...prev[f], nextTokens[r]]));
       from.forEach((_, r) => (scores[r] = nextScores[r]));
       this.reorderCache(from, t + 1);
+      await o.hooks?.onStep?.(nextTokens, from, t);
       tokens = nextTokens;
       if (closed.every(Boolean)) break;
     }
