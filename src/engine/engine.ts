@@ -5,12 +5,18 @@ import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelS
 import type { GpuErrorReport } from '../gpu/errors';
 import { CANCELLED, LoadedModel, abortableSource, readCheckpoint } from './loaded-model';
 import { type HubSettings, type SourceOpener, commonOpener, describeSource, openSource } from './model-sources';
+import type { FileRecord, MetricRow, RunEvent, RunPlan, RunRecord, RunSpec } from './run-api';
+import type { RunStore } from './run-store';
+import { RunManager } from './runs';
+import { Evaluator, type EvalReport, type EvalSpec } from './evaluation';
 
 export interface EngineOptions {
   /** Hub cache and fetch for hub sources (the browser worker injects Cache Storage). */
   hub?: HubSettings;
   /** Host openers tried before the common ones (Node adds folder paths). */
   openers?: SourceOpener[];
+  /** Where training runs are kept (browser: IndexedDB; Node: a folder); without one the run methods refuse. */
+  runStore?: RunStore;
 }
 
 /** Download progress is sent at most this often per file (plus the first and last report of each). */
@@ -24,10 +30,65 @@ export class Engine implements EngineApi {
   private loading: { id: string; controller: AbortController } | null = null;
   private generating = false;
   private loads = 0;
+  private readonly runs: RunManager;
+  private readonly evaluator: Evaluator;
 
   constructor(private readonly gpu: Gpu, options: EngineOptions = {}) {
     gpu.onError((r) => this.errors.push(r));
     this.openers = [...(options.openers ?? []), commonOpener(options.hub)];
+    this.runs = new RunManager(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
+    this.evaluator = new Evaluator(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
+  }
+
+  /** Eval loss per task of a model, an adapter on it or a run's checkpoint (src/engine/evaluation.ts). */
+  evaluate(spec: EvalSpec): Promise<EvalReport> {
+    return this.evaluator.evaluate(spec);
+  }
+
+  // ---- training runs (src/engine/runs.ts) ----
+
+  planRun(spec: RunSpec): Promise<RunPlan> {
+    return this.runs.planRun(spec);
+  }
+
+  startRun(spec: RunSpec, onEvent?: (e: RunEvent) => void): Promise<RunRecord> {
+    return this.runs.startRun(spec, onEvent);
+  }
+
+  resumeRun(runId: string, onEvent?: (e: RunEvent) => void, options?: { maxSteps?: number; model?: ModelSource }): Promise<RunRecord> {
+    return this.runs.resumeRun(runId, onEvent, options);
+  }
+
+  pauseRun(runId: string): Promise<boolean> {
+    return this.runs.pauseRun(runId);
+  }
+
+  cancelRun(runId: string): Promise<boolean> {
+    return this.runs.cancelRun(runId);
+  }
+
+  listRuns(): Promise<RunRecord[]> {
+    return this.runs.listRuns();
+  }
+
+  getRun(runId: string): Promise<RunRecord | null> {
+    return this.runs.getRun(runId);
+  }
+
+  runMetrics(runId: string): Promise<MetricRow[]> {
+    return this.runs.runMetrics(runId);
+  }
+
+  deleteRun(runId: string): Promise<boolean> {
+    return this.runs.deleteRun(runId);
+  }
+
+  activeRun(): Promise<string | null> {
+    return this.runs.activeRun();
+  }
+
+  exportRunAdapter(runId: string, checkpoint: 'best' | 'latest'): Promise<FileRecord> {
+    return this.runs.exportRunAdapter(runId, checkpoint);
   }
 
   async gpuInfo() {

@@ -35,6 +35,8 @@ export interface RunData {
 }
 
 export interface RunSpec {
+  /** The run's id (its folder name in the CLI: letters, digits, . - _); default: generated. Refused if taken. */
+  id?: string;
   /** A person's name for the run; default: method, model and time. */
   name?: string;
   /** Partial settings are completed from RUN_DEFAULTS; unknown keys and wrong types are refused (bad-input). */

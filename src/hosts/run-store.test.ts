@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const record = (id: string, createdAt: number): RunRecord => ({
   id, name: id, createdAt, updatedAt: createdAt, config: RUN_DEFAULTS,
-  model: { id: 'm', label: 'm', source: { kind: 'folder', path: '/m' } },
+  model: { kind: 'folder', path: '/m', label: 'm' },
   data: { name: 'd', rows: 2, trainRows: 1, evalRows: 1 },
   status: 'running', step: 0, totalSteps: 10, epoch: 0, trainSeconds: 0, best: null, final: null, peakGpuBytes: 0,
   checkpoints: {},

@@ -1,0 +1,109 @@
+// Training runs through the Node engine with the folder run store, on the tiny checkpoint: exact resume (N steps
+// straight vs N/2 + pause + resume + N/2 give bit-identical losses) for full fine-tuning and LoRA, the run folder's
+// format, and refusals with kinds.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createNodeEngine } from '../hosts/node/engine';
+import { FIXTURES } from '../testing/checkpoint';
+import { testGpu } from '../testing/gpu';
+import type { RunConfig } from '../settings/run-config';
+import { EngineError } from './errors';
+import type { MetricRow, RunEvent, RunSpec, TrainingRow } from './run-api';
+
+const TINY = join(FIXTURES, 'tiny-t5/untied-gated');
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+const ROWS: TrainingRow[] = ['Europe', 'Asia', 'Africa', 'America', 'Oceania', 'Arctic', 'Iberia', 'Nordic'].map((region, i) => ({
+  id: `r${i}`,
+  question: `How many sales in ${region}?`,
+  label: `{"size":${i}}`,
+  rationale: `count sales in ${region.toLowerCase()}`,
+}));
+
+function spec(config: Partial<RunConfig>, id?: string): RunSpec {
+  return { id, config, model: { kind: 'folder', path: TINY }, data: { name: 'tiny rows', rows: ROWS } };
+}
+
+async function engine() {
+  const root = mkdtempSync(join(tmpdir(), 'stepwise-runs-'));
+  roots.push(root);
+  return { engine: createNodeEngine(await testGpu(), { runsDir: root }), root };
+}
+
+const losses = (rows: MetricRow[]) => rows.map((r) => (r.kind === 'train' ? [r.step, r.loss, r.loss_label, r.loss_rationale, r.lr, r.grad_norm] : [r.step, r.eval_loss, r.eval_loss_label]));
+
+const SMALL: Partial<RunConfig> = { batchSize: 2, evalFraction: 0.25, maxSteps: 6, lr: 1e-3, schedule: 'linear', warmupSteps: 1, maxInputLength: 16, maxTargetLength: 12 };
+
+for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 8, dropout: 0.1, targets: ['q', 'v', 'wo'], rslora: false } }]] as const) {
+  describe(`a ${method} run`, () => {
+    it('N steps straight and N/2 + pause + resume + N/2 give bit-identical losses (dropout and shuffle on)', async () => {
+      const { engine: e, root } = await engine();
+      const config = { ...SMALL, method, ...extra } as Partial<RunConfig>;
+      const plan = await e.planRun(spec(config));
+      expect(plan.totalSteps).toBe(6);
+      expect(plan.data.trainRows + plan.data.evalRows).toBe(ROWS.length);
+      expect(plan.data.evalRows).toBeGreaterThan(0);
+
+      const straight = await e.startRun(spec(config, 'straight'));
+      expect(straight.status).toBe('done');
+      expect(straight.step).toBe(6);
+      const want = await e.runMetrics('straight');
+      expect(want.filter((r) => r.kind === 'train')).toHaveLength(6);
+      expect(want.some((r) => r.kind === 'eval')).toBe(true);
+
+      const events: RunEvent[] = [];
+      const paused = await e.startRun(spec(config, 'halves'), (ev) => {
+        events.push(ev);
+        if (ev.type === 'metrics' && ev.row.kind === 'train' && ev.row.step === 3) void e.pauseRun('halves');
+      });
+      expect(paused.status).toBe('paused');
+      expect(paused.step).toBe(3);
+      expect(paused.checkpoints.latest?.step).toBe(3);
+      expect(events[0].type).toBe('plan');
+      expect(events.some((ev) => ev.type === 'checkpoint' && ev.name === 'latest')).toBe(true);
+      const resumed = await e.resumeRun('halves');
+      expect(resumed.status).toBe('done');
+      const got = await e.runMetrics('halves');
+      expect(losses(got)).toEqual(losses(want));
+      expect(got.every((r) => Number.isFinite(r.kind === 'train' ? r.loss : r.eval_loss))).toBe(true);
+
+      // The folder format: run.json, metrics.jsonl, data.json, checkpoints/latest and best.
+      const dir = join(root, 'halves');
+      expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'data.json', 'metrics.jsonl', 'run.json']);
+      expect(readdirSync(join(dir, 'checkpoints')).sort()).toEqual(['best', 'latest']);
+      const latest = readdirSync(join(dir, 'checkpoints', 'latest')).sort();
+      expect(latest).toEqual(expect.arrayContaining(['optimizer.safetensors', 'state.json', 'tokenizer.json', 'tokenizer_config.json']));
+      expect(latest).toContain(method === 'full' ? 'model.safetensors' : 'weights.safetensors');
+      if (method === 'lora') {
+        expect(readdirSync(join(dir, 'checkpoints', 'latest', 'adapter')).sort()).toEqual(expect.arrayContaining(['adapter_config.json', 'adapter_model.safetensors', 'tokenizer.json']));
+        const adapter = await e.exportRunAdapter('halves', 'best');
+        expect(JSON.parse(adapter['adapter_config.json'] as string).r).toBe(4);
+      }
+      const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricRow);
+      expect(lines.map((r) => r.step)).toEqual(got.map((r) => r.step));
+      expect((await e.listRuns()).map((r) => r.id).sort()).toEqual(['halves', 'straight']);
+    });
+  });
+}
+
+describe('run refusals carry a kind', () => {
+  it('bad settings, a taken id, a second run while one trains, a run that will not fit', async () => {
+    const { engine: e } = await engine();
+    const kindOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (err: unknown) => (err instanceof EngineError ? `${err.kind}: ${err.message}` : `other: ${err}`));
+    expect(await kindOf(e.planRun(spec({ lora: { rank: 0 } as never })))).toMatch(/^bad-input: run settings: lora\.rank must be a positive integer/);
+    expect(await kindOf(e.planRun({ ...spec({}), data: { name: 'empty', rows: [] } }))).toMatch(/^bad-input: .*no usable rows/);
+    expect(await kindOf(e.resumeRun('nope'))).toMatch(/^not-found/);
+    // The tiny model's logits for 2^20 rows overflow any buffer limit.
+    expect(await kindOf(e.startRun(spec({ batchSize: 1 << 20, maxSteps: 1 }, 'huge')))).toMatch(/^out-of-memory: the run will not fit: the largest buffer, logits/);
+    let second = '';
+    const first = e.startRun(spec({ ...SMALL, method: 'full', maxSteps: 2 }, 'one'), (ev) => {
+      if (ev.type === 'metrics' && !second) void kindOf(e.startRun(spec({ ...SMALL, maxSteps: 1 }, 'two'))).then((k) => (second = k));
+    });
+    expect((await first).status).toBe('done');
+    expect(second).toMatch(/^busy/);
+    expect(await kindOf(e.startRun(spec({ ...SMALL, maxSteps: 1 }, 'one')))).toMatch(/^bad-input: a run named one already exists/);
+  });
+});

@@ -1,0 +1,371 @@
+// The engine's run methods (RunApi): plan a run, start it, pause / cancel at step boundaries, resume from the latest
+// checkpoint, list, delete, export. The loop itself is src/train (Trainer); this file owns the run's lifecycle: its
+// record, metrics and checkpoints in the host's RunStore, events for the studio and the CLI, and errors as kinds.
+import type { Gpu } from '../gpu/gpu';
+import { autotunerFor } from '../gpu/autotune';
+import type { CheckpointSource, LoadedCheckpoint } from '../io/checkpoint';
+import { exportAdapter } from '../io/peft';
+import type { T5Tokenizer } from '../model/tokenizer';
+import { estimateMemory, largestTrainingBuffer } from '../settings/memory-estimate';
+import { parseRunConfig, type RunConfig } from '../settings/run-config';
+import { prepareRunData, type PreparedData } from '../train/run-data';
+import { plannedSteps, Trainer, type EvalLosses } from '../train/trainer';
+import type { ModelSource } from './api';
+import { EngineError, errorKind, toErrorData } from './errors';
+import { readCheckpoint } from './loaded-model';
+import { describeSource } from './model-sources';
+import type {
+  CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus,
+} from './run-api';
+import { checkRunId, type CheckpointName, type RunStore } from './run-store';
+
+/** Opens a model source (the engine's openers). */
+export type OpenModel = (source: ModelSource, signal: AbortSignal) => CheckpointSource;
+
+interface Prepared {
+  config: RunConfig;
+  checkpoint: LoadedCheckpoint;
+  source: CheckpointSource;
+  data: PreparedData;
+  plan: RunPlan;
+}
+
+interface Active {
+  id: string;
+  stop: 'pause' | 'cancel' | null;
+}
+
+const ADAPTER_DIR = 'adapter/';
+
+function badInput(e: unknown): never {
+  if (e instanceof EngineError) throw e;
+  throw new EngineError('bad-input', e instanceof Error ? e.message : String(e));
+}
+
+/** The plain source a run's record remembers, as a ModelSource to open again on resume (picked files cannot be). */
+function reopenable(model: RunRecord['model']): ModelSource | null {
+  if (model.kind === 'hub') return { kind: 'hub', id: model.id, baseUrl: model.baseUrl, revision: model.revision };
+  if (model.kind === 'folder') return { kind: 'folder', path: model.path };
+  return null;
+}
+
+export class RunManager implements RunApi {
+  private active: Active | null = null;
+  private deviceLost: string | null = null;
+  private runs = 0;
+
+  constructor(
+    private readonly gpu: Gpu,
+    private readonly open: OpenModel,
+    private readonly store: RunStore | undefined,
+  ) {
+    gpu.onError((r) => {
+      if (r.kind === 'device-lost') this.deviceLost = r.message;
+    });
+  }
+
+  private get runStore(): RunStore {
+    if (!this.store) throw new EngineError('internal', 'this engine was made without a run store: runs cannot be saved here');
+    return this.store;
+  }
+
+  // ---- planning ----
+
+  private async prepare(spec: RunSpec, overrides: Partial<RunConfig> = {}): Promise<Prepared> {
+    if (typeof spec !== 'object' || spec === null) badInput('a run needs { config, model, data }');
+    let config: RunConfig;
+    try {
+      config = parseRunConfig({ ...(spec.config ?? {}), ...overrides }, 'run settings');
+    } catch (e) {
+      badInput(e);
+    }
+    if (!spec.data || !Array.isArray(spec.data.rows)) badInput('run data: rows must be a list of { id, question, label, rationale }');
+    let source: CheckpointSource;
+    let checkpoint: LoadedCheckpoint;
+    let tokenizer: T5Tokenizer;
+    try {
+      source = this.open(spec.model, new AbortController().signal);
+      ({ checkpoint, tokenizer } = await readCheckpoint(source, () => undefined));
+    } catch (e) {
+      badInput(e);
+    }
+    let data: PreparedData;
+    try {
+      data = prepareRunData(spec.data.rows, tokenizer, { tokenizerJson: checkpoint.tokenizerJson, tokenizerConfig: checkpoint.tokenizerConfig, vocabSize: checkpoint.config.vocab_size }, config);
+    } catch (e) {
+      badInput(new Error(`run data ${spec.data.name ?? ''}: ${(e as Error).message}`));
+    }
+    const memory = this.memoryPlan(checkpoint, config, data);
+    const steps = plannedSteps(config, data.train.length);
+    const estimate = estimateMemory(checkpoint.config, { batch: config.batchSize, inputLength: data.longestInput, targetLength: data.longestTarget, method: config.method, loraRank: config.lora.rank, loraTargets: config.lora.targets, doubleQuant: config.doubleQuant });
+    const tokenRowParams = config.method === 'full' ? 0 : data.addedTokenIds.length * checkpoint.config.d_model * (checkpoint.config.tie_word_embeddings ? 1 : 2);
+    const plan: RunPlan = {
+      config, data: data.report, memory,
+      stepsPerEpoch: Math.ceil(Math.ceil(data.train.length / config.batchSize) / config.gradAccum),
+      totalSteps: steps,
+      trainableParams: estimate.trainableParams + tokenRowParams,
+      totalParams: estimate.totalParams,
+    };
+    return { config, checkpoint, source, data, plan };
+  }
+
+  private memoryPlan(checkpoint: LoadedCheckpoint, config: RunConfig, data: PreparedData): RunMemoryPlan {
+    const c = checkpoint.config;
+    const e = estimateMemory(c, { batch: config.batchSize, inputLength: data.longestInput, targetLength: data.longestTarget, method: config.method, loraRank: config.lora.rank, loraTargets: config.lora.targets, doubleQuant: config.doubleQuant });
+    const largest = largestTrainingBuffer(c, { batch: config.batchSize, targetLength: data.longestTarget });
+    const limits = this.gpu.info.limits;
+    const plan: RunMemoryPlan = {
+      estimate: { weights: e.weights, grads: e.grads, optimizer: e.optimizer, activations: e.activations, total: e.total },
+      maxBufferSize: limits.maxBufferSize,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      largestBuffer: largest,
+      fits: true,
+    };
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    const limit = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+    if (largest.bytes > limit) {
+      plan.fits = false;
+      plan.reason = `the largest buffer, ${largest.what}, needs ${mib(largest.bytes)} but this GPU allows ${mib(limit)} per buffer (maxBufferSize ${mib(limits.maxBufferSize)}, maxStorageBufferBindingSize ${mib(limits.maxStorageBufferBindingSize)}); lower the batch size or the max target length`;
+    }
+    return plan;
+  }
+
+  async planRun(spec: RunSpec): Promise<RunPlan> {
+    return (await this.prepare(spec)).plan;
+  }
+
+  // ---- running ----
+
+  async startRun(spec: RunSpec, onEvent?: (e: RunEvent) => void): Promise<RunRecord> {
+    const store = this.runStore;
+    if (this.active) throw new EngineError('busy', `run ${this.active.id} is training; pause or cancel it first`);
+    const id = spec.id ? checkRunId(spec.id) : `${Date.now().toString(36)}-${(++this.runs).toString(36)}`;
+    const active: Active = { id, stop: null };
+    this.active = active; // taken before any await, so a second start is refused at once
+    try {
+      if (spec.id && (await store.getRun(id))) throw new EngineError('bad-input', `a run named ${id} already exists; resume it or choose another name`);
+      const p = await this.prepare(spec);
+      if (!p.plan.memory.fits) throw new EngineError('out-of-memory', `the run will not fit: ${p.plan.memory.reason}`);
+      const now = Date.now();
+      const described = describeSource(spec.model, p.source);
+      const record: RunRecord = {
+        id, name: spec.name ?? `${p.config.method} ${p.checkpoint.label} ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`,
+        createdAt: now, updatedAt: now, config: p.config,
+        model: { ...described.source, label: p.checkpoint.label },
+        data: { name: spec.data.name, datasetId: spec.data.datasetId, datasetVersion: spec.data.datasetVersion, selection: spec.data.selection, rows: spec.data.rows.length, trainRows: p.data.train.length, evalRows: p.data.eval.length },
+        status: 'running', step: 0, totalSteps: p.plan.totalSteps, epoch: 0, trainSeconds: 0, best: null, final: null, peakGpuBytes: 0,
+        checkpoints: {}, plan: p.plan,
+      };
+      await store.putRun(record);
+      await store.putData(id, { ...spec.data, rows: spec.data.rows.map((r) => ({ ...r })) });
+      const emit = this.emitter(onEvent);
+      emit({ type: 'plan', runId: id, plan: p.plan });
+      return await this.train(active, record, p, undefined, emit);
+    } finally {
+      if (this.active === active) this.active = null;
+    }
+  }
+
+  async resumeRun(runId: string, onEvent?: (e: RunEvent) => void, options: { maxSteps?: number; model?: ModelSource } = {}): Promise<RunRecord> {
+    const store = this.runStore;
+    if (this.active) throw new EngineError('busy', `run ${this.active.id} is training; pause or cancel it first`);
+    const active: Active = { id: runId, stop: null };
+    this.active = active;
+    try {
+      const record = await store.getRun(checkRunId(runId));
+      if (!record) throw new EngineError('not-found', `no run ${runId}`);
+      const data = await store.getData(runId);
+      const files = await store.loadCheckpoint(runId, 'latest');
+      if (!data || !files) throw new EngineError('not-found', `run ${runId} has no ${data ? 'latest checkpoint' : 'data'} to resume from`);
+      const model = options.model ?? reopenable(record.model);
+      if (!model) throw new EngineError('bad-input', `run ${runId} trained on picked files (${record.model.label}); pick the same folder again to resume`);
+      const overrides: Partial<RunConfig> = options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {};
+      const p = await this.prepare({ config: record.config, model, data }, overrides);
+      const state = JSON.parse(typeof files['state.json'] === 'string' ? files['state.json'] : new TextDecoder().decode(files['state.json'])) as { step: number };
+      if (state.step >= p.plan.totalSteps) throw new EngineError('bad-input', `run ${runId} is at step ${state.step} of ${p.plan.totalSteps}; give a larger max steps to train on`);
+      // Metrics written after the checkpoint (a crash, a lost device) are redone by the resume.
+      await store.truncateMetrics(runId, state.step);
+      const resumed: RunRecord = { ...record, config: p.config, totalSteps: p.plan.totalSteps, plan: p.plan, status: 'running', error: undefined, updatedAt: Date.now() };
+      await store.putRun(resumed);
+      const emit = this.emitter(onEvent);
+      emit({ type: 'plan', runId, plan: p.plan });
+      return await this.train(active, resumed, p, files, emit);
+    } finally {
+      if (this.active === active) this.active = null;
+    }
+  }
+
+  /** onEvent may throw or belong to a page that went away: events are advisory and never break a run. */
+  private emitter(onEvent?: (e: RunEvent) => void): (e: RunEvent) => void {
+    return (e) => {
+      try {
+        void Promise.resolve(onEvent?.(e)).catch(() => undefined);
+      } catch {
+        // ignored
+      }
+    };
+  }
+
+  private async train(active: Active, record: RunRecord, p: Prepared, resume: FileRecord | undefined, emit: (e: RunEvent) => void): Promise<RunRecord> {
+    const store = this.runStore;
+    const id = record.id;
+    const status = (s: RunStatus | 'tuning' | 'evaluating' | 'saving', message?: string) => emit({ type: 'status', runId: id, status: s, message });
+    const put = async (patch: Partial<RunRecord>) => {
+      Object.assign(record, patch, { updatedAt: Date.now() });
+      await store.putRun(record);
+    };
+    let trainer: Trainer | null = null;
+    this.deviceLost = null;
+    try {
+      status('running', resume ? 'loading the model and the latest checkpoint' : 'loading the model');
+      trainer = await Trainer.create({ gpu: this.gpu, checkpoint: p.checkpoint, config: p.config, data: p.data, resume, totalSteps: p.plan.totalSteps });
+      const t = trainer;
+      let tuned = false;
+      let lastLoss: number | null = null;
+      let lastEval: number | null = null;
+      let finished: 'done' | null = null;
+      const save = async (name: CheckpointName, evalLoss: number | null) => {
+        status('saving', `checkpoint ${name}`);
+        const files = await t.checkpointFiles();
+        if (p.config.method !== 'full') Object.assign(files, await this.adapterFiles(t, record, p));
+        await store.saveCheckpoint(id, name, files);
+        const info: CheckpointInfo = { step: t.state.step, epoch: t.epochProgress(), evalLoss, savedAt: Date.now() };
+        await put({ checkpoints: { ...record.checkpoints, [name]: info } });
+        emit({ type: 'checkpoint', runId: id, name, info });
+      };
+      const evaluate = async (): Promise<{ stop: boolean }> => {
+        status('evaluating');
+        const e: EvalLosses | null = await t.evaluate();
+        if (!e) return { stop: false };
+        const row: EvalMetrics = { kind: 'eval', step: t.state.step, epoch: t.epochProgress(), eval_loss: e.total, eval_loss_label: e.label, eval_loss_rationale: e.rationale };
+        await this.metric(id, row, emit);
+        lastEval = e.total;
+        const { best, stop } = t.recordEval(e);
+        await put({ best: t.state.best });
+        if (best) await save('best', e.total);
+        return { stop };
+      };
+      while (!t.done) {
+        if (active.stop) break;
+        if (this.deviceLost) throw new EngineError('device-lost', `the GPU device was lost: ${this.deviceLost}`);
+        const { metrics, epochEnded } = await t.trainStep();
+        if (!tuned) {
+          // Kernel variants of the shapes just seen are timed once, before the timed steps count.
+          tuned = true;
+          status('tuning');
+          try {
+            await autotunerFor(this.gpu).tunePending();
+          } catch (e) {
+            console.warn('autotune trials failed; keeping the default kernel variants', e);
+          }
+          status('running');
+        }
+        lastLoss = metrics.loss;
+        await this.metric(id, metrics, emit);
+        await put({ step: t.state.step, epoch: metrics.epoch, trainSeconds: t.state.elapsed, peakGpuBytes: Math.max(record.peakGpuBytes, metrics.gpu_peak_bytes) });
+        if (epochEnded || t.done) {
+          const { stop } = await evaluate();
+          if (stop) finished = 'done';
+          await save('latest', lastEval);
+          if (finished) break;
+        }
+      }
+      if (t.done) finished = 'done';
+      let end: RunStatus;
+      if (finished) end = 'done';
+      else if (active.stop === 'pause') {
+        if (record.checkpoints.latest?.step !== t.state.step) await save('latest', lastEval);
+        end = 'paused';
+      } else end = 'cancelled';
+      await put({ status: end, final: { step: t.state.step, loss: lastLoss, eval_loss: lastEval } });
+      status(end);
+      return { ...record };
+    } catch (e) {
+      const kind = this.deviceLost ? 'device-lost' : errorKind(e);
+      const error = kind === 'device-lost' && !(e instanceof EngineError) ? { kind, message: `the GPU device was lost: ${this.deviceLost ?? (e as Error).message}` } : { ...toErrorData(e), kind };
+      const end: RunStatus = kind === 'device-lost' ? 'interrupted' : 'failed';
+      await put({ status: end, error }).catch(() => undefined);
+      status(end, error.message);
+      throw new EngineError(kind, error.message);
+    } finally {
+      trainer?.free();
+    }
+  }
+
+  private async metric(id: string, row: MetricRow, emit: (e: RunEvent) => void): Promise<void> {
+    await this.runStore.appendMetrics(id, [row]);
+    emit({ type: 'metrics', runId: id, row });
+  }
+
+  /** PEFT adapter files (under adapter/) of a LoRA/QLoRA trainer, with the augmented tokenizer beside them. */
+  private async adapterFiles(t: Trainer, record: RunRecord, p: Prepared): Promise<FileRecord> {
+    const m = record.model;
+    const baseModel = m.kind === 'hub' ? m.id : m.kind === 'folder' ? m.path : m.label;
+    const best = t.state.best;
+    const files = await exportAdapter(this.gpu, t.model, {
+      baseModel,
+      card: {
+        title: `${m.label} ${p.config.method === 'qlora' ? 'QLoRA' : 'LoRA'} (${record.name})`,
+        data: `${record.data.name}: ${record.data.trainRows} train rows, ${record.data.evalRows} eval rows (seed ${p.config.seed})`,
+        method: `Distilling Step-by-Step, a = ${t.a}, lr ${p.config.lr}, ${p.config.schedule} schedule, batch ${p.config.batchSize}, step ${t.state.step} of ${t.totalSteps}`,
+        metrics: best ? { eval_loss: best.eval_loss, eval_loss_label: best.eval_loss_label, step: best.step } : {},
+        metricsOn: 'the run\'s eval split',
+      },
+    });
+    const out: FileRecord = {};
+    for (const [name, data] of files) out[`${ADAPTER_DIR}${name}`] = data;
+    out[`${ADAPTER_DIR}tokenizer.json`] = p.data.tokenizer.tokenizerJson;
+    out[`${ADAPTER_DIR}tokenizer_config.json`] = `${JSON.stringify(p.data.tokenizer.tokenizerConfig ?? {}, null, 2)}\n`;
+    return out;
+  }
+
+  async pauseRun(runId: string): Promise<boolean> {
+    if (!this.active || this.active.id !== runId) return false;
+    this.active.stop = 'pause';
+    return true;
+  }
+
+  async cancelRun(runId: string): Promise<boolean> {
+    if (!this.active || this.active.id !== runId) return false;
+    this.active.stop = 'cancel';
+    return true;
+  }
+
+  // ---- stored runs ----
+
+  async listRuns(): Promise<RunRecord[]> {
+    const runs = await this.runStore.listRuns();
+    // A run still marked running but not training here was cut off (tab closed, process killed): resumable.
+    return runs.map((r) => (r.status === 'running' && this.active?.id !== r.id ? { ...r, status: 'interrupted' } : r));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const r = await this.runStore.getRun(checkRunId(runId));
+    return r && r.status === 'running' && this.active?.id !== r.id ? { ...r, status: 'interrupted' } : r;
+  }
+
+  async runMetrics(runId: string): Promise<MetricRow[]> {
+    return this.runStore.metrics(checkRunId(runId));
+  }
+
+  async deleteRun(runId: string): Promise<boolean> {
+    if (this.active?.id === runId) throw new EngineError('busy', `run ${runId} is training; cancel it before deleting`);
+    return this.runStore.deleteRun(checkRunId(runId));
+  }
+
+  async activeRun(): Promise<string | null> {
+    return this.active?.id ?? null;
+  }
+
+  async exportRunAdapter(runId: string, checkpoint: 'best' | 'latest'): Promise<FileRecord> {
+    const record = await this.runStore.getRun(checkRunId(runId));
+    if (!record) throw new EngineError('not-found', `no run ${runId}`);
+    if (record.config.method === 'full') throw new EngineError('bad-input', `run ${runId} is a full fine-tune: its checkpoints are whole Hugging Face checkpoints, not adapters`);
+    const files = await this.runStore.loadCheckpoint(runId, checkpoint);
+    if (!files) throw new EngineError('not-found', `run ${runId} has no ${checkpoint} checkpoint yet`);
+    const out: FileRecord = {};
+    for (const [name, data] of Object.entries(files)) if (name.startsWith(ADAPTER_DIR)) out[name.slice(ADAPTER_DIR.length)] = data;
+    if (!out['adapter_config.json']) throw new EngineError('not-found', `run ${runId}'s ${checkpoint} checkpoint holds no adapter`);
+    return out;
+  }
+}
