@@ -54,33 +54,57 @@ function dropoutOn(sc: StackContext): boolean {
   return sc.ctx.train && sc.dims.dropout > 0;
 }
 
+/** What an attention sub-layer's forward keeps for its backward, sized once per site. */
+interface AttentionRecords {
+  /** rmsnorm(resIn) (rows, C) and its reciprocal RMS (rows). */
+  h: Bindable;
+  rstd: Bindable;
+  /** Queries (rows, I); keys and values (key rows, I) projected from h or the cross-attention input. */
+  q: Bindable;
+  k: Bindable;
+  v: Bindable;
+  /** Attention output, the input of o (rows, I). */
+  ctx: Bindable;
+  /** Softmax probabilities (B, NH, Tq, Tk). */
+  probs: Bindable;
+}
+
+function attentionRecords(sc: StackContext, a: AttentionSite): AttentionRecords {
+  const { C, I, NH } = sc.dims;
+  const kvRows = a.kv ? a.kv.rows : sc.rows;
+  const take = (field: string, extent: Extent) => sc.ctx.records.take(`${a.rec}.${field}`, extent);
+  return {
+    h: take('h', (x) => sc.rows(x) * C),
+    rstd: take('rstd', sc.rows),
+    q: take('q', (x) => sc.rows(x) * I),
+    k: take('k', (x) => kvRows(x) * I),
+    v: take('v', (x) => kvRows(x) * I),
+    ctx: take('ctx', (x) => sc.rows(x) * I),
+    probs: take('probs', (x) => x.B * NH * a.Tq(x) * a.Tk(x)),
+  };
+}
+
 export function attentionForwardSite(sc: StackContext, a: AttentionSite): void {
   const { gpu, records } = sc.ctx;
-  const { C, I, NH, D } = sc.dims;
+  const { C, NH, D } = sc.dims;
   const s = records.shape;
   const N = sc.rows(s);
-  const h = records.take(`${a.rec}.h`, (x) => sc.rows(x) * C);
-  const rstd = records.take(`${a.rec}.rstd`, sc.rows);
-  rmsnormForward(gpu, h, rstd, a.resIn, sc.ctx.params.value(hfName.layerNorm(a.hf)), N, C, sc.dims.eps);
+  const r = attentionRecords(sc, a);
+  rmsnormForward(gpu, r.h, r.rstd, a.resIn, sc.ctx.params.value(hfName.layerNorm(a.hf)), N, C, sc.dims.eps);
   const kvRows = a.kv ? a.kv.rows : sc.rows;
-  const kvIn = a.kv ? a.kv.input : h;
+  const kvIn = a.kv ? a.kv.input : r.h;
   const m = hfName.attention(a.hf, a.module);
-  const q = records.take(`${a.rec}.q`, (x) => sc.rows(x) * I);
-  const k = records.take(`${a.rec}.k`, (x) => kvRows(x) * I);
-  const v = records.take(`${a.rec}.v`, (x) => kvRows(x) * I);
-  linearForward(sc.ctx, hfName.linear(m, 'q'), q, h, sc.rows, { stream: a.stream + ATT.q });
-  linearForward(sc.ctx, hfName.linear(m, 'k'), k, kvIn, kvRows, { stream: a.stream + ATT.k });
-  linearForward(sc.ctx, hfName.linear(m, 'v'), v, kvIn, kvRows, { stream: a.stream + ATT.v });
-  const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
-  const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
+  linearForward(sc.ctx, hfName.linear(m, 'q'), r.q, r.h, sc.rows, { stream: a.stream + ATT.q });
+  linearForward(sc.ctx, hfName.linear(m, 'k'), r.k, kvIn, kvRows, { stream: a.stream + ATT.k });
+  linearForward(sc.ctx, hfName.linear(m, 'v'), r.v, kvIn, kvRows, { stream: a.stream + ATT.v });
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
-  attentionForward(gpu, ctxOut, probs, q, k, v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
+  attentionForward(gpu, r.ctx, r.probs, r.q, r.k, r.v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
   if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, hfName.linear(m, 'o'), a.resOut, ctxOut, sc.rows, { residual: a.resIn, stream: a.stream + ATT.o });
+    linearForward(sc.ctx, hfName.linear(m, 'o'), a.resOut, r.ctx, sc.rows, { residual: a.resIn, stream: a.stream + ATT.o });
     return;
   }
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, hfName.linear(m, 'o'), y, ctxOut, sc.rows, { stream: a.stream + ATT.o });
+  linearForward(sc.ctx, hfName.linear(m, 'o'), y, r.ctx, sc.rows, { stream: a.stream + ATT.o });
   dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + ATT.output });
   add(gpu, a.resOut, a.resIn, y);
 }
@@ -93,33 +117,27 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const N = sc.rows(s);
   const kvRows = a.kv ? a.kv.rows : sc.rows;
   const m = hfName.attention(a.hf, a.module);
-  const h = records.take(`${a.rec}.h`, (x) => sc.rows(x) * C);
-  const q = records.take(`${a.rec}.q`, (x) => sc.rows(x) * I);
-  const k = records.take(`${a.rec}.k`, (x) => kvRows(x) * I);
-  const v = records.take(`${a.rec}.v`, (x) => kvRows(x) * I);
-  const ctxOut = records.take(`${a.rec}.ctx`, (x) => sc.rows(x) * I);
-  const probs = records.take(`${a.rec}.probs`, (x) => x.B * NH * a.Tq(x) * a.Tk(x));
+  const r = attentionRecords(sc, a);
   const dy = sublayerOutputGrad(sc, dres, N, a.stream + ATT.output);
   const dctx = sc.scratch('dctx', (x) => sc.rows(x) * I);
-  linearBackward(sc.ctx, hfName.linear(m, 'o'), dctx, dy, ctxOut, sc.rows, { stream: a.stream + ATT.o, scratch: sc.scratch });
+  linearBackward(sc.ctx, hfName.linear(m, 'o'), dctx, dy, r.ctx, sc.rows, { stream: a.stream + ATT.o, scratch: sc.scratch });
   const dq = sc.scratch('dq', (x) => sc.rows(x) * I);
   const dk = sc.scratch('dk', (x) => kvRows(x) * I);
   const dv = sc.scratch('dv', (x) => kvRows(x) * I);
   const dscores = sc.scratch('dscores', (x) => x.B * NH * a.Tq(x) * a.Tk(x));
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
-  attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, q, k, v, probs, dims, { probsDropoutScale: probsDropout(sc, a) });
+  attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, r.q, r.k, r.v, r.probs, dims, { probsDropoutScale: probsDropout(sc, a) });
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
-  linearBackward(sc.ctx, hfName.linear(m, 'q'), dh, dq, h, sc.rows, { stream: a.stream + ATT.q, scratch: sc.scratch });
+  linearBackward(sc.ctx, hfName.linear(m, 'q'), dh, dq, r.h, sc.rows, { stream: a.stream + ATT.q, scratch: sc.scratch });
   if (a.kv) {
     linearBackward(sc.ctx, hfName.linear(m, 'k'), a.dkvInput ?? null, dk, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
     linearBackward(sc.ctx, hfName.linear(m, 'v'), a.dkvInput ?? null, dv, a.kv.input, kvRows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
   } else {
-    linearBackward(sc.ctx, hfName.linear(m, 'k'), dh, dk, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
-    linearBackward(sc.ctx, hfName.linear(m, 'v'), dh, dv, h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'k'), dh, dk, r.h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'v'), dh, dv, r.h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
   }
   const norm = params.get(hfName.layerNorm(a.hf));
-  const rstd = records.take(`${a.rec}.rstd`, sc.rows);
-  rmsnormBackward(gpu, dres, norm.grad, dh, a.resIn, norm.value!, rstd, N, C);
+  rmsnormBackward(gpu, dres, norm.grad, dh, a.resIn, norm.value!, r.rstd, N, C);
 }
 
 export interface FeedForwardSite {
@@ -131,33 +149,54 @@ export interface FeedForwardSite {
   stream: number;
 }
 
+/** What a feed-forward sub-layer's forward keeps for its backward, sized once per site. */
+interface FeedForwardRecords {
+  /** rmsnorm(resIn) (rows, C) and its reciprocal RMS (rows). */
+  h: Bindable;
+  rstd: Bindable;
+  /** wi_0 h (gated) or wi h (relu), (rows, F). */
+  a: Bindable;
+  /** wi_1 h (rows, F); null for relu. */
+  b: Bindable | null;
+  /** The activation, wo's input (rows, F); in training the dropped-out one. */
+  g: Bindable;
+}
+
+function feedForwardRecords(sc: StackContext, f: FeedForwardSite): FeedForwardRecords {
+  const { C, F } = sc.dims;
+  const take = (field: string, extent: Extent) => sc.ctx.records.take(`${f.rec}.${field}`, extent);
+  return {
+    h: take('h', (x) => sc.rows(x) * C),
+    rstd: take('rstd', sc.rows),
+    a: take('a', (x) => sc.rows(x) * F),
+    g: take('g', (x) => sc.rows(x) * F),
+    b: sc.dims.gated ? take('b', (x) => sc.rows(x) * F) : null,
+  };
+}
+
 export function feedForwardSite(sc: StackContext, f: FeedForwardSite): void {
   const { gpu, records } = sc.ctx;
   const { C, F } = sc.dims;
   const N = sc.rows(records.shape);
-  const h = records.take(`${f.rec}.h`, (x) => sc.rows(x) * C);
-  const rstd = records.take(`${f.rec}.rstd`, sc.rows);
-  rmsnormForward(gpu, h, rstd, f.resIn, sc.ctx.params.value(hfName.layerNorm(f.hf)), N, C, sc.dims.eps);
+  const r = feedForwardRecords(sc, f);
+  rmsnormForward(gpu, r.h, r.rstd, f.resIn, sc.ctx.params.value(hfName.layerNorm(f.hf)), N, C, sc.dims.eps);
   const m = hfName.feedForward(f.hf);
-  const a = records.take(`${f.rec}.a`, (x) => sc.rows(x) * F);
-  const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
-  if (sc.dims.gated) {
-    const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
-    linearForward(sc.ctx, hfName.linear(m, 'wi_0'), a, h, sc.rows, { stream: f.stream + FF.wi });
-    linearForward(sc.ctx, hfName.linear(m, 'wi_1'), b, h, sc.rows, { stream: f.stream + FF.wi_1 });
-    gatedGeluForward(gpu, g, a, b, N * F);
+  if (r.b) {
+    linearForward(sc.ctx, hfName.linear(m, 'wi_0'), r.a, r.h, sc.rows, { stream: f.stream + FF.wi });
+    linearForward(sc.ctx, hfName.linear(m, 'wi_1'), r.b, r.h, sc.rows, { stream: f.stream + FF.wi_1 });
+    gatedGeluForward(gpu, r.g, r.a, r.b, N * F);
   } else {
-    linearForward(sc.ctx, hfName.linear(m, 'wi'), a, h, sc.rows, { stream: f.stream + FF.wi });
-    reluForward(gpu, g, a, N * F);
+    linearForward(sc.ctx, hfName.linear(m, 'wi'), r.a, r.h, sc.rows, { stream: f.stream + FF.wi });
+    reluForward(gpu, r.g, r.a, N * F);
   }
   if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, hfName.linear(m, 'wo'), f.resOut, g, sc.rows, { residual: f.resIn, stream: f.stream + FF.wo });
+    linearForward(sc.ctx, hfName.linear(m, 'wo'), f.resOut, r.g, sc.rows, { residual: f.resIn, stream: f.stream + FF.wo });
     return;
   }
   // wo reads the dropped hidden state, and its weight gradient must see the same one: drop g in place.
-  dropoutForward(gpu, g, g, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
+  dropoutForward(gpu, r.g, r.g, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, hfName.linear(m, 'wo'), y, g, sc.rows, { stream: f.stream + FF.wo });
+  linearForward(sc.ctx, hfName.linear(m, 'wo'), y, r.g, sc.rows, { stream: f.stream + FF.wo });
   dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.output });
   add(gpu, f.resOut, f.resIn, y);
 }
@@ -167,28 +206,24 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
   const { C, F } = sc.dims;
   const N = sc.rows(records.shape);
   const m = hfName.feedForward(f.hf);
-  const h = records.take(`${f.rec}.h`, (x) => sc.rows(x) * C);
-  const a = records.take(`${f.rec}.a`, (x) => sc.rows(x) * F);
-  const g = records.take(`${f.rec}.g`, (x) => sc.rows(x) * F);
+  const r = feedForwardRecords(sc, f);
   const dy = sublayerOutputGrad(sc, dres, N, f.stream + FF.output);
   const dg = sc.scratch('dg', (x) => sc.rows(x) * F);
-  linearBackward(sc.ctx, hfName.linear(m, 'wo'), dg, dy, g, sc.rows, { stream: f.stream + FF.wo, scratch: sc.scratch });
+  linearBackward(sc.ctx, hfName.linear(m, 'wo'), dg, dy, r.g, sc.rows, { stream: f.stream + FF.wo, scratch: sc.scratch });
   if (dropoutOn(sc)) dropoutBackward(gpu, dg, dg, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
   const da = sc.scratch('da', (x) => sc.rows(x) * F);
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
-  if (sc.dims.gated) {
-    const b = records.take(`${f.rec}.b`, (x) => sc.rows(x) * F);
+  if (r.b) {
     const db = sc.scratch('db', (x) => sc.rows(x) * F);
-    gatedGeluBackward(gpu, da, db, dg, a, b, N * F);
-    linearBackward(sc.ctx, hfName.linear(m, 'wi_0'), dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
-    linearBackward(sc.ctx, hfName.linear(m, 'wi_1'), dh, db, h, sc.rows, { accumulateInput: true, stream: f.stream + FF.wi_1, scratch: sc.scratch });
+    gatedGeluBackward(gpu, da, db, dg, r.a, r.b, N * F);
+    linearBackward(sc.ctx, hfName.linear(m, 'wi_0'), dh, da, r.h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
+    linearBackward(sc.ctx, hfName.linear(m, 'wi_1'), dh, db, r.h, sc.rows, { accumulateInput: true, stream: f.stream + FF.wi_1, scratch: sc.scratch });
   } else {
-    reluBackward(gpu, da, dg, a, N * F);
-    linearBackward(sc.ctx, hfName.linear(m, 'wi'), dh, da, h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
+    reluBackward(gpu, da, dg, r.a, N * F);
+    linearBackward(sc.ctx, hfName.linear(m, 'wi'), dh, da, r.h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
   }
   const norm = params.get(hfName.layerNorm(f.hf));
-  const rstd = records.take(`${f.rec}.rstd`, sc.rows);
-  rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value!, rstd, N, C);
+  rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value!, r.rstd, N, C);
 }
 
 /**
