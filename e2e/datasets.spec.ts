@@ -90,6 +90,88 @@ test('import lists bad rows with line and reason and adds the good ones; export 
   expect(['train', 'eval']).toContain(exported[0].split);
 });
 
+const bigJsonl = (count: number) =>
+  Buffer.from(
+    Array.from({ length: count }, (_, i) => JSON.stringify({ question: `Bulk question ${i} about orders in region ${i % 7}?`, label: '{"query": {"term": {"region": "Europe"}}}', rationale: `Step ${i}: filter region.` })).join('\n') + '\n',
+  );
+
+test('Cancel import stops it and leaves the dataset exactly as before', async ({ page }) => {
+  await openDatasets(page);
+  const { total } = await rowsShown(page);
+  await page.getByRole('button', { name: 'Import…' }).click();
+  const dialog = page.getByTestId('import-dialog');
+  await dialog.getByLabel('Import file').setInputFiles({ name: 'big.jsonl', mimeType: 'application/x-ndjson', buffer: bigJsonl(60_000) });
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog).toHaveAttribute('data-phase', 'parsing');
+  await dialog.getByRole('button', { name: 'Cancel import' }).click();
+  await expect(dialog.getByTestId('import-message')).toHaveText(/^Import cancelled; nothing was added to “.+” \(it is exactly as before\)\.$/, { timeout: 5000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('rows-shown')).toHaveText(`${total} of ${total} rows`);
+  await page.reload(); // and nothing was stored
+  await expect(page.getByTestId('page-datasets')).toHaveAttribute('data-status', 'ready');
+  await expect(page.getByTestId('rows-shown')).toHaveText(`${total} of ${total} rows`);
+});
+
+test('leaving the Datasets page during an import keeps it running, with its progress in the navigation', async ({ page }) => {
+  await openDatasets(page);
+  const { total } = await rowsShown(page);
+  await page.getByRole('button', { name: 'Import…' }).click();
+  const dialog = page.getByTestId('import-dialog');
+  await dialog.getByLabel('Import file').setInputFiles({ name: 'big.jsonl', mimeType: 'application/x-ndjson', buffer: bigJsonl(20_000) });
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Studio' }).getByRole('button', { name: 'Models' }).click();
+  const status = page.getByTestId('import-status');
+  await expect(status).toBeVisible();
+  await expect(status).toHaveText('Imported 20000 rows from big.jsonl');
+  await status.click();
+  await expect(page.getByTestId('import-summary')).toContainText('Imported 20000 rows from big.jsonl; 0 bad rows');
+  await page.getByTestId('import-dialog').getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('rows-shown')).toHaveText(`${total + 20_000} of ${total + 20_000} rows`);
+});
+
+test('rows with script and HTML payloads render as text and nothing executes; the build ships a CSP', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as unknown as { cspViolations: string[] }).cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { cspViolations: string[] }).cspViolations.push(e.violatedDirective));
+  });
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await openDatasets(page);
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).not.toContain('unsafe-eval');
+  const payloads = [
+    '<img src=x onerror="window.pwned=1;alert(1)">',
+    '<script>window.pwned=2;alert(2)</script>',
+    '"><svg onload="window.pwned=3">',
+  ];
+  const lines = payloads.map((p, i) => JSON.stringify({ question: `XSS ${i} ${p}`, label: `{"query": {"match": {"notes": ${JSON.stringify(p)}}}}`, rationale: `Because ${p}` }));
+  await page.getByRole('button', { name: 'Import…' }).click();
+  const dialog = page.getByTestId('import-dialog');
+  await dialog.getByLabel('Import file').setInputFiles({ name: 'xss.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n')) });
+  await dialog.getByRole('checkbox').check(); // keep rows whose label is not valid for this schema too
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByTestId('import-summary')).toContainText('Imported 3 rows');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('searchbox', { name: 'Search rows' }).fill('XSS');
+  const rows = page.getByTestId('rows-table').locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  for (let i = 0; i < payloads.length; i++) {
+    await page.getByRole('searchbox', { name: 'Search rows' }).fill(`XSS ${i}`);
+    await rows.first().locator('td.q').click();
+    const detail = page.getByTestId('row-detail');
+    await expect(detail.getByTestId('detail-rationale')).toContainText(`Because ${payloads[i]}`);
+    await expect(detail.getByTestId('detail-label')).toContainText('notes');
+  }
+  expect(await page.locator('#root img, #root script, #root svg[onload]').count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  expect(dialogs).toEqual([]);
+  expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+});
+
 test.describe('teacher', () => {
   let server: FakeServer;
   test.beforeAll(async () => {

@@ -3,6 +3,7 @@ import { DatasetPicker } from './DatasetPicker';
 import { DatasetStats } from './DatasetStats';
 import { ExportButtons } from './ExportButtons';
 import { ImportDialog } from './ImportDialog';
+import { useImportJob } from './import-job';
 import { useDatasets } from './datasets-slice';
 import { LengthHistograms } from './LengthHistograms';
 import { pageDatasetStore } from './open-store';
@@ -25,6 +26,8 @@ export function DatasetsPage() {
   const hasDataset = useDatasets((s) => s.current !== null);
   const [tab, setTab] = useState<Tab>('rows');
   const [importing, setImporting] = useState(false);
+  // An import started before the page was left is still running (or finished): show it again.
+  const hasImport = useImportJob((s) => s.job !== null);
 
   useEffect(() => {
     if (useDatasets.getState().status !== 'idle') return;
@@ -42,12 +45,12 @@ export function DatasetsPage() {
         <>
           <div className="datasets-toolbar">
             <DatasetPicker />
-            <button type="button" onClick={() => setImporting(true)} disabled={importing}>
+            <button type="button" onClick={() => setImporting(true)} disabled={importing || hasImport}>
               Import…
             </button>
             <ExportButtons />
           </div>
-          {importing ? <ImportDialog onClose={() => setImporting(false)} /> : null}
+          {importing || hasImport ? <ImportDialog onClose={() => setImporting(false)} /> : null}
           <div className="tabs" role="tablist" aria-label="Dataset views">
             {TABS.map(([id, title]) => (
               <button key={id} type="button" role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)}>

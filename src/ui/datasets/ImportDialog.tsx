@@ -1,11 +1,11 @@
-import * as Comlink from 'comlink';
 import { useEffect, useRef, useState } from 'react';
-import { toDatasetRows, type ColumnMapping, type ImportPreview, type ImportProgress, type ImportResult } from '../../data/import';
+import type { ColumnMapping, ImportPreview } from '../../data/import';
 import { formatBytes } from '../format';
 import { useDatasets } from './datasets-slice';
-import { avoidIdCollisions, importSummary, startImportWorker, type ImportWorker } from './import-client';
+import { importSummary, startImportWorker, type ImportWorker } from './import-client';
+import { isRunning, useImportJob, type ImportJob } from './import-job';
 
-type Phase = 'pick' | 'map' | 'importing' | 'done';
+type Phase = 'pick' | 'map';
 const ROLES = [
   ['question', 'Question', true],
   ['label', 'Label (Query DSL)', true],
@@ -17,27 +17,33 @@ const REASONS: Record<string, string> = {
   'missing-field': 'missing field',
   'label-not-json': 'label not JSON',
   'label-invalid-dsl': 'label not valid Query DSL',
+  'label-too-deep': 'label nested too deeply',
   'duplicate-question': 'duplicate question',
   'duplicate-id': 'duplicate id',
 };
 
-/** Import rows from JSONL / JSON / CSV: pick a file, map columns, watch progress, see every bad row and why. */
+const NOTE_KINDS: Record<string, string> = {
+  'label-object': 'label given as JSON',
+  'loose-quoting': 'loose CSV quoting',
+};
+
+/**
+ * Import rows from JSONL / JSON / CSV: pick a file, map columns, watch progress, see every bad row and why. The
+ * import itself runs in useImportJob, so it goes on (with its progress in the navigation) if the page is left.
+ */
 export function ImportDialog({ onClose }: { onClose: () => void }) {
   const meta = useDatasets((s) => s.current);
-  const addRows = useDatasets((s) => s.addRows);
+  const job = useImportJob((s) => s.job);
   const worker = useRef<ImportWorker | null>(null);
   const [phase, setPhase] = useState<Phase>('pick');
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<Partial<ColumnMapping>>({});
   const [keepInvalid, setKeepInvalid] = useState(false);
-  const [progress, setProgress] = useState<ImportProgress | null>(null);
-  const [result, setResult] = useState<ImportResult | null>(null);
-  const [added, setAdded] = useState(0);
-  const [keptInvalid, setKeptInvalid] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    // This worker only previews files; the import gets its own (import-job.ts), which outlives the dialog.
     worker.current = startImportWorker();
     return () => worker.current?.close();
   }, []);
@@ -58,48 +64,38 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
     }
   };
 
-  const run = async () => {
-    if (!file || !meta || !worker.current) return;
+  const run = () => {
+    if (!file || !meta) return;
     setError(null);
-    setPhase('importing');
-    setProgress(null);
-    const rows = useDatasets.getState().rows;
-    try {
-      const res = await worker.current.service.importFile(
-        file,
-        {
-          fileName: file.name,
-          format: preview?.format,
-          mapping,
-          schema: meta.task.schema,
-          invalidLabels: keepInvalid ? 'keep' : 'reject',
-          existingQuestions: rows.map((r) => r.question),
-        },
-        Comlink.proxy((p: ImportProgress) => setProgress(p)),
-      );
-      const existing = new Map(rows.map((r) => [r.id, r.question]));
-      const newRows = avoidIdCollisions(toDatasetRows(res.rows, meta.id), existing);
-      await addRows(newRows);
-      setAdded(newRows.length);
-      setKeptInvalid(keepInvalid);
-      setResult(res);
-      setPhase('done');
-    } catch (e) {
-      setPhase('map');
-      fail((e as Error)?.name === 'AbortError' ? 'Import cancelled; nothing was added.' : e);
-    }
+    void useImportJob.getState().start({
+      file,
+      fileName: file.name,
+      datasetId: meta.id,
+      datasetName: meta.name,
+      options: {
+        fileName: file.name,
+        format: preview?.format,
+        mapping,
+        schema: meta.task.schema,
+        invalidLabels: keepInvalid ? 'keep' : 'reject',
+        existingQuestions: useDatasets.getState().rows.map((r) => r.question),
+      },
+    });
   };
 
-  const total = progress?.total ?? file?.size ?? 0;
+  const close = () => {
+    useImportJob.getState().dismiss();
+    onClose();
+  };
+
+  if (job) return <ImportJobView job={job} onClose={close} />;
   return (
     <div className="import-dialog" role="dialog" aria-label="Import rows" data-testid="import-dialog">
       <h2>Import rows into “{meta?.name}”</h2>
-      {phase === 'pick' || phase === 'map' ? (
-        <label className="file-button">
-          {file ? `File: ${file.name} (${formatBytes(file.size)}) — choose another…` : 'Choose a file (JSONL, JSON array or CSV)…'}
-          <input type="file" aria-label="Import file" accept=".jsonl,.ndjson,.json,.csv,.tsv" onChange={(e) => void pick(e.target.files?.[0])} />
-        </label>
-      ) : null}
+      <label className="file-button">
+        {file ? `File: ${file.name} (${formatBytes(file.size)}) — choose another…` : 'Choose a file (JSONL, JSON array or CSV)…'}
+        <input type="file" aria-label="Import file" accept=".jsonl,.ndjson,.json,.csv,.tsv" onChange={(e) => void pick(e.target.files?.[0])} />
+      </label>
 
       {phase === 'map' && preview ? (
         <div className="import-mapping">
@@ -133,30 +129,46 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
             </details>
           ) : null}
           <div className="actions">
-            <button type="button" className="primary" disabled={!mapping.question || !mapping.label || !mapping.rationale} onClick={() => void run()}>
+            <button type="button" className="primary" disabled={!mapping.question || !mapping.label || !mapping.rationale} onClick={run}>
               Import
             </button>
           </div>
         </div>
       ) : null}
 
-      {phase === 'importing' ? (
+      {error ? <p className="error">{error}</p> : null}
+      <div className="actions">
+        <button type="button" onClick={close}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** A running or finished import: progress and Cancel, then the report (or why nothing was added). */
+function ImportJobView({ job, onClose }: { job: ImportJob; onClose: () => void }) {
+  const { progress, result } = job;
+  const total = progress?.total ?? job.fileSize;
+  return (
+    <div className="import-dialog" role="dialog" aria-label="Import rows" data-testid="import-dialog" data-phase={job.phase}>
+      <h2>Import rows into “{job.datasetName}”</h2>
+      {job.phase === 'parsing' ? (
         <div>
           <progress max={Math.max(1, total)} value={progress?.consumed ?? 0} aria-label="Import progress" />
           <p className="small">
-            {formatBytes(progress?.consumed ?? 0)} of {formatBytes(total)} · {progress?.rows ?? 0} rows · {progress?.problems ?? 0} bad rows
+            {job.fileName}: {formatBytes(progress?.consumed ?? 0)} of {formatBytes(total)} · {progress?.rows ?? 0} rows · {progress?.problems ?? 0} bad rows
           </p>
-          <button type="button" onClick={() => worker.current?.service.cancel()}>
+          <p className="muted small">Nothing is added until the whole file is read. You can use other pages meanwhile; the import goes on.</p>
+          <button type="button" onClick={() => useImportJob.getState().cancel()}>
             Cancel import
           </button>
         </div>
       ) : null}
-
-      {phase === 'done' && result ? (
+      {job.phase === 'saving' ? <p className="small">Saving {result?.rows.length ?? progress?.rows ?? 0} rows in one transaction…</p> : null}
+      {job.phase === 'done' && result ? (
         <div>
-          <p data-testid="import-summary">
-            {importSummary(added, file?.name ?? 'the file', result.problems, keptInvalid)}
-          </p>
+          <p data-testid="import-summary">{importSummary(job.added, job.fileName, result.problems, job.keptInvalid, result.notes.length)}</p>
           {result.problems.length ? (
             <table className="bad-rows" data-testid="import-problems">
               <thead>
@@ -178,12 +190,36 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
             </table>
           ) : null}
           {result.problems.length > 1000 ? <p className="muted small">Showing the first 1000 of {result.problems.length}.</p> : null}
+          {result.notes.length ? (
+            <table className="bad-rows" data-testid="import-notes">
+              <caption className="small">Imported, with a note</caption>
+              <thead>
+                <tr>
+                  <th>Line</th>
+                  <th>Note</th>
+                  <th>Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.notes.slice(0, 1000).map((n, i) => (
+                  <tr key={i}>
+                    <td className="num">{n.line}</td>
+                    <td>{NOTE_KINDS[n.kind] ?? n.kind}</td>
+                    <td>{n.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
         </div>
       ) : null}
-
-      {error ? <p className="error">{error}</p> : null}
+      {job.message ? (
+        <p className={job.phase === 'failed' ? 'error' : 'muted'} data-testid="import-message">
+          {job.message}
+        </p>
+      ) : null}
       <div className="actions">
-        <button type="button" onClick={onClose} disabled={phase === 'importing'}>
+        <button type="button" onClick={onClose} disabled={isRunning(job)}>
           Close
         </button>
       </div>

@@ -1,5 +1,6 @@
-// The page side of H6's import worker: a Comlink proxy of ImportService running in src/worker/import.worker.ts,
-// so parsing a 50 MB file never blocks rendering. One worker per open import dialog, terminated on close.
+// The page side of the import worker: a Comlink proxy of ImportService running in src/worker/import.worker.ts,
+// so parsing a 50 MB file never blocks rendering. The dialog has one for previews; each import gets its own
+// (import-job.ts), terminated when it ends or is cancelled.
 import * as Comlink from 'comlink';
 import type { ImportProblem, ImportService } from '../../data/import';
 import type { DatasetRow } from '../../data/records';
@@ -51,9 +52,10 @@ const LABEL_PROBLEMS = new Set<ImportProblem['reason']>(['label-not-json', 'labe
  * The import dialog's summary line. With "keep invalid" the rows with bad labels were imported (marked invalid), so
  * they are counted apart from the rows that were not imported.
  */
-export function importSummary(added: number, fileName: string, problems: readonly ImportProblem[], keptInvalid: boolean): string {
+export function importSummary(added: number, fileName: string, problems: readonly ImportProblem[], keptInvalid: boolean, notes = 0): string {
   const kept = keptInvalid ? problems.filter((p) => LABEL_PROBLEMS.has(p.reason)).length : 0;
   const rejected = problems.length - kept;
   const keptNote = kept ? `; ${kept} of them with an invalid label (marked invalid, to fix in the inspector)` : '';
-  return `Imported ${added} rows from ${fileName}${keptNote}; ${rejected} bad rows not imported.`;
+  const noted = notes ? ` ${notes} imported rows have a note (see below).` : '';
+  return `Imported ${added} rows from ${fileName}${keptNote}; ${rejected} bad rows not imported.${noted}`;
 }

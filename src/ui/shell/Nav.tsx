@@ -1,3 +1,4 @@
+import { ImportStatus } from '../datasets/ImportStatus';
 import { PAGES, useStudio, type Page } from '../store';
 
 const TITLES: Record<Page, string> = {
@@ -20,6 +21,7 @@ export function Nav() {
           {TITLES[p]}
         </button>
       ))}
+      <ImportStatus />
     </nav>
   );
 }
