@@ -190,11 +190,11 @@ describe('attention kernels on Dawn', () => {
     const probs = t(12, 'probs');
     const short = t(5, 'short');
     const maskF32 = t(3, 'maskF32');
-    expect(() => attentionForward(gpu, out, probs, q, short, v, null, null, dims)).toThrow(/k \("short"\) has 5 elements; \(B,kvCapacity,NH\*D\) = \(1,3,4\) needs 12/);
-    expect(() => attentionForward(gpu, out, probs, q, k, v, null, maskF32, dims)).toThrow(/keyMask \("maskF32"\) must be u32/);
+    expect(() => attentionForward(gpu, out, probs, q, short, v, null, null, dims)).toThrow(/attentionForward: k "short" \(5\) has 5 elements, needs 12 for \(B,kvCapacity,NH\*D\) = \(1,3,4\)/);
+    expect(() => attentionForward(gpu, out, probs, q, k, v, null, maskF32, dims)).toThrow(/keyMask "maskF32" \(3\) is f32, expected u32/);
     expect(() => attentionForward(gpu, out, probs, q, k, v, null, null, { ...dims, kvCapacity: 2 })).toThrow(/kvCapacity must be an integer >= 3/);
     expect(() => attentionForward(gpu, out, probs, q, k, v, null, null, { ...dims, D: 300 })).toThrow(/D = 300 exceeds/);
-    expect(() => attentionForward(gpu, q, probs, q, k, v, null, null, dims)).toThrow(/output out shares a buffer with q/);
+    expect(() => attentionForward(gpu, q, probs, q, k, v, null, null, dims)).toThrow(/output out shares a buffer with q "q" \(8\)/);
     gpu.free(q, k, v, out, probs, short, maskF32);
   });
 });

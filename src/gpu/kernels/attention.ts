@@ -12,8 +12,8 @@
 // seed/stream for backward); out = (probs * scale).v while probs stays the undropped softmax for backward.
 import type { Gpu } from '../gpu';
 import type { ProgramSpec, UniformSpec } from '../program';
-import { bindingRange, isSlice, type Bindable, type DType } from '../tensor';
-import { dtypeOf } from './kernel-args';
+import type { Bindable } from '../tensor';
+import { expectBinding, expectIntegers, expectOutputsDistinct } from './kernel-args';
 
 export interface AttentionDims {
   B: number;
@@ -149,39 +149,20 @@ interface Checked {
   biasSize: number; // NH*Tq*Tk
 }
 
-function labelOf(t: Bindable): string {
-  return isSlice(t) ? `${t.tensor.label}[${t.offset}..${t.offset + t.size})` : t.label;
-}
-
 function checkDims(fn: string, dims: AttentionDims): Checked {
   const { B, Tq, Tk, NH, D } = dims;
   const cap = dims.kvCapacity ?? Tk;
   const qoff = dims.queryOffset ?? 0;
-  for (const [name, value, min] of [['B', B, 1], ['Tq', Tq, 1], ['Tk', Tk, 1], ['NH', NH, 1], ['D', D, 1], ['kvCapacity', cap, Tk], ['queryOffset', qoff, 0]] as const) {
-    if (!Number.isInteger(value) || value < min) throw new RangeError(`${fn}: dims.${name} must be an integer >= ${min}, got ${value}`);
-  }
+  expectIntegers(fn, {
+    'dims.B': [B, 1], 'dims.Tq': [Tq, 1], 'dims.Tk': [Tk, 1], 'dims.NH': [NH, 1], 'dims.D': [D, 1],
+    'dims.kvCapacity': [cap, Tk], 'dims.queryOffset': [qoff, 0],
+  });
   if (D > ATTENTION_MAX_D) throw new RangeError(`${fn}: dims.D = ${D} exceeds the supported maximum ${ATTENTION_MAX_D}`);
   const C = NH * D;
   const values = { n: 0, B, Tq, Tk, NH, D, cap, qoff, causal: dims.causal ? 1 : 0 };
   return { values, rows: B * NH * Tq, qSize: B * Tq * C, kvSize: B * cap * C, biasSize: NH * Tq * Tk };
 }
 
-/** Tensors may be larger than their shape (buffers sized once for the longest sequence): the leading elements are used. */
-function need(fn: string, name: string, t: Bindable, dtype: DType, shape: string, size: number): void {
-  if (dtypeOf(t) !== dtype) throw new TypeError(`${fn}: ${name} ("${labelOf(t)}") must be ${dtype}, got ${dtypeOf(t)}`);
-  if (t.size < size) throw new RangeError(`${fn}: ${name} ("${labelOf(t)}") has ${t.size} elements; ${shape} needs ${size}`);
-}
-
-/** Outputs must not share a buffer with anything else bound in the same call (WebGPU forbids it for writable bindings). */
-function distinctOutputs(fn: string, outputs: Record<string, Bindable>, inputs: Record<string, Bindable | null>): void {
-  const all = Object.entries({ ...outputs, ...inputs }).filter((e): e is [string, Bindable] => e[1] !== null);
-  for (const [name, t] of Object.entries(outputs)) {
-    const buffer = bindingRange(t).buffer;
-    for (const [other, u] of all) {
-      if (other !== name && bindingRange(u).buffer === buffer) throw new Error(`${fn}: output ${name} shares a buffer with ${other} ("${labelOf(u)}")`);
-    }
-  }
-}
 
 /**
  * Forward: probs = softmax(q.k^T + bias + mask) per head, out = probs.v.
@@ -206,15 +187,15 @@ export function attentionForward(
   const c = checkDims(fn, dims);
   const { B, Tq, Tk, NH, D } = dims;
   const cap = c.values.cap;
-  need(fn, 'q', q, 'f32', `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`, c.qSize);
-  need(fn, 'k', k, 'f32', `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`, c.kvSize);
-  need(fn, 'v', v, 'f32', `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`, c.kvSize);
-  need(fn, 'out', out, 'f32', `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`, c.qSize);
-  need(fn, 'probs', probs, 'f32', `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`, c.rows * Tk);
-  if (bias) need(fn, 'bias', bias, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`, c.biasSize);
-  if (keyMask) need(fn, 'keyMask', keyMask, 'u32', `(B,Tk) = (${B},${Tk})`, B * Tk);
-  if (drop) need(fn, 'probsDropoutScale', drop, 'f32', `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`, c.rows * Tk);
-  distinctOutputs(fn, { out, probs }, { q, k, v, bias, keyMask, probsDropoutScale: drop });
+  expectBinding(fn, 'q', q, c.qSize, 'f32', `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`);
+  expectBinding(fn, 'k', k, c.kvSize, 'f32', `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`);
+  expectBinding(fn, 'v', v, c.kvSize, 'f32', `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`);
+  expectBinding(fn, 'out', out, c.qSize, 'f32', `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`);
+  expectBinding(fn, 'probs', probs, c.rows * Tk, 'f32', `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`);
+  if (bias) expectBinding(fn, 'bias', bias, c.biasSize, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`);
+  if (keyMask) expectBinding(fn, 'keyMask', keyMask, B * Tk, 'u32', `(B,Tk) = (${B},${Tk})`);
+  if (drop) expectBinding(fn, 'probsDropoutScale', drop, c.rows * Tk, 'f32', `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`);
+  expectOutputsDistinct(fn, { out, probs }, { q, k, v, bias, keyMask, probsDropoutScale: drop });
 
   const wg = attentionRowWorkgroup(Tk);
   const scores = attentionScoresProgram(bias !== null, keyMask !== null, wg);
@@ -255,20 +236,20 @@ export function attentionBackward(
   const qShape = `(B,Tq,NH*D) = (${B},${Tq},${NH * D})`;
   const kvShape = `(B,kvCapacity,NH*D) = (${B},${cap},${NH * D})`;
   const pShape = `(B,NH,Tq,Tk) = (${B},${NH},${Tq},${Tk})`;
-  need(fn, 'dout', dout, 'f32', qShape, c.qSize);
-  need(fn, 'q', q, 'f32', qShape, c.qSize);
-  need(fn, 'k', k, 'f32', kvShape, c.kvSize);
-  need(fn, 'v', v, 'f32', kvShape, c.kvSize);
-  need(fn, 'probs', probs, 'f32', pShape, c.rows * Tk);
-  need(fn, 'dq', dq, 'f32', qShape, c.qSize);
-  need(fn, 'dk', dk, 'f32', kvShape, c.kvSize);
-  need(fn, 'dv', dv, 'f32', kvShape, c.kvSize);
-  need(fn, 'dscores', dscores, 'f32', pShape, c.rows * Tk);
-  if (dbias) need(fn, 'dbias', dbias, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`, c.biasSize);
-  if (drop) need(fn, 'probsDropoutScale', drop, 'f32', pShape, c.rows * Tk);
+  expectBinding(fn, 'dout', dout, c.qSize, 'f32', qShape);
+  expectBinding(fn, 'q', q, c.qSize, 'f32', qShape);
+  expectBinding(fn, 'k', k, c.kvSize, 'f32', kvShape);
+  expectBinding(fn, 'v', v, c.kvSize, 'f32', kvShape);
+  expectBinding(fn, 'probs', probs, c.rows * Tk, 'f32', pShape);
+  expectBinding(fn, 'dq', dq, c.qSize, 'f32', qShape);
+  expectBinding(fn, 'dk', dk, c.kvSize, 'f32', kvShape);
+  expectBinding(fn, 'dv', dv, c.kvSize, 'f32', kvShape);
+  expectBinding(fn, 'dscores', dscores, c.rows * Tk, 'f32', pShape);
+  if (dbias) expectBinding(fn, 'dbias', dbias, c.biasSize, 'f32', `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`);
+  if (drop) expectBinding(fn, 'probsDropoutScale', drop, c.rows * Tk, 'f32', pShape);
   const outputs: Record<string, Bindable> = { dq, dk, dv, dscores };
   if (dbias) outputs.dbias = dbias;
-  distinctOutputs(fn, outputs, { dout, q, k, v, probs, probsDropoutScale: drop });
+  expectOutputsDistinct(fn, outputs, { dout, q, k, v, probs, probsDropoutScale: drop });
 
   const wg = attentionRowWorkgroup(Tk);
   const dscoresProgram = attentionDScoresProgram(wg, drop !== null);

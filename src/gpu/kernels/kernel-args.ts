@@ -12,10 +12,31 @@ export function dtypeOf(b: Bindable): DType {
   return isSlice(b) ? b.tensor.dtype : b.dtype;
 }
 
-/** Throws unless b is of the dtype and holds at least `need` elements. */
-export function expectBinding(op: string, field: string, b: Bindable, need: number, dtype: DType = 'f32'): void {
+/**
+ * Throws unless b is of the dtype and holds at least `need` elements (buffers sized once for the longest sequence
+ * may be larger: the leading elements are used). shape names the need, e.g. `(B,Tq,NH*D) = (1,3,4)`.
+ */
+export function expectBinding(op: string, field: string, b: Bindable, need: number, dtype: DType = 'f32', shape?: string): void {
   if (dtypeOf(b) !== dtype) throw new TypeError(`${op}: ${field} ${describe(b)} is ${dtypeOf(b)}, expected ${dtype}`);
-  if (b.size < need) throw new RangeError(`${op}: ${field} ${describe(b)} has ${b.size} elements, needs ${need}`);
+  if (b.size < need) throw new RangeError(`${op}: ${field} ${describe(b)} has ${b.size} elements, needs ${need}${shape ? ` for ${shape}` : ''}`);
+}
+
+/** Throws unless every value is an integer at least its minimum: `{ M: [M, 1], strideA: [sA, 0] }`. */
+export function expectIntegers(op: string, values: Readonly<Record<string, readonly [value: number, min: number]>>): void {
+  for (const [field, [value, min]] of Object.entries(values)) {
+    if (!Number.isInteger(value) || value < min) throw new RangeError(`${op}: ${field} must be an integer >= ${min}, got ${value}`);
+  }
+}
+
+/** The float type two operands share (f32, or f16 for kernels with an f16 variant); throws when they differ. */
+export function expectFloatPair(op: string, first: readonly [string, Bindable], second: readonly [string, Bindable]): 'f32' | 'f16' {
+  const [na, a] = first;
+  const [nb, b] = second;
+  const dt = dtypeOf(a);
+  if (dt !== dtypeOf(b) || (dt !== 'f32' && dt !== 'f16')) {
+    throw new TypeError(`${op}: ${na} ${describe(a)} is ${dt} and ${nb} ${describe(b)} is ${dtypeOf(b)}; both must be f32 or both f16`);
+  }
+  return dt;
 }
 
 /** Throws unless t is of the dtype and holds exactly `size` elements; shape names them, e.g. `(N,C) = (2,8)`. */
@@ -63,5 +84,26 @@ export function expectDistinct(op: string, bindings: Readonly<Record<string, Bin
     const other = seen.get(buffer);
     if (other) throw new RangeError(`${op}: ${name} ${describe(b)} shares its buffer with ${other}; they must be separate tensors`);
     seen.set(buffer, name);
+  }
+}
+
+/**
+ * Throws when an output shares a GPU buffer with any other binding of the call (WebGPU forbids a writable binding
+ * aliasing another); inputs may share buffers among themselves. Absent (null) inputs are skipped.
+ */
+export function expectOutputsDistinct(
+  op: string,
+  outputs: Readonly<Record<string, Bindable>>,
+  inputs: Readonly<Record<string, Bindable | null | undefined>>,
+  hint = '',
+): void {
+  const all = Object.entries({ ...outputs, ...inputs }).filter((e): e is [string, Bindable] => !!e[1]);
+  for (const [name, t] of Object.entries(outputs)) {
+    const buffer = base(t).tensor.buffer;
+    for (const [other, u] of all) {
+      if (other !== name && base(u).tensor.buffer === buffer) {
+        throw new RangeError(`${op}: output ${name} shares a buffer with ${other} ${describe(u)}${hint ? ` (${hint})` : ''}`);
+      }
+    }
   }
 }

@@ -109,8 +109,10 @@ describe('matmul input checks', () => {
     const a = gpu.tensor([10], 'f32', 'scratch', 'small-a');
     const b = gpu.tensor([20], 'f32', 'scratch', 'b');
     const out = gpu.tensor([8], 'f32', 'scratch', 'out');
-    expect(() => matmul(gpu, out, a, b, { M: 2, N: 4, K: 6 })).toThrow(/"small-a" has 10 elements/);
-    expect(() => matmul(gpu, out, a, b, { M: 2, N: 4, K: 5 }, { residual: out })).toThrow(/same buffer as out/);
+    expect(() => matmul(gpu, out, a, b, { M: 2, N: 4, K: 6 })).toThrow(/matmul: a "small-a" \(10\) has 10 elements, needs 12 for \(batch 1, 2, 6\) with stride 12/);
+    expect(() => matmul(gpu, out, a, b, { M: 2, N: 4, K: 5 }, { residual: out })).toThrow(/output out shares a buffer with residual "out" \(8\) \(use accumulate/);
+    expect(() => matmul(gpu, out, a, b, { M: 0, N: 4, K: 5 })).toThrow(/matmul: M must be an integer >= 1, got 0/);
+    expect(() => matmul(gpu, out, a, b, { M: 2, N: 4, K: 5 }, { strideA: -1 })).toThrow(/matmul: strideA must be an integer >= 0, got -1/);
     expect(() => matmul(gpu, out, a, b, { M: 2, N: 2, K: 5 }, { variant: 'nope' })).toThrow(/unknown variant/);
     expect(() => matmul(gpu, out, a, b, { M: 2, N: 2, K: 5 }, { variant: 'reg4-4x4' })).toThrow(/multiples of 4/);
     gpu.free(a, b, out);

@@ -9,6 +9,7 @@
 import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
 import type { Gpu } from '../gpu';
 import { backingTensor, bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType } from '../tensor';
+import { expectBinding, expectFloatPair, expectIntegers, expectOutputsDistinct } from './kernel-args';
 import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulVariant } from './matmul-programs';
 import { operandStart, planChunks, type Dim, type OperandLayout } from './matmul-plan';
 
@@ -28,18 +29,10 @@ export interface MatmulOptions {
 
 export const MATMUL_VARIANTS: readonly string[] = VARIANT_TABLE.map((v) => v.name);
 
-function dtypeOf(t: Bindable): DType {
-  return isSlice(t) ? t.tensor.dtype : t.dtype;
-}
-
 const tensorOf = backingTensor;
 
 function baseOffset(t: Bindable): number {
   return isSlice(t) ? t.offset : 0;
-}
-
-function label(t: Bindable): string {
-  return `"${tensorOf(t).label}"`;
 }
 
 /** Everything about one call that decides programs and chunks. */
@@ -108,39 +101,26 @@ function chooseVariant(gpu: Gpu, p: Problem, forced: string | undefined): Matmul
 export function matmul(gpu: Gpu, out: Bindable, a: Bindable, b: Bindable, dims: MatmulDims, opts: MatmulOptions = {}): void {
   const { M, N, K } = dims;
   const batch = dims.batch ?? 1;
-  for (const [name, v] of Object.entries({ M, N, K, batch })) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`matmul: ${name} must be a positive integer, got ${v}`);
-  }
+  expectIntegers('matmul', { M: [M, 1], N: [N, 1], K: [K, 1], batch: [batch, 1] });
   const transA = !!opts.transA;
   const transB = !!opts.transB;
   const sA = opts.strideA ?? M * K;
   const sB = opts.strideB ?? K * N;
   const sO = opts.strideOut ?? M * N;
-  for (const [name, v] of Object.entries({ strideA: sA, strideB: sB, strideOut: sO })) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`matmul: ${name} must be a non-negative integer, got ${v}`);
-  }
+  expectIntegers('matmul', { strideA: [sA, 0], strideB: [sB, 0], strideOut: [sO, 0] });
   if (batch > 1 && sO < M * N) throw new RangeError(`matmul: strideOut ${sO} makes the ${batch} output matrices (${M}x${N}) overlap`);
-  const dA = dtypeOf(a);
-  const dB = dtypeOf(b);
-  if (dA !== dB || (dA !== 'f32' && dA !== 'f16')) throw new TypeError(`matmul: a ${label(a)} is ${dA} and b ${label(b)} is ${dB}; both must be f32 or both f16`);
-  if (dtypeOf(out) !== 'f32') throw new TypeError(`matmul: out ${label(out)} must be f32, not ${dtypeOf(out)}`);
-  const f16 = dA === 'f16';
+  const f16 = expectFloatPair('matmul', ['a', a], ['b', b]) === 'f16';
   if (f16 && !gpu.info.f16) throw new Error('matmul: f16 operands need the shader-f16 feature, which this adapter lacks');
   const residual = opts.residual;
   if (residual && opts.accumulate) throw new Error('matmul: pass either residual or accumulate, not both');
-  if (residual && dtypeOf(residual) !== 'f32') throw new TypeError(`matmul: residual ${label(residual)} must be f32`);
-  const outBuf = tensorOf(out).buffer;
-  for (const [name, t] of [['a', a], ['b', b], ['residual', residual]] as const) {
-    if (t && tensorOf(t).buffer === outBuf) throw new Error(`matmul: ${name} ${label(t)} is the same buffer as out (use accumulate to add into out)`);
-  }
-  const need = (what: string, t: Bindable, stride: number, rows: number, cols: number) => {
-    const n = (batch - 1) * stride + rows * cols;
-    if (n > t.size) throw new RangeError(`matmul: ${what} ${label(t)} has ${t.size} elements; (batch ${batch}, ${rows}, ${cols}) with stride ${stride} needs ${n}`);
-  };
-  need('a', a, sA, transA ? K : M, transA ? M : K);
-  need('b', b, sB, transB ? N : K, transB ? K : N);
-  need('out', out, sO, M, N);
-  if (residual) need('residual', residual, M * N, M, N);
+  expectOutputsDistinct('matmul', { out }, { a, b, residual }, 'use accumulate to add into out');
+  const need = (what: string, t: Bindable, stride: number, rows: number, cols: number, dtype: 'f32' | 'f16') =>
+    expectBinding('matmul', what, t, (batch - 1) * stride + rows * cols, dtype, `(batch ${batch}, ${rows}, ${cols}) with stride ${stride}`);
+  const operand = f16 ? 'f16' : 'f32';
+  need('a', a, sA, transA ? K : M, transA ? M : K, operand);
+  need('b', b, sB, transB ? N : K, transB ? K : N, operand);
+  need('out', out, sO, M, N, 'f32');
+  if (residual) need('residual', residual, M * N, M, N, 'f32');
 
   const p: Problem = { M, N, K, batch, transA, transB, sA, sB, sO, f16 };
   const variant = chooseVariant(gpu, p, opts.variant);

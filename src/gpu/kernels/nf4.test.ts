@@ -206,9 +206,12 @@ describe('NF4 bookkeeping', () => {
     const x = gpu.tensor([4, 16], 'f32', 'scratch', 'x');
     const y = gpu.tensor([4, 8], 'f32', 'scratch', 'y');
     expect(() => nf4LinearForward(gpu, y, x, w, 4, 8, 16)).toThrow(/weight "q" is \(8, 16\), expected \(OC, C\) = \(16, 8\)/);
-    expect(() => nf4LinearForward(gpu, y, x, w, 5, 16, 8)).toThrow(/out "y" has 32 elements, needs 40/);
-    expect(() => nf4Quantize(gpu, w, y)).toThrow(/input "y" has 32 elements, the weight \(8, 16\) has 128/);
-    gpu.free(x, y);
+    expect(() => nf4LinearForward(gpu, y, x, w, 5, 16, 8)).toThrow(/nf4LinearForward: out "y" \(4,8\) has 32 elements, needs 40/);
+    expect(() => nf4Quantize(gpu, w, y)).toThrow(/nf4Quantize "q": input has 32 elements, expected the weight \(8,16\) = 128/);
+    expect(() => nf4LinearForward(gpu, y, x, w, 4, 0, 8)).toThrow(/nf4LinearForward: C must be an integer >= 1, got 0/);
+    const xi = gpu.tensor([4, 16], 'i32', 'scratch', 'xi');
+    expect(() => nf4LinearForward(gpu, y, xi, w, 4, 16, 8)).toThrow(/out "y" \(4,8\) is f32 and inp "xi" \(4,16\) is i32; both must be f32 or both f16/);
+    gpu.free(x, y, xi);
     freeNf4(gpu, w);
   });
 

@@ -4,8 +4,8 @@
 // of word j >> 2; element 2j is the high nibble of byte j). The CPU algorithm lives in nf4-cpu.ts.
 import type { Gpu } from '../gpu';
 import type { ConstantValue, ProgramSpec } from '../program';
-import { elements, isSlice, type Bindable, type Tensor } from '../tensor';
-import { dtypeOf } from './kernel-args';
+import type { Bindable, Tensor } from '../tensor';
+import { expectBinding, expectFloatPair, expectIntegers, expectTensor } from './kernel-args';
 import { bytesToWords, nf4Blocks, wordsToBytes } from './nf4-cpu';
 import { DYNAMIC_MAP, NF4_BLOCK, NF4_CODE_F32, NF4_DOUBLE_BLOCK, NF4_THRESHOLDS, NF4_ZERO_CODE } from './nf4-tables';
 
@@ -246,10 +246,6 @@ function dynamicMapTensor(gpu: Gpu): Tensor {
   return t;
 }
 
-function nameOf(b: Bindable): string {
-  return isSlice(b) ? b.tensor.label : b.label;
-}
-
 /** The five scale bindings; the ones a variant does not read get harmless stand-ins. */
 function scaleBindings(gpu: Gpu, w: Nf4Weight): Record<(typeof SCALE_BINDINGS)[number]['name'], Tensor> {
   if (w.double) return { codes: w.codes, absmax: w.double.absmax2, qabsmax: w.double.qabsmax, absmax2: w.double.absmax2, dynmap: dynamicMapTensor(gpu) };
@@ -268,8 +264,7 @@ function nb2Of(w: Nf4Weight): number {
  */
 export function nf4Quantize(gpu: Gpu, out: Nf4Weight, w: Bindable): void {
   const n = out.rows * out.cols;
-  if (elements(w) !== n) throw new RangeError(`nf4Quantize "${out.label}": input "${nameOf(w)}" has ${elements(w)} elements, the weight (${out.rows}, ${out.cols}) has ${n}`);
-  if (dtypeOf(w) !== 'f32') throw new TypeError(`nf4Quantize "${out.label}": input "${nameOf(w)}" is ${dtypeOf(w)}, not f32`);
+  expectTensor(`nf4Quantize "${out.label}"`, 'input', w, 'f32', n, `the weight (${out.rows},${out.cols})`);
   const nblocks = nf4Blocks(n);
   const absmax = out.double ? gpu.tensor([nblocks], 'f32', 'scratch', `${out.label}.absmax (double-quantized)`) : out.absmax!;
   gpu.dispatch(nf4QuantizeProgram, { codes: out.codes, absmax, w }, { n, nblocks }, gpu.grid1d(nf4QuantizeProgram, nblocks));
@@ -284,23 +279,17 @@ export function nf4Quantize(gpu: Gpu, out: Nf4Weight, w: Bindable): void {
 /** out (rows*cols) f32 = dequant(w), row-major. */
 export function nf4Dequantize(gpu: Gpu, out: Bindable, w: Nf4Weight): void {
   const n = w.rows * w.cols;
-  if (elements(out) !== n) throw new RangeError(`nf4Dequantize "${w.label}": output "${nameOf(out)}" has ${elements(out)} elements, the weight (${w.rows}, ${w.cols}) has ${n}`);
-  if (dtypeOf(out) !== 'f32') throw new TypeError(`nf4Dequantize "${w.label}": output "${nameOf(out)}" is ${dtypeOf(out)}, not f32`);
+  expectTensor(`nf4Dequantize "${w.label}"`, 'output', out, 'f32', n, `the weight (${w.rows},${w.cols})`);
   const spec = nf4DequantizeProgram(!!w.double);
   gpu.dispatch(spec, { out, ...scaleBindings(gpu, w) }, { n, nb2: nb2Of(w) }, gpu.grid1d(spec, n));
 }
 
 function checkLinear(fn: string, w: Nf4Weight, N: number, C: number, OC: number, outName: string, out: Bindable, outSize: number, inName: string, inp: Bindable, inSize: number): 'f32' | 'f16' {
-  for (const [k, v] of [['N', N], ['C', C], ['OC', OC]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: ${k} must be a positive integer, got ${v}`);
-  }
+  expectIntegers(fn, { N: [N, 1], C: [C, 1], OC: [OC, 1] });
   if (w.rows !== OC || w.cols !== C) throw new RangeError(`${fn}: weight "${w.label}" is (${w.rows}, ${w.cols}), expected (OC, C) = (${OC}, ${C})`);
-  if (elements(out) < outSize) throw new RangeError(`${fn}: ${outName} "${nameOf(out)}" has ${elements(out)} elements, needs ${outSize}`);
-  if (elements(inp) < inSize) throw new RangeError(`${fn}: ${inName} "${nameOf(inp)}" has ${elements(inp)} elements, needs ${inSize}`);
-  const dt = dtypeOf(out);
-  if (dt !== dtypeOf(inp) || (dt !== 'f32' && dt !== 'f16')) {
-    throw new TypeError(`${fn}: ${outName} "${nameOf(out)}" is ${dt} and ${inName} "${nameOf(inp)}" is ${dtypeOf(inp)}; both must be f32 or both f16`);
-  }
+  const dt = expectFloatPair(fn, [outName, out], [inName, inp]);
+  expectBinding(fn, outName, out, outSize, dt);
+  expectBinding(fn, inName, inp, inSize, dt);
   return dt;
 }
 
