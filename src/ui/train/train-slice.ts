@@ -113,10 +113,9 @@ export function createTrainStore(deps: TrainDeps) {
           batcher.push({ ...e.row, runId: e.runId });
           return;
         }
-        if (get().activeRunId !== e.runId) {
-          set((s) => ({ activeRunId: e.runId, shownRunId: e.runId, metrics: s.metrics[e.runId] ? s.metrics : { ...s.metrics, [e.runId]: [] } }));
-          void get().refreshRuns();
-        }
+        if (get().activeRunId !== e.runId) set((s) => ({ activeRunId: e.runId, shownRunId: e.runId, metrics: s.metrics[e.runId] ? s.metrics : { ...s.metrics, [e.runId]: [] } }));
+        // The record appears once the engine has stored it: fetch it on the first event that finds it missing.
+        if (!get().runs.some((r) => r.id === e.runId)) void deps.engine().getRun(e.runId).then((r) => r && upsertRun(r)).catch(() => undefined);
         if (e.type === 'plan') set({ plan: e.plan });
         else if (e.type === 'status') set({ liveStatus: e.status, liveMessage: e.message ?? null });
         else if (e.type === 'checkpoint') void deps.engine().getRun(e.runId).then((r) => r && upsertRun(r));
