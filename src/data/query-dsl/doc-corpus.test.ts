@@ -77,6 +77,13 @@ const rename = (o: Obj, from: string, to: string): void => {
   for (const [k, v] of entries) o[k] = v;
 };
 
+/** The definition of a body's first top-level aggregation, if any. */
+const firstAgg = (b: Obj): Obj | null => {
+  const aggs = isObj(b.aggs) ? b.aggs : isObj(b.aggregations) ? b.aggregations : null;
+  const first = aggs ? Object.values(aggs)[0] : undefined;
+  return isObj(first) ? first : null;
+};
+
 /** Mutations OpenSearch rejects, each returning false when it does not apply to a body. */
 const MUTATIONS: [string, (b: Obj) => boolean][] = [
   ['misspelled query type', (b) => {
@@ -108,19 +115,15 @@ const MUTATIONS: [string, (b: Obj) => boolean][] = [
     return true;
   }],
   ['two aggregation types in one aggregation', (b) => {
-    const aggs = isObj(b.aggs) ? b.aggs : isObj(b.aggregations) ? b.aggregations : null;
-    const name = aggs && Object.keys(aggs)[0];
-    if (!aggs || name === undefined || !isObj(aggs[name])) return false;
-    const def = aggs[name] as Obj;
+    const def = firstAgg(b);
+    if (!def) return false;
     if ('avg' in def) def.sum = { field: 'x' };
     else def.avg = { field: 'x' };
     return true;
   }],
   ['misspelled aggregation type', (b) => {
-    const aggs = isObj(b.aggs) ? b.aggs : isObj(b.aggregations) ? b.aggregations : null;
-    const name = aggs && Object.keys(aggs)[0];
-    if (!aggs || name === undefined || !isObj(aggs[name])) return false;
-    const def = aggs[name] as Obj;
+    const def = firstAgg(b);
+    if (!def) return false;
     const type = Object.keys(def).find((k) => AGGREGATIONS.has(k));
     if (!type) return false;
     rename(def, type, `${type}s`);

@@ -31,17 +31,21 @@ const METADATA: IndexField[] = [
   { name: '_index', type: 'keyword', description: 'index name' },
 ];
 
-/** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+/** Levenshtein distance, for "did you mean" hints; stops early (returning max + 1) once it must exceed `max`. */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  const prev = new Uint32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0];
     prev[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev[j] = Math.min(up + 1, prev[j - 1] + 1, diag + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1));
       diag = up;
+      if (prev[j] < rowMin) rowMin = prev[j];
     }
+    if (rowMin > max) return max + 1;
   }
   return prev[b.length];
 }
@@ -61,7 +65,7 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   let bestD = Infinity;
   for (const c of candidates) {
     if (Math.abs(c.length - w.length) > limit) continue;
-    const d = editDistance(w, c.toLowerCase());
+    const d = editDistance(w, c.toLowerCase(), Math.min(limit, bestD));
     if (d < bestD) [best, bestD] = [c, d];
   }
   return best && bestD <= limit ? ` (did you mean "${best}"?)` : '';
