@@ -1,12 +1,12 @@
 // Attention backward through softmax: one workgroup per score row (b, h, i).
 //   dP_j = dout_i . v_j;   dS_j = P_j * (dP_j - sum_j' dP_j' * P_j')
 // HAS_DROP: the forward used P * drop (drop = dropout keep mask / (1-p)), so dP_j is scaled by drop_j first.
-// dout (B,Tq,C), v (B,Cap,C), probs (B,NH,Tq,Tk), dscores (B,NH,Tq,Tk) written; C = NH*D.
+// dout (B,Tq,C) bound as row_src, v (B,Cap,C) as key_src, probs (B,NH,Tq,Tk), dscores (B,NH,Tq,Tk) written;
+// C = NH*D.
 // Masked entries of a live row have P = 0 and so dS = 0. A fully masked row has uniform P and gets the
 // gradient autograd gives HF (the additive mask is a constant there), which is finite.
 
-var<workgroup> dout_row: array<f32, MAX_D>;
-// workgroup_reduce comes from workgroup_reduce.wgsl; score_row and key_offset from attention_row.wgsl.
+// workgroup_reduce comes from workgroup_reduce.wgsl; score_row, load_row_vec and row_dot_key from attention_row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -14,15 +14,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let row = wid.x + wid.y * nwg.x;
   if (row >= u.n) { return; }
   let r = score_row(row);
-  for (var d = tid; d < u.D; d += WG_SIZE) { dout_row[d] = dout[r.query + d]; }
-  workgroupBarrier();
+  load_row_vec(r, tid);
 
   let p_base = row * u.Tk;
   var local_dot = 0.0;
   for (var j = tid; j < u.Tk; j += WG_SIZE) {
-    let v_base = key_offset(r, j);
-    var dp = 0.0;
-    for (var d = 0u; d < u.D; d++) { dp += dout_row[d] * v[v_base + d]; }
+    var dp = row_dot_key(r, j);
     if (HAS_DROP) { dp = dp * drop[p_base + j]; }
     dscores[p_base + j] = dp;
     local_dot += dp * probs[p_base + j];

@@ -1,7 +1,7 @@
 // Weighted sum of query rows per key row, one invocation per output element (b, j, c), c = h*D + d:
 //   out[b,j,c] = sum_{i < Tq} w[b,h,i,j] * x[b,i,c]   for j < Tk;   out[b,j,c] = 0 for Tk <= j < Cap
 // w (B,NH,Tq,Tk), x (B,Tq,C), out (B,Cap,C). Used for dk = dscores^T.q and dv = probs^T.dout (backward).
-// HAS_DROP: w is scaled by drop (B,NH,Tq,Tk), the dropout keep mask / (1-p); otherwise drop is a placeholder.
+// HAS_DROP: w is scaled by drop (B,NH,Tq,Tk). weighted_sum comes from attention_weighted_sum.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -18,11 +18,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let h = c / u.D;
   let w_base = (b * u.NH + h) * u.Tq * u.Tk + j;
   let x_base = b * u.Tq * C + c;
-  var acc = 0.0;
-  for (var i = 0u; i < u.Tq; i++) {
-    var wi = w[w_base + i * u.Tk];
-    if (HAS_DROP) { wi = wi * drop[w_base + i * u.Tk]; }
-    acc += wi * x[x_base + i * C];
-  }
-  out[idx] = acc;
+  out[idx] = weighted_sum(w_base, u.Tk, x_base, C, u.Tq);
 }

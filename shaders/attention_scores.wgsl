@@ -1,14 +1,14 @@
 // Attention forward, part 1: one workgroup per score row (b, h, i).
 //   s_j = q_i . k_j + (bias_ij + mask_ij), then probs_ij = exp(s_j - max_j s) / sum_j exp(s_j - max_j s).
-// q (B,Tq,C), k (B,Cap,C), bias (NH,Tq,Tk), key_mask (B,Tk) u32, probs (B,NH,Tq,Tk); C = NH*D.
+// q (B,Tq,C) bound as row_src, k (B,Cap,C) as key_src, bias (NH,Tq,Tk), key_mask (B,Tk) u32, probs (B,NH,Tq,Tk);
+// C = NH*D.
 // No 1/sqrt(D) (T5). The mask is HF's additive finfo(f32).min, added to the bias before the scores so the
 // small terms vanish exactly as in HF: a fully masked row is uniform, a masked entry of a live row is exactly 0.
 // HAS_BIAS / HAS_MASK are compile-time; when false the binding is a placeholder and never read.
 
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
-var<workgroup> q_row: array<f32, MAX_D>;
-// workgroup_reduce comes from workgroup_reduce.wgsl; score_row and key_offset from attention_row.wgsl.
+// workgroup_reduce comes from workgroup_reduce.wgsl; score_row, load_row_vec and row_dot_key from attention_row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -16,16 +16,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let row = wid.x + wid.y * nwg.x;
   if (row >= u.n) { return; }
   let r = score_row(row);
-  for (var d = tid; d < u.D; d += WG_SIZE) { q_row[d] = q[r.query + d]; }
-  workgroupBarrier();
+  load_row_vec(r, tid);
 
   let p_base = row * u.Tk;
   // Every score is >= F32_LOWEST (barring -inf inputs), so it is a safe identity for the max.
   var local_max = F32_LOWEST;
   for (var j = tid; j < u.Tk; j += WG_SIZE) {
-    let k_base = key_offset(r, j);
-    var dot = 0.0;
-    for (var d = 0u; d < u.D; d++) { dot += q_row[d] * k[k_base + d]; }
+    let dot = row_dot_key(r, j);
     var add = 0.0;
     if (HAS_BIAS) { add = bias[(r.h * u.Tq + r.i) * u.Tk + j]; }
     var is_masked = u.causal != 0u && j > u.qoff + r.i;

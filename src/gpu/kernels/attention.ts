@@ -64,8 +64,9 @@ export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workg
     workgroupSize: [workgroup],
     bindings: [
       { name: 'probs', access: 'read_write', type: 'f32' },
-      { name: 'q', access: 'read', type: 'f32' },
-      { name: 'k', access: 'read', type: 'f32' },
+      // Named by role in the shared row code (shaders/attention_row.wgsl): q is row_src, k is key_src.
+      { name: 'row_src', access: 'read', type: 'f32' },
+      { name: 'key_src', access: 'read', type: 'f32' },
       { name: 'bias', access: 'read', type: 'f32' },
       { name: 'key_mask', access: 'read', type: 'u32' },
     ],
@@ -89,6 +90,7 @@ function mixProgram(name: string, hasDrop: boolean): ProgramSpec {
     ],
     uniforms,
     constants: { HAS_DROP: hasDrop },
+    includes: ['attention_weighted_sum'],
   };
 }
 
@@ -110,8 +112,9 @@ export function attentionDScoresProgram(workgroup = 64, hasDrop = false): Progra
     workgroupSize: [workgroup],
     bindings: [
       { name: 'dscores', access: 'read_write', type: 'f32' },
-      { name: 'dout', access: 'read', type: 'f32' },
-      { name: 'v', access: 'read', type: 'f32' },
+      // Named by role in the shared row code (shaders/attention_row.wgsl): dout is row_src, v is key_src.
+      { name: 'row_src', access: 'read', type: 'f32' },
+      { name: 'key_src', access: 'read', type: 'f32' },
       { name: 'probs', access: 'read', type: 'f32' },
       { name: 'drop', access: 'read', type: 'f32' },
     ],
@@ -200,7 +203,7 @@ export function attentionForward(
   const wg = attentionRowWorkgroup(Tk);
   const scores = attentionScoresProgram(bias !== null, keyMask !== null, wg);
   // Absent inputs are bound to q, which is read-only here, and never read (HAS_BIAS / HAS_MASK are false).
-  gpu.dispatch(scores, { probs, q, k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, gpu.grid1d(scores, c.rows * wg));
+  gpu.dispatch(scores, { probs, row_src: q, key_src: k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, gpu.grid1d(scores, c.rows * wg));
   const mix = attentionMixProgram(drop !== null);
   gpu.dispatch(mix, { out, w: probs, x: v, drop: drop ?? v }, { ...c.values, n: c.qSize }, gpu.grid1d(mix, c.qSize));
 }
@@ -253,7 +256,7 @@ export function attentionBackward(
 
   const wg = attentionRowWorkgroup(Tk);
   const dscoresProgram = attentionDScoresProgram(wg, drop !== null);
-  gpu.dispatch(dscoresProgram, { dscores, dout, v, probs, drop: drop ?? v }, { ...c.values, n: c.rows }, gpu.grid1d(dscoresProgram, c.rows * wg));
+  gpu.dispatch(dscoresProgram, { dscores, row_src: dout, key_src: v, probs, drop: drop ?? v }, { ...c.values, n: c.rows }, gpu.grid1d(dscoresProgram, c.rows * wg));
   if (dbias) {
     gpu.dispatch(attentionDBiasProgram, { dbias, dscores }, { ...c.values, n: c.biasSize }, gpu.grid1d(attentionDBiasProgram, c.biasSize));
   }
