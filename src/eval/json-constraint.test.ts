@@ -112,10 +112,43 @@ describe('ConstrainedRows', () => {
     // Row 0 writes "{", row 1 a space; then both rows continue row 0 (a beam reorder).
     const space = [...Array(ROWS).keys()].find((id) => safeTok.idToPiece(id) === '▁')!;
     rows.onStep([open, space], [0, 1]);
-    expect(rows.state(0).json.stack).toBe('{');
-    expect(rows.state(1).json.stack).toBe('');
-    rows.onStep([safeTok.encode('}')[0], safeTok.encode('}')[0]], [0, 0]);
-    expect(rows.state(1).json.stack).toBe('');
-    expect(c.automaton.complete(rows.state(1).json)).toBe(true);
+    expect(rows.state(0)!.json.stack).toBe('{');
+    expect(rows.state(1)!.json.stack).toBe('');
+    const close = safeTok.encode('}')[0];
+    rows.onStep([close, close], [0, 0]);
+    expect(rows.state(1)!.json.stack).toBe('');
+    expect(c.automaton.complete(rows.state(1)!.json)).toBe(true);
+    // A forbidden token (beam search can keep one at -Infinity) kills the row instead of throwing.
+    rows.onStep([close, safeTok.eosId], [0, 1]);
+    expect(rows.state(0)).toBeNull();
+    expect(rows.state(1)!.finished).toBe(true);
+    expect(rows.tokens).toBe(6);
+  });
+});
+
+describe('closing within a token budget', () => {
+  it('random logits under a budget always end in whole JSON, for budgets from 3 tokens up', () => {
+    for (const tok of [plainTok, safeTok]) {
+      const c = new JsonConstraint(tokenTextsOf(tok, ROWS));
+      const rng = mulberry32(17);
+      for (let walk = 0; walk < 40; walk++) {
+        const budget = 3 + Math.floor(rng() * 30);
+        const rows = new ConstrainedRows(c, 1, budget);
+        const ids: number[] = [];
+        for (let t = 0; t < budget; t++) {
+          const logits = Float32Array.from({ length: ROWS }, () => rng());
+          // Make </s> unlikely, as an untrained model might: only the budget should force the end.
+          logits[tok.eosId] = -5;
+          rows.processLogits(logits, ROWS, t);
+          let best = 0;
+          for (let v = 1; v < ROWS; v++) if (logits[v] > logits[best]) best = v;
+          rows.onStep([best], [0]);
+          ids.push(best);
+          if (best === tok.eosId) break;
+        }
+        expect(rows.state(0)!.finished, tok.decode(ids)).toBe(true);
+        expect(() => JSON.parse(tok.decode(ids))).not.toThrow();
+      }
+    }
   });
 });

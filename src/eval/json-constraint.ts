@@ -116,6 +116,9 @@ export class JsonConstraint {
   /** How many containers one token can close at most: masks depend on that many innermost stack entries. */
   private readonly stackDepthSeen: number;
   private readonly cache = new Map<string, Uint8Array>();
+  private readonly nearEnd = new Map<string, Uint8Array>();
+  /** How much one token can lengthen the shortest completion, plus one. */
+  private readonly maxGrowth: number;
   readonly stats: JsonConstraintStats = { trieNodes: 0, masksComputed: 0, maskCacheHits: 0, maskMillis: 0 };
 
   constructor(readonly tokens: TokenTexts, options: JsonPrefixOptions = { rootObject: true }) {
@@ -127,6 +130,7 @@ export class JsonConstraint {
     let closers = 0;
     for (const t of tokens.texts) if (t) closers = Math.max(closers, [...t].filter((c) => c === '}' || c === ']').length);
     this.stackDepthSeen = closers + 1;
+    this.maxGrowth = 4 * this.encoded.reduce((m, b) => Math.max(m, b?.length ?? 0), 0) + 1;
   }
 
   start(): ConstraintState {
@@ -171,6 +175,11 @@ export class JsonConstraint {
     return mask;
   }
 
+  /** Tokens (</s> included) the shortest completion needs at most. */
+  tokensToClose(s: ConstraintState): number {
+    return s.finished ? 0 : this.automaton.completion(s.json).length + 1;
+  }
+
   /** The state after token id; throws when the token is not allowed there. */
   advance(s: ConstraintState, id: number): ConstraintState {
     if (s.finished) return s;
@@ -187,9 +196,38 @@ export class JsonConstraint {
     return { json, dropSpace: this.tokens.dropSpaceAfter.has(id), finished: false };
   }
 
-  /** Set every disallowed logit of one row to -Infinity. */
-  maskLogits(s: ConstraintState, logits: Float32Array, offset: number, V: number): void {
-    const mask = this.allowed(s);
+  /**
+   * allowed(), narrowed near the end of a token budget (`stepsLeft` counts this step) to the tokens after which the
+   * shortest completion still fits, so the output is whole JSON by the last step. A completion of n characters
+   * fits in n tokens: each character it can need ("}", "]", '"', ":", "0", letters of true/false/null) is a
+   * single-character piece or added token in T5's vocabulary. One byte lengthens the completion by at most 4
+   * ("," in an object needs '"":0'), so far from the end nothing is narrowed and the cached mask serves.
+   */
+  allowedWithin(s: ConstraintState, stepsLeft: number): Uint8Array {
+    const base = this.allowed(s);
+    if (s.finished || stepsLeft > this.tokensToClose(s) + this.maxGrowth) return base;
+    const key = `${s.dropSpace ? 1 : 0}|${s.json.lex}|${s.json.literal ?? ''}${s.json.pos ?? ''}|${s.json.stack}|${stepsLeft}`;
+    const hit = this.nearEnd.get(key);
+    if (hit) return hit;
+    const t0 = performance.now();
+    const mask = new Uint8Array(this.rows);
+    let any = false;
+    for (let id = 0; id < this.rows; id++) {
+      if (!base[id]) continue;
+      if (id === this.tokens.eosId || this.tokensToClose(this.advance(s, id)) <= stepsLeft - 1) {
+        mask[id] = 1;
+        any = true;
+      }
+    }
+    if (this.nearEnd.size > 10_000) this.nearEnd.clear();
+    this.nearEnd.set(key, any ? mask : base);
+    this.stats.maskMillis += performance.now() - t0;
+    return any ? mask : base;
+  }
+
+  /** Set every disallowed logit of one row to -Infinity (see allowedWithin for stepsLeft). */
+  maskLogits(s: ConstraintState, logits: Float32Array, offset: number, V: number, stepsLeft = Infinity): void {
+    const mask = this.allowedWithin(s, stepsLeft);
     for (let v = 0; v < V; v++) if (!(v < mask.length && mask[v])) logits[offset + v] = -Infinity;
   }
 }
@@ -207,27 +245,47 @@ export function jsonConstraintFor(tok: T5Tokenizer, rows: number, options: JsonP
 }
 
 /**
- * Per-row constraint states for a generator: mask each row's logits before the choice, then follow the choice.
- * `from[r]` is the row whose history row r continues (identity for greedy; the beam's parent for beam search).
+ * Per-row constraint states for a generator (the DecodeHooks of src/model/generate.ts): mask each row's logits
+ * before the choice, then follow the choice. `from[r]` is the row whose history row r continues (identity for
+ * greedy; the beam's parent for beam search). Beam search may keep a forbidden token when fewer than 2 x beams
+ * tokens are allowed: that row's score is -Infinity, so the row is marked dead and left unmasked (it can never win).
  */
 export class ConstrainedRows {
-  private states: ConstraintState[];
+  private states: (ConstraintState | null)[];
+  /** Tokens chosen under the constraint and the time spent masking and advancing, ms. */
+  tokens = 0;
+  millis = 0;
 
-  constructor(private readonly constraint: JsonConstraint, rows: number) {
+  /** maxNewTokens: the generator's budget; the last steps then close the JSON (see maskLogits). */
+  constructor(private readonly constraint: JsonConstraint, rows: number, private readonly maxNewTokens = Infinity) {
     this.states = Array.from({ length: rows }, () => constraint.start());
   }
 
-  processLogits(logits: Float32Array, V: number): void {
+  processLogits(logits: Float32Array, V: number, t = 0): void {
+    const t0 = performance.now();
     this.states.forEach((s, r) => {
-      if (!s.finished) this.constraint.maskLogits(s, logits, r * V, V);
+      if (s && !s.finished) this.constraint.maskLogits(s, logits, r * V, V, this.maxNewTokens - t);
     });
+    this.millis += performance.now() - t0;
   }
 
   onStep(tokens: number[], from: number[]): void {
-    this.states = tokens.map((tok, r) => this.constraint.advance(this.states[from[r]], tok));
+    const t0 = performance.now();
+    this.states = tokens.map((tok, r) => {
+      const s = this.states[from[r]];
+      if (!s) return null;
+      if (!s.finished) this.tokens++;
+      try {
+        return this.constraint.advance(s, tok);
+      } catch {
+        return null;
+      }
+    });
+    this.millis += performance.now() - t0;
   }
 
-  state(row: number): ConstraintState {
+  /** null for a dead row (it took a forbidden token). */
+  state(row: number): ConstraintState | null {
     return this.states[row];
   }
 }
