@@ -56,7 +56,7 @@ const mutatedText = fc.tuple(body, fc.array(fc.tuple(fc.nat(), fc.nat(2), fc.con
     }
     return t;
   });
-const deep = fc.tuple(fc.integer({ min: 400, max: 3000 }), fc.constantFrom('[', '{"query":', '{"a":[')).map(([n, open]) => open.repeat(n));
+const deep = fc.tuple(fc.integer({ min: 500, max: 700 }), fc.constantFrom('[', '{"query":', '{"a":[')).map(([n, open]) => open.repeat(n));
 const text = fc.oneof(
   { weight: 6, arbitrary: body.map((b) => JSON.stringify(b)) },
   { weight: 3, arbitrary: mutatedText },

@@ -71,6 +71,25 @@ class SyntaxFailure extends Error {
   }
 }
 
+/**
+ * Offset of the first bracket that opens level MAX_JSON_DEPTH + 1, or -1. One pass, skipping strings, so input
+ * nested too deep is refused before any path is built (paths grow with depth: building them all would be quadratic).
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 export function parseJson(text: string): JsonParseResult {
   const offsets = new Map<string, number>();
   const duplicateKeys: string[] = [];
@@ -214,6 +233,8 @@ export function parseJson(text: string): JsonParseResult {
   };
 
   try {
+    const deep = tooDeepAt(text);
+    if (deep !== -1) fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`, deep);
     const value = parseValue('$', 0);
     skipSpace();
     if (i < text.length) fail(`unexpected ${describe(i)} after the JSON value`);
