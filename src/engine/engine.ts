@@ -3,12 +3,14 @@ import type { Gpu } from '../gpu/gpu';
 import { add } from '../gpu/kernels/add';
 import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, SelfTestResult } from './api';
 import type { GpuErrorReport } from '../gpu/errors';
+import { EngineError } from './errors';
 import { CANCELLED, LoadedModel, abortableSource, readCheckpoint } from './loaded-model';
 import { type HubSettings, type SourceOpener, commonOpener, describeSource, openSource } from './model-sources';
 import type { FileRecord, MetricRow, RunEvent, RunPlan, RunRecord, RunSpec } from './run-api';
 import type { RunStore } from './run-store';
 import { RunManager } from './runs';
 import { Evaluator, type EvalReport, type EvalSpec } from './evaluation';
+import { GenerationEvals, type GenerationEvalProgress, type GenerationEvalReport, type GenerationEvalRequest } from './generation-eval';
 
 export interface EngineOptions {
   /** Hub cache and fetch for hub sources (the browser worker injects Cache Storage). */
@@ -32,6 +34,7 @@ export class Engine implements EngineApi {
   private loads = 0;
   private readonly runs: RunManager;
   private readonly evaluator: Evaluator;
+  private readonly generationEvals = new GenerationEvals();
 
   constructor(private readonly gpu: Gpu, options: EngineOptions = {}) {
     gpu.onError((r) => this.errors.push(r));
@@ -215,6 +218,27 @@ export class Engine implements EngineApi {
     } finally {
       this.generating = false;
     }
+  }
+
+  /**
+   * Generate labels (and rationales) of rows with the loaded model and score them: exact match, JSON and Query DSL
+   * validity, BLEU/TER, rationale BLEU, per sample with a JSON diff (src/engine/generation-eval.ts, src/eval).
+   */
+  async evaluateGeneration(request: GenerationEvalRequest, onProgress?: (p: GenerationEvalProgress) => void): Promise<GenerationEvalReport> {
+    if (this.loading) throw new EngineError('busy', 'a model is loading; evaluate when it has finished');
+    if (!this.current) throw new EngineError('not-found', 'no model is loaded: load one on the Models page first');
+    if (this.generating) throw new EngineError('busy', 'already generating; wait for the previous request');
+    this.generating = true;
+    try {
+      return await this.generationEvals.run(this.gpu, this.current.model, request, onProgress);
+    } finally {
+      this.generating = false;
+    }
+  }
+
+  /** Stop a running evaluateGeneration at its next token step (it rejects with kind 'cancelled'). */
+  async cancelGenerationEval(evalId: string): Promise<boolean> {
+    return this.generationEvals.cancel(evalId);
   }
 
   /**

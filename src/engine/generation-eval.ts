@@ -1,6 +1,6 @@
-// Evaluation by generation behind the engine: the loaded model's KV-cached generator as the eval runner's
-// SequenceGenerator, and the engine's evaluate/cancelEvaluation (one evaluation at a time, cancelled by id since
-// AbortSignals cannot cross comlink).
+// Evaluation by generation behind the engine (evaluation.ts scores eval loss; this one what the model writes): the
+// loaded model's KV-cached generator as the eval runner's SequenceGenerator, and the engine's evaluateGeneration /
+// cancelGenerationEval (one at a time, cancelled by id since AbortSignals cannot cross comlink).
 import type { Gpu } from '../gpu/gpu';
 import { T5Generator } from '../model/generate';
 import type { T5Model } from '../model/t5-model';
@@ -9,9 +9,11 @@ import { DSS_DEFAULTS } from '../data/dss-examples';
 import { EvaluationCancelled, runEvaluation, type EvalOptions, type EvalProgress, type EvalReport, type EvalRow, type SequenceGenerator } from '../eval/runner';
 import { EngineError } from './errors';
 
-export type { EvalOptions, EvalProgress, EvalReport, EvalRow } from '../eval/runner';
+export type { EvalOptions, EvalRow } from '../eval/runner';
+export type GenerationEvalReport = EvalReport;
+export type GenerationEvalProgress = EvalProgress & { evalId: string };
 
-export interface EvaluateRequest {
+export interface GenerationEvalRequest {
   /** Names the evaluation for cancelEvaluation. */
   evalId?: string;
   rows: EvalRow[];
@@ -45,11 +47,11 @@ export function modelGenerator(gpu: Gpu, model: T5Model, tokenizer: T5Tokenizer)
 }
 
 /** The engine's evaluations: at most one runs; each can be cancelled by its id. */
-export class Evaluations {
+export class GenerationEvals {
   private running: { id: string; controller: AbortController } | null = null;
   private count = 0;
 
-  async run(gpu: Gpu, loaded: { model: T5Model; tokenizer: T5Tokenizer }, request: EvaluateRequest, onProgress?: (p: EvalProgress & { evalId: string }) => void): Promise<EvalReport> {
+  async run(gpu: Gpu, loaded: { model: T5Model; tokenizer: T5Tokenizer }, request: GenerationEvalRequest, onProgress?: (p: GenerationEvalProgress) => void): Promise<EvalReport> {
     if (this.running) throw new EngineError('busy', `an evaluation is running (${this.running.id}); wait for it or cancel it`);
     if (!request || !Array.isArray(request.rows) || request.rows.length === 0) throw new EngineError('bad-input', 'evaluate: give at least one row (id, question, label)');
     const id = request.evalId ?? `eval-${++this.count}`;
