@@ -86,7 +86,7 @@ export const QUERIES: ReadonlyMap<string, QuerySpec> = new Map<string, QuerySpec
   ['function_score', {
     form: 'object',
     params: {
-      query: 'query', filter: 'query', functions: 'array', score_mode: 'scalar', boost_mode: 'scalar', max_boost: 'number', min_score: 'number',
+      query: 'query', functions: 'array', score_mode: 'scalar', boost_mode: 'scalar', max_boost: 'number', min_score: 'number',
       weight: 'number', script_score: 'object', random_score: 'object', field_value_factor: 'object', gauss: 'decay', linear: 'decay', exp: 'decay', ...NAMED,
     },
   }],
@@ -171,11 +171,11 @@ export const QUERIES: ReadonlyMap<string, QuerySpec> = new Map<string, QuerySpec
   ['more_like_this', {
     form: 'object',
     params: {
-      fields: 'fields', like: 'any', unlike: 'any', like_text: 'any', min_term_freq: 'int', max_query_terms: 'int', stop_words: 'strings',
+      fields: 'fields', like: 'any', unlike: 'any', min_term_freq: 'int', max_query_terms: 'int', stop_words: 'strings',
       min_doc_freq: 'int', max_doc_freq: 'int', min_word_length: 'int', max_word_length: 'int', analyzer: 'scalar', minimum_should_match: 'scalar',
       boost_terms: 'number', include: 'bool', fail_on_unsupported_field: 'bool', ...NAMED,
     },
-    required: [['like', 'like_text']],
+    required: [['like']],
   }],
   ['script', { form: 'object', params: { script: 'script', ...NAMED }, required: [['script']] }],
   ['distance_feature', { form: 'object', params: { field: 'field', origin: 'any', pivot: 'scalar', ...NAMED }, required: [['field'], ['origin'], ['pivot']] }],
@@ -208,6 +208,10 @@ export const MULTI_TERM_QUERY_TYPES: ReadonlySet<string> = new Set(['prefix', 'w
 export const SCORE_FUNCTION_PARAMS: Params = {
   filter: 'query', weight: 'number', script_score: 'object', random_score: 'object', field_value_factor: 'object', gauss: 'decay', linear: 'decay', exp: 'decay', _name: 'scalar',
 };
+/** The functions themselves (a function_score holds one of them, or a "functions" array of {filter, function, weight}). */
+export const SCORE_FUNCTIONS = ['weight', 'script_score', 'random_score', 'field_value_factor', 'gauss', 'linear', 'exp'];
+export const SCORE_MODES = ['multiply', 'sum', 'avg', 'first', 'max', 'min'];
+export const BOOST_MODES = ['multiply', 'replace', 'sum', 'avg', 'max', 'min'];
 export const SCRIPT_SCORE_FUNCTION: Params = { script: 'script' };
 export const RANDOM_SCORE_FUNCTION: Params = { seed: 'scalar', field: 'field' };
 export const FIELD_VALUE_FACTOR: Params = { field: 'field', factor: 'number', modifier: 'scalar', missing: 'number' };

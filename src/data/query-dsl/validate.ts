@@ -18,7 +18,7 @@ import { childPath, lineIndex, parseJson, type JsonValue } from './json-parse';
 import {
   AGGREGATIONS, AGG_META_KEYS, COLLAPSE, DECAY_FIELD, EXT_SECTIONS, FIELD_SORT, FIELD_VALUE_FACTOR, GEO_DISTANCE_SORT, INNER_HITS,
   INTERVAL_FILTERS, INTERVAL_RULES, MULTI_TERM_QUERY_TYPES, NESTED_SORT, PIT, PLUGINS, QUERIES, RANDOM_SCORE_FUNCTION, RESCORE,
-  RESCORE_QUERY, SCORE_FUNCTION_PARAMS, SCRIPT, SCRIPT_FIELD, SCRIPT_SCORE_FUNCTION, SCRIPT_SORT, SEARCH_BODY, SLICE, SPAN_QUERY_TYPES,
+  RESCORE_QUERY, SCORE_FUNCTION_PARAMS, SCORE_FUNCTIONS, SCORE_MODES, BOOST_MODES, SCRIPT, SCRIPT_FIELD, SCRIPT_SCORE_FUNCTION, SCRIPT_SORT, SEARCH_BODY, SLICE, SPAN_QUERY_TYPES,
   type AggSpec, type ParamKind, type Params, type PluginName, type QuerySpec,
 } from './spec';
 
@@ -474,10 +474,16 @@ export class QueryDslValidator {
         if (kind && !('error' in kind) && kind.kind !== 'nested') this.problem(childPath(path, 'path'), `${shown(body.path)} is not a nested field (it is ${kind.kind})`);
         break;
       }
-      case 'function_score':
+      case 'function_score': {
+        const single = SCORE_FUNCTIONS.filter((k) => has(body, k));
+        if (single.length > 1) this.problem(path, `function_score holds one function, got ${single.join(', ')} (use a "functions" array for several)`);
+        if (single.length > 0 && has(body, 'functions')) this.problem(path, `function_score has both "${single[0]}" and a "functions" array: use one or the other`);
         if (has(body, 'functions') && Array.isArray(body.functions)) body.functions.forEach((f, i) => this.scoreFunction(f, childPath(childPath(path, 'functions'), i)));
         this.scoreFunctionParts(body, path);
+        this.modeOf(body, 'score_mode', SCORE_MODES, path);
+        this.modeOf(body, 'boost_mode', BOOST_MODES, path);
         break;
+      }
       case 'span_multi':
         if (has(body, 'match')) this.query(body.match, childPath(path, 'match'), 'multi_term');
         break;
@@ -584,7 +590,15 @@ export class QueryDslValidator {
   private scoreFunction(f: JsonValue, path: string): void {
     if (!this.object(f, path, 'a score function')) return;
     this.params(f, path, SCORE_FUNCTION_PARAMS, 'a score function');
+    const fns = SCORE_FUNCTIONS.filter((k) => k !== 'weight' && has(f, k));
+    if (fns.length > 1) this.problem(path, `a functions entry holds one function, got ${fns.join(', ')}`);
+    if (fns.length === 0 && !has(f, 'weight')) this.problem(path, `a functions entry needs a function (${SCORE_FUNCTIONS.join(', ')})`);
     this.scoreFunctionParts(f, path);
+  }
+
+  private modeOf(body: Obj, key: string, modes: readonly string[], path: string): void {
+    const v = get(body, key);
+    if (v !== undefined && !(typeof v === 'string' && modes.includes(v.toLowerCase()))) this.problem(childPath(path, key), `"${key}" must be one of ${modes.join(', ')}, got ${shown(v)}`);
   }
 
   /** The function parts (script_score, random_score, field_value_factor) of a function or of function_score itself. */
