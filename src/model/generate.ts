@@ -3,19 +3,19 @@
 // beam search follows HF's BeamSearchScorer (2*beams candidates, eos ranked below the beam count skipped,
 // score = sum of log-probs / length^lengthPenalty, early_stopping=false stop rule).
 import type { Gpu } from '../gpu/gpu';
-import { attentionForward } from '../gpu/kernels/attention';
 import { embeddingForward } from '../gpu/kernels/embedding';
 import { scaleInto } from '../gpu/kernels/elementwise';
-import { gatedGeluForward, reluForward } from '../gpu/kernels/activation';
 import { matmul } from '../gpu/kernels/matmul';
 import { positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
 import { rmsnormForward } from '../gpu/kernels/rmsnorm';
-import { backingTensor } from '../gpu/tensor';
+import { backingTensor, type Bindable } from '../gpu/tensor';
 import { encRows } from './dims';
+import { blockStream, DROPOUT_STREAMS } from './dropout-streams';
 import { hfName } from './hf-names';
-import { linearForward, type LinearContext } from './linear-module';
+import type { LinearContext } from './linear-module';
 import type { T5Model } from './t5-model';
 import { RecordArena, type Extent } from './records';
+import { attentionForwardSite, feedForwardSite, fillCrossAttentionCache, type KvCache, type StackContext } from './sublayers';
 import { T5Runner } from './t5-runner';
 
 /** Per-step hooks: constrained decoding edits the logits; streaming and stopping follow the chosen tokens. */
@@ -35,11 +35,14 @@ export interface GenerateOptions {
 }
 
 const stepRows: Extent = (s) => s.B;
+const SUBLAYER_STREAM = DROPOUT_STREAMS.sublayer;
 
 export class T5Generator {
   private readonly runner: T5Runner;
   private readonly cache: RecordArena;
   private readonly gpu: Gpu;
+  /** The encoder output of the current input (the runner's record), read by the cross-attention caches. */
+  private encOut: Bindable | null = null;
 
   /** rows = batch x beams the generator can hold; maxTin, maxNew = longest input and output. */
   constructor(
@@ -54,27 +57,51 @@ export class T5Generator {
     this.cache = new RecordArena(gpu, { B: rows, Tin: maxTin, Tout: maxNew + 1 }, 'activations', 'kv:');
   }
 
-  private get ctx(): LinearContext {
-    return { gpu: this.gpu, params: this.model.params, records: this.cache, train: false, seed: 0 };
+  private get stack(): StackContext {
+    const ctx: LinearContext = { gpu: this.gpu, params: this.model.params, records: this.cache, train: false, seed: 0 };
+    // Inference draws no dropout, so the forward sub-layers take no scratch; it is named per size like the runner's.
+    const scratch = (name: string, extent: Extent) => this.cache.take(`tmp.${name}#${extent(this.cache.capacity)}`, extent);
+    return { ctx, dims: this.model.dims, rows: stepRows, scratch };
+  }
+
+  /** Decoder block j's self-attention keys and values, (rows, maxNew + 1, I) each. */
+  private selfKeysValues(j: number) {
+    const extent: Extent = (x) => x.B * (this.maxNew + 1) * this.model.dims.I;
+    return { k: this.cache.tensor(`${j}.sk`, extent), v: this.cache.tensor(`${j}.sv`, extent) };
+  }
+
+  /** Decoder block j's self-attention cache as step t sees it: it appends at position t. */
+  private selfCache(j: number, t: number): KvCache {
+    return { ...this.selfKeysValues(j), append: { position: t, capacity: this.maxNew + 1 } };
+  }
+
+  /** Decoder block j's cross-attention keys and values (rows, Tin, I), filled once per input by encode. */
+  private crossCache(j: number): KvCache {
+    const extent: Extent = (x) => encRows(x) * this.model.dims.I;
+    return { k: this.cache.take(`${j}.ck`, extent), v: this.cache.take(`${j}.cv`, extent), append: null };
+  }
+
+  /** Decoder block j's cross-attention reading the encoder output (its rows are encRows of the cache's shape). */
+  private crossSource(j: number, encOut: Bindable) {
+    const stream = blockStream(0, 'decoder', j) + SUBLAYER_STREAM.crossAttention;
+    return { hf: hfName.crossAttentionLayer(j), module: 'EncDecAttention' as const, kv: { input: encOut, rows: encRows }, stream };
   }
 
   /** Run the encoder on rows of ids and fill the cross-attention keys and values of every decoder layer. */
   private encode(inputIds: number[][], attentionMask: number[][]): void {
     const B = inputIds.length;
     const Tin = inputIds[0].length;
-    const { I, Ld } = this.model.dims;
+    const Ld = this.model.dims.Ld;
     const ids = Int32Array.from(inputIds.flat());
     const keyMask = Uint32Array.from(attentionMask.flat());
     const shape = { B, Tin, Tout: 1 };
     this.runner.records.use(shape);
     this.cache.use({ B, Tin, Tout: this.maxNew + 1 });
     const { encOut } = this.runner.encode({ B, Tin, inputIds: ids, keyMask }, { train: false, seed: 0, task: 0, gradScale: 0, backward: false });
+    this.encOut = encOut;
     this.gpu.write(this.cache.tensor('enc.mask', encRows, 'u32'), keyMask);
-    for (let j = 0; j < Ld; j++) {
-      const m = hfName.attention(hfName.crossAttentionLayer(j), 'EncDecAttention');
-      linearForward(this.ctx, hfName.linear(m, 'k'), this.cache.take(`${j}.ck`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
-      linearForward(this.ctx, hfName.linear(m, 'v'), this.cache.take(`${j}.cv`, (x) => encRows(x) * I), encOut, encRows, { stream: 0 });
-    }
+    const sc = this.stack;
+    for (let j = 0; j < Ld; j++) fillCrossAttentionCache(sc, this.crossSource(j, encOut), this.crossCache(j));
   }
 
   /** Reorder cached self-attention keys/values: row r takes what row from[r] held (beam search). */
@@ -84,91 +111,62 @@ export class T5Generator {
     // One temporary serves every layer: copies are recorded in order.
     const tmp = this.cache.tensor('reorder.tmp', (x) => x.B * cap * I);
     for (let j = 0; j < Ld; j++) {
-      for (const kind of ['sk', 'sv']) {
-        const src = this.cache.tensor(`${j}.${kind}`, (x) => x.B * cap * I);
+      const { k, v } = this.selfKeysValues(j);
+      for (const src of [k, v]) {
         from.forEach((f, r) => this.gpu.copy(src, tmp, length * I * 4, f * cap * I * 4, r * cap * I * 4));
         from.forEach((_, r) => this.gpu.copy(tmp, src, length * I * 4, r * cap * I * 4, r * cap * I * 4));
       }
     }
   }
 
-  /** One decoder step for every row: feed token ids at position t, return logits (rows, V) on the host. */
+  /**
+   * One decoder step for every row: feed token ids at position t, return logits (rows, V) on the host. The blocks
+   * are the training sub-layers with one query per row, their keys and values in the caches.
+   */
   private async step(tokens: number[], t: number): Promise<Float32Array> {
     const gpu = this.gpu;
-    const { C, I, F, NH, D, V, Ld, eps, tied, gated, numBuckets, maxDistance } = this.model.dims;
+    const { C, NH, V, Ld, eps, tied, numBuckets, maxDistance } = this.model.dims;
     const B = tokens.length;
-    const Tin = this.cache.shape.Tin;
-    const cap = this.maxNew + 1;
-    const p = this.model.params;
+    const encOut = this.encOut;
+    if (!encOut) throw new Error('generation step before encode');
     const rec = this.cache;
-    const ctx = this.ctx;
+    rec.use({ B, Tin: rec.shape.Tin, Tout: t + 1 });
+    const p = this.model.params;
     const ids = rec.tensor('step.ids', stepRows, 'i32');
     gpu.write(ids, Int32Array.from(tokens));
     const xs = [rec.take('step.x0', (x) => x.B * C), rec.take('step.x1', (x) => x.B * C)];
-    let cur = 0;
     embeddingForward(gpu, xs[0], gpu.slice(ids, 0, B), p.value(hfName.shared), B, C);
     const buckets = gpu.upload(
       relativePositionBuckets({ queryLength: 1, keyLength: t + 1, bidirectional: false, numBuckets, maxDistance, queryOffset: t }),
       [1, t + 1], 'u32', 'scratch', 'step.buckets',
     );
-    const biasNow = gpu.slice(rec.tensor('step.bias', (x) => NH * x.Tout), 0, NH * (t + 1));
-    positionBiasForward(gpu, biasNow, buckets, p.value(hfName.relativeBias('decoder')), 1, t + 1, NH, numBuckets);
-    const h = rec.take('step.h', (x) => x.B * C);
-    const rstd = rec.take('step.rstd', stepRows);
-    const q = rec.take('step.q', (x) => x.B * I);
-    const kv = rec.take('step.kv', (x) => x.B * I);
-    const attn = rec.take('step.ctx', (x) => x.B * I);
-    const probsSelf = gpu.slice(rec.tensor('step.probs', (x) => x.B * NH * Math.max(x.Tout, x.Tin)), 0, B * NH * (t + 1));
-    const probsCross = gpu.slice(rec.tensor('step.probs', (x) => x.B * NH * Math.max(x.Tout, x.Tin)), 0, B * NH * Tin);
-    const next = () => xs[1 - cur];
+    const bias = rec.take('step.bias', (x) => NH * x.Tout);
+    positionBiasForward(gpu, bias, buckets, p.value(hfName.relativeBias('decoder')), 1, t + 1, NH, numBuckets);
+    const keyMask = rec.take('enc.mask', encRows, 'u32');
+    const sc = this.stack;
+    // The residual stream alternates between two rows buffers, one sub-layer at a time.
+    let cur = 0;
+    const residual = () => {
+      const site = { resIn: xs[cur], resOut: xs[1 - cur] };
+      cur = 1 - cur;
+      return site;
+    };
+    const one = () => 1;
     for (let j = 0; j < Ld; j++) {
-      // self-attention with the cache
-      const saLayer = hfName.selfAttentionLayer('decoder', j);
-      rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.layerNorm(saLayer)), B, C, eps);
-      const sa = hfName.attention(saLayer, 'SelfAttention');
-      linearForward(ctx, hfName.linear(sa, 'q'), q, h, stepRows, { stream: 0 });
-      for (const [kind, name] of [['k', 'sk'], ['v', 'sv']] as const) {
-        linearForward(ctx, hfName.linear(sa, kind), kv, h, stepRows, { stream: 0 });
-        const cacheT = rec.tensor(`${j}.${name}`, (x) => x.B * cap * I);
-        for (let b = 0; b < B; b++) gpu.copy(backingTensor(kv), cacheT, I * 4, b * I * 4, (b * cap + t) * I * 4);
-      }
-      const sk = rec.tensor(`${j}.sk`, (x) => x.B * cap * I);
-      const sv = rec.tensor(`${j}.sv`, (x) => x.B * cap * I);
-      attentionForward(gpu, attn, probsSelf, q, sk, sv, biasNow, null, { B, Tq: 1, Tk: t + 1, NH, D, causal: true, queryOffset: t, kvCapacity: cap });
-      linearForward(ctx, hfName.linear(sa, 'o'), next(), attn, stepRows, { residual: xs[cur], stream: 0 });
-      cur = 1 - cur;
-      // cross-attention over the cached encoder keys/values
-      const caLayer = hfName.crossAttentionLayer(j);
-      rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.layerNorm(caLayer)), B, C, eps);
-      const ca = hfName.attention(caLayer, 'EncDecAttention');
-      linearForward(ctx, hfName.linear(ca, 'q'), q, h, stepRows, { stream: 0 });
-      const ck = rec.take(`${j}.ck`, (x) => encRows(x) * I);
-      const cv = rec.take(`${j}.cv`, (x) => encRows(x) * I);
-      const mask = rec.take('enc.mask', encRows, 'u32');
-      attentionForward(gpu, attn, probsCross, q, ck, cv, null, mask, { B, Tq: 1, Tk: Tin, NH, D, causal: false });
-      linearForward(ctx, hfName.linear(ca, 'o'), next(), attn, stepRows, { residual: xs[cur], stream: 0 });
-      cur = 1 - cur;
-      // feed-forward
-      const ffLayer = hfName.feedForwardLayer('decoder', j);
-      rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.layerNorm(ffLayer)), B, C, eps);
-      const ff = hfName.feedForward(ffLayer);
-      const a = rec.take('step.a', (x) => x.B * F);
-      const g = rec.take('step.g', (x) => x.B * F);
-      if (gated) {
-        const b2 = rec.take('step.b', (x) => x.B * F);
-        linearForward(ctx, hfName.linear(ff, 'wi_0'), a, h, stepRows, { stream: 0 });
-        linearForward(ctx, hfName.linear(ff, 'wi_1'), b2, h, stepRows, { stream: 0 });
-        gatedGeluForward(gpu, g, a, b2, B * F);
-      } else {
-        linearForward(ctx, hfName.linear(ff, 'wi'), a, h, stepRows, { stream: 0 });
-        reluForward(gpu, g, a, B * F);
-      }
-      linearForward(ctx, hfName.linear(ff, 'wo'), next(), g, stepRows, { residual: xs[cur], stream: 0 });
-      cur = 1 - cur;
+      const stream = blockStream(0, 'decoder', j);
+      attentionForwardSite(sc, {
+        hf: hfName.selfAttentionLayer('decoder', j), module: 'SelfAttention', rec: 'step.sa', ...residual(),
+        kv: null, bias, keyMask: null, causal: true, Tq: one, Tk: (x) => x.Tout, stream: stream + SUBLAYER_STREAM.selfAttention,
+      }, this.selfCache(j, t));
+      attentionForwardSite(sc, {
+        ...this.crossSource(j, encOut), rec: 'step.ca', ...residual(), bias: null, keyMask, causal: false, Tq: one, Tk: (x) => x.Tin,
+      }, this.crossCache(j));
+      feedForwardSite(sc, { hf: hfName.feedForwardLayer('decoder', j), rec: 'step.ff', ...residual(), stream: stream + SUBLAYER_STREAM.decoderFeedForward });
     }
-    rmsnormForward(gpu, h, rstd, xs[cur], p.value(hfName.finalLayerNorm('decoder')), B, C, eps);
-    const headIn = next();
-    scaleInto(gpu, headIn, h, tied ? C ** -0.5 : 1, B * C);
+    const out = rec.take('step.out', (x) => x.B * C);
+    rmsnormForward(gpu, out, rec.take('step.out.rstd', stepRows), xs[cur], p.value(hfName.finalLayerNorm('decoder')), B, C, eps);
+    const headIn = xs[1 - cur];
+    scaleInto(gpu, headIn, out, tied ? C ** -0.5 : 1, B * C);
     const logits = rec.take('step.logits', (x) => x.B * V);
     matmul(gpu, logits, headIn, tied ? p.value(hfName.shared) : p.value(hfName.lmHead), { M: B, N: V, K: C }, { transB: true });
     try {

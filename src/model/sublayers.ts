@@ -2,13 +2,14 @@
 //   attention: out = res + dropout(o(attention(q(h), k(kv), v(kv)))),  h = rmsnorm(res)
 //   feed-forward: out = res + dropout(wo(dropout(act(h)))),  act = gelu_new(wi_0 h) * wi_1 h  or  relu(wi h)
 // Forward keeps in records exactly what backward reads; backward adds into the residual-stream gradient.
+// Generation runs the same forward one position at a time, with the attention's keys and values in a KvCache.
 import { gatedGeluBackward, gatedGeluForward, reluBackward, reluForward } from '../gpu/kernels/activation';
 import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
 import { add } from '../gpu/kernels/add';
 import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
 import { fill } from '../gpu/kernels/elementwise';
 import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
-import type { Bindable } from '../gpu/tensor';
+import { backingTensor, type Bindable } from '../gpu/tensor';
 import type { T5Dims } from './dims';
 import { linearBackward, linearForward, type LinearContext } from './linear-module';
 import { DROPOUT_STREAMS } from './dropout-streams';
@@ -50,6 +51,17 @@ export interface AttentionSite {
   dbias?: Bindable | null;
 }
 
+/**
+ * Keys and values that outlive one decoder step (generation), each (B, capacity, I). A self-attention cache grows:
+ * the step's key and value are projected from h and written at `append.position` before attending. A
+ * cross-attention cache was filled once from the encoder output (append null) and is read as it is.
+ */
+export interface KvCache {
+  k: Bindable;
+  v: Bindable;
+  append: { position: number; capacity: number } | null;
+}
+
 function dropoutOn(sc: StackContext): boolean {
   return sc.ctx.train && sc.dims.dropout > 0;
 }
@@ -59,10 +71,8 @@ interface AttentionRecords {
   /** rmsnorm(resIn) (rows, C) and its reciprocal RMS (rows). */
   h: Bindable;
   rstd: Bindable;
-  /** Queries (rows, I); keys and values (key rows, I) projected from h or the cross-attention input. */
+  /** Queries (rows, I). */
   q: Bindable;
-  k: Bindable;
-  v: Bindable;
   /** Attention output, the input of o (rows, I). */
   ctx: Bindable;
   /** Softmax probabilities (B, NH, Tq, Tk). */
@@ -71,34 +81,79 @@ interface AttentionRecords {
 
 function attentionRecords(sc: StackContext, a: AttentionSite): AttentionRecords {
   const { C, I, NH } = sc.dims;
-  const kvRows = a.kv ? a.kv.rows : sc.rows;
   const take = (field: string, extent: Extent) => sc.ctx.records.take(`${a.rec}.${field}`, extent);
   return {
     h: take('h', (x) => sc.rows(x) * C),
     rstd: take('rstd', sc.rows),
     q: take('q', (x) => sc.rows(x) * I),
-    k: take('k', (x) => kvRows(x) * I),
-    v: take('v', (x) => kvRows(x) * I),
     ctx: take('ctx', (x) => sc.rows(x) * I),
     probs: take('probs', (x) => x.B * NH * a.Tq(x) * a.Tk(x)),
   };
 }
 
-export function attentionForwardSite(sc: StackContext, a: AttentionSite): void {
+/** Keys and values (key rows, I) projected from h (self-attention) or the cross-attention input. */
+interface KeyValueRecords {
+  k: Bindable;
+  v: Bindable;
+}
+
+function keyValueRows(sc: StackContext, a: AttentionSite): Extent {
+  return a.kv ? a.kv.rows : sc.rows;
+}
+
+function keyValueRecords(sc: StackContext, a: AttentionSite): KeyValueRecords {
+  const I = sc.dims.I;
+  const kvRows = keyValueRows(sc, a);
+  const take = (field: string) => sc.ctx.records.take(`${a.rec}.${field}`, (x) => kvRows(x) * I);
+  return { k: take('k'), v: take('v') };
+}
+
+type KeyValueSource = Pick<AttentionSite, 'hf' | 'module' | 'kv' | 'stream'>;
+
+/** k and v of `input` (rows of it) into `into`. */
+function projectInto(sc: StackContext, a: KeyValueSource, input: Bindable, rows: Extent, into: KeyValueRecords): void {
+  const m = hfName.attention(a.hf, a.module);
+  linearForward(sc.ctx, hfName.linear(m, 'k'), into.k, input, rows, { stream: a.stream + ATT.k });
+  linearForward(sc.ctx, hfName.linear(m, 'v'), into.v, input, rows, { stream: a.stream + ATT.v });
+}
+
+function projectKeysValues(sc: StackContext, a: AttentionSite, h: Bindable): KeyValueRecords {
+  const kv = keyValueRecords(sc, a);
+  projectInto(sc, a, a.kv ? a.kv.input : h, keyValueRows(sc, a), kv);
+  return kv;
+}
+
+/** Generation: a cross-attention's keys and values, projected once from the encoder output into its cache. */
+export function fillCrossAttentionCache(sc: StackContext, a: KeyValueSource, cache: KvCache): void {
+  if (!a.kv) throw new Error(`${a.hf}: only a cross-attention's keys and values can be computed ahead of the steps`);
+  projectInto(sc, a, a.kv.input, a.kv.rows, cache);
+}
+
+/** Self-attention in generation: this step's key and value (one row per batch item) go into the cache at `position`. */
+function appendKeysValues(sc: StackContext, a: AttentionSite, h: Bindable, cache: KvCache, at: { position: number; capacity: number }): void {
+  const { gpu, records } = sc.ctx;
+  const I = sc.dims.I;
+  const kv = projectKeysValues(sc, a, h);
+  for (const [step, all] of [[kv.k, cache.k], [kv.v, cache.v]] as const) {
+    for (let b = 0; b < records.shape.B; b++) gpu.copy(backingTensor(step), backingTensor(all), I * 4, b * I * 4, (b * at.capacity + at.position) * I * 4);
+  }
+}
+
+/** Forward of an attention sub-layer; with a cache (generation) its keys and values come from it. */
+export function attentionForwardSite(sc: StackContext, a: AttentionSite, cache?: KvCache): void {
   const { gpu, records } = sc.ctx;
   const { C, NH, D } = sc.dims;
   const s = records.shape;
   const N = sc.rows(s);
   const r = attentionRecords(sc, a);
   rmsnormForward(gpu, r.h, r.rstd, a.resIn, sc.ctx.params.value(hfName.layerNorm(a.hf)), N, C, sc.dims.eps);
-  const kvRows = a.kv ? a.kv.rows : sc.rows;
-  const kvIn = a.kv ? a.kv.input : r.h;
   const m = hfName.attention(a.hf, a.module);
   linearForward(sc.ctx, hfName.linear(m, 'q'), r.q, r.h, sc.rows, { stream: a.stream + ATT.q });
-  linearForward(sc.ctx, hfName.linear(m, 'k'), r.k, kvIn, kvRows, { stream: a.stream + ATT.k });
-  linearForward(sc.ctx, hfName.linear(m, 'v'), r.v, kvIn, kvRows, { stream: a.stream + ATT.v });
-  const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
-  attentionForward(gpu, r.ctx, r.probs, r.q, r.k, r.v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
+  const kv = cache ?? projectKeysValues(sc, a, r.h);
+  if (cache?.append) appendKeysValues(sc, a, r.h, cache, cache.append);
+  const layout = cache?.append ? { queryOffset: cache.append.position, kvCapacity: cache.append.capacity } : {};
+  const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal, ...layout };
+  attentionForward(gpu, r.ctx, r.probs, r.q, kv.k, kv.v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
   if (!dropoutOn(sc)) {
     linearForward(sc.ctx, hfName.linear(m, 'o'), a.resOut, r.ctx, sc.rows, { residual: a.resIn, stream: a.stream + ATT.o });
     return;
@@ -115,9 +170,10 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const { C, I, NH, D } = sc.dims;
   const s = records.shape;
   const N = sc.rows(s);
-  const kvRows = a.kv ? a.kv.rows : sc.rows;
+  const kvRows = keyValueRows(sc, a);
   const m = hfName.attention(a.hf, a.module);
   const r = attentionRecords(sc, a);
+  const kv = keyValueRecords(sc, a);
   const dy = sublayerOutputGrad(sc, dres, N, a.stream + ATT.output);
   const dctx = sc.scratch('dctx', (x) => sc.rows(x) * I);
   linearBackward(sc.ctx, hfName.linear(m, 'o'), dctx, dy, r.ctx, sc.rows, { stream: a.stream + ATT.o, scratch: sc.scratch });
@@ -126,7 +182,7 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
   const dv = sc.scratch('dv', (x) => kvRows(x) * I);
   const dscores = sc.scratch('dscores', (x) => x.B * NH * a.Tq(x) * a.Tk(x));
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal };
-  attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, r.q, r.k, r.v, r.probs, dims, { probsDropoutScale: probsDropout(sc, a) });
+  attentionBackward(gpu, dq, dk, dv, a.dbias ?? null, dscores, dctx, r.q, kv.k, kv.v, r.probs, dims, { probsDropoutScale: probsDropout(sc, a) });
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
   linearBackward(sc.ctx, hfName.linear(m, 'q'), dh, dq, r.h, sc.rows, { stream: a.stream + ATT.q, scratch: sc.scratch });
   if (a.kv) {
