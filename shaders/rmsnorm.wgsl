@@ -14,7 +14,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let x = inp[base + c];
     s += x * x;
   }
-  // Fixed-shape tree (workgroup_reduce.wgsl): the same inputs always sum in the same order.
+  // Fixed-shape tree (workgroup-reduce.wgsl): the same inputs always sum in the same order.
   let total = workgroup_reduce(lid, s, false);
 
   let r = 1.0 / sqrt(total / f32(u.C) + u.eps);

@@ -14,10 +14,10 @@ const GELU_CONSTANTS = { GELU_K: { type: 'f32', value: GELU_K }, GELU_A: { type:
 
 export const gatedGeluForwardProgram: ProgramSpec = {
   name: 'gated_gelu_forward',
-  shader: 'activation_gated_gelu',
+  shader: 'activation-gated-gelu',
   workgroupSize: [256],
   constants: GELU_CONSTANTS,
-  includes: ['gelu_new'],
+  includes: ['gelu-new'],
   bindings: [
     { name: 'out', access: 'read_write', type: 'f32' },
     { name: 'a', access: 'read', type: 'f32' },
@@ -28,10 +28,10 @@ export const gatedGeluForwardProgram: ProgramSpec = {
 
 export const gatedGeluBackwardProgram: ProgramSpec = {
   name: 'gated_gelu_backward',
-  shader: 'activation_gated_gelu_backward',
+  shader: 'activation-gated-gelu-backward',
   workgroupSize: [256],
   constants: GELU_CONSTANTS,
-  includes: ['gelu_new'],
+  includes: ['gelu-new'],
   bindings: [
     { name: 'da', access: 'read_write', type: 'f32' },
     { name: 'db', access: 'read_write', type: 'f32' },
@@ -44,7 +44,7 @@ export const gatedGeluBackwardProgram: ProgramSpec = {
 
 export const reluForwardProgram: ProgramSpec = {
   name: 'relu_forward',
-  shader: 'activation_relu',
+  shader: 'activation-relu',
   workgroupSize: [256],
   bindings: [
     { name: 'out', access: 'read_write', type: 'f32' },
@@ -55,7 +55,7 @@ export const reluForwardProgram: ProgramSpec = {
 
 export const reluBackwardProgram: ProgramSpec = {
   name: 'relu_backward',
-  shader: 'activation_relu_backward',
+  shader: 'activation-relu-backward',
   workgroupSize: [256],
   bindings: [
     { name: 'da', access: 'read_write', type: 'f32' },

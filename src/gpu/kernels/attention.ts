@@ -60,11 +60,11 @@ const uniforms: readonly UniformSpec[] = [
 export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workgroup = 64): ProgramSpec {
   return {
     name: `attention_scores${hasBias ? '_bias' : ''}${hasMask ? '_mask' : ''}`,
-    shader: 'attention_scores',
+    shader: 'attention-scores',
     workgroupSize: [workgroup],
     bindings: [
       { name: 'probs', access: 'read_write', type: 'f32' },
-      // Named by role in the shared row code (shaders/attention_row.wgsl): q is row_src, k is key_src.
+      // Named by role in the shared row code (shaders/attention-row.wgsl): q is row_src, k is key_src.
       { name: 'row_src', access: 'read', type: 'f32' },
       { name: 'key_src', access: 'read', type: 'f32' },
       { name: 'bias', access: 'read', type: 'f32' },
@@ -72,15 +72,15 @@ export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workg
     ],
     uniforms,
     constants: { MAX_D: ATTENTION_MAX_D, HAS_BIAS: hasBias, HAS_MASK: hasMask },
-    includes: ['workgroup_reduce', 'attention_row'],
+    includes: ['workgroup-reduce', 'attention-row'],
   };
 }
 
 /** w scaled by drop (the dropout scale) when hasDrop; otherwise drop is bound to a placeholder and never read. */
-function mixProgram(name: string, hasDrop: boolean): ProgramSpec {
+function mixProgram(name: string, shader: string, hasDrop: boolean): ProgramSpec {
   return {
     name: `${name}${hasDrop ? '_drop' : ''}`,
-    shader: name,
+    shader,
     workgroupSize: [ELEMENT_WG],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },
@@ -90,29 +90,29 @@ function mixProgram(name: string, hasDrop: boolean): ProgramSpec {
     ],
     uniforms,
     constants: { HAS_DROP: hasDrop },
-    includes: ['attention_weighted_sum'],
+    includes: ['attention-weighted-sum'],
   };
 }
 
 /** out[b,i,h,:] = sum_j w[b,h,i,j] (* drop) x[b,j,h,:]: probs.v forward, dscores.k for dq. */
 export function attentionMixProgram(hasDrop = false): ProgramSpec {
-  return mixProgram('attention_mix', hasDrop);
+  return mixProgram('attention_mix', 'attention-mix', hasDrop);
 }
 
 /** out[b,j,h,:] = sum_i w[b,h,i,j] (* drop) x[b,i,h,:] (zero for Tk <= j < Cap): dscores^T.q for dk, probs^T.dout for dv. */
 export function attentionMixTransposedProgram(hasDrop = false): ProgramSpec {
-  return mixProgram('attention_mix_t', hasDrop);
+  return mixProgram('attention_mix_t', 'attention-mix-t', hasDrop);
 }
 
 /** dS = P * (dP - rowsum(P * dP)), dP = dout.v^T (* drop); one workgroup per (b,h,i) row. */
 export function attentionDScoresProgram(workgroup = 64, hasDrop = false): ProgramSpec {
   return {
     name: `attention_dscores${hasDrop ? '_drop' : ''}`,
-    shader: 'attention_dscores',
+    shader: 'attention-dscores',
     workgroupSize: [workgroup],
     bindings: [
       { name: 'dscores', access: 'read_write', type: 'f32' },
-      // Named by role in the shared row code (shaders/attention_row.wgsl): dout is row_src, v is key_src.
+      // Named by role in the shared row code (shaders/attention-row.wgsl): dout is row_src, v is key_src.
       { name: 'row_src', access: 'read', type: 'f32' },
       { name: 'key_src', access: 'read', type: 'f32' },
       { name: 'probs', access: 'read', type: 'f32' },
@@ -120,14 +120,14 @@ export function attentionDScoresProgram(workgroup = 64, hasDrop = false): Progra
     ],
     uniforms,
     constants: { MAX_D: ATTENTION_MAX_D, HAS_DROP: hasDrop },
-    includes: ['workgroup_reduce', 'attention_row'],
+    includes: ['workgroup-reduce', 'attention-row'],
   };
 }
 
 /** dbias += sum over the batch of dscores. */
 export const attentionDBiasProgram: ProgramSpec = {
   name: 'attention_dbias',
-  shader: 'attention_dbias',
+  shader: 'attention-dbias',
   workgroupSize: [ELEMENT_WG],
   bindings: [
     { name: 'dbias', access: 'read_write', type: 'f32' },

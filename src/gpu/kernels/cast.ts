@@ -8,7 +8,7 @@ const WG = 256;
 
 export const castToF16Program: ProgramSpec = {
   name: 'cast_to_f16',
-  shader: 'cast_to_f16',
+  shader: 'cast-to-f16',
   workgroupSize: [WG],
   f16: true,
   bindings: [
@@ -20,7 +20,7 @@ export const castToF16Program: ProgramSpec = {
 
 export const castToF32Program: ProgramSpec = {
   name: 'cast_to_f32',
-  shader: 'cast_to_f32',
+  shader: 'cast-to-f32',
   workgroupSize: [WG],
   f16: true,
   bindings: [

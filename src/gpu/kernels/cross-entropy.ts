@@ -11,7 +11,7 @@ import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } f
 export function crossEntropyProgram(withGrad: boolean): ProgramSpec {
   return {
     name: withGrad ? 'cross_entropy_grad' : 'cross_entropy',
-    shader: 'cross_entropy',
+    shader: 'cross-entropy',
     workgroupSize: [256],
     bindings: [
       { name: 'losses', access: 'read_write', type: 'f32' },

@@ -10,7 +10,7 @@ const WG = 256;
 
 export const fillProgram: ProgramSpec = {
   name: 'fill',
-  shader: 'elementwise_fill',
+  shader: 'elementwise-fill',
   workgroupSize: [WG],
   bindings: [{ name: 'out', access: 'read_write', type: 'f32' }],
   uniforms: [
@@ -21,7 +21,7 @@ export const fillProgram: ProgramSpec = {
 
 export const scaleProgram: ProgramSpec = {
   name: 'scale',
-  shader: 'elementwise_scale',
+  shader: 'elementwise-scale',
   workgroupSize: [WG],
   bindings: [{ name: 'x', access: 'read_write', type: 'f32' }],
   uniforms: [
@@ -32,7 +32,7 @@ export const scaleProgram: ProgramSpec = {
 
 export const scaleIntoProgram: ProgramSpec = {
   name: 'scale_into',
-  shader: 'elementwise_scale_into',
+  shader: 'elementwise-scale-into',
   workgroupSize: [WG],
   bindings: [
     { name: 'out', access: 'read_write', type: 'f32' },
@@ -46,7 +46,7 @@ export const scaleIntoProgram: ProgramSpec = {
 
 export const axpyProgram: ProgramSpec = {
   name: 'axpy',
-  shader: 'elementwise_axpy',
+  shader: 'elementwise-axpy',
   workgroupSize: [WG],
   bindings: [
     { name: 'y', access: 'read_write', type: 'f32' },
@@ -62,7 +62,7 @@ export const axpyProgram: ProgramSpec = {
 export function reduceProgram(square: boolean, accumulate: boolean): ProgramSpec {
   return {
     name: `reduce_${square ? 'sumsq' : 'sum'}${accumulate ? '_acc' : ''}`,
-    shader: 'elementwise_reduce',
+    shader: 'elementwise-reduce',
     workgroupSize: [WG],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },
@@ -70,7 +70,7 @@ export function reduceProgram(square: boolean, accumulate: boolean): ProgramSpec
     ],
     uniforms: [{ name: 'n', type: 'u32' }],
     constants: { SQUARE: square, ACCUMULATE: accumulate },
-    includes: ['workgroup_reduce'],
+    includes: ['workgroup-reduce'],
   };
 }
 

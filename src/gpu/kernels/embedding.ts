@@ -22,7 +22,7 @@ export const embeddingForwardProgram: ProgramSpec = {
 
 export const embeddingBackwardProgram: ProgramSpec = {
   name: 'embedding_backward',
-  shader: 'embedding_backward',
+  shader: 'embedding-backward',
   workgroupSize: [64],
   bindings: [
     { name: 'dtable', access: 'read_write', type: 'f32' },

@@ -9,7 +9,7 @@ import { reduce } from './elementwise';
 
 export const clipScaleProgram: ProgramSpec = {
   name: 'grad_norm_clip',
-  shader: 'grad_norm_clip',
+  shader: 'grad-norm-clip',
   workgroupSize: [1],
   bindings: [
     { name: 'scale', access: 'read_write', type: 'f32' },

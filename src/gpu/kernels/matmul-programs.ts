@@ -1,6 +1,6 @@
 // The matmul program table: every variant, and the ProgramSpec for one (variant, layout, epilogue, dtype).
-// Shaders: shaders/matmul_tiled.wgsl (workgroup memory), matmul_reg.wgsl (register blocks from global
-// memory), matmul_reg4.wgsl (register blocks, vec4 loads, 4x4 WGSL matrices).
+// Shaders: shaders/matmul-tiled.wgsl (workgroup memory), matmul-reg.wgsl (register blocks from global
+// memory), matmul-reg4.wgsl (register blocks, vec4 loads, 4x4 WGSL matrices).
 import type { ProgramSpec } from '../program';
 
 export type MatmulKind = 'tiled' | 'reg' | 'reg4';
@@ -71,8 +71,8 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
   if (v.kind === 'tiled') constants.TK = v.tk ?? 16;
   const spec: ProgramSpec = {
     name: `matmul_${id}`,
-    shader: `matmul_${v.kind}`,
-    includes: ['matmul_store'],
+    shader: `matmul-${v.kind}`,
+    includes: ['matmul-store'],
     workgroupSize: [v.wg[0], v.wg[1], 1],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },

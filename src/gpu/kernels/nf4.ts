@@ -39,7 +39,7 @@ function tableConstants(prefix: string, values: ArrayLike<number>): Record<strin
 
 export const nf4QuantizeProgram: ProgramSpec = {
   name: 'nf4_quantize',
-  shader: 'nf4_quantize',
+  shader: 'nf4-quantize',
   workgroupSize: [64],
   bindings: [
     { name: 'codes', access: 'read_write', type: 'u32' },
@@ -51,12 +51,12 @@ export const nf4QuantizeProgram: ProgramSpec = {
     { name: 'nblocks', type: 'u32' },
   ],
   constants: { BLOCK: NF4_BLOCK, ZERO_CODE: NF4_ZERO_CODE, ...tableConstants('NF4_T', NF4_THRESHOLDS) },
-  includes: ['nf4_common'],
+  includes: ['nf4-common'],
 };
 
 export const nf4DoubleQuantizeProgram: ProgramSpec = {
   name: 'nf4_double_quantize',
-  shader: 'nf4_double_quantize',
+  shader: 'nf4-double-quantize',
   // one workgroup does everything; its size is the fixed lane count of the mean (f32Mean) and the 256-block
   workgroupSize: [NF4_DOUBLE_BLOCK],
   bindings: [
@@ -69,7 +69,7 @@ export const nf4DoubleQuantizeProgram: ProgramSpec = {
     { name: 'nblocks', type: 'u32' },
     { name: 'nb2', type: 'u32' },
   ],
-  includes: ['nf4_common'],
+  includes: ['nf4-common'],
 };
 
 const SCALE_BINDINGS = [
@@ -80,8 +80,8 @@ const SCALE_BINDINGS = [
   { name: 'dynmap', access: 'read', type: 'f32' },
 ] as const;
 
-// nf4_decode.wgsl reads SCALE_BINDINGS, the uniform nb2 and the constants DOUBLE and NF4_C0..15.
-const DECODE_INCLUDES = ['nf4_common', 'nf4_decode'];
+// nf4-decode.wgsl reads SCALE_BINDINGS, the uniform nb2 and the constants DOUBLE and NF4_C0..15.
+const DECODE_INCLUDES = ['nf4-common', 'nf4-decode'];
 
 const specCache = new Map<string, ProgramSpec>();
 function cached(key: string, make: () => ProgramSpec): ProgramSpec {
@@ -93,7 +93,7 @@ function cached(key: string, make: () => ProgramSpec): ProgramSpec {
 export function nf4DequantizeProgram(double: boolean): ProgramSpec {
   return cached(`dequantize:${double}`, () => ({
     name: double ? 'nf4_dequantize_double' : 'nf4_dequantize',
-    shader: 'nf4_dequantize',
+    shader: 'nf4-dequantize',
     workgroupSize: [256],
     bindings: [{ name: 'out', access: 'read_write', type: 'f32' }, ...SCALE_BINDINGS],
     uniforms: [
@@ -117,7 +117,7 @@ const MATMUL_COLS = 8;
 export function nf4MatmulProgram(backward: boolean, double: boolean, dtype: 'f32' | 'f16', aligned = false): ProgramSpec {
   return cached(`matmul:${backward}:${double}:${dtype}:${aligned}`, () => ({
     name: `nf4_matmul_${backward ? 'bwd' : 'fwd'}${double ? '_double' : ''}${dtype === 'f16' ? '_f16' : ''}${aligned ? '_aligned' : ''}`,
-    shader: 'nf4_matmul',
+    shader: 'nf4-matmul',
     workgroupSize: MATMUL_WG,
     bindings: [
       { name: 'out', access: 'read_write', type: dtype },

@@ -87,7 +87,7 @@ export function relativePositionBuckets(o: BucketOptions): Uint32Array {
 
 export const positionBiasForwardProgram: ProgramSpec = {
   name: 'position_bias_forward',
-  shader: 'position_bias',
+  shader: 'position-bias',
   workgroupSize: [256],
   bindings: [
     { name: 'out', access: 'read_write', type: 'f32' },
@@ -102,7 +102,7 @@ export const positionBiasForwardProgram: ProgramSpec = {
 
 export const positionBiasBackwardProgram: ProgramSpec = {
   name: 'position_bias_backward',
-  shader: 'position_bias_backward',
+  shader: 'position-bias-backward',
   workgroupSize: [256],
   bindings: [
     { name: 'dtable', access: 'read_write', type: 'f32' },
@@ -113,7 +113,7 @@ export const positionBiasBackwardProgram: ProgramSpec = {
     { name: 'QK', type: 'u32' },
     { name: 'NH', type: 'u32' },
   ],
-  includes: ['workgroup_reduce'],
+  includes: ['workgroup-reduce'],
 };
 
 function expectSizes(kernel: string, sizes: Record<string, number>): void {

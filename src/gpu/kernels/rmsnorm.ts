@@ -20,12 +20,12 @@ export const rmsnormForwardProgram: ProgramSpec = {
     { name: 'C', type: 'u32' },
     { name: 'eps', type: 'f32' },
   ],
-  includes: ['workgroup_reduce'],
+  includes: ['workgroup-reduce'],
 };
 
 export const rmsnormBackwardProgram: ProgramSpec = {
   name: 'rmsnorm_backward',
-  shader: 'rmsnorm_backward',
+  shader: 'rmsnorm-backward',
   workgroupSize: [256],
   bindings: [
     { name: 'dinp', access: 'read_write', type: 'f32' },
@@ -38,12 +38,12 @@ export const rmsnormBackwardProgram: ProgramSpec = {
     { name: 'N', type: 'u32' },
     { name: 'C', type: 'u32' },
   ],
-  includes: ['workgroup_reduce'],
+  includes: ['workgroup-reduce'],
 };
 
 export const rmsnormBackwardWeightProgram: ProgramSpec = {
   name: 'rmsnorm_backward_weight',
-  shader: 'rmsnorm_backward_weight',
+  shader: 'rmsnorm-backward-weight',
   workgroupSize: [32, 8],
   bindings: [
     { name: 'dweight', access: 'read_write', type: 'f32' },

@@ -9,7 +9,7 @@ import { expectTensor } from './kernel-args';
 
 export const tokenRowsGradProgram: ProgramSpec = {
   name: 'token_rows_grad',
-  shader: 'token_rows_grad',
+  shader: 'token-rows-grad',
   workgroupSize: [64],
   bindings: [
     { name: 'drows', access: 'read_write', type: 'f32' },

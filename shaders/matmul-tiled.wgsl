@@ -12,7 +12,7 @@ const TN: u32 = WG_X * 4u;
 var<workgroup> tileA: array<IN, TK * TM>; // [k][m]
 var<workgroup> tileB: array<IN, TK * TN>; // [k][n]
 
-// store(bz, m, n, v): shaders/matmul_store.wgsl
+// store(bz, m, n, v): shaders/matmul-store.wgsl
 
 // One row of an invocation's block: columns n, n + WG_X, n + 2 WG_X, n + 3 WG_X.
 fn store_row(bz: u32, m: u32, n: u32, v: vec4<f32>) {

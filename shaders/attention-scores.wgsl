@@ -8,7 +8,7 @@
 
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
-// workgroup_reduce comes from workgroup_reduce.wgsl; score_row, load_row_vec and row_dot_key from attention_row.wgsl.
+// workgroup_reduce comes from workgroup-reduce.wgsl; score_row, load_row_vec and row_dot_key from attention-row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -1,7 +1,7 @@
 // Deterministic sum (or sum of squares) of x (n): workgroup w owns out[w].
 //   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*WG_X + t + k*stride of f(x[i]),  f = SQUARE ? x*x : x
 // Each invocation walks a fixed stride, then the workgroup adds its WG_X partials in a fixed tree
-// (workgroup_reduce.wgsl), so the result depends only on n and the workgroup count, never on scheduling
+// (workgroup-reduce.wgsl), so the result depends only on n and the workgroup count, never on scheduling
 // (no float atomics in WGSL anyway).
 // A big reduction runs twice: many workgroups into partials, then one workgroup over the partials.
 

@@ -1,6 +1,6 @@
 // Backward of out = gelu_new(a) * b.  dout, a, b, da, db (n); da and db are overwritten.
 //   db = dout * gelu_new(a),  da = dout * b * gelu_new'(a),
-//   gelu_new'(x) = s + x * 2 s(1-s) * K (1 + 3A x^2),  s = sigmoid(2z), s(1-s) = t / (1+t)^2 (gelu_new.wgsl).
+//   gelu_new'(x) = s + x * 2 s(1-s) * K (1 + 3A x^2),  s = sigmoid(2z), s(1-s) = t / (1+t)^2 (gelu-new.wgsl).
 // Past |x| = 10 the second term is below 1e-35; dropping it there avoids inf * 0 when x^3 overflows.
 
 @compute @workgroup_size(WG_X)

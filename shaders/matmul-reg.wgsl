@@ -18,7 +18,7 @@ fn b_at(base: u32, k: u32, n: u32) -> IN {
   return b[base + k * u.ldb + n];
 }
 
-// store(bz, m, n, v): shaders/matmul_store.wgsl
+// store(bz, m, n, v): shaders/matmul-store.wgsl
 
 fn store_row(bz: u32, m: u32, n0: u32, v: vec4<f32>) {
   if (m >= u.M) { return; }

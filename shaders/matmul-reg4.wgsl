@@ -8,7 +8,7 @@
 fn a4(i: u32) -> vec4<f32> { return a[i / 4u]; }
 fn b4(i: u32) -> vec4<f32> { return b[i / 4u]; }
 
-// store(bz, m, n, v): shaders/matmul_store.wgsl
+// store(bz, m, n, v): shaders/matmul-store.wgsl
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -1,7 +1,7 @@
 // Weighted sum of query rows per key row, one invocation per output element (b, j, c), c = h*D + d:
 //   out[b,j,c] = sum_{i < Tq} w[b,h,i,j] * x[b,i,c]   for j < Tk;   out[b,j,c] = 0 for Tk <= j < Cap
 // w (B,NH,Tq,Tk), x (B,Tq,C), out (B,Cap,C). Used for dk = dscores^T.q and dv = probs^T.dout (backward).
-// HAS_DROP: w is scaled by drop (B,NH,Tq,Tk). weighted_sum comes from attention_weighted_sum.wgsl.
+// HAS_DROP: w is scaled by drop (B,NH,Tq,Tk). weighted_sum comes from attention-weighted-sum.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

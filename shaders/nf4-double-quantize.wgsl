@@ -7,7 +7,7 @@
 var<workgroup> red: array<f32, 256>;
 var<workgroup> qs: array<u32, 256>;
 var<workgroup> code: array<f32, 256>;
-// div_rn comes from nf4_common.wgsl.
+// div_rn comes from nf4-common.wgsl.
 
 // bitsandbytes' dQuantize<0>: 7 halving steps from pivot 127, then a float32 midpoint test.
 fn dynamic_code(x: f32) -> u32 {

@@ -1,4 +1,4 @@
-// Shared by the NF4 kernels that read a weight (dequantize, dequantize-matmul). Needs nf4_common.wgsl before it,
+// Shared by the NF4 kernels that read a weight (dequantize, dequantize-matmul). Needs nf4-common.wgsl before it,
 // the scale bindings codes, absmax, qabsmax, absmax2, dynmap and the uniform nb2 (SCALE_BINDINGS in nf4.ts),
 // and the constants DOUBLE and NF4_C0..15 from the program table.
 

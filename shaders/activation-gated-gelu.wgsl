@@ -1,5 +1,5 @@
 // T5 gated-gelu FFN middle: out = gelu_new(a) * b, a = wi_0 x, b = wi_1 x.  a, b, out (n)
-// gelu_new's parts come from gelu_new.wgsl.
+// gelu_new's parts come from gelu-new.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -1,6 +1,6 @@
 // dtable[b, h] += sum of dbias[h, q, k] over the (q, k) whose bucket is b.
 // Workgroup (x: bucket b, y: head h): its invocations stride over the Tq*Tk cells, then a fixed tree sums
-// them (workgroup_reduce.wgsl), so the result is deterministic without atomics.
+// them (workgroup-reduce.wgsl), so the result is deterministic without atomics.
 // dbias (NH,Tq,Tk), buckets (Tq,Tk) u32, dtable (numBuckets,NH)
 
 @compute @workgroup_size(WG_X)

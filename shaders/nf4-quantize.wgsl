@@ -2,7 +2,7 @@
 //   w (n) -> absmax (nblocks), codes (ceil(n/8) u32 words; byte j = element 2j high nibble, 2j+1 low nibble,
 //   byte j in bits 8*(j%4) of word j/4). A block is 8 whole words, so invocations never share a word.
 // Full blocks multiply by f32(1/absmax), the tail block divides; both divisions are exact (div_rn in
-// nf4_common.wgsl, which also holds the nibble layout). Thresholds NF4_T0..14 come from the program table.
+// nf4-common.wgsl, which also holds the nibble layout). Thresholds NF4_T0..14 come from the program table.
 
 // How many midpoints lie strictly below s: the nearest code, ties to the lower one.
 fn nf4_code(s: f32) -> u32 {

@@ -6,7 +6,7 @@
 // Masked entries of a live row have P = 0 and so dS = 0. A fully masked row has uniform P and gets the
 // gradient autograd gives HF (the additive mask is a constant there), which is finite.
 
-// workgroup_reduce comes from workgroup_reduce.wgsl; score_row, load_row_vec and row_dot_key from attention_row.wgsl.
+// workgroup_reduce comes from workgroup-reduce.wgsl; score_row, load_row_vec and row_dot_key from attention-row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -2,9 +2,9 @@
 //   forward  (BACKWARD false): out (M,J) = alpha * a (M,K) . W^T, W (J,K)   [inp (N,C), W (OC,C), out (N,OC)]
 //   backward (BACKWARD true):  out (M,J) = alpha * a (M,K) . W,   W (K,J)   [dout (N,OC), W (OC,C), dinp (N,C)]
 // with out += instead of = when u.accum is 1. W is row-major with u.wcols columns; element e has its code in
-// nibble e of `codes` and its scale from block e / 64 (nf4_decode.wgsl). T is the storage and dequantization
+// nibble e of `codes` and its scale from block e / 64 (nf4-decode.wgsl). T is the storage and dequantization
 // dtype of a/out (f32, or f16 where the adapter has shader-f16); products accumulate in f32.
-// Register blocking as in matmul_reg4.wgsl, no workgroup memory: every invocation decodes 8 consecutive weights
+// Register blocking as in matmul-reg4.wgsl, no workgroup memory: every invocation decodes 8 consecutive weights
 // of a row at a time (one packed word, one block scale when ALIGNED) and uses each of them for 16 rows of a, so
 // the decode (shifts, a select tree per code, the scale product) is paid once per 16 rows.
 //   forward:  an invocation owns out rows m0..m0+15, columns j0..j0+7; per step 8 k of 8 weight rows.
@@ -35,7 +35,7 @@ fn weights8(e: u32, n: u32) -> Eight {
   var shi: vec4<f32>;
   if (ALIGNED) {
     let w = vec4<u32>(codes[e >> 3u]);
-    // element i's nibble: the high one of byte i/2 for even i, the low one for odd i (nf4_common.wgsl)
+    // element i's nibble: the high one of byte i/2 for even i, the low one for odd i (nf4-common.wgsl)
     lo = (w >> vec4<u32>(4u, 0u, 12u, 8u)) & vec4<u32>(15u);
     hi = (w >> vec4<u32>(20u, 16u, 28u, 24u)) & vec4<u32>(15u);
     slo = vec4<f32>(block_scale(e >> 6u));
