@@ -1,5 +1,5 @@
-// A hub-style server on 127.0.0.1 for e2e tests: serves one fixture checkpoint folder at /<id>/resolve/main/<file>
-// and the model listing API, with CORS, and records the requests it answered.
+// A hub-style server on 127.0.0.1 for e2e tests: serves one checkpoint (a fixture folder, or files made in the test)
+// at /<id>/resolve/main/<file> and the model listing API, with CORS, and records the requests it answered.
 import { readFileSync, readdirSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,8 +11,11 @@ export interface TinyHub {
   close(): Promise<void>;
 }
 
-export function startTinyHub(id: string, folder: string): Promise<TinyHub> {
-  const files = Object.fromEntries(readdirSync(folder).map((f) => [f, readFileSync(`${folder}/${f}`)]));
+export function startTinyHub(id: string, checkpoint: string | Map<string, Uint8Array | string>): Promise<TinyHub> {
+  const files: Record<string, Uint8Array> =
+    typeof checkpoint === 'string'
+      ? Object.fromEntries(readdirSync(checkpoint).map((f) => [f, readFileSync(`${checkpoint}/${f}`)]))
+      : Object.fromEntries([...checkpoint].map(([f, data]) => [f, typeof data === 'string' ? Buffer.from(data) : data]));
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
