@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden AdamW steps from torch.optim.AdamW (Debian's python3-torch) for src/gpu/kernels/adamw.test.ts.
 
-Writes src/gpu/kernels/__fixtures__/adamw.json. Each step's grad is multiplied by a clip coefficient first,
+Writes fixtures/kernels/adamw.json. Each step's grad is multiplied by a clip coefficient first,
 as clip_grad_norm_ does in place before the optimizer runs, so the fixture also covers adamwStep's gradScale.
 Run: /usr/bin/python3 tools/adamw_reference.py
 """
@@ -10,7 +10,7 @@ import os
 
 import torch
 
-OUT = os.path.join(os.path.dirname(__file__), '..', 'src', 'gpu', 'kernels', '__fixtures__', 'adamw.json')
+OUT = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'kernels', 'adamw.json')
 
 
 def f32_list(t):

@@ -2,7 +2,7 @@
 """NF4 reference (bitsandbytes' algorithm, written from its description) and golden fixtures.
 
 Run with Debian's python (torch 1.13 + numpy):  /usr/bin/python3 tools/nf4_reference.py
-Writes src/gpu/kernels/__fixtures__/nf4.json, which the TypeScript tests compare bit for bit, so the tests
+Writes fixtures/kernels/nf4.json, which the TypeScript tests compare bit for bit, so the tests
 never need python. Every step is float32, as bitsandbytes computes it:
 
   NF4 (blocks of 64):   absmax = max|x|;  full block: s = x * f32(1/absmax);  tail block: s = x / absmax;
@@ -236,7 +236,7 @@ def main():
         'treeVsArgminAgreement': agree,
         'cases': cases,
     }
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'gpu', 'kernels', '__fixtures__', 'nf4.json')
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'kernels', 'nf4.json')
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, 'w') as f:
         json.dump(fixture, f, indent=1)

@@ -21,7 +21,7 @@ interface GoldenCase {
 }
 
 // Produced by tools/adamw_reference.py with torch.optim.AdamW (torch 1.13).
-const golden = JSON.parse(readFileSync(new URL('./__fixtures__/adamw.json', import.meta.url), 'utf8')) as { cases: GoldenCase[] };
+const golden = JSON.parse(readFileSync(new URL('../../../fixtures/kernels/adamw.json', import.meta.url), 'utf8')) as { cases: GoldenCase[] };
 
 const TOL = { rtol: 1e-5, atol: 1e-7 };
 

@@ -1,9 +1,9 @@
-// The attention kernels against PyTorch autograd running HF's T5Attention recipe (attention.hf-golden.ts):
+// The attention kernels against PyTorch autograd running HF's T5Attention recipe (attention-hf.testing.ts):
 // fully masked rows (uniform, HF's gradient through the constant mask), causal + padding masked once, no bias.
 import { describe, expect, it } from 'vitest';
 import { closeness, testGpu } from '../../testing/gpu';
 import { attentionBackward, attentionForward, type AttentionDims } from './attention';
-import { attentionHfGolden } from './attention.hf-golden';
+import { attentionHfGolden } from './attention-hf.testing';
 import { attentionBackwardRef, attentionForwardRef } from './attention.ref';
 
 const TOL = { rtol: 1e-4, atol: 1e-6 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomFloats } from '../../testing/gpu';
 import { dynamicCodeOf, nf4DequantizeCpu, nf4DoubleDequantizeCpu, nf4DoubleQuantizeCpu, nf4QuantizeCpu, bytesToWords, wordsToBytes } from './nf4-cpu';
-import { loadNf4Fixture } from './nf4-fixture';
+import { loadNf4Fixture } from './nf4.testing';
 import { DYNAMIC_MAP, NF4_CODE, NF4_THRESHOLDS, dynamicMapFromFormula } from './nf4-tables';
 
 const fixture = loadNf4Fixture();

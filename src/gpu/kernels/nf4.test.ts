@@ -3,7 +3,7 @@ import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import { add } from './add';
 import { NF4_CODE, allocNf4, freeNf4, nf4Bytes, nf4Dequantize, nf4LinearBackwardInput, nf4LinearForward, nf4Quantize, nf4Read, nf4Upload } from './nf4';
 import { nf4DequantizeCpu, nf4DoubleDequantizeCpu, nf4DoubleQuantizeCpu, nf4QuantizeCpu } from './nf4-cpu';
-import { loadNf4Fixture } from './nf4-fixture';
+import { loadNf4Fixture } from './nf4.testing';
 import { nf4LinearBackwardInputRef, nf4LinearForwardRef } from './nf4.ref';
 
 const fixture = loadNf4Fixture();

@@ -52,7 +52,7 @@ function input(raw: RawCase): Float32Array {
 }
 
 export function loadNf4Fixture(): { dynamicMap: Float32Array; cases: Nf4Case[] } {
-  const raw = JSON.parse(readFileSync(new URL('./__fixtures__/nf4.json', import.meta.url), 'utf8')) as { dynamicMap: string; cases: RawCase[] };
+  const raw = JSON.parse(readFileSync(new URL('../../../fixtures/kernels/nf4.json', import.meta.url), 'utf8')) as { dynamicMap: string; cases: RawCase[] };
   return {
     dynamicMap: hexToF32(raw.dynamicMap),
     cases: raw.cases.map((c) => ({
