@@ -19,6 +19,14 @@ const check = (body: unknown, s: IndexSchema | null = null, plugins?: string[]) 
   analyzeQueryDsl(typeof body === 'string' ? body : JSON.stringify(body), s, { plugins }).validity;
 const messages = (body: unknown, s: IndexSchema | null = null) => check(body, s).problems.map((p) => p.message);
 
+/** CPU milliseconds `f` takes in this process: wall time would measure the other jobs sharing the machine. */
+const cpuMs = (f: () => void): number => {
+  const start = process.cpuUsage();
+  f();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype);
 
 describe('names that are Object.prototype members', () => {
@@ -65,9 +73,8 @@ describe('int parameters', () => {
 describe('cost stays linear', () => {
   it('gives 50,000 bad terms values their positions fast', () => {
     const text = `{"query":{"terms":{"region":[\n${Array(50_000).fill('{}').join(',\n')}\n]}}}`;
-    const t0 = performance.now();
-    const v = check(text);
-    const ms = performance.now() - t0;
+    let v = check('{}');
+    const ms = cpuMs(() => (v = check(text)));
     expect(v.problems).toHaveLength(50_000);
     expect(v.problems[49_999].position).toEqual({ offset: text.lastIndexOf('{}'), line: 50_001, column: 1 });
     expect(ms).toBeLessThan(3000); // quadratic position lookups took 6.4 s
@@ -76,16 +83,16 @@ describe('cost stays linear', () => {
   it('answers a 4 MB unknown name quickly, with a short message', () => {
     const name = 'q'.repeat(4 << 20);
     for (const body of [`{"query":{"${name}":{}}}`, `{"${name}":1}`, `{"aggs":{"a":{"${name}":{}}}}`]) {
-      const t0 = performance.now();
-      const v = check(body, schema);
-      expect(performance.now() - t0).toBeLessThan(1500); // the unbounded hint took 3.2 s
+      let v = check('{}');
+      expect(cpuMs(() => (v = check(body, schema)))).toBeLessThan(1500); // the unbounded hint took 3.2 s
       expect(v.valid).toBe(false);
       expect(v.problems[0].message.length).toBeLessThan(300);
     }
-    const t0 = performance.now();
-    expect(check({ query: { term: { [name]: 'x' } } }, schema).problems[0].message).toMatch(/unknown field/);
-    expect(check({ _source: [`${'*a'.repeat(5000)}*b`] }, schema).valid).toBe(false);
-    expect(performance.now() - t0).toBeLessThan(1500);
+    const ms = cpuMs(() => {
+      expect(check({ query: { term: { [name]: 'x' } } }, schema).problems[0].message).toMatch(/unknown field/);
+      expect(check({ _source: [`${'*a'.repeat(5000)}*b`] }, schema).valid).toBe(false);
+    });
+    expect(ms).toBeLessThan(1500);
   });
 
   it('still gives hints for near misses', () => {
