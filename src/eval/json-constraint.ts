@@ -60,39 +60,43 @@ class ByteTrie {
   readonly ids: Int32Array;
 
   constructor(texts: (string | null)[]) {
-    const children: Map<number, number>[] = [new Map()];
-    const ending: number[][] = [[]];
-    texts.forEach((t, id) => {
-      if (!t) return;
+    const encoded = texts.map((t) => (t ? utf8.encode(t) : null));
+    // At most one node per byte, plus the root. Edges live in one Map keyed node * 256 + byte (fast to build);
+    // children are linked first-child / next-sibling for the walk.
+    const capacity = 1 + encoded.reduce((n, b) => n + (b?.length ?? 0), 0);
+    const byte = new Uint8Array(capacity);
+    const firstChild = new Int32Array(capacity).fill(-1);
+    const nextSibling = new Int32Array(capacity).fill(-1);
+    const endOf = new Int32Array(texts.length).fill(-1);
+    const edges = new Map<number, number>();
+    let n = 1;
+    encoded.forEach((bytes, id) => {
+      if (!bytes || bytes.length === 0) return;
       let node = 0;
-      for (const b of utf8.encode(t)) {
-        let next = children[node].get(b);
+      for (const b of bytes) {
+        let next = edges.get(node * 256 + b);
         if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          ending.push([]);
-          children[node].set(b, next);
+          next = n++;
+          edges.set(node * 256 + b, next);
+          byte[next] = b;
+          nextSibling[next] = firstChild[node];
+          firstChild[node] = next;
         }
         node = next;
       }
-      ending[node].push(id);
+      endOf[id] = node;
     });
-    const n = children.length;
-    this.byte = new Uint8Array(n);
-    this.firstChild = new Int32Array(n).fill(-1);
-    this.nextSibling = new Int32Array(n).fill(-1);
-    for (let p = 0; p < n; p++) {
-      let prev = -1;
-      for (const [b, c] of children[p]) {
-        this.byte[c] = b;
-        if (prev < 0) this.firstChild[p] = c;
-        else this.nextSibling[prev] = c;
-        prev = c;
-      }
-    }
+    this.byte = byte.slice(0, n);
+    this.firstChild = firstChild.slice(0, n);
+    this.nextSibling = nextSibling.slice(0, n);
     this.idStart = new Int32Array(n + 1);
-    for (let p = 0; p < n; p++) this.idStart[p + 1] = this.idStart[p] + ending[p].length;
-    this.ids = Int32Array.from(ending.flat());
+    for (const node of endOf) if (node >= 0) this.idStart[node + 1]++;
+    for (let p = 0; p < n; p++) this.idStart[p + 1] += this.idStart[p];
+    const fill = this.idStart.slice(0, n);
+    this.ids = new Int32Array(this.idStart[n]);
+    endOf.forEach((node, id) => {
+      if (node >= 0) this.ids[fill[node]++] = id;
+    });
   }
 
   get size(): number {
