@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startFakeServer, type FakeServer } from '../src/data/teacher/scripted-server';
+import { startFakeServer, type FakeServer } from '../src/data/teacher/scripted-server.testing';
 
 // The Datasets page against the built app: the sample loads into IndexedDB on first visit, the inspector searches,
 // shows and edits rows, and a teacher run against a scripted OpenAI-compatible server on 127.0.0.1 adds rows.

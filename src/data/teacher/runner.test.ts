@@ -3,7 +3,7 @@ import type { DatasetRow, IndexSchema } from '../records';
 import { DEFAULT_TEACHER_CONFIG, type TeacherConfig } from './config';
 import { DEFAULT_PROMPT_TEMPLATE } from './prompt';
 import { runTeacher, UNREACHABLE_LIMIT, type TeacherProgress, type TeacherRunOptions } from './runner';
-import { startFakeServer, type FakeServer, type ScriptedReply, type ScriptedRequest } from './scripted-server';
+import { startFakeServer, type FakeServer, type ScriptedReply, type ScriptedRequest } from './scripted-server.testing';
 
 const SCHEMA: IndexSchema = {
   index: 'sales-reports',

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatasetRow } from '../../data/records';
 import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import { resetDatasets, useDatasets } from './datasets-slice';
-import { testDatasetMeta } from './test-dataset';
+import { testDatasetMeta } from './test-dataset.testing';
 
 const META = testDatasetMeta({ synthetic: true });
 

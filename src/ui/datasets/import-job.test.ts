@@ -4,7 +4,7 @@ import { createImportService, type ImportResult } from '../../data/import';
 import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import { resetDatasets, useDatasets } from './datasets-slice';
 import { useImportJob, type ImportConnection } from './import-job';
-import { testDatasetMeta } from './test-dataset';
+import { testDatasetMeta } from './test-dataset.testing';
 
 let n = 0;
 async function openDataset() {

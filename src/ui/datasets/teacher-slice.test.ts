@@ -2,9 +2,9 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../data/teacher';
-import { startFakeServer, type FakeServer } from '../../data/teacher/scripted-server';
+import { startFakeServer, type FakeServer } from '../../data/teacher/scripted-server.testing';
 import { resetDatasets, useDatasets } from './datasets-slice';
-import { testDatasetMeta } from './test-dataset';
+import { testDatasetMeta } from './test-dataset.testing';
 import { useTeacher } from './teacher-slice';
 
 const META = testDatasetMeta();
