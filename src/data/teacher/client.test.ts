@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chatCompletion, chatCompletionsUrl, parseChatResponse, parseRetryAfter, TeacherRequestError } from './client';
 import { DEFAULT_TEACHER_CONFIG } from './config';
+import { redactSecret } from './redact';
 import { backoffDelay } from './retry';
 
 describe('chatCompletionsUrl', () => {
@@ -81,5 +82,25 @@ describe('chatCompletion', () => {
       expect((err as TeacherRequestError).retryable).toBe(true);
     }
   });
-});
 
+  it('redacts before cutting: a key straddling the cut of an error body leaks no piece of itself', async () => {
+    const key = 'sk-proj-' + 'A1b2C3d4E5'.repeat(5); // 58 characters, like a real key
+    const config = { ...DEFAULT_TEACHER_CONFIG, baseUrl: 'http://teacher.test/v1', model: 'm', apiKey: key };
+    for (const [status, cut] of [[401, 300], [200, 200]] as const) {
+      for (let at = cut - key.length + 1; at < cut; at += 7) {
+        const body = 'x'.repeat(at) + key + ' tail';
+        const echo: typeof fetch = async () => new Response(body, { status });
+        const err = (await chatCompletion(config, { messages: [{ role: 'user', content: 'q' }], n: 1, fetchImpl: echo }).catch((e: unknown) => e)) as Error;
+        expect(err).toBeInstanceOf(TeacherRequestError);
+        for (let n = 6; n <= key.length; n++) expect(err.message).not.toContain(key.slice(0, n));
+      }
+    }
+  });
+
+  it('redacts a key that someone else cut at the edge of a text', () => {
+    const key = 'sk-abcdefghijklmnop';
+    expect(redactSecret(`echo: ${key.slice(0, 12)}`, key)).toBe('echo: [redacted]');
+    expect(redactSecret(`${key.slice(5)} was sent`, key)).toBe('[redacted] was sent');
+    expect(redactSecret('short sk-ab', key)).toBe('short sk-ab'); // under 6 characters: not taken for the key
+  });
+});

@@ -112,7 +112,8 @@ export async function chatCompletion(config: TeacherConfig, req: ChatRequest): P
       throw new TeacherRequestError(redactSecret(`could not reach ${url}: ${why}`, key), 0, true);
     }
     if (!res.ok) {
-      const detail = redactSecret(text.slice(0, 300), key);
+      // Redact first, then cut: a key straddling the cut would otherwise leak all but its tail.
+      const detail = excerpt(redactSecret(text, key), 300);
       const hint = res.status === 401 || res.status === 403 ? ' (check the API key)' : res.status === 404 ? ' (check the base URL and model name)' : '';
       throw new TeacherRequestError(
         `HTTP ${res.status} ${res.statusText} from ${url}${hint}: ${detail}`,
@@ -121,17 +122,17 @@ export async function chatCompletion(config: TeacherConfig, req: ChatRequest): P
         parseRetryAfter(res.headers.get('retry-after')),
       );
     }
-    try {
-      return parseChatResponse(text, url);
-    } catch (e) {
-      // The malformed body is quoted in the message and may echo the Authorization header.
-      if (!(e instanceof TeacherRequestError)) throw e;
-      throw new TeacherRequestError(redactSecret(e.message, key), e.status, e.retryable, e.retryAfterMs, e.timedOut);
-    }
+    // The malformed body is quoted in the message and may echo the Authorization header: redacted before it is cut.
+    return parseChatResponse(redactSecret(text, key), url);
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onCancel);
   }
+}
+
+/** At most `max` characters of a body for a message (callers redact before cutting). */
+function excerpt(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 interface WireChoice {
@@ -145,10 +146,10 @@ export function parseChatResponse(text: string, url = 'server'): ChatResult {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new TeacherRequestError(`reply from ${url} is not JSON: ${text.slice(0, 200)}`, 200, true);
+    throw new TeacherRequestError(`reply from ${url} is not JSON: ${excerpt(text, 200)}`, 200, true);
   }
   if (!json || !Array.isArray(json.choices) || json.choices.length === 0) {
-    throw new TeacherRequestError(`reply from ${url} has no choices: ${text.slice(0, 200)}`, 200, true);
+    throw new TeacherRequestError(`reply from ${url} has no choices: ${excerpt(text, 200)}`, 200, true);
   }
   const replies = json.choices.map((c) => {
     const content = c?.message?.content ?? c?.text;

@@ -11,10 +11,9 @@ describe('scanJsonObjects', () => {
     expect(spans.map((s) => s.text)).toEqual(['{"a": "x}y\\"}", "b": {"c": 1}}', '{"d": 2}']);
     expect(spans.every((s) => s.balanced)).toBe(true);
   });
-  it('reports an unbalanced object and still finds the objects after a stray brace', () => {
-    const spans = scanJsonObjects('prose { not json, then {"q": 1}');
-    expect(spans.some((s) => !s.balanced)).toBe(true);
-    expect(spans.some((s) => s.text === '{"q": 1}')).toBe(true);
+  it('finds the objects after a stray brace in prose, and reports an object cut off', () => {
+    expect(scanJsonObjects('prose { not json, then {"q": 1}').map((s) => [s.text, s.balanced])).toEqual([['{"q": 1}', true]]);
+    expect(scanJsonObjects('a {"q": 1} then {"r": {"s": 2').map((s) => [s.text, s.balanced])).toEqual([['{"q": 1}', true], ['{"r": {"s": 2', false]]);
   });
 });
 
@@ -56,12 +55,11 @@ describe('extractReply', () => {
     expect(r.label).toBe("{'query': {'term': {'region': 'Europe'}},}");
     expect(r.rationale).toBe('filter Europe.');
   });
-  it('keeps a truncated reply (cut by max_tokens) as the label text', () => {
+  it('takes no label from a truncated reply (cut by max_tokens) and says why', () => {
     const raw = 'Rationale: count per region.\n```json\n{"size": 0, "aggs": {"by_region": {"terms": {"field": "reg';
     const r = extractReply(raw);
-    expect(r.parses).toBe(false);
-    expect(r.label.startsWith('{"size": 0')).toBe(true);
-    expect(r.rationale).toBe('count per region.');
+    expect(r).toMatchObject({ label: '', parses: false, from: 'none', rationale: 'count per region.' });
+    expect(r.problem).toMatch(/cut off inside a JSON object/);
   });
   it('handles a query first and the rationale after it', () => {
     const raw = `Query: ${QJ}\nRationale: yearly buckets over ten years.`;
@@ -84,5 +82,82 @@ describe('extractReply', () => {
     const r = extractReply(`Rationale:\r\nUse the amount field.\r\n\`\`\`json\r\n{"query": {"range": {"amount": {"gt": 10}}}}\r\n\`\`\``);
     expect(r.parses).toBe(true);
     expect(r.rationale).toBe('Use the amount field.');
+  });
+});
+
+describe('extractReply on degenerate and cut-off replies', () => {
+  const timed = (raw: string) => {
+    const t = performance.now();
+    const r = extractReply(raw);
+    return { r, ms: performance.now() - t };
+  };
+
+  it('is linear in the reply: backticks, spaces, braces, think tags and headings by the ten thousand', () => {
+    const inputs = [
+      '`'.repeat(10_000),
+      '`'.repeat(10_000) + '\n',
+      '```\n'.repeat(10_000),
+      'Query' + ' '.repeat(30_000),
+      'Query' + ' '.repeat(30_000) + 'x',
+      '**Rationale' + ' '.repeat(30_000) + '**x',
+      '{'.repeat(30_000),
+      '{"a":'.repeat(30_000),
+      '}'.repeat(30_000),
+      '"'.repeat(30_000),
+      '<think>'.repeat(10_000),
+      '<think'.repeat(10_000),
+      '</think>'.repeat(10_000),
+      'final query:' + ' '.repeat(30_000) + 'x',
+      '{}'.repeat(30_000),
+      'Query:\n'.repeat(10_000),
+    ];
+    for (const raw of inputs) {
+      const { r, ms } = timed(raw);
+      expect(typeof r.label).toBe('string');
+      expect(ms, `${JSON.stringify(raw.slice(0, 12))}… took ${ms.toFixed(0)} ms`).toBeLessThan(1000);
+    }
+  });
+
+  it('JSON nested 5,000 deep gives a failed extraction with a reason, no RangeError', () => {
+    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const r = extractReply(`Rationale: deep.\nQuery: ${deep}`);
+    expect(r).toMatchObject({ label: '', parses: false, from: 'none' });
+    expect(r.problem).toMatch(/nested 5000 levels deep/);
+  });
+
+  it('a truncated reply never yields an inner object, a snippet from the rationale or a <think> draft', () => {
+    const full = '{"query": {"bool": {"must": [{"match_all": {}}], "filter": [{"term": {"region": "Europe"}}]}}, "size": 0}';
+    const replies = [
+      // cut inside the query: inner objects like {"match_all": {}} are complete but are fragments
+      `Rationale: all orders in Europe.\nQuery: ${full.slice(0, 70)}`,
+      `Rationale: all orders in Europe.\n\`\`\`json\n${full.slice(0, 90)}`,
+      // a snippet quoted in the rationale, then the real query cut off
+      `Rationale: start from {"query":{"match_all":{}}} and filter.\nQuery: ${full.slice(0, 50)}`,
+      // cut while thinking, after drafting a complete query
+      `<think>\nDraft: \`\`\`json\n${full}\n\`\`\`\nHmm, but the region`,
+    ];
+    for (const raw of replies) {
+      const r = extractReply(raw);
+      expect(r.label, raw).toBe('');
+      expect(r.parses).toBe(false);
+      expect(r.problem).toMatch(/cut off/);
+    }
+  });
+
+  it('two different queries with nothing to choose between them are ambiguous; a heading or a json fence decides', () => {
+    const a = '{"query": {"term": {"region": "Europe"}}}';
+    const b = '{"query": {"term": {"region": "Asia"}}}';
+    const r = extractReply(`Rationale: either ${a} or ${b} would do.`);
+    expect(r).toMatchObject({ label: '', from: 'none' });
+    expect(r.problem).toMatch(/2 different JSON objects/);
+    expect(JSON.parse(extractReply(`Rationale: not ${a}.\nQuery: ${b}\nOr maybe ${a}.`).label)).toEqual(JSON.parse(b));
+    expect(JSON.parse(extractReply(`Maybe ${a}.\n\`\`\`json\n${b}\n\`\`\``).label)).toEqual(JSON.parse(b));
+    expect(JSON.parse(extractReply(`Final: ${a}, and again ${a}`).label)).toEqual(JSON.parse(a)); // the same twice
+  });
+
+  it('drops reasoning before a closing </think> whose opening tag the server stripped', () => {
+    const r = extractReply('I think {"query": {"match_all": {}}} could work...</think>\nRationale: exact match.\n{"query": {"term": {"region": "Europe"}}}');
+    expect(JSON.parse(r.label)).toEqual({ query: { term: { region: 'Europe' } } });
+    expect(r.rationale).toBe('exact match.');
   });
 });

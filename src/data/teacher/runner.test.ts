@@ -173,9 +173,10 @@ describe('runTeacher against a scripted OpenAI-compatible server', () => {
     expect(res.fatal).toContain('disk full');
     expect(res.rows).toEqual([]);
     expect(res.failures.map((f) => f.question)).toEqual(['question 0']);
-    // The other worker's request was aborted and nobody asked anything more, now or later.
+    // The other worker's request (if it got out before the abort: timing on a loaded machine) was aborted and
+    // nobody asked anything more, now or later.
     const asked = s.requests.length;
-    expect(asked).toBe(2);
+    expect(asked).toBeLessThanOrEqual(2);
     await new Promise((ok) => setTimeout(ok, 150));
     expect(s.requests.length).toBe(asked);
   });

@@ -32,7 +32,14 @@ export function TeacherRunControls({ toAsk }: { toAsk: number }) {
           <progress max={Math.max(1, progress.total)} value={progress.done} aria-label="Teacher progress" />
           <div className="small" data-testid="teacher-progress">
             {progress.done} / {progress.total} done ({progress.answered} answered, {progress.failed} failed, {progress.skipped} skipped) ·{' '}
-            {progress.perMinute.toFixed(1)} questions/min · ETA {progress.etaSeconds === null ? '—' : duration(progress.etaSeconds)} · {progress.inFlight} in flight ·{' '}
+            {running ? (
+              // A rate and an ETA only describe a run in progress; a stopped run shows what it got done.
+              <>
+                {progress.perMinute.toFixed(1)} questions/min · ETA {progress.etaSeconds === null ? '—' : duration(progress.etaSeconds)} · {progress.inFlight} in flight ·{' '}
+              </>
+            ) : (
+              <>{progress.done < progress.total ? 'stopped' : 'finished'} after {duration(progress.elapsedMs / 1000)} · </>
+            )}
             {progress.retries} retries
           </div>
           <div className="small muted" data-testid="teacher-usage">

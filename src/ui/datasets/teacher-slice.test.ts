@@ -58,4 +58,17 @@ describe('teacher run from the Datasets page state', () => {
     await useTeacher.getState().start();
     expect(useTeacher.getState().outcome).toMatch(/Open or create a dataset/);
   });
+
+  it('"Could not run" never shows the API key (pasted into the wrong field, quoted back in a message)', async () => {
+    const store = await openIdbDatasetStore('teacher-slice-could-not-run');
+    await useDatasets.getState().init(store, (s) => s.putDataset(META));
+    useTeacher.getState().setConfig({ baseUrl: `${KEY}`, model: 'm', apiKey: KEY });
+    useTeacher.getState().setQuestionsText('a question');
+    await useTeacher.getState().start();
+    const outcome = useTeacher.getState().outcome ?? '';
+    expect(outcome).toMatch(/^Could not run: teacher config: baseUrl must start with http/);
+    expect(outcome).toContain('[redacted]');
+    expect(outcome).not.toContain(KEY.slice(0, 8));
+    useTeacher.getState().setConfig({ apiKey: '' });
+  });
 });

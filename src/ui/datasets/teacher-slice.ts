@@ -2,7 +2,7 @@
 // every answered question is written to the open dataset at once, so a cancelled or crashed run resumes from the
 // rows already stored: questions that have a row in the dataset are never asked again.
 import { create } from 'zustand';
-import { DEFAULT_PROMPT_TEMPLATE, runTeacher, type TeacherConfig, type TeacherProgress } from '../../data/teacher';
+import { DEFAULT_PROMPT_TEMPLATE, redactSecret, runTeacher, type TeacherConfig, type TeacherProgress } from '../../data/teacher';
 import { useDatasets } from './datasets-slice';
 import { parseQuestionList } from './question-list';
 import { browserStorage, loadTeacherSettings, saveTeacherSettings } from './teacher-settings';
@@ -118,7 +118,8 @@ export const useTeacher = create<TeacherSlice>()((set, get) => {
                 : `Finished: ${what}.`,
         });
       } catch (e) {
-        set({ outcome: `Could not run: ${e instanceof Error ? e.message : String(e)}` });
+        // The message may quote a server's reply that echoes the key: redacted like everything else the run says.
+        set({ outcome: redactSecret(`Could not run: ${e instanceof Error ? e.message : String(e)}`, get().config.apiKey?.trim()) });
       } finally {
         set({ running: false, controller: null });
       }
