@@ -6,7 +6,8 @@ import type { Gpu } from '../gpu/gpu';
 import { folderSource } from '../hosts/node/fs-source';
 import { loadCheckpoint } from '../io/checkpoint';
 import { importAdapter } from '../io/peft';
-import { exportMerged } from '../io/peft-merge';
+import { mergedCheckpointFiles } from '../io/merged-checkpoint';
+import { mergedWeights } from '../model/merge';
 import { loadT5 } from '../model/t5-model';
 
 const DTYPES = ['F32', 'F16', 'BF16'] as const;
@@ -25,7 +26,8 @@ export async function mergeCommand(gpu: Gpu, modelDir: string, adapterDir: strin
     const listed = new Set(await source.list());
     const tokenizerFiles = new Map<string, string>();
     for (const f of ['tokenizer_config.json', 'special_tokens_map.json']) if (listed.has(f)) tokenizerFiles.set(f, await source.text(f));
-    const files = await exportMerged(gpu, model, { tokenizerJson: checkpoint.tokenizerJson, tokenizerFiles, dtype: dtype as (typeof DTYPES)[number] });
+    const weights = await mergedWeights(gpu, model);
+    const files = mergedCheckpointFiles(model.config, weights, { tokenizerJson: checkpoint.tokenizerJson, tokenizerFiles, dtype: dtype as (typeof DTYPES)[number] });
     await mkdir(outDir, { recursive: true });
     for (const [name, data] of files) await writeFile(join(outDir, name), data);
     return [...files.keys()];
