@@ -180,4 +180,22 @@ describe('rules the documentation showed to be wrong', () => {
     expect(messages({ aggs: { t: { top_hits: {}, aggs: { a: { avg: { field: 'x' } } } } } })[0]).toMatch(/metric aggregation "top_hits" cannot have sub-aggregations/);
     expect(messages({ aggs: { t: { avg_bucket: { buckets_path: 'a>b' }, aggs: { a: { avg: { field: 'x' } } } } } })[0]).toMatch(/pipeline aggregation/);
   });
+
+  it('follows the function_score, percentiles, composite and more_like_this parsers', () => {
+    expect(messages({ query: { function_score: { query: { match_all: {} }, gauss: { date: { origin: 'now', scale: '10d' } }, boost_mode: 'replace' } } })).toEqual([]);
+    expect(messages({ query: { function_score: { weight: 2, random_score: {} } } })[0]).toMatch(/holds one function/);
+    expect(messages({ query: { function_score: { weight: 2, functions: [{ weight: 1 }] } } })[0]).toMatch(/both "weight" and a "functions" array/);
+    expect(messages({ query: { function_score: { functions: [{ filter: { match_all: {} } }] } } })[0]).toMatch(/needs a function/);
+    expect(messages({ query: { function_score: { filter: { match_all: {} }, weight: 2 } } })[0]).toMatch(/unknown parameter "filter" in function_score/);
+    expect(messages({ query: { function_score: { weight: 2, score_mode: 'biggest' } } })[0]).toMatch(/"score_mode" must be one of/);
+    expect(messages({ aggs: { p: { percentiles: { field: 'amount', hdr: { number_of_significant_value_digits: 3 } } } } })).toEqual([]);
+    expect(messages({ aggs: { p: { percentiles: { field: 'amount', tdigest: { compression: 200 }, hdr: {} } } } })[0]).toMatch(/not both/);
+    expect(messages({ aggs: { p: { percentiles: { field: 'amount', method: 'hdr' } } } })[0]).toMatch(/unknown parameter "method"/);
+    const composite = { composite: { sources: [{ d: { date_histogram: { field: 'date', calendar_interval: 'month', missing_bucket: true } } }, { r: { terms: { field: 'region', order: 'desc' } } }] } };
+    expect(messages({ aggs: { c: composite } }, schema)).toEqual([]);
+    expect(messages({ aggs: { c: { composite: { sources: [{ r: { terms: { field: 'region', size: 3 } } }] } } } })[0]).toMatch(/unknown parameter "size" in composite terms/);
+    expect(messages({ aggs: { c: { composite: { sources: [{ r: { range: { field: 'amount' } } }] } } } })[0]).toMatch(/a composite source is one of terms, histogram/);
+    expect(messages({ query: { more_like_this: { fields: ['t'], like: 'text', min_term_freq: 1 } } })).toEqual([]);
+    expect(messages({ query: { more_like_this: { fields: ['t'], like_text: 'text' } } })[0]).toMatch(/unknown parameter "like_text"/);
+  });
 });

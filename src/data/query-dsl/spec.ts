@@ -73,7 +73,7 @@ const GEO_OUTER = { ignore_unmapped: 'bool', validation_method: 'scalar', ...NAM
 const SHAPE_VALUE = { shape: 'any', indexed_shape: 'object', relation: 'scalar', strategy: 'scalar' } as const;
 const KNN_PARAMS = {
   vector: 'array', k: 'int', min_score: 'number', max_distance: 'number', filter: 'query', method_parameters: 'object',
-  rescore: 'any', expand_nested_docs: 'bool', ...NAMED,
+  rescore: 'any', expand_nested_docs: 'bool', ignore_unmapped: 'bool', ...NAMED,
 } as const;
 const SPAN_QUERIES = ['span_term', 'span_or', 'span_near', 'span_not', 'span_first', 'span_containing', 'span_within', 'span_multi', 'field_masking_span', 'span_gap'];
 
@@ -272,8 +272,8 @@ export const AGGREGATIONS: ReadonlyMap<string, AggSpec> = new Map<string, AggSpe
   ['extended_stats', { kind: 'metric', params: { ...VALUES, sigma: 'number' }, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date', 'boolean'] }],
   ['value_count', { kind: 'metric', params: VALUES, required: FIELD_OR_SCRIPT }],
   ['cardinality', { kind: 'metric', params: { ...VALUES, precision_threshold: 'int', execution_hint: 'scalar' }, required: FIELD_OR_SCRIPT }],
-  ['percentiles', { kind: 'metric', params: { ...VALUES, percents: 'array', keyed: 'bool', tdigest: 'object', hdr: 'object', method: 'scalar', compression: 'number' }, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date'] }],
-  ['percentile_ranks', { kind: 'metric', params: { ...VALUES, values: 'array', keyed: 'bool', tdigest: 'object', hdr: 'object', method: 'scalar', compression: 'number' }, required: [['values'], ['field', 'script']], fieldKinds: [...NUMERIC, 'date'] }],
+  ['percentiles', { kind: 'metric', params: { ...VALUES, percents: 'array', keyed: 'bool', tdigest: 'object', hdr: 'object' }, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date'] }],
+  ['percentile_ranks', { kind: 'metric', params: { ...VALUES, values: 'array', keyed: 'bool', tdigest: 'object', hdr: 'object' }, required: [['values'], ['field', 'script']], fieldKinds: [...NUMERIC, 'date'] }],
   ['median_absolute_deviation', { kind: 'metric', params: { ...VALUES, compression: 'number' }, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date'] }],
   ['weighted_avg', { kind: 'metric', params: { value: 'object', weight: 'object', format: 'scalar', value_type: 'scalar' }, required: [['value'], ['weight']] }],
   ['geo_bounds', { kind: 'metric', params: { ...VALUES, wrap_longitude: 'bool' }, required: FIELD_OR_SCRIPT }],
@@ -344,6 +344,15 @@ export const AGGREGATIONS: ReadonlyMap<string, AggSpec> = new Map<string, AggSpe
   ['moving_avg', { kind: 'pipeline', params: { ...BUCKETS_PATH, model: 'scalar', window: 'int', minimize: 'bool', predict: 'int', settings: 'object' }, required: [['buckets_path']] }],
   ['moving_fn', { kind: 'pipeline', params: { ...BUCKETS_PATH, window: 'int', script: 'script', shift: 'int' }, required: [['buckets_path'], ['window'], ['script']] }],
   ['serial_diff', { kind: 'pipeline', params: { ...BUCKETS_PATH, lag: 'int' }, required: [['buckets_path']] }],
+]);
+
+/** Value sources of a composite aggregation: the options all take, then each type's own. */
+const COMPOSITE_COMMON = { field: 'field', script: 'script', value_type: 'scalar', missing_bucket: 'bool', missing_order: 'scalar', order: 'scalar', format: 'scalar' } as const;
+export const COMPOSITE_SOURCES: ReadonlyMap<string, Params> = new Map<string, Params>([
+  ['terms', COMPOSITE_COMMON],
+  ['histogram', { ...COMPOSITE_COMMON, interval: 'number' }],
+  ['date_histogram', { ...COMPOSITE_COMMON, calendar_interval: 'scalar', fixed_interval: 'scalar', interval: 'scalar', time_zone: 'scalar', offset: 'scalar' }],
+  ['geotile_grid', { ...COMPOSITE_COMMON, precision: 'scalar', bounds: 'any' }],
 ]);
 
 /** Keys of an aggregation object besides its type. */

@@ -16,7 +16,7 @@ import { CALENDAR_INTERVALS, checkDateValue, isFixedInterval, usesDateMath } fro
 import { FieldResolver, didYouMean, type FieldKind } from './fields';
 import { childPath, lineIndex, parseJson, type JsonValue } from './json-parse';
 import {
-  AGGREGATIONS, AGG_META_KEYS, COLLAPSE, DECAY_FIELD, EXT_SECTIONS, FIELD_SORT, FIELD_VALUE_FACTOR, GEO_DISTANCE_SORT, INNER_HITS,
+  AGGREGATIONS, AGG_META_KEYS, COLLAPSE, COMPOSITE_SOURCES, DECAY_FIELD, EXT_SECTIONS, FIELD_SORT, FIELD_VALUE_FACTOR, GEO_DISTANCE_SORT, INNER_HITS,
   INTERVAL_FILTERS, INTERVAL_RULES, MULTI_TERM_QUERY_TYPES, NESTED_SORT, PIT, PLUGINS, QUERIES, RANDOM_SCORE_FUNCTION, RESCORE,
   RESCORE_QUERY, SCORE_FUNCTION_PARAMS, SCORE_FUNCTIONS, SCORE_MODES, BOOST_MODES, SCRIPT, SCRIPT_FIELD, SCRIPT_SCORE_FUNCTION, SCRIPT_SORT, SEARCH_BODY, SLICE, SPAN_QUERY_TYPES,
   type AggSpec, type ParamKind, type Params, type PluginName, type QuerySpec,
@@ -65,7 +65,6 @@ const MULTI_MATCH_TYPES = ['best_fields', 'boolean', 'most_fields', 'cross_field
 const RELATIONS = ['intersects', 'contains', 'within', 'disjoint'];
 const BOOL_OCCURS = ['must', 'should', 'filter', 'must_not'];
 const RULE_REQUIRES = new Map([['match', 'query'], ['prefix', 'prefix'], ['wildcard', 'pattern'], ['fuzzy', 'term'], ['all_of', 'intervals'], ['any_of', 'intervals']]);
-const COMPOSITE_SOURCES = new Set(['terms', 'histogram', 'date_histogram', 'geotile_grid']);
 /** Plugin names a user may write instead of the plugin id. */
 const PLUGIN_ALIASES = new Map<string, PluginName>([
   ['k-nn', 'knn'], ['neural', 'neural-search'], ['neural_sparse', 'neural-search'], ['hybrid', 'neural-search'], ['neural_search', 'neural-search'],
@@ -838,7 +837,13 @@ export class QueryDslValidator {
         if (has(b, 'ranges')) this.ranges(type, b.ranges, childPath(path, 'ranges'), customFormat);
         break;
       case 'percentiles':
+      case 'percentile_ranks':
       case 'percentiles_bucket': {
+        if (has(b, 'tdigest') && has(b, 'hdr')) this.problem(path, `${type} takes one method: "tdigest" or "hdr", not both`);
+        const td = get(b, 'tdigest');
+        if (isObj(td)) this.params(td, childPath(path, 'tdigest'), { compression: 'number' }, `${type} "tdigest"`);
+        const hdr = get(b, 'hdr');
+        if (isObj(hdr)) this.params(hdr, childPath(path, 'hdr'), { number_of_significant_value_digits: 'int' }, `${type} "hdr"`);
         const pc = get(b, 'percents');
         if (pc !== undefined && (!Array.isArray(pc) || pc.some((x) => typeof x !== 'number' || x < 0 || x > 100))) {
           this.problem(childPath(path, 'percents'), '"percents" must be an array of numbers between 0 and 100');
@@ -912,17 +917,16 @@ export class QueryDslValidator {
       if (!this.object(def, np, 'a composite source')) continue;
       const types = Object.keys(def);
       if (types.length !== 1 || !COMPOSITE_SOURCES.has(types[0])) {
-        this.problem(np, `a composite source is one of ${[...COMPOSITE_SOURCES].join(', ')}, got ${types.map(shown).join(', ') || 'none'}`);
+        this.problem(np, `a composite source is one of ${[...COMPOSITE_SOURCES.keys()].join(', ')}, got ${types.map(shown).join(', ') || 'none'}`);
         continue;
       }
       const t = types[0];
       const body = def[t];
       const tp = childPath(np, t);
       if (!this.object(body, tp, t)) continue;
-      const spec = AGGREGATIONS.get(t)!;
-      const { field: _f, ...rest } = spec.params;
-      this.params(body, tp, { ...rest, missing_bucket: 'bool', missing_order: 'scalar', order: 'scalar' }, `composite ${t}`, (k) => k === 'field');
-      if (has(body, 'field')) this.aggregatableField(body.field, childPath(tp, 'field'), `composite ${t}`, spec.fieldKinds);
+      const { field: _f, ...rest } = COMPOSITE_SOURCES.get(t)!;
+      this.params(body, tp, rest, `composite ${t}`, (k) => k === 'field');
+      if (has(body, 'field')) this.aggregatableField(body.field, childPath(tp, 'field'), `composite ${t}`, AGGREGATIONS.get(t)!.fieldKinds);
       this.required(body, tp, [['field', 'script']], `composite ${t}`);
       if (has(body, 'order')) this.order(body.order, childPath(tp, 'order'));
     }
