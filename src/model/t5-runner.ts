@@ -4,7 +4,7 @@ import type { Gpu } from '../gpu/gpu';
 import { crossEntropy } from '../gpu/kernels/cross-entropy';
 import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
 import { scaleInto, sum } from '../gpu/kernels/elementwise';
-import { embeddingBackward, embeddingForward, embeddingGradIndex, uploadEmbeddingGradIndex } from '../gpu/kernels/embedding';
+import { embeddingBackward, embeddingForward, embeddingGradIndex, uploadEmbeddingGradIndex, type EmbeddingGradIndexGpu } from '../gpu/kernels/embedding';
 import { matmul } from '../gpu/kernels/matmul';
 import { positionBiasBackward, positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
 import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
@@ -33,6 +33,46 @@ export interface PassOptions {
 
 const SUBLAYER_STREAM = DROPOUT_STREAMS.sublayer;
 const MAX_BUCKET_TABLES = 4;
+
+/** A stack's sub-layers in order, and its residual stream: res(k) enters sub-layer k. */
+interface EncoderSites {
+  attn: AttentionSite[];
+  ffn: FeedForwardSite[];
+  res: (k: number) => Bindable;
+}
+
+interface DecoderSites {
+  self: AttentionSite[];
+  cross: AttentionSite[];
+  ffn: FeedForwardSite[];
+  res: (k: number) => Bindable;
+}
+
+/** What the encoder forward leaves for the decoder (encOut) and for backward. */
+export interface EncoderPass {
+  enc: EncoderSites;
+  encSc: StackContext;
+  encBuckets: Tensor;
+  encOut: Bindable;
+  encRstd: Bindable;
+}
+
+/** What the decoder forward leaves for the head and for backward. */
+interface DecoderPass {
+  dec: DecoderSites;
+  decSc: StackContext;
+  decBuckets: Tensor;
+  decOut: Bindable;
+  decRstd: Bindable;
+}
+
+/** The head's input (the decoder output, scaled when tied), its weight and the logits. */
+interface HeadPass {
+  headIn: Bindable;
+  headScale: number;
+  headWeight: Tensor;
+  logits: Bindable;
+}
 
 export class T5Runner {
   readonly records: RecordArena;
@@ -84,7 +124,7 @@ export class T5Runner {
     this.gpu.write(r.tensor('dec.targets', decRows, 'i32'), task.targets);
   }
 
-  private encoderSites(o: PassOptions) {
+  private encoderSites(o: PassOptions): EncoderSites {
     const { C, NH, L } = this.dims;
     const r = this.records;
     const res = (i: number) => r.take(`enc.res.${i}`, (x) => encRows(x) * C);
@@ -103,7 +143,7 @@ export class T5Runner {
     return { attn, ffn, res };
   }
 
-  private decoderSites(o: PassOptions, encOut: Bindable) {
+  private decoderSites(o: PassOptions, encOut: Bindable): DecoderSites {
     const { C, NH, Ld } = this.dims;
     const r = this.records;
     const res = (i: number) => r.take(`dec.res.${i}`, (x) => decRows(x) * C);
@@ -136,7 +176,7 @@ export class T5Runner {
   }
 
   /** The encoder forward of a task batch (ids and mask uploaded); its output stays in the record "enc.out". */
-  encode(task: Pick<PreparedTask, 'B' | 'Tin' | 'inputIds' | 'keyMask'>, o: PassOptions) {
+  encode(task: Pick<PreparedTask, 'B' | 'Tin' | 'inputIds' | 'keyMask'>, o: PassOptions): EncoderPass {
     const gpu = this.gpu;
     const { C, NH, L, eps } = this.dims;
     const s = this.records.shape;
@@ -169,26 +209,34 @@ export class T5Runner {
    * per-token losses; the mean is that over task.targetCount. Parameter gradients accumulate (+=).
    */
   run(task: PreparedTask, o: PassOptions, lossSum: Tensor): void {
-    const gpu = this.gpu;
-    const { C, NH, V, L, Ld, eps, tied } = this.dims;
     const s: PassShape = { B: task.B, Tin: task.Tin, Tout: task.Tout };
     this.records.use(s);
     this.scratchArena.use(s);
     this.upload(task);
+    const encoder = this.encode(task, o);
+    const decoder = this.decode(o, encoder.encOut);
+    const head = this.headAndLoss(o, decoder.decOut, lossSum);
+    if (!o.backward) return;
+    const dDecOut = this.headBackward(o, head);
+    const dEncOut = this.scratch('d_enc_out', (x) => encRows(x) * this.dims.C);
+    this.gpu.zero(backingTensor(dEncOut));
+    const decIndex = this.decoderBackward(task, o, decoder, dDecOut, dEncOut);
+    const encIndex = this.encoderBackward(task, o, encoder, dEncOut);
+    for (const idx of [decIndex, encIndex]) if (idx) this.gpu.free(idx.uniqueIds, idx.offsets, idx.positions);
+  }
+
+  /** The decoder forward over the records' decoder ids, attending to the encoder output. */
+  private decode(o: PassOptions, encOut: Bindable): DecoderPass {
+    const gpu = this.gpu;
+    const { C, NH, Ld, eps } = this.dims;
+    const s = this.records.shape;
     const r = this.records;
     const p = this.params;
-    const N = encRows(s);
     const M = decRows(s);
-    const shared = p.value(hfName.shared);
-    const dropP = this.dims.dropout;
-
-    const { enc, encSc, encBuckets, encOut, encRstd } = this.encode(task, o);
-
-    // ---- decoder
     const dec = this.decoderSites(o, encOut);
     const decSc = this.stack(decRows, o);
-    embeddingForward(gpu, dec.res(0), r.take('dec.ids', decRows, 'i32'), shared, M, C);
-    if (this.dropoutOn(o)) dropoutForward(gpu, dec.res(0), dec.res(0), M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
+    embeddingForward(gpu, dec.res(0), r.take('dec.ids', decRows, 'i32'), p.value(hfName.shared), M, C);
+    if (this.dropoutOn(o)) dropoutForward(gpu, dec.res(0), dec.res(0), M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
     const decBuckets = this.bucketTable(s.Tout, s.Tout, false);
     positionBiasForward(gpu, dec.self[0].bias!, decBuckets, p.value(hfName.relativeBias('decoder')), s.Tout, s.Tout, NH, this.dims.numBuckets);
     for (let j = 0; j < Ld; j++) {
@@ -199,32 +247,57 @@ export class T5Runner {
     const decOut = r.take('dec.out', (x) => decRows(x) * C);
     const decRstd = r.take('dec.out.rstd', decRows);
     rmsnormForward(gpu, decOut, decRstd, dec.res(3 * Ld), p.value(hfName.finalLayerNorm('decoder')), M, C, eps);
-    if (this.dropoutOn(o)) dropoutForward(gpu, decOut, decOut, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
+    if (this.dropoutOn(o)) dropoutForward(gpu, decOut, decOut, M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
+    return { dec, decSc, decBuckets, decOut, decRstd };
+  }
+
+  /** lm_head and the summed token losses into lossSum; with o.backward the logits record becomes d(loss)/d(logits). */
+  private headAndLoss(o: PassOptions, decOut: Bindable, lossSum: Tensor): HeadPass {
+    const gpu = this.gpu;
+    const { C, V, tied } = this.dims;
+    const r = this.records;
+    const M = decRows(r.shape);
     // Tied embeddings: HF rescales the decoder output by d_model^-0.5 before the shared projection.
     const headIn = tied ? r.take('dec.out.scaled', (x) => decRows(x) * C) : decOut;
     const headScale = tied ? C ** -0.5 : 1;
     if (tied) scaleInto(gpu, headIn, decOut, headScale, M * C);
-    const headWeight = tied ? shared : p.value(hfName.lmHead);
+    const headWeight = this.params.value(tied ? hfName.shared : hfName.lmHead);
     const logits = r.take('logits', (x) => decRows(x) * V);
     matmul(gpu, logits, headIn, headWeight, { M, N: V, K: C }, { transB: true });
     const losses = r.take('losses', decRows);
     crossEntropy(gpu, losses, o.backward ? logits : null, logits, r.take('dec.targets', decRows, 'i32'), M, V, o.gradScale);
     sum(gpu, lossSum, losses, M);
-    if (!o.backward) return;
+    return { headIn, headScale, headWeight, logits };
+  }
 
-    // ---- backward: decoder head
+  /** The head's weight gradient, and the gradient of the decoder output (returned, in scratch). */
+  private headBackward(o: PassOptions, head: HeadPass): Bindable {
+    const gpu = this.gpu;
+    const { C, V, tied } = this.dims;
+    const p = this.params;
+    const M = decRows(this.records.shape);
+    const { headIn, headScale, headWeight, logits } = head;
     const headParam = p.get(tied ? hfName.shared : hfName.lmHead);
     const dDecOut = this.scratch('d_dec_out', (x) => decRows(x) * C);
     if (headParam.grad) matmul(gpu, headParam.grad, logits, headIn, { M: V, N: C, K: M }, { transA: true, accumulate: true });
     tokenRowsHeadBackward(gpu, p, logits, headIn, M, V, C, tied);
     matmul(gpu, dDecOut, logits, headWeight, { M, N: C, K: V }, { alpha: headScale });
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
+    return dDecOut;
+  }
+
+  /** Backward through the decoder from d(decoder output); adds the cross-attention inputs' gradient into dEncOut. */
+  private decoderBackward(task: PreparedTask, o: PassOptions, pass: DecoderPass, dDecOut: Bindable, dEncOut: Bindable): EmbeddingGradIndexGpu | null {
+    const gpu = this.gpu;
+    const { C, NH, Ld } = this.dims;
+    const s = this.records.shape;
+    const p = this.params;
+    const M = decRows(s);
+    const { dec, decSc, decBuckets, decRstd } = pass;
     const dres = this.scratch('d_res_dec', (x) => decRows(x) * C);
     gpu.zero(backingTensor(dres));
     const decNorm = p.get(hfName.finalLayerNorm('decoder'));
     rmsnormBackward(gpu, dres, decNorm.grad, dDecOut, dec.res(3 * Ld), decNorm.value!, decRstd, M, C);
-    const dEncOut = this.scratch('d_enc_out', (x) => encRows(x) * C);
-    gpu.zero(backingTensor(dEncOut));
     const decBiasParam = p.get(hfName.relativeBias('decoder'));
     const dDecBias = decBiasParam.grad ? this.scratch('d_dec_bias', (x) => NH * x.Tout * x.Tout) : null;
     if (dDecBias) gpu.zero(backingTensor(dDecBias));
@@ -236,13 +309,22 @@ export class T5Runner {
     if (dDecBias) positionBiasBackward(gpu, decBiasParam.grad!, dDecBias, decBuckets, s.Tout, s.Tout, NH, this.dims.numBuckets);
     const sharedParam = p.get(hfName.shared);
     const decIds = sharedParam.grad ? embeddingGradIndex(task.decoderInputIds) : null;
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
     const decIndex = decIds ? uploadEmbeddingGradIndex(gpu, decIds, 'dec.ids') : null;
     if (decIndex) embeddingBackward(gpu, sharedParam.grad!, dres, decIndex, C);
     tokenRowsEmbeddingBackward(gpu, p, dres, task.decoderInputIds, C, 'dec');
+    return decIndex;
+  }
 
-    // ---- backward: encoder
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'encoderOutput') });
+  /** Backward through the encoder from d(encoder output). */
+  private encoderBackward(task: PreparedTask, o: PassOptions, pass: EncoderPass, dEncOut: Bindable): EmbeddingGradIndexGpu | null {
+    const gpu = this.gpu;
+    const { C, NH, L } = this.dims;
+    const s = this.records.shape;
+    const p = this.params;
+    const N = encRows(s);
+    const { enc, encSc, encBuckets, encRstd } = pass;
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderOutput') });
     const dresE = this.scratch('d_res_enc', (x) => encRows(x) * C);
     gpu.zero(backingTensor(dresE));
     const encNorm = p.get(hfName.finalLayerNorm('encoder'));
@@ -255,11 +337,12 @@ export class T5Runner {
       attentionBackwardSite(encSc, { ...enc.attn[i], dbias: dEncBias }, dresE);
     }
     if (dEncBias) positionBiasBackward(gpu, encBiasParam.grad!, dEncBias, encBuckets, s.Tin, s.Tin, NH, this.dims.numBuckets);
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: dropP, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
+    if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
+    const sharedParam = p.get(hfName.shared);
     const encIndex = sharedParam.grad ? uploadEmbeddingGradIndex(gpu, embeddingGradIndex(task.inputIds), 'enc.ids') : null;
     if (encIndex) embeddingBackward(gpu, sharedParam.grad!, dresE, encIndex, C);
     tokenRowsEmbeddingBackward(gpu, p, dresE, task.inputIds, C, 'enc');
-    for (const idx of [decIndex, encIndex]) if (idx) gpu.free(idx.uniqueIds, idx.offsets, idx.positions);
+    return encIndex;
   }
 
   free(): void {
