@@ -10,7 +10,8 @@ import { startTinyHub } from './tiny-hub';
 const ID = 'tiny/train-e2e';
 /** Small and quick on SwiftShader; spare embedding rows for the characters the run adds to the tokenizer. */
 const CHECKPOINT = makeTinyT5({ dModel: 32, layers: 1, decoderLayers: 1, heads: 2, dKv: 16, dFf: 64, vocab: 160, spareRows: 24, seed: 3 });
-const MAX_STEPS = 12;
+const ROWS = 12;
+const MAX_STEPS = 6;
 
 test.setTimeout(600_000);
 
@@ -40,8 +41,8 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     await expect(train.getByLabel('Base model')).toHaveValue(`hub:${ID}`);
     await expect(train.getByTestId('rows-chosen')).toContainText('0 rows chosen'); // the sample's rows are pending
     await train.getByRole('radio', { name: 'All but rejected rows' }).check();
-    await train.getByLabel('Use only the first').fill('16');
-    await expect(train.getByTestId('rows-chosen')).toContainText('16 rows chosen');
+    await train.getByLabel('Use only the first').fill(String(ROWS));
+    await expect(train.getByTestId('rows-chosen')).toContainText(`${ROWS} rows chosen`);
 
     await train.getByLabel('Method').selectOption('lora');
     await train.getByLabel('Rank').fill('4');
@@ -52,13 +53,13 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     await train.getByLabel('Max steps').fill(String(MAX_STEPS));
     await train.getByLabel('Loss weight a').fill('0.5');
     await train.getByText('More settings').click();
-    await train.getByLabel('Max input length').fill('48');
-    await train.getByLabel('Max target length').fill('48');
+    await train.getByLabel('Max input length').fill('32');
+    await train.getByLabel('Max target length').fill('32');
     await train.getByLabel('Run name').fill('e2e lora');
 
     await train.getByRole('button', { name: 'Check plan' }).click();
     const plan = train.getByTestId('run-plan');
-    await expect(plan).toContainText('16 given');
+    await expect(plan).toContainText(`${ROWS} given`);
     await expect(plan).toContainText('GPU memory (estimate)');
     await expect(plan).toContainText(`${MAX_STEPS} in all`);
 
@@ -71,7 +72,7 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     await expect(page.getByRole('figure', { name: 'GPU memory' })).toContainText('peak');
     const bar = train.getByRole('progressbar', { name: 'Training progress' });
     await expect(bar).toHaveAttribute('aria-valuemax', String(MAX_STEPS));
-    await expect(bar).toHaveAttribute('aria-valuetext', /step \d+ of 12 · .* elapsed · about .* left/);
+    await expect(bar).toHaveAttribute('aria-valuetext', new RegExp(`step \\d+ of ${MAX_STEPS} · .* elapsed · about .* left`));
     await expect(view).toHaveAttribute('data-status', 'running');
     await page.screenshot({ path: 'test-results/train-page-running.png', fullPage: true });
 

@@ -21,7 +21,7 @@ export function CompareChart({ a, b }: { a: string; b: string }) {
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
-          <YAxis width={52} tickFormatter={fmt} />
+          <YAxis width={52} tickFormatter={fmt} domain={['auto', 'auto']} />
           <Tooltip formatter={fmt} />
           <Legend />
           <Line name={`${nameA}: train`} dataKey="a_loss" stroke="#1d4ed8" dot={false} isAnimationActive={false} connectNulls />

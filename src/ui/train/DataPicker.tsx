@@ -46,7 +46,7 @@ export function DataPicker({ disabled }: { disabled: boolean }) {
         <NumberField label="Use only the first" value={limit} integer min={1} emptyMeans="all" hint="rows (a quick trial on a slice)" onChange={(v) => setInputs({ limit: v })} />
       </div>
       <p className="small" data-testid="rows-chosen">
-        {chosen} rows chosen: about {Math.round(chosen * (1 - evalFraction))} train, {chosen - Math.round(chosen * (1 - evalFraction))} eval (the seeded split).
+        {chosen} rows chosen; the seeded split holds out about {Math.round(100 * evalFraction)}% of them for evaluation (exact counts in the plan).
         {chosen === 0 && selection === 'accepted' && counts.pending > 0 ? (
           <span className="warning">
             {' '}

@@ -14,7 +14,7 @@ export function LossChart({ points }: { points: LossPoint[] }) {
         <ComposedChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={{ value: 'step', position: 'insideBottomRight', offset: -4 }} />
-          <YAxis width={52} tickFormatter={fmt} />
+          <YAxis width={52} tickFormatter={fmt} domain={['auto', 'auto']} />
           <Tooltip formatter={fmt} />
           <Legend />
           <Line name="train loss" dataKey="loss" stroke="#1d4ed8" dot={points.length < 60} isAnimationActive={false} connectNulls />

@@ -22,7 +22,7 @@ export function MemoryChart({ points }: { points: MemoryPoint[] }) {
         <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
-          <YAxis width={72} tickFormatter={fmt} />
+          <YAxis width={84} tickFormatter={fmt} />
           <Tooltip formatter={fmt} />
           <Legend />
           {MEMORY_SERIES.map((k) => (

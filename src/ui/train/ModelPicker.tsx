@@ -21,12 +21,13 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
   const setInputs = useRunInputs((s) => s.set);
   const selectId = useId();
 
-  // Default: the loaded hub model, else the first cached id, else the first in the list.
+  // Until the person picks: the loaded hub model, else the first cached id, else the first in the list.
   useEffect(() => {
-    if (model !== null || entries.length === 0) return;
+    const auto = model === null || (model.kind === 'hub' && model.auto === true);
+    if (!auto || entries.length === 0) return;
     const loadedHub = loaded?.source.kind === 'hub' ? loaded.source.id : null;
     const id = loadedHub ?? entries.find((e) => cachedIds.includes(e.id))?.id ?? entries[0].id;
-    setInputs({ model: { kind: 'hub', id } });
+    if (model?.kind !== 'hub' || model.id !== id) setInputs({ model: { kind: 'hub', id, auto: true } });
   }, [model, entries, cachedIds, loaded, setInputs]);
 
   const chooseFolder = async () => {

@@ -4,7 +4,7 @@ import { formatBytes } from '../format';
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** What the run will do, before it starts: rows, what was left out and why, truncations, memory against the limits. */
-export function PlanView({ plan }: { plan: RunPlan }) {
+export function PlanView({ plan, testId = 'run-plan', title = 'Plan' }: { plan: RunPlan; testId?: string; title?: string }) {
   const d = plan.data;
   const m = plan.memory;
   const truncations = [
@@ -14,8 +14,8 @@ export function PlanView({ plan }: { plan: RunPlan }) {
     [d.rationaleTargetsTruncated, 'rationales cut to the max target length'],
   ] as const;
   return (
-    <section className="plan" aria-label="Run plan" data-testid="run-plan">
-      <h3>Plan {m.fits ? null : <span className="error">— will not fit</span>}</h3>
+    <section className="plan" aria-label={title} data-testid={testId}>
+      <h3>{title} {m.fits ? null : <span className="error">— will not fit</span>}</h3>
       <dl>
         <dt>Rows</dt>
         <dd>

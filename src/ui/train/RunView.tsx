@@ -1,7 +1,9 @@
+import { useEffect, useRef } from 'react';
 import type { RunRecord } from '../../engine/run-api';
 import { formatBytes } from '../format';
 import { AdapterDownload } from './AdapterDownload';
 import { resumeStored } from './launch';
+import { PlanView } from './PlanView';
 import { RunCharts } from './RunCharts';
 import { RunProgressBar } from './RunProgressBar';
 import { STATUS_TEXT, canResume, shownStatus } from './run-status';
@@ -19,8 +21,13 @@ export function RunView({ run }: { run: RunRecord }) {
   const active = activeRunId === run.id;
   const status = active && liveStatus ? liveStatus : shownStatus(run, activeRunId);
   const c = run.config;
+  const ref = useRef<HTMLElement>(null);
+  // A run that starts here scrolls into view: the settings above are long, and the charts are what to watch now.
+  useEffect(() => {
+    if (active) ref.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [active]);
   return (
-    <section className="run-view" aria-label={`Run ${run.name}`} data-testid="run-view" data-status={status}>
+    <section ref={ref} className="run-view" aria-label={`Run ${run.name}`} data-testid="run-view" data-status={status}>
       <header>
         <h2>{run.name}</h2>
         <span className={`status-badge status-${status}`} data-testid="run-status">
@@ -71,6 +78,10 @@ export function RunView({ run }: { run: RunRecord }) {
           {run.checkpoints.best ? `, best at step ${run.checkpoints.best.step}` : ''}
         </dd>
       </dl>
+      <details className="run-plan">
+        <summary>Its plan: rows, truncations, memory</summary>
+        <PlanView plan={run.plan} testId="run-own-plan" title="Plan of this run" />
+      </details>
       <AdapterDownload run={run} />
       <RunCharts rows={rows} />
     </section>

@@ -14,6 +14,7 @@ export function RunsPanel() {
   const activeRunId = useTrain((s) => s.activeRunId);
   const shownRunId = useTrain((s) => s.shownRunId);
   const compare = useTrain((s) => s.compare);
+  const liveStep = useTrain((s) => s.lastStep?.step ?? 0);
   return (
     <section className="runs-panel" aria-labelledby="runs-heading">
       <h2 id="runs-heading">Runs</h2>
@@ -51,7 +52,7 @@ export function RunsPanel() {
                     <span className={`status-badge status-${status}`}>{status}</span>
                   </td>
                   <td>
-                    {r.step} / {r.totalSteps}
+                    {r.id === activeRunId ? Math.max(r.step, liveStep) : r.step} / {r.totalSteps}
                   </td>
                   <td>{r.best ? r.best.eval_loss.toFixed(4) : '—'}</td>
                   <td>{r.final?.loss != null ? r.final.loss.toFixed(4) : '—'}</td>

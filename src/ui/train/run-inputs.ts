@@ -5,7 +5,8 @@ import { create } from 'zustand';
 import type { PathedFile } from '../../io/browser-files-source';
 
 export type ModelChoice =
-  | { kind: 'hub'; id: string }
+  /** auto: picked by the page (the loaded or a cached model), followed until the person picks one. */
+  | { kind: 'hub'; id: string; auto?: boolean }
   /** A folder picked as a handle (remembered in IndexedDB for resume). */
   | { kind: 'folder-handle'; name: string; handle: FileSystemDirectoryHandle }
   /** A folder picked with the file input (cannot be remembered: a resume asks for it again). */

@@ -27,6 +27,8 @@ export interface StorageFigures {
 
 export interface TrainDeps {
   engine(): TrainEngine;
+  /** Where the form's settings are kept between visits (localStorage in the page). */
+  settings?: { load(): RunConfig | null; save(config: RunConfig): void };
   /** navigator.storage, when the browser has it. */
   storage(): Pick<StorageManager, 'estimate' | 'persist' | 'persisted'> | null;
 }
@@ -116,8 +118,8 @@ export function createTrainStore(deps: TrainDeps) {
         if (get().activeRunId !== e.runId) set((s) => ({ activeRunId: e.runId, shownRunId: e.runId, metrics: s.metrics[e.runId] ? s.metrics : { ...s.metrics, [e.runId]: [] } }));
         // The record appears once the engine has stored it: fetch it on the first event that finds it missing.
         if (!get().runs.some((r) => r.id === e.runId)) void deps.engine().getRun(e.runId).then((r) => r && upsertRun(r)).catch(() => undefined);
-        if (e.type === 'plan') set({ plan: e.plan });
-        else if (e.type === 'status') set({ liveStatus: e.status, liveMessage: e.message ?? null });
+        // A run's own plan lives on its record (RunView shows it); the form's plan stays the form's.
+        if (e.type === 'status') set({ liveStatus: e.status, liveMessage: e.message ?? null });
         else if (e.type === 'checkpoint') void deps.engine().getRun(e.runId).then((r) => r && upsertRun(r));
       };
       set({ error: null, info: null, liveStatus: 'starting', liveMessage: null, lastStep: null, activeRunId: knownRunId });
@@ -140,7 +142,7 @@ export function createTrainStore(deps: TrainDeps) {
     };
 
     return {
-      config: cloneConfig(RUN_DEFAULTS),
+      config: cloneConfig(deps.settings?.load() ?? RUN_DEFAULTS),
       plan: null,
       activeRunId: null,
       liveStatus: null,
@@ -165,12 +167,15 @@ export function createTrainStore(deps: TrainDeps) {
 
       setConfig(patch) {
         set((s) => ({ config: { ...s.config, ...patch }, plan: null }));
+        deps.settings?.save(get().config);
       },
       setLora(patch) {
         set((s) => ({ config: { ...s.config, lora: { ...s.config.lora, ...patch } }, plan: null }));
+        deps.settings?.save(get().config);
       },
       resetConfig(config) {
         set({ config: cloneConfig(config), plan: null });
+        deps.settings?.save(get().config);
       },
 
       async planRun(spec) {
