@@ -251,14 +251,19 @@ export interface AggSpec {
   plugin?: PluginName;
 }
 
-/** Parameters of every values-source aggregation (ValuesSourceAggregationBuilder). */
+/**
+ * Parameters of values-source aggregations (ValuesSourceAggregationBuilder.declareFields): field, missing and
+ * value_type always; script and format where the aggregation declares them scriptable and formattable.
+ */
 const VALUES = { field: 'field', script: 'script', missing: 'any', value_type: 'scalar', format: 'scalar' } as const;
+const VALUES_NO_FORMAT = { field: 'field', script: 'script', missing: 'any', value_type: 'scalar' } as const;
+const VALUES_FIELD_ONLY = { field: 'field', missing: 'any', value_type: 'scalar' } as const;
 const FIELD_OR_SCRIPT = [['field', 'script']] as const;
 const TERMS_FILTERING = { include: 'any', exclude: 'any', size: 'int', shard_size: 'int', min_doc_count: 'int', shard_min_doc_count: 'int', execution_hint: 'scalar' } as const;
 const SIGNIFICANCE = {
   background_filter: 'query', jlh: 'object', mutual_information: 'object', chi_square: 'object', gnd: 'object', percentage: 'object', script_heuristic: 'object',
 } as const;
-const GRID = { field: 'field', precision: 'scalar', size: 'int', shard_size: 'int', bounds: 'any' } as const;
+const GRID = { field: 'field', missing: 'any', value_type: 'scalar', precision: 'scalar', size: 'int', shard_size: 'int', bounds: 'any' } as const;
 const BUCKETS_PATH = { buckets_path: 'any', gap_policy: 'scalar', format: 'scalar' } as const;
 const NUMERIC = ['numeric'] as const;
 
@@ -271,13 +276,13 @@ export const AGGREGATIONS: ReadonlyMap<string, AggSpec> = new Map<string, AggSpe
   ['stats', { kind: 'metric', params: VALUES, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date', 'boolean'] }],
   ['extended_stats', { kind: 'metric', params: { ...VALUES, sigma: 'number' }, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date', 'boolean'] }],
   ['value_count', { kind: 'metric', params: VALUES, required: FIELD_OR_SCRIPT }],
-  ['cardinality', { kind: 'metric', params: { ...VALUES, precision_threshold: 'int', execution_hint: 'scalar' }, required: FIELD_OR_SCRIPT }],
+  ['cardinality', { kind: 'metric', params: { ...VALUES_NO_FORMAT, precision_threshold: 'int', execution_hint: 'scalar', rehash: 'any' }, required: FIELD_OR_SCRIPT }],
   ['percentiles', { kind: 'metric', params: { ...VALUES, percents: 'array', keyed: 'bool', tdigest: 'object', hdr: 'object' }, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date'] }],
   ['percentile_ranks', { kind: 'metric', params: { ...VALUES, values: 'array', keyed: 'bool', tdigest: 'object', hdr: 'object' }, required: [['values'], ['field', 'script']], fieldKinds: [...NUMERIC, 'date'] }],
   ['median_absolute_deviation', { kind: 'metric', params: { ...VALUES, compression: 'number' }, required: FIELD_OR_SCRIPT, fieldKinds: [...NUMERIC, 'date'] }],
   ['weighted_avg', { kind: 'metric', params: { value: 'object', weight: 'object', format: 'scalar', value_type: 'scalar' }, required: [['value'], ['weight']] }],
-  ['geo_bounds', { kind: 'metric', params: { ...VALUES, wrap_longitude: 'bool' }, required: FIELD_OR_SCRIPT }],
-  ['geo_centroid', { kind: 'metric', params: VALUES, required: FIELD_OR_SCRIPT }],
+  ['geo_bounds', { kind: 'metric', params: { ...VALUES_FIELD_ONLY, wrap_longitude: 'bool' }, required: [['field']] }],
+  ['geo_centroid', { kind: 'metric', params: VALUES_NO_FORMAT, required: FIELD_OR_SCRIPT }],
   ['scripted_metric', { kind: 'metric', params: { init_script: 'script', map_script: 'script', combine_script: 'script', reduce_script: 'script', params: 'object' }, required: [['map_script']] }],
   ['top_hits', {
     kind: 'metric',
@@ -308,11 +313,11 @@ export const AGGREGATIONS: ReadonlyMap<string, AggSpec> = new Map<string, AggSpe
     fieldKinds: ['date'],
   }],
   ['auto_date_histogram', { kind: 'bucket', params: { ...VALUES, buckets: 'int', minimum_interval: 'scalar', time_zone: 'scalar' }, required: FIELD_OR_SCRIPT, fieldKinds: ['date'] }],
-  ['variable_width_histogram', { kind: 'bucket', params: { ...VALUES, buckets: 'int', shard_size: 'int', initial_buffer: 'int' }, required: FIELD_OR_SCRIPT, fieldKinds: NUMERIC }],
+  ['variable_width_histogram', { kind: 'bucket', params: { ...VALUES, time_zone: 'scalar', buckets: 'int', shard_size: 'int', initial_buffer: 'int' }, required: FIELD_OR_SCRIPT, fieldKinds: NUMERIC }],
   ['range', { kind: 'bucket', params: { ...VALUES, ranges: 'array', keyed: 'bool' }, required: [['ranges'], ['field', 'script']], fieldKinds: [...NUMERIC, 'date'] }],
   ['date_range', { kind: 'bucket', params: { ...VALUES, ranges: 'array', keyed: 'bool', time_zone: 'scalar' }, required: [['ranges'], ['field', 'script']], fieldKinds: ['date'] }],
-  ['ip_range', { kind: 'bucket', params: { ...VALUES, ranges: 'array', keyed: 'bool' }, required: [['ranges'], ['field', 'script']] }],
-  ['geo_distance', { kind: 'bucket', params: { field: 'field', origin: 'any', ranges: 'array', unit: 'scalar', distance_type: 'scalar', keyed: 'bool' }, required: [['field'], ['origin'], ['ranges']] }],
+  ['ip_range', { kind: 'bucket', params: { ...VALUES_FIELD_ONLY, ranges: 'array', keyed: 'bool' }, required: [['ranges'], ['field']] }],
+  ['geo_distance', { kind: 'bucket', params: { ...VALUES_NO_FORMAT, origin: 'any', center: 'any', point: 'any', ranges: 'array', unit: 'scalar', distance_type: 'scalar', keyed: 'bool' }, required: [['field', 'script'], ['origin', 'center', 'point'], ['ranges']] }],
   ['geohash_grid', { kind: 'bucket', params: GRID, required: [['field']] }],
   ['geotile_grid', { kind: 'bucket', params: GRID, required: [['field']] }],
   ['geohex_grid', { kind: 'bucket', params: GRID, required: [['field']], plugin: 'geospatial' }],
@@ -326,7 +331,7 @@ export const AGGREGATIONS: ReadonlyMap<string, AggSpec> = new Map<string, AggSpe
   ['parent', { kind: 'bucket', params: { type: 'scalar' }, required: [['type']] }],
   ['global', { kind: 'bucket', params: {} }],
   ['sampler', { kind: 'bucket', params: { shard_size: 'int' } }],
-  ['diversified_sampler', { kind: 'bucket', params: { ...VALUES, shard_size: 'int', max_docs_per_value: 'int', execution_hint: 'scalar' }, required: FIELD_OR_SCRIPT }],
+  ['diversified_sampler', { kind: 'bucket', params: { ...VALUES_NO_FORMAT, shard_size: 'int', max_docs_per_value: 'int', execution_hint: 'scalar' }, required: FIELD_OR_SCRIPT }],
   ['composite', { kind: 'bucket', params: { sources: 'array', size: 'int', after: 'object' }, required: [['sources']] }],
   // pipeline
   ['avg_bucket', { kind: 'pipeline', params: BUCKETS_PATH, required: [['buckets_path']] }],
