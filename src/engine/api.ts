@@ -79,6 +79,27 @@ export interface GenerateRequestOptions {
   numBeams?: number;
 }
 
+/** generateStream's options: GenerateRequestOptions plus the JSON constraint. */
+export interface StreamRequestOptions extends GenerateRequestOptions {
+  /** Only tokens that keep the output a JSON prefix, closed within maxNewTokens: the output always parses. */
+  jsonConstrained?: boolean;
+}
+
+/** The text so far of a streamed generation (the best beam's, with beam search). */
+export interface StreamUpdate {
+  genId: string;
+  text: string;
+  tokens: number;
+}
+
+export interface StreamResult extends StreamUpdate {
+  /** </s> was written (not cut off at maxNewTokens, not stopped). */
+  finished: boolean;
+  /** stopGeneration ended it; text is what was written until then. */
+  stopped: boolean;
+  millis: number;
+}
+
 export interface EngineApi {
   gpuInfo(): Promise<GpuInfo>;
   memory(): Promise<MemoryStats>;
@@ -100,4 +121,8 @@ export interface EngineApi {
   loadedModel(): Promise<ModelSummary | null>;
   /** Decoded generations of the loaded model, one per text (greedy or beam search, KV cache). */
   generate(texts: string[], options: GenerateRequestOptions): Promise<string[]>;
+  /** One text generated token by token; onUpdate gets the decoded text after every step. One at a time. */
+  generateStream(text: string, options: StreamRequestOptions, onUpdate?: (u: StreamUpdate) => void, genId?: string): Promise<StreamResult>;
+  /** End a streamed generation at its next step (it resolves with stopped: true). false when none runs by that id. */
+  stopGeneration(genId: string): Promise<boolean>;
 }

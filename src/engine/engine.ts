@@ -1,7 +1,7 @@
 import { autotunerFor } from '../gpu/autotune';
 import type { Gpu } from '../gpu/gpu';
 import { add } from '../gpu/kernels/add';
-import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, SelfTestResult } from './api';
+import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, SelfTestResult, StreamRequestOptions, StreamResult, StreamUpdate } from './api';
 import type { GpuErrorReport } from '../gpu/errors';
 import { EngineError } from './errors';
 import { CANCELLED, LoadedModel, abortableSource, readCheckpoint } from './loaded-model';
@@ -11,6 +11,7 @@ import type { RunStore } from './run-store';
 import { RunManager } from './runs';
 import { Evaluator, type EvalReport, type EvalSpec } from './evaluation';
 import { GenerationEvals, type GenerationEvalProgress, type GenerationEvalReport, type GenerationEvalRequest } from './generation-eval';
+import { Streams } from './stream-generate';
 
 export interface EngineOptions {
   /** Hub cache and fetch for hub sources (the browser worker injects Cache Storage). */
@@ -35,6 +36,7 @@ export class Engine implements EngineApi {
   private readonly runs: RunManager;
   private readonly evaluator: Evaluator;
   private readonly generationEvals = new GenerationEvals();
+  private readonly streams = new Streams();
 
   constructor(private readonly gpu: Gpu, options: EngineOptions = {}) {
     gpu.onError((r) => this.errors.push(r));
@@ -234,6 +236,22 @@ export class Engine implements EngineApi {
     } finally {
       this.generating = false;
     }
+  }
+
+  async generateStream(text: string, options: StreamRequestOptions, onUpdate?: (u: StreamUpdate) => void, genId?: string): Promise<StreamResult> {
+    if (this.loading) throw new EngineError('busy', 'a model is loading; generate when it has finished');
+    if (!this.current) throw new EngineError('not-found', 'no model is loaded: load one on the Models page first');
+    if (this.generating) throw new EngineError('busy', 'already generating; wait for the previous request');
+    this.generating = true;
+    try {
+      return await this.streams.run(this.gpu, this.current.model, text, options, onUpdate, genId);
+    } finally {
+      this.generating = false;
+    }
+  }
+
+  async stopGeneration(genId: string): Promise<boolean> {
+    return this.streams.stop(genId);
   }
 
   /** Stop a running evaluateGeneration at its next token step (it rejects with kind 'cancelled'). */
