@@ -15,9 +15,9 @@ const fmt = (v: unknown) => (typeof v === 'number' ? formatBytes(v) : String(v))
 
 /** GPU bytes held by category (stacked) and the peak total, from the engine's buffer ledger (WebGPU has no query). */
 export function MemoryChart({ points }: { points: MemoryPoint[] }) {
-  const last = points[points.length - 1];
+  const peak = points.reduce((m, p) => Math.max(m, p.peak), 0);
   return (
-    <ChartFigure title="GPU memory" note={last ? `peak ${formatBytes(last.peak)} (bytes the engine allocated)` : 'bytes the engine allocated'} points={points.length}>
+    <ChartFigure title="GPU memory" note={points.length > 0 ? `peak ${formatBytes(peak)} (bytes the engine allocated)` : 'bytes the engine allocated'} points={points.length}>
       <ResponsiveContainer width="100%" height={200}>
         <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />

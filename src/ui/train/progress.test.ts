@@ -19,6 +19,12 @@ describe('runProgress', () => {
     expect(p.etaS).toBeCloseTo(30);
   });
 
+  it('counts the epochs max steps leaves, not the configured ones', () => {
+    expect(runProgress({ ...record, plan: { stepsPerEpoch: 3 } }).totalEpochs).toBe(4); // 40 steps would be 13.33 epochs; config says 4
+    expect(runProgress({ ...record, step: 0, totalSteps: 6, plan: { stepsPerEpoch: 3 } }).totalEpochs).toBe(2);
+    expect(runProgress({ ...record, step: 0, totalSteps: 5, plan: { stepsPerEpoch: 3 } }).totalEpochs).toBe(1.67);
+  });
+
   it('has no ETA before the first step', () => {
     const p = runProgress({ ...record, step: 0, epoch: 0, trainSeconds: 0 });
     expect(p.etaS).toBeNull();

@@ -14,13 +14,16 @@ export interface RunProgress {
   fraction: number;
 }
 
-export function runProgress(record: Pick<RunRecord, 'step' | 'totalSteps' | 'epoch' | 'trainSeconds' | 'config'>, last?: StepMetrics | null): RunProgress {
+export function runProgress(record: Pick<RunRecord, 'step' | 'totalSteps' | 'epoch' | 'trainSeconds' | 'config'> & { plan?: Pick<RunRecord['plan'], 'stepsPerEpoch'> }, last?: StepMetrics | null): RunProgress {
   const step = Math.max(record.step, last?.step ?? 0);
   const epoch = Math.max(record.epoch, last?.epoch ?? 0);
   const elapsedS = Math.max(record.trainSeconds, last?.elapsed_s ?? 0);
   const totalSteps = Math.max(record.totalSteps, step);
   const etaS = step > 0 && elapsedS > 0 ? (elapsedS / step) * (totalSteps - step) : null;
-  return { step, totalSteps, epoch, totalEpochs: record.config.epochs, elapsedS, etaS, fraction: totalSteps > 0 ? step / totalSteps : 0 };
+  // Max steps may end a run before its epochs do: the epochs it will actually see.
+  const perEpoch = record.plan?.stepsPerEpoch ?? 0;
+  const totalEpochs = perEpoch > 0 ? Math.min(record.config.epochs, Math.round((100 * totalSteps) / perEpoch) / 100) : record.config.epochs;
+  return { step, totalSteps, epoch, totalEpochs, elapsedS, etaS, fraction: totalSteps > 0 ? step / totalSteps : 0 };
 }
 
 /** 75 -> "1:15", 3725 -> "1:02:05". */
