@@ -35,7 +35,7 @@ async function engine() {
 
 const losses = (rows: MetricRow[]) => rows.map((r) => (r.kind === 'train' ? [r.step, r.loss, r.loss_label, r.loss_rationale, r.lr, r.grad_norm] : [r.step, r.eval_loss, r.eval_loss_label]));
 
-const SMALL: Partial<RunConfig> = { batchSize: 2, evalFraction: 0.25, maxSteps: 6, lr: 1e-3, schedule: 'linear', warmupSteps: 1, maxInputLength: 16, maxTargetLength: 12 };
+const SMALL: Partial<RunConfig> = { batchSize: 2, evalFraction: 0.25, maxSteps: 4, lr: 1e-3, schedule: 'linear', warmupSteps: 1, maxInputLength: 16, maxTargetLength: 12 };
 
 for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 8, dropout: 0.1, targets: ['q', 'v', 'wo'], rslora: false } }]] as const) {
   describe(`a ${method} run`, () => {
@@ -43,25 +43,25 @@ for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 
       const { engine: e, root } = await engine();
       const config = { ...SMALL, method, ...extra } as Partial<RunConfig>;
       const plan = await e.planRun(spec(config));
-      expect(plan.totalSteps).toBe(6);
+      expect(plan.totalSteps).toBe(4);
       expect(plan.data.trainRows + plan.data.evalRows).toBe(ROWS.length);
       expect(plan.data.evalRows).toBeGreaterThan(0);
 
       const straight = await e.startRun(spec(config, 'straight'));
       expect(straight.status).toBe('done');
-      expect(straight.step).toBe(6);
+      expect(straight.step).toBe(4);
       const want = await e.runMetrics('straight');
-      expect(want.filter((r) => r.kind === 'train')).toHaveLength(6);
+      expect(want.filter((r) => r.kind === 'train')).toHaveLength(4);
       expect(want.some((r) => r.kind === 'eval')).toBe(true);
 
       const events: RunEvent[] = [];
       const paused = await e.startRun(spec(config, 'halves'), (ev) => {
         events.push(ev);
-        if (ev.type === 'metrics' && ev.row.kind === 'train' && ev.row.step === 3) void e.pauseRun('halves');
+        if (ev.type === 'metrics' && ev.row.kind === 'train' && ev.row.step === 2) void e.pauseRun('halves');
       });
       expect(paused.status).toBe('paused');
-      expect(paused.step).toBe(3);
-      expect(paused.checkpoints.latest?.step).toBe(3);
+      expect(paused.step).toBe(2);
+      expect(paused.checkpoints.latest?.step).toBe(2);
       expect(events[0].type).toBe('plan');
       expect(events.some((ev) => ev.type === 'checkpoint' && ev.name === 'latest')).toBe(true);
       const resumed = await e.resumeRun('halves');
