@@ -198,4 +198,14 @@ describe('rules the documentation showed to be wrong', () => {
     expect(messages({ query: { more_like_this: { fields: ['t'], like: 'text', min_term_freq: 1 } } })).toEqual([]);
     expect(messages({ query: { more_like_this: { fields: ['t'], like_text: 'text' } } })[0]).toMatch(/unknown parameter "like_text"/);
   });
+
+  it('checks highlight options and terms_set as their parsers do', () => {
+    expect(messages({ query: { match: { t: 'x' } }, highlight: { pre_tags: ['<b>'], fields: { t: { type: 'plain', fragment_size: 50 }, '*': {} } } })).toEqual([]);
+    expect(messages({ highlight: { fields: [{ t: { matched_fields: ['t', 't.plain'] } }] } })).toEqual([]);
+    expect(messages({ highlight: { pre_tag: '<b>', fields: { t: {} } } })[0]).toMatch(/unknown parameter "pre_tag" in highlight \(did you mean "pre_tags"\?\)/);
+    expect(messages({ highlight: { fields: { t: { fragmentsize: 5 } } } })[0]).toMatch(/unknown parameter "fragmentsize" in highlight field/);
+    expect(messages({ query: { terms_set: { t: { terms: ['a'], minimum_should_match_field: 'n' } } } })).toEqual([]);
+    expect(messages({ query: { terms_set: { t: { terms: ['a'] } } } })[0]).toMatch(/needs "minimum_should_match_field" or "minimum_should_match_script"/);
+    expect(messages({ query: { terms_set: { t: { terms: ['a'], minimum_should_match_field: 'n', minimum_should_match_script: { source: '1' } } } } })[0]).toMatch(/not both/);
+  });
 });

@@ -28,7 +28,8 @@ export type ParamKind =
   | 'inner_hits' // inner_hits options
   | 'score_function' // a function_score function object
   | 'decay' // a gauss/linear/exp decay function: {field: {origin, scale, offset, decay}, multi_value_mode}
-  | 'interval_rule'; // an intervals rule
+  | 'interval_rule' // an intervals rule
+  | 'highlight'; // highlight options
 
 export type Params = Readonly<Record<string, ParamKind>>;
 
@@ -135,7 +136,7 @@ export const QUERIES: ReadonlyMap<string, QuerySpec> = new Map<string, QuerySpec
   // term level
   ['term', { form: 'field', params: { ...SCALAR_VALUE, case_insensitive: 'bool' }, shorthand: 'scalar' }],
   ['terms', { form: 'field_value', params: { index: 'scalar', id: 'scalar', query: 'query', path: 'scalar', routing: 'scalar', store: 'bool' }, outer: { value_type: 'scalar', ...NAMED } }],
-  ['terms_set', { form: 'field', params: { terms: 'array', minimum_should_match_field: 'field', minimum_should_match_script: 'script', minimum_should_match: 'scalar', ...NAMED }, required: [['terms']] }],
+  ['terms_set', { form: 'field', params: { terms: 'array', minimum_should_match_field: 'field', minimum_should_match_script: 'script', ...NAMED }, required: [['terms'], ['minimum_should_match_field', 'minimum_should_match_script']] }],
   ['range', { form: 'field', params: { gt: 'any', gte: 'any', lt: 'any', lte: 'any', from: 'any', to: 'any', include_lower: 'bool', include_upper: 'bool', format: 'scalar', time_zone: 'scalar', relation: 'scalar', ...NAMED } }],
   ['prefix', { form: 'field', params: { ...SCALAR_VALUE, case_insensitive: 'bool', rewrite: REWRITE }, shorthand: 'scalar' }],
   ['wildcard', { form: 'field', params: { ...SCALAR_VALUE, wildcard: 'scalar', case_insensitive: 'bool', rewrite: REWRITE }, shorthand: 'scalar' }],
@@ -233,8 +234,18 @@ export const INTERVAL_FILTERS: Params = {
 
 export const INNER_HITS: Params = {
   name: 'scalar', ignore_unmapped: 'bool', from: 'int', size: 'int', explain: 'bool', version: 'bool', seq_no_primary_term: 'bool', track_scores: 'bool',
-  sort: 'sort', _source: 'source', stored_fields: 'strings', docvalue_fields: 'array', fields: 'array', script_fields: 'object', highlight: 'object', collapse: 'object',
+  sort: 'sort', _source: 'source', stored_fields: 'strings', docvalue_fields: 'array', fields: 'array', script_fields: 'object', highlight: 'highlight', collapse: 'object',
 };
+
+/** Highlighting options (AbstractHighlighterBuilder), at the top of "highlight" and per field. */
+const HIGHLIGHTER = {
+  pre_tags: 'strings', post_tags: 'strings', order: 'scalar', highlight_filter: 'bool', fragment_size: 'int', number_of_fragments: 'int',
+  require_field_match: 'bool', boundary_scanner: 'scalar', boundary_max_scan: 'int', boundary_chars: 'scalar', boundary_scanner_locale: 'scalar',
+  type: 'scalar', fragmenter: 'scalar', no_match_size: 'int', force_source: 'bool', phrase_limit: 'int', options: 'object',
+  highlight_query: 'query', max_analyzer_offset: 'int',
+} as const;
+export const HIGHLIGHT: Params = { ...HIGHLIGHTER, fields: 'any', encoder: 'scalar', tags_schema: 'scalar' };
+export const HIGHLIGHT_FIELD: Params = { ...HIGHLIGHTER, fragment_offset: 'int', matched_fields: 'strings' };
 
 export const SCRIPT: Params = { source: 'scalar', inline: 'scalar', id: 'scalar', lang: 'scalar', params: 'object', options: 'object' };
 
@@ -287,8 +298,8 @@ export const AGGREGATIONS: ReadonlyMap<string, AggSpec> = new Map<string, AggSpe
   ['top_hits', {
     kind: 'metric',
     params: {
-      from: 'int', size: 'int', sort: 'sort', _source: 'source', highlight: 'object', explain: 'bool', version: 'bool', seq_no_primary_term: 'bool',
-      stored_fields: 'strings', docvalue_fields: 'array', fields: 'array', script_fields: 'object', track_scores: 'bool',
+      from: 'int', size: 'int', sort: 'sort', _source: 'source', explain: 'bool', version: 'bool', seq_no_primary_term: 'bool',
+      stored_fields: 'strings', docvalue_fields: 'array', fields: 'array', script_fields: 'object', track_scores: 'bool', highlight: 'highlight',
     },
   }],
   ['matrix_stats', { kind: 'metric', params: { fields: 'fields', missing: 'object', mode: 'scalar' }, required: [['fields']] }],
@@ -370,7 +381,7 @@ export const SEARCH_BODY: Params = {
   query: 'query', post_filter: 'query', aggs: 'object', aggregations: 'object', from: 'int', size: 'int', sort: 'sort', _source: 'source',
   track_total_hits: 'any', timeout: 'scalar', terminate_after: 'int', min_score: 'number', version: 'bool', seq_no_primary_term: 'bool',
   explain: 'bool', stored_fields: 'strings', docvalue_fields: 'array', fields: 'array', script_fields: 'object', derived: 'object',
-  track_scores: 'bool', include_named_queries_score: 'bool', indices_boost: 'any', highlight: 'object', suggest: 'object', rescore: 'any',
+  track_scores: 'bool', include_named_queries_score: 'bool', indices_boost: 'any', highlight: 'highlight', suggest: 'object', rescore: 'any',
   stats: 'strings', ext: 'object', profile: 'bool', search_after: 'array', collapse: 'object', slice: 'object', pit: 'object',
   search_pipeline: 'any', verbose_pipeline: 'bool',
 };

@@ -16,7 +16,8 @@ import { CALENDAR_INTERVALS, checkDateValue, isFixedInterval, usesDateMath } fro
 import { FieldResolver, didYouMean, type FieldKind } from './fields';
 import { childPath, lineIndex, parseJson, type JsonValue } from './json-parse';
 import {
-  AGGREGATIONS, AGG_META_KEYS, COLLAPSE, COMPOSITE_SOURCES, DECAY_FIELD, EXT_SECTIONS, FIELD_SORT, FIELD_VALUE_FACTOR, GEO_DISTANCE_SORT, INNER_HITS,
+  AGGREGATIONS, AGG_META_KEYS, COLLAPSE, COMPOSITE_SOURCES, DECAY_FIELD, EXT_SECTIONS, FIELD_SORT, FIELD_VALUE_FACTOR, GEO_DISTANCE_SORT, HIGHLIGHT,
+  HIGHLIGHT_FIELD, INNER_HITS,
   INTERVAL_FILTERS, INTERVAL_RULES, MULTI_TERM_QUERY_TYPES, NESTED_SORT, PIT, PLUGINS, QUERIES, RANDOM_SCORE_FUNCTION, RESCORE,
   RESCORE_QUERY, SCORE_FUNCTION_PARAMS, SCORE_FUNCTIONS, SCORE_MODES, BOOST_MODES, SCRIPT, SCRIPT_FIELD, SCRIPT_SCORE_FUNCTION, SCRIPT_SORT, SEARCH_BODY, SLICE, SPAN_QUERY_TYPES,
   type AggSpec, type ParamKind, type Params, type PluginName, type QuerySpec,
@@ -221,6 +222,9 @@ export class QueryDslValidator {
       case 'interval_rule':
         this.intervalRule(v, path);
         return;
+      case 'highlight':
+        this.highlight(v, path);
+        return;
     }
   }
 
@@ -375,6 +379,24 @@ export class QueryDslValidator {
     this.required(v, path, [['script']], 'a script field');
   }
 
+  /** Highlight options; field names are not checked (OpenSearch skips fields it cannot highlight). */
+  private highlight(v: JsonValue, path: string): void {
+    if (!this.object(v, path, '"highlight"')) return;
+    this.params(v, path, HIGHLIGHT, 'highlight');
+    const fields = get(v, 'fields');
+    if (fields === undefined) return;
+    const fp = childPath(path, 'fields');
+    const groups = Array.isArray(fields) ? fields.map((f, i) => [f, childPath(fp, i)] as const) : [[fields, fp] as const];
+    for (const [group, gp] of groups) {
+      if (!this.object(group, gp, 'highlight "fields"')) continue;
+      for (const name of Object.keys(group)) {
+        const opts = group[name];
+        const np = childPath(gp, name);
+        if (this.object(opts, np, `highlight options of ${shown(name)}`)) this.params(opts, np, HIGHLIGHT_FIELD, 'highlight field');
+      }
+    }
+  }
+
   private script(v: JsonValue, path: string, what: string): void {
     if (typeof v === 'string') return;
     if (!this.object(v, path, what)) return;
@@ -520,6 +542,11 @@ export class QueryDslValidator {
         else v.forEach((x, i) => {
           if (!isScalar(x)) this.problem(childPath(path, i), `terms values must be single values, got ${kindOf(x)}`);
         });
+        break;
+      case 'terms_set':
+        if (isObj(v) && has(v, 'minimum_should_match_field') && has(v, 'minimum_should_match_script')) {
+          this.problem(path, 'terms_set takes "minimum_should_match_field" or "minimum_should_match_script", not both');
+        }
         break;
       case 'range':
         if (isObj(v)) this.range(name, v, path);
