@@ -152,7 +152,7 @@ export const QUERIES: ReadonlyMap<string, QuerySpec> = new Map<string, QuerySpec
   ['has_parent', { form: 'object', params: { parent_type: 'scalar', query: 'query', score: 'bool', ignore_unmapped: 'bool', inner_hits: 'inner_hits', ...NAMED }, required: [['parent_type'], ['query']] }],
   ['parent_id', { form: 'object', params: { type: 'scalar', id: 'scalar', ignore_unmapped: 'bool', ...NAMED }, required: [['type'], ['id']] }],
   // geographic (geo_* in core; xy_shape from the geospatial plugin)
-  ['geo_distance', { form: 'field_value', params: {}, outer: { distance: 'scalar', distance_type: 'scalar', ...GEO_OUTER }, required: [['distance']] }],
+  ['geo_distance', { form: 'field_value', params: {}, outer: { distance: 'scalar', unit: 'scalar', distance_type: 'scalar', ...GEO_OUTER }, required: [['distance']] }],
   ['geo_bounding_box', { form: 'field_value', params: { top_left: 'any', bottom_right: 'any', top_right: 'any', bottom_left: 'any', top: 'number', left: 'number', bottom: 'number', right: 'number', wkt: 'scalar' }, outer: { type: 'scalar', ...GEO_OUTER } }],
   ['geo_polygon', { form: 'field_value', params: { points: 'array' }, outer: GEO_OUTER }],
   ['geo_shape', { form: 'field_value', params: SHAPE_VALUE, outer: { ignore_unmapped: 'bool', ...NAMED } }],

@@ -306,7 +306,7 @@ export class QueryDslValidator {
           this.aggs(val, p, 0);
           break;
         case 'track_total_hits':
-          if (typeof val !== 'boolean') this.int(val, p, '"track_total_hits" (true, false or a number)', 0);
+          if (typeof val !== 'boolean') this.int(val, p, '"track_total_hits" (true, false or a number; -1 turns counting off)', -1);
           break;
         case 'ext':
           this.ext(val, p);
@@ -440,7 +440,9 @@ export class QueryDslValidator {
     }
     const outer = spec.outer ?? {};
     const names = Object.keys(body).filter((k) => !Object.hasOwn(outer, k));
-    if (names.length !== 1) {
+    // geo_distance also takes its point as "<field>.lat" and "<field>.lon": two keys, one field.
+    const fieldCount = type === 'geo_distance' ? new Set(names.map((n) => n.replace(/\.(lat|lon)$/, ''))).size : names.length;
+    if (fieldCount !== 1) {
       this.problem(path, `${type} takes exactly one field, got ${names.length === 0 ? 'none' : names.map(shown).join(', ')}`);
     }
     this.params(body, path, outer, type, (k) => !Object.hasOwn(outer, k));
@@ -448,7 +450,8 @@ export class QueryDslValidator {
     for (const name of names) {
       const fp = childPath(path, name);
       const v = body[name];
-      if (type !== 'range') this.field(name, fp);
+      if (type === 'geo_distance' && /\.(lat|lon)$/.test(name)) this.field(name.replace(/\.(lat|lon)$/, ''), fp);
+      else if (type !== 'range') this.field(name, fp);
       if (isObj(v) && (spec.form === 'field' || Object.keys(spec.params).length > 0)) {
         this.params(v, fp, spec.params, type);
         if (spec.form === 'field') this.required(v, fp, spec.required, type);
