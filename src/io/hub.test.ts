@@ -100,6 +100,21 @@ describe('hub source', () => {
     await expect(source.text('nope.json')).rejects.toThrow(`hub ${ID}: nope.json not found (HTTP 404) at ${hub.base}/${ID}/resolve/main/nope.json`);
   });
 
+  it('downloads only over https, or http to this machine', () => {
+    for (const [baseUrl, why] of [
+      ['not a url', '"not a url" is not a URL'],
+      ['http://example.com', 'hub downloads use https (plain http only to this machine: 127.0.0.1 or localhost); got http://example.com'],
+      ['ftp://example.com', 'the hub base URL must start with https:// (got ftp:)'],
+      ['https://user:pw@example.com', 'the hub base URL must not carry a user name or password'],
+      ['https://example.com/?x=1', 'the hub base URL must not have a query or fragment'],
+    ]) {
+      expect(() => hubSource(ID, { baseUrl })).toThrow(`hub ${ID}: ${why}`);
+    }
+    for (const baseUrl of ['https://huggingface.co', 'https://mirror.example/hf/', 'http://127.0.0.1:8000', 'http://localhost:1', 'http://[::1]:2']) {
+      expect(() => hubSource(ID, { baseUrl })).not.toThrow();
+    }
+  });
+
   it('says when the server cannot be reached', async () => {
     const source = hubSource(ID, { baseUrl: 'http://127.0.0.1:9' });
     await expect(source.text('config.json')).rejects.toThrow(/cannot fetch config\.json from http:\/\/127\.0\.0\.1:9\/.*offline and not cached\?/);

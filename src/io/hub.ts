@@ -3,7 +3,7 @@
 // load of a model makes no request at all. The file list comes from the hub API (`/api/models/<id>/revision/<rev>`,
 // its "siblings"), or, where a server has no API, from probing the known checkpoint file names with HEAD.
 import { type ByteSource, memorySource, readText } from './byte-source';
-import { DEFAULT_HUB_URL, checkHubId, hubFileUrl } from '../settings/hub';
+import { DEFAULT_HUB_URL, checkHubId, hubBaseUrlProblem, hubFileUrl } from '../settings/hub';
 import type { CheckpointSource } from './checkpoint';
 
 /** Bytes by URL. Browser: Cache Storage (src/hosts/browser/hub-cache.ts); Node: a folder (src/hosts/node/hub-cache.ts). */
@@ -48,7 +48,9 @@ const KNOWN_FILES = [
 
 export function hubSource(id: string, options: HubOptions = {}): CheckpointSource {
   checkHubId(id);
-  const baseUrl = (options.baseUrl ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
+  const urlProblem = hubBaseUrlProblem(options.baseUrl ?? DEFAULT_HUB_URL);
+  if (urlProblem) throw new Error(`hub ${id}: ${urlProblem}`);
+  const baseUrl = (options.baseUrl ?? DEFAULT_HUB_URL).trim().replace(/\/+$/, '');
   const revision = options.revision ?? 'main';
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const label = `hub ${id}`;

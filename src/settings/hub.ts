@@ -14,3 +14,28 @@ export function hubFileUrl(id: string, file: string, baseUrl = DEFAULT_HUB_URL, 
   const path = file.split('/').map(encodeURIComponent).join('/');
   return `${baseUrl.replace(/\/+$/, '')}/${id}/resolve/${encodeURIComponent(revision)}/${path}`;
 }
+
+/** Hosts that may serve the hub over plain http: this machine only (a local mirror, tests). */
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why `baseUrl` cannot be a hub base URL, or undefined when it can: it must be a URL, https, or http to this
+ * machine (127.0.0.1, localhost), without credentials, query or fragment. Weights fetched over plain http from
+ * elsewhere could be swapped on the way.
+ */
+export function hubBaseUrlProblem(baseUrl: string): string | undefined {
+  const text = baseUrl.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `"${text}" is not a URL; the hub base URL looks like ${DEFAULT_HUB_URL}`;
+  }
+  if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname)) {
+    return `hub downloads use https (plain http only to this machine: 127.0.0.1 or localhost); got ${url.origin}`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `the hub base URL must start with https:// (got ${url.protocol})`;
+  if (url.username || url.password) return 'the hub base URL must not carry a user name or password';
+  if (url.search || url.hash) return 'the hub base URL must not have a query or fragment';
+  return undefined;
+}
