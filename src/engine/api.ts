@@ -5,6 +5,7 @@ import type { GpuInfo } from '../gpu/device';
 import type { GpuErrorReport } from '../gpu/errors';
 import type { PathedFile } from '../io/browser-files-source';
 import type { T5Config } from '../model/config';
+import type { RunApi } from './run-api';
 
 // Types the studio reads through this door rather than from the layers that define them (docs/architecture.md).
 export type { GpuInfo, PathedFile, T5Config };
@@ -100,7 +101,8 @@ export interface StreamResult extends StreamUpdate {
   millis: number;
 }
 
-export interface EngineApi {
+/** The model methods and the training-run methods (run-api.ts), one interface for the worker, the CLI and tests. */
+export interface EngineApi extends RunApi {
   gpuInfo(): Promise<GpuInfo>;
   memory(): Promise<MemoryStats>;
   /** Run one tiny kernel end to end, so the studio can prove compute works. */
