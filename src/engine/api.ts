@@ -5,6 +5,7 @@ import type { GpuInfo } from '../gpu/device';
 import type { GpuErrorReport } from '../gpu/errors';
 import type { PathedFile } from '../io/browser-files-source';
 import type { T5Config } from '../model/config';
+import type { EvalOptions, EvalProgress, EvalReport, EvalRow } from '../eval/runner';
 import type { RunApi } from './run-api';
 
 // Types the studio reads through this door rather than from the layers that define them (docs/architecture.md).
@@ -80,6 +81,17 @@ export interface GenerateRequestOptions {
   numBeams?: number;
 }
 
+/** What evaluateGeneration scores: rows (the eval split, say) and how to generate. */
+export interface GenerationEvalRequest {
+  /** Names the evaluation for cancelGenerationEval. */
+  evalId?: string;
+  rows: EvalRow[];
+  options?: EvalOptions;
+}
+
+export type GenerationEvalProgress = EvalProgress & { evalId: string };
+export type GenerationEvalReport = EvalReport;
+
 /** generateStream's options: GenerateRequestOptions plus the JSON constraint. */
 export interface StreamRequestOptions extends GenerateRequestOptions {
   /** Only tokens that keep the output a JSON prefix, closed within maxNewTokens: the output always parses. */
@@ -125,6 +137,13 @@ export interface EngineApi extends RunApi {
   generate(texts: string[], options: GenerateRequestOptions): Promise<string[]>;
   /** One text generated token by token; onUpdate gets the decoded text after every step. One at a time. */
   generateStream(text: string, options: StreamRequestOptions, onUpdate?: (u: StreamUpdate) => void, genId?: string): Promise<StreamResult>;
+  /**
+   * Generate each row's label (and rationale) with the loaded model and score them: exact match, JSON and Query DSL
+   * validity, BLEU/TER, rationale BLEU, and per sample a JSON diff. Progress per batch (and within, at most 4/s).
+   */
+  evaluateGeneration(request: GenerationEvalRequest, onProgress?: (p: GenerationEvalProgress) => void): Promise<GenerationEvalReport>;
+  /** Stop an evaluateGeneration at its next token step (it rejects with kind 'cancelled'). */
+  cancelGenerationEval(evalId: string): Promise<boolean>;
   /** End a streamed generation at its next step (it resolves with stopped: true). false when none runs by that id. */
   stopGeneration(genId: string): Promise<boolean>;
 }

@@ -6,19 +6,11 @@ import { T5Generator } from '../model/generate';
 import type { T5Model } from '../model/t5-model';
 import type { T5Tokenizer } from '../model/tokenizer';
 import { DSS_DEFAULTS } from '../data/dss-examples';
-import { EvaluationCancelled, runEvaluation, type EvalOptions, type EvalProgress, type EvalReport, type EvalRow, type SequenceGenerator } from '../eval/runner';
+import { EvaluationCancelled, runEvaluation, type EvalReport, type SequenceGenerator } from '../eval/runner';
+import type { GenerationEvalProgress, GenerationEvalRequest } from './api';
 import { EngineError } from './errors';
 
-export type { EvalOptions, EvalRow } from '../eval/runner';
-export type GenerationEvalReport = EvalReport;
-export type GenerationEvalProgress = EvalProgress & { evalId: string };
-
-export interface GenerationEvalRequest {
-  /** Names the evaluation for cancelEvaluation. */
-  evalId?: string;
-  rows: EvalRow[];
-  options?: EvalOptions;
-}
+export type { GenerationEvalProgress, GenerationEvalReport, GenerationEvalRequest } from './api';
 
 /** Longest input kept (as training cuts it): the question's tail is dropped, </s> kept. */
 const MAX_INPUT_TOKENS = DSS_DEFAULTS.maxInputLength;
