@@ -17,6 +17,7 @@ import { describeSource } from './model-sources';
 import type {
   CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus,
 } from './run-api';
+import { fileText } from './run-files';
 import { checkRunId, type CheckpointName, type RunStore } from './run-store';
 
 /** Opens a model source (the engine's openers). */
@@ -175,13 +176,14 @@ export class RunManager implements RunApi {
       const record = await store.getRun(checkRunId(runId));
       if (!record) throw new EngineError('not-found', `no run ${runId}`);
       const data = await store.getData(runId);
-      const files = await store.loadCheckpoint(runId, 'latest');
-      if (!data || !files) throw new EngineError('not-found', `run ${runId} has no ${data ? 'latest checkpoint' : 'data'} to resume from`);
+      if (!data) throw new EngineError('not-found', `run ${runId} has no data to resume from`);
+      // Cut off before its first checkpoint (a lost device in epoch 1): it starts again from step 0.
+      const files = (await store.loadCheckpoint(runId, 'latest')) ?? undefined;
       const model = options.model ?? reopenable(record.model);
       if (!model) throw new EngineError('bad-input', `run ${runId} trained on picked files (${record.model.label}); pick the same folder again to resume`);
       const overrides: Partial<RunConfig> = options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {};
       const p = await this.prepare({ config: record.config, model, data }, overrides);
-      const state = JSON.parse(typeof files['state.json'] === 'string' ? files['state.json'] : new TextDecoder().decode(files['state.json'])) as { step: number };
+      const state = files ? (JSON.parse(fileText(files, 'state.json')) as { step: number }) : { step: 0 };
       if (state.step >= p.plan.totalSteps) throw new EngineError('bad-input', `run ${runId} is at step ${state.step} of ${p.plan.totalSteps}; give a larger max steps to train on`);
       // Metrics written after the checkpoint (a crash, a lost device) are redone by the resume.
       await store.truncateMetrics(runId, state.step);
