@@ -1,7 +1,8 @@
 // The Train page end to end on SwiftShader: a tiny checkpoint made here comes from a hub-style server on 127.0.0.1 and is
 // loaded on the Models page; the Train page trains LoRA on a slice of the sample dataset, shows the plan, loss
 // points, a memory figure and progress; the run pauses, the page reloads with the server gone, the run resumes
-// (model from the hub cache, weights and moments from its checkpoint) and finishes; the runs list shows it.
+// (model from the hub cache, weights and moments from its checkpoint); the page reloads again mid-run (a closed
+// tab), the run shows as interrupted, resumes from its last epoch's checkpoint and finishes; the runs list shows it.
 // Screenshots of the page go to test-results/ (copied to docs/ by hand after a look).
 import { expect, type Page, test } from '@playwright/test';
 import { makeTinyT5 } from '../src/io/tiny-t5';
@@ -11,7 +12,8 @@ const ID = 'tiny/train-e2e';
 /** Small and quick on SwiftShader; spare embedding rows for the characters the run adds to the tokenizer. */
 const CHECKPOINT = makeTinyT5({ dModel: 32, layers: 1, decoderLayers: 1, heads: 2, dKv: 16, dFf: 64, vocab: 160, spareRows: 24, seed: 3 });
 const ROWS = 12;
-const MAX_STEPS = 6;
+/** 11 train rows in batches of 4: 3 steps an epoch, a latest checkpoint at each epoch's end. */
+const MAX_STEPS = 9;
 
 test.setTimeout(600_000);
 
@@ -22,7 +24,7 @@ async function openStudio(page: Page, hash = '') {
 
 const points = async (page: Page, figure: string) => Number((await page.getByRole('figure', { name: figure }).getAttribute('data-points')) ?? '0');
 
-test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, resume from the cache, finish, runs list', async ({ page }) => {
+test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, resume from the cache, tab closed mid-run, resume, finish, runs list', async ({ page }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   const hub = await startTinyHub(ID, CHECKPOINT);
@@ -90,9 +92,22 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     await expect(resumed).toHaveAttribute('data-status', 'paused');
     await expect.poll(() => points(page, 'Loss')).toBeGreaterThanOrEqual(2); // the curves so far come back
     await resumed.getByRole('button', { name: 'Resume' }).click();
-    await expect(resumed).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+    await expect(resumed).toHaveAttribute('data-status', /running|tuning|evaluating|saving/);
+
+    // Closing the tab mid-run (a reload, no pause): the run is interrupted and resumes from its last epoch's checkpoint.
+    await expect.poll(async () => Number((await resumed.getAttribute('data-latest-checkpoint')) || 0), { timeout: 300_000 }).toBeGreaterThan(pausedAt);
+    const checkpointAt = Number(await resumed.getAttribute('data-latest-checkpoint'));
+    expect(checkpointAt).toBeLessThan(MAX_STEPS);
+    await page.reload();
+    await openStudio(page, '#/train');
+    const interrupted = page.getByTestId('run-view');
+    await expect(interrupted).toHaveAttribute('data-status', 'interrupted');
+    await expect(page.getByTestId('runs-table').getByTestId('run-row').first()).toContainText('interrupted');
+    await interrupted.getByRole('button', { name: 'Resume' }).click();
+    await expect(interrupted).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
     await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('aria-valuenow', String(MAX_STEPS));
-    expect(await points(page, 'Loss')).toBeGreaterThanOrEqual(MAX_STEPS);
+    // Every step once: the steps after the last checkpoint were trained again and their first metrics dropped.
+    expect(await points(page, 'Loss')).toBe(MAX_STEPS);
 
     const row = page.getByTestId('runs-table').getByTestId('run-row').filter({ hasText: 'e2e lora' });
     await expect(row).toContainText('done');

@@ -27,7 +27,7 @@ export function RunView({ run }: { run: RunRecord }) {
     if (active) ref.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }, [active]);
   return (
-    <section ref={ref} className="run-view" aria-label={`Run ${run.name}`} data-testid="run-view" data-status={status}>
+    <section ref={ref} className="run-view" aria-label={`Run ${run.name}`} data-testid="run-view" data-status={status} data-latest-checkpoint={run.checkpoints.latest?.step ?? ''}>
       <header>
         <h2>{run.name}</h2>
         <span className={`status-badge status-${status}`} data-testid="run-status">
@@ -48,7 +48,7 @@ export function RunView({ run }: { run: RunRecord }) {
         </div>
       </header>
       <p className="muted small">
-        {STATUS_TEXT[status]}
+        {status === 'interrupted' && !run.checkpoints.latest ? 'Interrupted before its first checkpoint (saved at the end of each epoch and on Pause): start it again.' : STATUS_TEXT[status]}
         {active && liveMessage ? ` — ${liveMessage}` : ''}
       </p>
       <RunProgressBar run={run} last={active ? lastStep : null} />

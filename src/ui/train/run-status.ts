@@ -16,9 +16,12 @@ export const STATUS_TEXT: Record<LiveStatus, string> = {
   interrupted: 'Interrupted (the tab closed or the GPU was lost): resumable from its latest checkpoint',
 };
 
-/** A stored run that can go on: paused, interrupted, or left "running" by a tab that closed mid-step. */
+/**
+ * A stored run that can go on: paused, interrupted, or left "running" by a tab that closed mid-step, and with a
+ * latest checkpoint to go on from (one cut off before its first epoch ended has none).
+ */
 export const canResume = (run: RunRecord, activeRunId: string | null) =>
-  run.id !== activeRunId && (run.status === 'paused' || run.status === 'interrupted' || run.status === 'running');
+  run.id !== activeRunId && run.checkpoints.latest !== undefined && (run.status === 'paused' || run.status === 'interrupted' || run.status === 'running');
 
 /** A run's status as shown: one left "running" without an engine training it was interrupted. */
 export const shownStatus = (run: RunRecord, activeRunId: string | null): RunRecord['status'] =>
