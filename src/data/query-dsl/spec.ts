@@ -58,6 +58,7 @@ export interface QuerySpec {
   shorthand?: 'scalar' | 'array' | 'int';
   /** Groups of which at least one parameter must be present. */
   required?: readonly (readonly string[])[];
+  /** The plugin that provides it, when not in core or a bundled module. */
   plugin?: PluginName;
 }
 
@@ -252,13 +253,14 @@ export const SCRIPT: Params = { source: 'scalar', inline: 'scalar', id: 'scalar'
 // ---- aggregations ----
 
 export interface AggSpec {
+  /** Only bucket aggregations may hold sub-aggregations. */
   kind: 'bucket' | 'metric' | 'pipeline';
   params: Params;
   /** Groups of which at least one parameter must be present. */
   required?: readonly (readonly string[])[];
   /** Field kinds (see fields.ts) its `field` may have; unset: any aggregatable field. */
   fieldKinds?: readonly ('numeric' | 'date' | 'keyword' | 'boolean' | 'other')[];
-  /** Metric aggregations take no sub-aggregations, except the few listed here (none today besides top_hits-like). */
+  /** The plugin that provides it, when not in core or a bundled module. */
   plugin?: PluginName;
 }
 
@@ -294,7 +296,7 @@ export const AGGREGATIONS: ReadonlyMap<string, AggSpec> = new Map<string, AggSpe
   ['weighted_avg', { kind: 'metric', params: { value: 'object', weight: 'object', format: 'scalar', value_type: 'scalar' }, required: [['value'], ['weight']] }],
   ['geo_bounds', { kind: 'metric', params: { ...VALUES_FIELD_ONLY, wrap_longitude: 'bool' }, required: [['field']] }],
   ['geo_centroid', { kind: 'metric', params: VALUES_NO_FORMAT, required: FIELD_OR_SCRIPT }],
-  ['scripted_metric', { kind: 'metric', params: { init_script: 'script', map_script: 'script', combine_script: 'script', reduce_script: 'script', params: 'object' }, required: [['map_script']] }],
+  ['scripted_metric', { kind: 'metric', params: { init_script: 'script', map_script: 'script', combine_script: 'script', reduce_script: 'script', params: 'object' }, required: [['map_script'], ['combine_script'], ['reduce_script']] }],
   ['top_hits', {
     kind: 'metric',
     params: {
