@@ -94,7 +94,7 @@ async function benchOne(gpu: Gpu, name: string, config: T5Config, method: Method
   // QLoRA computes in f16 where the adapter has shader-f16 (after a check on this device), else f32.
   if (method === 'qlora') console.log(`${name} qlora compute: ${await selectNf4Compute(gpu, model)}`);
   let frozen = 0;
-  for (const p of model.params.params.values()) if (!p.grad && p.value) frozen += p.value.bytes;
+  for (const p of model.params.params.values()) if (!p.grad && p.storage === 'dense') frozen += p.value.bytes;
   const nf4 = frozenNf4Bytes(model);
   frozen += nf4.allocated;
   const trainable = method === 'full' ? [...model.params.params.values()].reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) : adapterElements(model);

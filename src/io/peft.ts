@@ -35,13 +35,13 @@ export async function exportAdapter(gpu: Gpu, model: T5Model, o: AdapterExportOp
   const config = peftConfigFor(model, o.baseModel);
   const tensors = new Map<string, TensorToWrite>();
   for (const a of model.params.adapters.values()) {
-    for (const p of [a.A, a.B]) tensors.set(p.name, { dtype: 'F32', shape: [...p.shape], data: await gpu.readF32(p.value!) });
+    for (const p of [a.A, a.B]) tensors.set(p.name, { dtype: 'F32', shape: [...p.shape], data: await gpu.readF32(p.value) });
   }
-  for (const p of model.params.tokenParams()) tensors.set(p.name, { dtype: 'F32', shape: [...p.shape], data: await gpu.readF32(p.value!) });
+  for (const p of model.params.tokenParams()) tensors.set(p.name, { dtype: 'F32', shape: [...p.shape], data: await gpu.readF32(p.value) });
   const files: FileMap = new Map();
   files.set(ADAPTER_CONFIG, `${JSON.stringify(config, null, 2)}\n`);
   files.set(ADAPTER_WEIGHTS, serializeSafetensors(tensors));
-  const quantized = [...model.params.params.values()].some((p) => p.nf4);
+  const quantized = [...model.params.params.values()].some((p) => p.storage === 'nf4');
   if (o.card) files.set('README.md', modelCardMarkdown(o.card, config, { quantized }));
   return files;
 }

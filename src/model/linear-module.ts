@@ -42,7 +42,7 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
   const w = params.get(hfName.weight(path));
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
-  if (w.nf4) {
+  if (w.storage === 'nf4') {
     if (o.residual) gpu.copy(leadingTensor(o.residual), leadingTensor(out), N * OC * 4);
     const accumulate = o.accumulate || !!o.residual;
     if (params.nf4Compute === 'f16') {
@@ -55,15 +55,15 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
       nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate });
     }
   } else {
-    linearKernelForward(gpu, out, inp, w.value!, N, C, OC, { accumulate: o.accumulate, residual: o.residual });
+    linearKernelForward(gpu, out, inp, w.value, N, C, OC, { accumulate: o.accumulate, residual: o.residual });
   }
   const lora = params.adapters.get(path);
   if (!lora) return;
   const r = lora.r;
   const xa = records.take(`${path}.lora_xa`, (s) => rows(s) * r);
   const xin = loraInput(ctx, path, inp, rows, lora.dropout, o.stream, C);
-  linearKernelForward(gpu, xa, xin, lora.A.value!, N, C, r);
-  linearKernelForward(gpu, out, xa, lora.B.value!, N, r, OC, { accumulate: true, alpha: lora.scaling });
+  linearKernelForward(gpu, xa, xin, lora.A.value, N, C, r);
+  linearKernelForward(gpu, out, xa, lora.B.value, N, r, OC, { accumulate: true, alpha: lora.scaling });
 }
 
 /** dropout(x) for the adapter, kept in a record when dropout is on (regenerated masks need the same input). */
@@ -96,7 +96,7 @@ export function linearBackward(
   const w = params.get(hfName.weight(path));
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
-  if (w.nf4) {
+  if (w.storage === 'nf4') {
     // The frozen NF4 weight gets no gradient; the input gradient flows through its dequantized values.
     if (dinp && params.nf4Compute === 'f16') {
       const dy16 = f16Scratch(ctx, 'out', OC, rows);
@@ -108,7 +108,7 @@ export function linearBackward(
       nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput });
     }
   } else {
-    linearKernelBackward(gpu, dinp, w.grad, dout, inp, w.value!, N, C, OC, { accumulateInput: o.accumulateInput });
+    linearKernelBackward(gpu, dinp, w.grad, dout, inp, w.value, N, C, OC, { accumulateInput: o.accumulateInput });
   }
   const lora = params.adapters.get(path);
   if (!lora) return;
@@ -119,13 +119,13 @@ export function linearBackward(
   const xin = dropped ? records.take(`${path}.lora_xd`, (sh) => rows(sh) * C) : inp;
   // B's layer: dxa = s * dout B, dB += s * dout^T xa.  A's layer: dA += dxa^T xin, dxin = dxa A.
   const dxa = o.scratch('lora_dxa', (sh) => rows(sh) * r);
-  linearKernelBackward(gpu, dxa, lora.B.grad, dout, xa, lora.B.value!, N, r, OC, { alpha: s });
+  linearKernelBackward(gpu, dxa, lora.B.grad, dout, xa, lora.B.value, N, r, OC, { alpha: s });
   if (!dinp || !dropped) {
-    linearKernelBackward(gpu, dinp, lora.A.grad, dxa, xin, lora.A.value!, N, C, r, { accumulateInput: true });
+    linearKernelBackward(gpu, dinp, lora.A.grad, dxa, xin, lora.A.value, N, C, r, { accumulateInput: true });
     return;
   }
   const dxd = o.scratch('lora_dxd', (sh) => rows(sh) * C);
-  linearKernelBackward(gpu, dxd, lora.A.grad, dxa, xin, lora.A.value!, N, C, r);
+  linearKernelBackward(gpu, dxd, lora.A.grad, dxa, xin, lora.A.value, N, C, r);
   const dx = o.scratch('lora_dx', (sh) => rows(sh) * C);
   dropoutBackward(gpu, dx, dxd, N * C, { p: lora.dropout, seed: ctx.seed, stream: o.stream });
   axpy(gpu, dinp, dx, 1, N * C);

@@ -65,10 +65,11 @@ for (const name of Object.keys(LORA_CASES) as LoraCase[]) {
       const model = await tinyModel(checkpoint, {});
       const expected = goldenExpected(name);
       const raw = await rawSafetensors(`${dir}nf4.safetensors`);
-      const quantized = [...model.params.params.values()].filter((p) => p.nf4).map((p) => p.name).sort();
+      const nf4Params = [...model.params.params.values()].filter((p) => p.storage === 'nf4');
+      const quantized = nf4Params.map((p) => p.name).sort();
       expect(quantized).toEqual([...expected.nf4_weights].sort());
-      for (const n of quantized) {
-        const got = await nf4Read(gpu, model.params.get(n).nf4!);
+      for (const { name: n, nf4 } of nf4Params) {
+        const got = await nf4Read(gpu, nf4);
         expect(Buffer.from(got.codes).equals(Buffer.from(raw.get(`${n}.codes`)!)), `${n} codes`).toBe(true);
         expect(Buffer.from(got.absmax!.buffer).equals(Buffer.from(raw.get(`${n}.absmax`)!)), `${n} absmax`).toBe(true);
       }
@@ -92,7 +93,7 @@ for (const name of Object.keys(LORA_CASES) as LoraCase[]) {
     it('double quantization of absmax: loss (1e-5)', async () => {
       const gpu = await testGpu();
       const model = await tinyModel(checkpoint, { doubleQuant: true });
-      expect([...model.params.params.values()].some((p) => p.nf4?.double)).toBe(true);
+      expect([...model.params.params.values()].some((p) => p.storage === 'nf4' && p.nf4.double)).toBe(true);
       await importAdapter(gpu, model, goldenAdapterSource(name), { trainable: false });
       const h = await harness(model);
       const batch = goldenBatch(name);

@@ -66,11 +66,11 @@ describe('attachLora on a tiny T5', () => {
     expect(adapters.length).toBe(36);
     const withLora = await labelLogits(h, batch);
     expect(withLora).toEqual(base);
-    const a0 = await gpu.readF32(adapters[0].A.value!);
+    const a0 = await gpu.readF32(adapters[0].A.value);
     expect(a0.some((v) => v !== 0)).toBe(true);
-    expect((await gpu.readF32(adapters[0].B.value!)).every((v) => v === 0)).toBe(true);
+    expect((await gpu.readF32(adapters[0].B.value)).every((v) => v === 0)).toBe(true);
     // different modules draw different A
-    expect(await gpu.readF32(adapters[1].A.value!)).not.toEqual(a0);
+    expect(await gpu.readF32(adapters[1].A.value)).not.toEqual(a0);
     h.free();
   });
 
@@ -103,10 +103,10 @@ describe('attachLora on a tiny T5', () => {
     const gpu = await testGpu();
     const h = await harness(await tinyModel('untied-gated'));
     attachLora(gpu, h.model, { r: 4, alpha: 16, dropout: 0.1, seed: 5 });
-    const frozen = h.model.params.get('encoder.block.0.layer.0.SelfAttention.q.weight');
-    const w0 = await gpu.readF32(frozen.value!);
+    const frozen = h.model.params.dense('encoder.block.0.layer.0.SelfAttention.q.weight');
+    const w0 = await gpu.readF32(frozen.value);
     const ad = h.model.params.adapters.get('encoder.block.0.layer.0.SelfAttention.q')!;
-    const a0 = await gpu.readF32(ad.A.value!);
+    const a0 = await gpu.readF32(ad.A.value);
     const opt = new AdamW(gpu, h.model.params, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
     const step = async (seed: number) => {
       h.model.params.zeroGrads();
@@ -115,11 +115,11 @@ describe('attachLora on a tiny T5', () => {
     };
     // B starts at 0, so A's first gradient is s * B^T (...) = 0: the first step moves B only, the second A too.
     await step(7);
-    expect(await gpu.readF32(ad.A.value!)).toEqual(a0);
-    expect((await gpu.readF32(ad.B.value!)).some((v) => v !== 0)).toBe(true);
+    expect(await gpu.readF32(ad.A.value)).toEqual(a0);
+    expect((await gpu.readF32(ad.B.value)).some((v) => v !== 0)).toBe(true);
     await step(8);
-    expect(await gpu.readF32(ad.A.value!)).not.toEqual(a0);
-    expect(await gpu.readF32(frozen.value!)).toEqual(w0);
+    expect(await gpu.readF32(ad.A.value)).not.toEqual(a0);
+    expect(await gpu.readF32(frozen.value)).toEqual(w0);
     opt.free();
     h.free();
   });

@@ -8,7 +8,7 @@ import { DEFAULT_LORA_RANK } from '../settings/run-config';
 import type { Gpu } from '../gpu/gpu';
 import type { T5Config } from './config';
 import { t5ParameterSpecs } from './hf-names';
-import type { LoraAdapter, Param } from './parameters';
+import { denseParam, type DenseParam, type LoraAdapter } from './parameters';
 import type { T5Model } from './t5-model';
 import { detachTrainableTokens } from './trainable-tokens';
 
@@ -135,9 +135,9 @@ export function addAdapter(gpu: Gpu, model: T5Model, path: string, init: Adapter
   const { r } = init;
   if (init.A.length !== r * inp) throw new Error(`${peftKey(path, 'A')}: expected shape [${r}, ${inp}] (${r * inp} values), got ${init.A.length}`);
   if (init.B.length !== out * r) throw new Error(`${peftKey(path, 'B')}: expected shape [${out}, ${r}] (${out * r} values), got ${init.B.length}`);
-  const make = (which: 'A' | 'B', shape: number[], data: Float32Array): Param => {
+  const make = (which: 'A' | 'B', shape: number[], data: Float32Array): DenseParam => {
     const name = peftKey(path, which);
-    const p: Param = { name, shape, kind: 'lora', value: gpu.upload(data, [data.length], 'f32', 'weights', name), nf4: null, grad: null, decay: true };
+    const p = denseParam(name, shape, 'lora', gpu.upload(data, [data.length], 'f32', 'weights', name), true);
     if (init.trainable) params.enableGrad(p);
     return p;
   };
@@ -181,7 +181,6 @@ export function detachLora(gpu: Gpu, model: T5Model): void {
   for (const a of model.params.adapters.values()) {
     for (const p of [a.A, a.B]) {
       gpu.free(p.value, p.grad);
-      p.value = null;
       p.grad = null;
     }
   }

@@ -13,24 +13,24 @@ import { syncTokenRows } from './trainable-tokens';
 export async function mergedWeight(gpu: Gpu, model: T5Model, p: Param): Promise<Float32Array> {
   const path = p.name.endsWith('.weight') ? p.name.slice(0, -'.weight'.length) : p.name;
   const adapter = model.params.adapters.get(path);
-  if (!p.nf4 && !adapter) return gpu.readF32(p.value!);
+  if (p.storage === 'dense' && !adapter) return gpu.readF32(p.value);
   const n = p.shape.reduce((a, b) => a * b, 1);
   const temps: Tensor[] = [];
   try {
     let base: Tensor;
-    if (p.nf4) {
+    if (p.storage === 'nf4') {
       base = gpu.tensor([n], 'f32', 'scratch', `merge dequant:${p.name}`);
       temps.push(base);
       nf4Dequantize(gpu, base, p.nf4);
     } else {
-      base = p.value!;
+      base = p.value;
     }
     if (!adapter) return await gpu.readF32(base);
     const [out, inp] = p.shape;
     // W' (out, in) = W + scaling * B (out, r) . A (r, in)
     const merged = gpu.tensor([n], 'f32', 'scratch', `merged:${p.name}`);
     temps.push(merged);
-    matmul(gpu, merged, adapter.B.value!, adapter.A.value!, { M: out, N: inp, K: adapter.r }, { alpha: adapter.scaling, residual: base });
+    matmul(gpu, merged, adapter.B.value, adapter.A.value, { M: out, N: inp, K: adapter.r }, { alpha: adapter.scaling, residual: base });
     return await gpu.readF32(merged);
   } finally {
     gpu.flush();

@@ -4,6 +4,7 @@
 import type { Gpu } from '../gpu/gpu';
 import { castToF16, castToF32 } from '../gpu/kernels/cast';
 import { nf4LinearBackwardInput, nf4LinearForward, type Nf4Weight } from '../gpu/kernels/nf4';
+import type { Nf4Param } from './parameters';
 import type { T5Model } from './t5-model';
 
 export type Nf4ComputePreference = 'auto' | 'f32' | 'f16';
@@ -14,7 +15,7 @@ const F16_TOLERANCE = 2e-2;
 export async function selectNf4Compute(gpu: Gpu, model: T5Model, preference: Nf4ComputePreference = 'auto'): Promise<'f32' | 'f16'> {
   const params = model.params;
   if (preference === 'f16' && !gpu.info.f16) throw new Error('f16 compute was asked for, but this adapter has no shader-f16');
-  const probe = [...params.params.values()].find((p) => p.nf4)?.nf4;
+  const probe = [...params.params.values()].find((p): p is Nf4Param => p.storage === 'nf4')?.nf4;
   if (preference === 'f32' || !gpu.info.f16 || !probe) return (params.nf4Compute = 'f32');
   const error = await f16Disagreement(gpu, probe);
   if (error <= F16_TOLERANCE) return (params.nf4Compute = 'f16');

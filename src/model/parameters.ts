@@ -6,17 +6,34 @@ import type { Tensor } from '../gpu/tensor';
 
 export type ParamKind = 'embedding' | 'linear' | 'norm' | 'relative_bias' | 'lm_head' | 'lora';
 
-export interface Param {
+interface ParamBase {
   readonly name: string;
   readonly shape: readonly number[];
   readonly kind: ParamKind;
-  /** f32 value; null when the weight lives as NF4. */
-  value: Tensor | null;
-  nf4: Nf4Weight | null;
   /** Present exactly when the parameter trains. */
   grad: Tensor | null;
   /** HF Trainer: no weight decay for layer norms or any name containing "bias". */
   readonly decay: boolean;
+}
+
+/** A parameter held as f32 on the GPU: every one that trains, and every frozen one QLoRA does not quantize. */
+export interface DenseParam extends ParamBase {
+  readonly storage: 'dense';
+  readonly value: Tensor;
+}
+
+/** A frozen linear weight held as NF4 (QLoRA's base): no f32 value, never a gradient. */
+export interface Nf4Param extends ParamBase {
+  readonly storage: 'nf4';
+  readonly nf4: Nf4Weight;
+  grad: null;
+}
+
+export type Param = DenseParam | Nf4Param;
+
+/** A frozen f32 parameter (enableGrad makes it train). */
+export function denseParam(name: string, shape: readonly number[], kind: ParamKind, value: Tensor, decay: boolean): DenseParam {
+  return { storage: 'dense', name, shape, kind, value, grad: null, decay };
 }
 
 export interface LoraAdapter {
@@ -30,9 +47,9 @@ export interface LoraAdapter {
   readonly rslora: boolean;
   readonly dropout: number;
   /** (r, in) */
-  readonly A: Param;
+  readonly A: DenseParam;
   /** (out, r) */
-  readonly B: Param;
+  readonly B: DenseParam;
 }
 
 /**
@@ -44,9 +61,9 @@ export interface TrainableTokenRows {
   /** Token ids whose rows train, ascending and distinct. */
   readonly ids: readonly number[];
   /** (K, C) rows replacing shared.weight[ids] (PEFT: shared.token_adapter.trainable_tokens_delta). */
-  readonly shared: Param;
+  readonly shared: DenseParam;
   /** (K, C) rows replacing lm_head.weight[ids] of an untied head; null when the head is tied or its rows stay frozen. */
-  readonly lmHead: Param | null;
+  readonly lmHead: DenseParam | null;
   /** The base rows the trained ones replaced (host copies), written back when the rows are detached. */
   readonly original: { shared: Float32Array; lmHead: Float32Array | null };
   /** ids on the GPU (K) i32, for the head's row gradient. */
@@ -82,29 +99,34 @@ export class ParameterStore {
     return this.params.has(name);
   }
 
+  /** A parameter that must not be quantized (embeddings, norms, biases). */
+  dense(name: string): DenseParam {
+    const p = this.get(name);
+    if (p.storage !== 'dense') throw new Error(`parameter ${name} is stored as NF4 and has no f32 value`);
+    return p;
+  }
+
   /** f32 value of a parameter that must not be quantized (embeddings, norms, biases). */
   value(name: string): Tensor {
-    const p = this.get(name);
-    if (!p.value) throw new Error(`parameter ${name} is stored as NF4 and has no f32 value`);
-    return p.value;
+    return this.dense(name).value;
   }
 
   /** Every parameter that trains: base parameters with grads, then LoRA A/B, then trainable token rows. */
-  trainable(): Param[] {
-    const out = [...this.params.values()].filter((p) => p.grad);
+  trainable(): DenseParam[] {
+    const out = [...this.params.values()].filter((p): p is DenseParam => p.grad !== null);
     for (const a of this.adapters.values()) out.push(a.A, a.B);
     for (const p of this.tokenParams()) if (p.grad) out.push(p);
     return out;
   }
 
   /** The trainable token rows' parameters (shared, then lm_head when untied). */
-  tokenParams(): Param[] {
+  tokenParams(): DenseParam[] {
     const t = this.tokens;
     return t ? [t.shared, ...(t.lmHead ? [t.lmHead] : [])] : [];
   }
 
   /** Allocate zeroed gradients for the named parameters (category grads). */
-  enableGrad(p: Param): void {
+  enableGrad(p: DenseParam): void {
     if (p.grad) return;
     const n = p.shape.reduce((a, b) => a * b, 1);
     p.grad = this.gpu.tensor([n], 'f32', 'grads', `grad:${p.name}`);
@@ -121,11 +143,10 @@ export class ParameterStore {
     all.push(...this.tokenParams());
     if (this.tokens) this.gpu.free(this.tokens.idsTensor);
     for (const p of all) {
-      this.gpu.free(p.value, p.grad);
-      if (p.nf4) freeNf4(this.gpu, p.nf4);
-      p.value = null;
+      if (p.storage === 'nf4') freeNf4(this.gpu, p.nf4);
+      else this.gpu.free(p.value);
+      this.gpu.free(p.grad);
       p.grad = null;
-      p.nf4 = null;
     }
     this.params.clear();
     this.adapters.clear();

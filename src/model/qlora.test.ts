@@ -35,8 +35,7 @@ describe('QLoRA base on a tiny T5', () => {
     expect(b.allocated).toBeLessThanOrEqual(1.15 * b.theoretical);
     for (const p of model.params.params.values()) {
       expect(p.grad, p.name).toBeNull();
-      expect(!!p.nf4, p.name).toBe(qloraQuantizes(p.name));
-      expect(p.value === null, p.name).toBe(!!p.nf4);
+      expect(p.storage, p.name).toBe(qloraQuantizes(p.name) ? 'nf4' : 'dense');
     }
     model.params.free();
   });

@@ -4,8 +4,7 @@
 // Quantization runs on the GPU one tensor at a time: upload f32 into a scratch buffer, quantize, free the scratch,
 // so peak memory holds one f32 tensor beside the packed model, never the whole f32 model.
 import type { Gpu } from '../gpu/gpu';
-import { allocNf4, nf4Bytes, nf4Quantize } from '../gpu/kernels/nf4';
-import type { Param } from './parameters';
+import { allocNf4, freeNf4, nf4Bytes, nf4Quantize, type Nf4Weight } from '../gpu/kernels/nf4';
 import type { LoadOptions, T5Model } from './t5-model';
 
 export interface QloraOptions {
@@ -26,16 +25,22 @@ export function qloraQuantizes(name: string, o: Pick<QloraOptions, 'quantizeWo'>
   return m[3] !== 'wo' || o.quantizeWo;
 }
 
-/** f32 data -> p.nf4 on the GPU through a scratch buffer freed before returning (gpu.free submits its work first). */
-export function quantizeToNf4(gpu: Gpu, p: Param, data: Float32Array, doubleQuant = false): void {
-  if (p.shape.length !== 2) throw new Error(`${p.name}: only 2-D linear weights can be NF4, shape is [${p.shape.join(', ')}]`);
-  const [rows, cols] = p.shape;
-  const scratch = gpu.upload(data, [data.length], 'f32', 'scratch', `nf4 input:${p.name}`);
+/**
+ * f32 data -> NF4 on the GPU through a scratch buffer freed before returning (gpu.free submits its work first). A
+ * failure frees what was allocated; on success the caller owns the weight.
+ */
+export function quantizeToNf4(gpu: Gpu, name: string, shape: readonly number[], data: Float32Array, doubleQuant = false): Nf4Weight {
+  if (shape.length !== 2) throw new Error(`${name}: only 2-D linear weights can be NF4, shape is [${shape.join(', ')}]`);
+  const [rows, cols] = shape;
+  const scratch = gpu.upload(data, [data.length], 'f32', 'scratch', `nf4 input:${name}`);
+  let w: Nf4Weight | null = null;
   try {
-    const w = allocNf4(gpu, rows, cols, p.name, { double: doubleQuant });
-    p.nf4 = w; // owned by the parameter from here, so the store frees it even if quantizing throws
-    p.value = null;
+    w = allocNf4(gpu, rows, cols, name, { double: doubleQuant });
     nf4Quantize(gpu, w, scratch);
+    return w;
+  } catch (e) {
+    if (w) freeNf4(gpu, w);
+    throw e;
   } finally {
     gpu.free(scratch);
   }
@@ -46,7 +51,7 @@ export function qloraLoadOptions(options: Partial<QloraOptions> = {}): Required<
   const o = { ...QLORA_DEFAULTS, ...options };
   return {
     quantize: (name) => qloraQuantizes(name, o),
-    toNf4: (gpu, p, data) => quantizeToNf4(gpu, p, data, o.doubleQuant),
+    toNf4: (gpu, name, shape, data) => quantizeToNf4(gpu, name, shape, data, o.doubleQuant),
   };
 }
 
@@ -65,7 +70,7 @@ export function frozenNf4Bytes(model: T5Model): FrozenNf4Bytes {
   let theoretical = 0;
   let elements = 0;
   for (const p of model.params.params.values()) {
-    if (!p.nf4) continue;
+    if (p.storage !== 'nf4') continue;
     const w = p.nf4;
     for (const t of [w.codes, w.absmax, w.double?.qabsmax, w.double?.absmax2]) if (t) allocated += t.bytes;
     theoretical += nf4Bytes(w.rows, w.cols, !!w.double);

@@ -192,8 +192,8 @@ export function attentionBackwardSite(sc: StackContext, a: AttentionSite, dres: 
     linearBackward(sc.ctx, hfName.linear(m, 'k'), dh, dk, r.h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.k, scratch: sc.scratch });
     linearBackward(sc.ctx, hfName.linear(m, 'v'), dh, dv, r.h, sc.rows, { accumulateInput: true, stream: a.stream + ATT.v, scratch: sc.scratch });
   }
-  const norm = params.get(hfName.layerNorm(a.hf));
-  rmsnormBackward(gpu, dres, norm.grad, dh, a.resIn, norm.value!, r.rstd, N, C);
+  const norm = params.dense(hfName.layerNorm(a.hf));
+  rmsnormBackward(gpu, dres, norm.grad, dh, a.resIn, norm.value, r.rstd, N, C);
 }
 
 export interface FeedForwardSite {
@@ -278,8 +278,8 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
     reluBackward(gpu, da, dg, r.a, N * F);
     linearBackward(sc.ctx, hfName.linear(m, 'wi'), dh, da, r.h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
   }
-  const norm = params.get(hfName.layerNorm(f.hf));
-  rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value!, r.rstd, N, C);
+  const norm = params.dense(hfName.layerNorm(f.hf));
+  rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value, r.rstd, N, C);
 }
 
 /**

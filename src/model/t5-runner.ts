@@ -296,8 +296,8 @@ export class T5Runner {
     const { dec, decSc, decBuckets, decRstd } = pass;
     const dres = this.scratch('d_res_dec', (x) => decRows(x) * C);
     gpu.zero(backingTensor(dres));
-    const decNorm = p.get(hfName.finalLayerNorm('decoder'));
-    rmsnormBackward(gpu, dres, decNorm.grad, dDecOut, dec.res(3 * Ld), decNorm.value!, decRstd, M, C);
+    const decNorm = p.dense(hfName.finalLayerNorm('decoder'));
+    rmsnormBackward(gpu, dres, decNorm.grad, dDecOut, dec.res(3 * Ld), decNorm.value, decRstd, M, C);
     const decBiasParam = p.get(hfName.relativeBias('decoder'));
     const dDecBias = decBiasParam.grad ? this.scratch('d_dec_bias', (x) => NH * x.Tout * x.Tout) : null;
     if (dDecBias) gpu.zero(backingTensor(dDecBias));
@@ -327,8 +327,8 @@ export class T5Runner {
     if (this.dropoutOn(o)) dropoutBackward(gpu, dEncOut, dEncOut, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderOutput') });
     const dresE = this.scratch('d_res_enc', (x) => encRows(x) * C);
     gpu.zero(backingTensor(dresE));
-    const encNorm = p.get(hfName.finalLayerNorm('encoder'));
-    rmsnormBackward(gpu, dresE, encNorm.grad, dEncOut, enc.res(2 * L), encNorm.value!, encRstd, N, C);
+    const encNorm = p.dense(hfName.finalLayerNorm('encoder'));
+    rmsnormBackward(gpu, dresE, encNorm.grad, dEncOut, enc.res(2 * L), encNorm.value, encRstd, N, C);
     const encBiasParam = p.get(hfName.relativeBias('encoder'));
     const dEncBias = encBiasParam.grad ? this.scratch('d_enc_bias', (x) => NH * x.Tin * x.Tin) : null;
     if (dEncBias) gpu.zero(backingTensor(dEncBias));

@@ -123,7 +123,7 @@ for (const name of ['tied-relu', 'untied-gated']) {
       model.params.zeroGrads();
       await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha) });
       opt.apply();
-      const after = await readParam(model, (n) => model.params.get(n).value);
+      const after = await readParam(model, (n) => model.params.value(n));
       const golden = await readSafetensorsFile(`${dir}adamw.safetensors`);
       const problems: string[] = [];
       for (const [n, ref] of golden) {

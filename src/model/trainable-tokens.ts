@@ -12,7 +12,7 @@ import type { Gpu } from '../gpu/gpu';
 import { uploadEmbeddingGradIndex, type EmbeddingGradIndex } from '../gpu/kernels/embedding';
 import { tokenRowsEmbeddingGrad, tokenRowsGrad } from '../gpu/kernels/token-rows';
 import type { Bindable } from '../gpu/tensor';
-import type { Param, ParameterStore, TrainableTokenRows } from './parameters';
+import { denseParam, type DenseParam, type Param, type ParameterStore, type TrainableTokenRows } from './parameters';
 import type { T5Model } from './t5-model';
 
 /** PEFT's state-dict keys (adapter name removed) for the rows of `shared` and of `lm_head`. */
@@ -64,13 +64,13 @@ export async function attachTrainableTokens(gpu: Gpu, model: T5Model, tokenIds: 
   const params = model.params;
   const { V, C, tied } = model.dims;
   if (params.tokens) throw new Error(`the model already trains the rows of tokens ${params.tokens.ids.join(', ')}`);
-  const shared = params.get('shared.weight');
+  const shared = params.dense('shared.weight');
   if (shared.grad) throw new Error('trainable tokens are for frozen embeddings (LoRA, QLoRA); full fine-tuning already trains every row');
   const ids = checkIds(tokenIds, V);
   const K = ids.length;
-  const head = tied ? null : params.get('lm_head.weight');
-  const sharedAll = await gpu.readF32(shared.value!);
-  const headAll = head ? await gpu.readF32(head.value!) : null;
+  const head = tied ? null : params.dense('lm_head.weight');
+  const sharedAll = await gpu.readF32(shared.value);
+  const headAll = head ? await gpu.readF32(head.value) : null;
   const original = { shared: rowsOf(sharedAll, ids, C), lmHead: headAll ? rowsOf(headAll, ids, C) : null };
   let init = o.rows;
   if (init) {
@@ -85,8 +85,8 @@ export async function attachTrainableTokens(gpu: Gpu, model: T5Model, tokenIds: 
     };
     init = { shared: repeat(meanRow(sharedAll, C, ids[0])), lmHead: headAll ? repeat(meanRow(headAll, C, ids[0])) : null };
   }
-  const make = (name: string, kind: Param['kind'], data: Float32Array): Param => {
-    const p: Param = { name, shape: [K, C], kind, value: gpu.upload(data, [K * C], 'f32', 'weights', name), nf4: null, grad: null, decay: true };
+  const make = (name: string, kind: Param['kind'], data: Float32Array): DenseParam => {
+    const p = denseParam(name, [K, C], kind, gpu.upload(data, [K * C], 'f32', 'weights', name), true);
     if (o.trainable) params.enableGrad(p);
     return p;
   };
@@ -107,11 +107,11 @@ export function syncTokenRows(gpu: Gpu, params: ParameterStore): void {
   const t = params.tokens;
   if (!t) return;
   const C = t.shared.shape[1];
-  const copyRows = (from: Param, into: Param) => {
-    t.ids.forEach((id, j) => gpu.copy(from.value!, into.value!, C * 4, j * C * 4, id * C * 4));
+  const copyRows = (from: DenseParam, into: DenseParam) => {
+    t.ids.forEach((id, j) => gpu.copy(from.value, into.value, C * 4, j * C * 4, id * C * 4));
   };
-  copyRows(t.shared, params.get('shared.weight'));
-  if (t.lmHead) copyRows(t.lmHead, params.get('lm_head.weight'));
+  copyRows(t.shared, params.dense('shared.weight'));
+  if (t.lmHead) copyRows(t.lmHead, params.dense('lm_head.weight'));
 }
 
 /** Stop training the rows: the base rows get their original values back and the rows' tensors are freed. */
@@ -124,7 +124,6 @@ export function detachTrainableTokens(gpu: Gpu, params: ParameterStore): void {
   if (t.original.lmHead && t.lmHead) restore('lm_head.weight', t.original.lmHead);
   for (const p of params.tokenParams()) {
     gpu.free(p.value, p.grad);
-    p.value = null;
     p.grad = null;
   }
   gpu.free(t.idsTensor);

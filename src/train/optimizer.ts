@@ -4,7 +4,7 @@ import type { Gpu } from '../gpu/gpu';
 import { adamwStep } from '../gpu/kernels/adamw';
 import { clipScale, sumOfSquares } from '../gpu/kernels/grad-norm';
 import type { Tensor } from '../gpu/tensor';
-import type { Param, ParameterStore } from '../model/parameters';
+import type { DenseParam, ParameterStore } from '../model/parameters';
 
 export interface AdamWConfig {
   /** Learning rate (the paper: 5e-5). */
@@ -21,7 +21,7 @@ export interface AdamWConfig {
 export const ADAMW_DEFAULTS: AdamWConfig = { lr: 5e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1.0 };
 
 interface Moments {
-  param: Param;
+  param: DenseParam;
   m: Tensor;
   v: Tensor;
 }
@@ -58,7 +58,7 @@ export class AdamW {
     for (const { param } of this.moments) sumOfSquares(gpu, this.sumsq, param.grad!, param.grad!.size);
     clipScale(gpu, this.scale, this.sumsq, c.maxGradNorm > 0 ? c.maxGradNorm : Infinity);
     for (const { param, m, v } of this.moments) {
-      adamwStep(gpu, param.value!, m, v, param.grad!, this.scale, param.grad!.size, {
+      adamwStep(gpu, param.value, m, v, param.grad!, this.scale, param.grad!.size, {
         lr,
         beta1: c.beta1,
         beta2: c.beta2,
