@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AnswerView } from './AnswerView';
+import { EvaluatePanel } from './EvaluatePanel';
 import { usePlayground } from './use-playground';
 import './playground.css';
 
@@ -88,6 +89,7 @@ export function PlaygroundPage() {
           </ol>
         </details>
       ) : null}
+      <EvaluatePanel modelLabel={s.loaded?.label ?? null} />
     </section>
   );
 }
