@@ -29,6 +29,9 @@ export function kindOfType(type: string): FieldKind {
 const METADATA: IndexField[] = [
   { name: '_id', type: 'keyword', description: 'document id' },
   { name: '_index', type: 'keyword', description: 'index name' },
+  { name: '_routing', type: 'keyword', description: 'routing value' },
+  { name: '_seq_no', type: 'long', description: 'sequence number (random_score seeds on it)' },
+  { name: '_ignored', type: 'keyword', description: 'fields ignored as malformed' },
 ];
 
 /** Levenshtein distance, for "did you mean" hints; stops early (returning max + 1) once it must exceed `max`. */
