@@ -1,13 +1,17 @@
 // THE one place that lists every Hugging Face T5 parameter name with its shape for a config. Shapes are PyTorch's:
 // nn.Linear weight is (out_features, in_features); nn.Embedding is (num_embeddings, dim).
 // Legend: V vocab, C d_model, NH heads, D d_kv, F d_ff, NB relative_attention_num_buckets.
+import type { ALL_LINEAR_TARGETS } from '../settings/run-config';
 import type { T5Config } from './config';
 
 export type ParameterKind = 'embedding' | 'linear' | 'norm' | 'relative_bias' | 'lm_head';
 export type T5Stack = 'encoder' | 'decoder';
 export type AttentionModule = 'SelfAttention' | 'EncDecAttention';
-/** The last path component of T5's linear modules: attention q/k/v/o, gated wi_0/wi_1 or relu wi, and wo. */
-export type LinearName = 'q' | 'k' | 'v' | 'o' | 'wi_0' | 'wi_1' | 'wi' | 'wo';
+/**
+ * The last path component of T5's linear modules: attention q/k/v/o, gated wi_0/wi_1 or relu wi, and wo. The list is
+ * written once, as ALL_LINEAR_TARGETS (settings/run-config.ts, a pure module the settings forms read too).
+ */
+export type LinearName = (typeof ALL_LINEAR_TARGETS)[number];
 
 /**
  * Hugging Face module paths and parameter names, built here and nowhere else. A block's sub-layers are numbered:

@@ -7,15 +7,12 @@ import { LORA_PRESETS, type LoraPreset } from '../settings/presets';
 import { DEFAULT_LORA_RANK } from '../settings/run-config';
 import type { Gpu } from '../gpu/gpu';
 import type { T5Config } from './config';
-import { t5ParameterSpecs } from './hf-names';
+import { t5ParameterSpecs, type T5Stack } from './hf-names';
 import { denseParam, type DenseParam, type LoraAdapter } from './parameters';
 import type { T5Model } from './t5-model';
 import { detachTrainableTokens } from './trainable-tokens';
 
-/** Module names (the last path component) of T5's linears: attention q/k/v/o, gated wi_0/wi_1 or relu wi, and wo. */
-export const T5_LINEAR_MODULES = ['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wi', 'wo'] as const;
-
-export type LoraStack = 'encoder' | 'decoder';
+export type LoraStack = T5Stack;
 
 export interface LoraOptions {
   /** A preset name or PEFT target_modules (a module matches t when its path == t or ends with "." + t). */

@@ -4,6 +4,7 @@
 // Quantization runs on the GPU one tensor at a time: upload f32 into a scratch buffer, quantize, free the scratch,
 // so peak memory holds one f32 tensor beside the packed model, never the whole f32 model.
 import type { Gpu } from '../gpu/gpu';
+import { ALL_LINEAR_TARGETS } from '../settings/run-config';
 import { allocNf4, freeNf4, nf4Bytes, nf4Quantize, type Nf4Weight } from '../gpu/kernels/nf4';
 import type { LoadOptions, T5Model } from './t5-model';
 
@@ -16,7 +17,7 @@ export interface QloraOptions {
 
 export const QLORA_DEFAULTS: QloraOptions = { doubleQuant: false, quantizeWo: false };
 
-const BLOCK_LINEAR = /^(encoder|decoder)\.block\.\d+\.layer\.\d+\.(SelfAttention|EncDecAttention|DenseReluDense)\.(q|k|v|o|wi|wi_0|wi_1|wo)\.weight$/;
+const BLOCK_LINEAR = new RegExp(`^(encoder|decoder)\\.block\\.\\d+\\.layer\\.\\d+\\.(SelfAttention|EncDecAttention|DenseReluDense)\\.(${ALL_LINEAR_TARGETS.join('|')})\\.weight$`);
 
 /** Whether QLoRA stores this parameter (HF name) as NF4. */
 export function qloraQuantizes(name: string, o: Pick<QloraOptions, 'quantizeWo'> = QLORA_DEFAULTS): boolean {
