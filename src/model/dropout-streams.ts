@@ -4,6 +4,8 @@
 //   stream = task * TASK + model site                         (embeddings and final norms)
 //   stream = (2 * task + stack) * STACK + (layer + 1) * LAYER
 //            + sub-layer offset + site within the sub-layer   (the blocks; stack 0 encoder, 1 decoder)
+import type { T5Stack } from './hf-names';
+
 export const DROPOUT_STREAMS = {
   /** Streams per DSS task (the label task is 0, the rationale task 1). */
   task: 1_000_000,
@@ -29,7 +31,7 @@ export function modelStream(task: number, site: ModelDropoutSite): number {
 }
 
 /** Base stream of block `layer` of a stack of a task; its sub-layers add DROPOUT_STREAMS.sublayer offsets. */
-export function blockStream(task: number, stack: 'encoder' | 'decoder', layer: number): number {
+export function blockStream(task: number, stack: T5Stack, layer: number): number {
   const s = DROPOUT_STREAMS;
   return (task * 2 + (stack === 'encoder' ? 0 : 1)) * s.stack + (layer + 1) * s.layer;
 }
