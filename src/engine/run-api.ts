@@ -59,7 +59,9 @@ export interface StepMetrics {
   loss_rationale: number | null;
   lr: number;
   grad_norm: number;
+  /** Rows per second of this step's wall time (the first step includes compiling the kernels). */
   samples_per_s: number;
+  /** Input + target positions of both tasks (padding included: what the GPU computed) per second. */
   tokens_per_s: number;
   /** Live GPU bytes by category and the peak total so far, from the engine's buffer ledger. */
   gpu_bytes: ByCategory;

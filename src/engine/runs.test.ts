@@ -38,7 +38,7 @@ const losses = (rows: MetricRow[]) => rows.map((r) => (r.kind === 'train' ? [r.s
 const SMALL: Partial<RunConfig> = { batchSize: 2, evalFraction: 0.25, maxSteps: 4, lr: 1e-3, schedule: 'linear', warmupSteps: 1, maxInputLength: 16, maxTargetLength: 12 };
 
 for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 8, dropout: 0.1, targets: ['q', 'v', 'wo'], rslora: false } }]] as const) {
-  describe(`a ${method} run`, () => {
+  describe(`a ${method} run`, { timeout: 400_000 }, () => {
     it('N steps straight and N/2 + pause + resume + N/2 give bit-identical losses (dropout and shuffle on)', async () => {
       const { engine: e, root } = await engine();
       const config = { ...SMALL, method, ...extra } as Partial<RunConfig>;
@@ -88,6 +88,25 @@ for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 
     });
   });
 }
+
+it('a lost device stops the run as interrupted (kind device-lost), and it resumes to the end', { timeout: 400_000 }, async () => {
+  const { engine: e } = await engine();
+  const gpu = await testGpu();
+  // Dawn cannot lose a device on demand: deliver the loss report the Gpu would send for device.lost.
+  const lose = () => (gpu as unknown as { report(r: { kind: string; message: string; programs: string[] }): void }).report({ kind: 'device-lost', message: 'simulated loss', programs: [] });
+  const config: Partial<RunConfig> = { ...SMALL, method: 'full', maxSteps: 2 };
+  const failed = await e.startRun(spec(config, 'lost'), (ev) => {
+    if (ev.type === 'metrics' && ev.row.step === 1) lose();
+  }).then(() => null, (err: unknown) => err);
+  expect(failed).toBeInstanceOf(EngineError);
+  expect((failed as EngineError).kind).toBe('device-lost');
+  const record = await e.getRun('lost');
+  expect(record?.status).toBe('interrupted');
+  expect(record?.error?.kind).toBe('device-lost');
+  const resumed = await e.resumeRun('lost');
+  expect(resumed.status).toBe('done');
+  expect((await e.runMetrics('lost')).filter((r) => r.kind === 'train').map((r) => r.step)).toEqual([1, 2]);
+});
 
 describe('run refusals carry a kind', () => {
   it('bad settings, a taken id, a second run while one trains, a run that will not fit', async () => {
