@@ -30,6 +30,7 @@ export interface QueryDslAnalysis {
   value?: JsonValue;
 }
 
+/** Top-level keys recorded in the coverage. */
 const COVERED_KEYS = new Set(['query', 'post_filter', 'size', 'from', 'sort', '_source', 'track_total_hits', 'terminate_after']);
 
 export class QueryDslValidator extends QueryChecker {
