@@ -84,3 +84,11 @@ describe('summarize', () => {
     expect(sum.labelTer).toBeCloseTo((100 * 7) / 28, 9);
   });
 });
+
+describe('validator plugins', () => {
+  it('plugin syntax is valid only when the cluster has the plugin', () => {
+    const knn = '{"query":{"knn":{"embedding":{"vector":[1,2],"k":3}}}}';
+    expect(scoreSample(sample(knn, knn), null).valid).toBe(false);
+    expect(scoreSample(sample(knn, knn), null, { plugins: ['knn'] }).valid).toBe(true);
+  });
+});

@@ -2,7 +2,7 @@
 // JSON, is it a valid search request (the project's validator, against the index schema when there is one), is it
 // the reference query up to key order and number spelling, and how close is its text (BLEU, TER); and how close
 // is the predicted rationale to the teacher's (BLEU).
-import { analyzeQueryDsl, canonicalize, parseJson, type JsonValue } from '../data/query-dsl';
+import { analyzeQueryDsl, canonicalize, parseJson, type JsonValue, type QueryDslOptions } from '../data/query-dsl';
 import type { IndexSchema, ValidationProblem } from '../data/records';
 import { bleuFromStats, bleuStats, sumBleuStats, type BleuStats } from './bleu';
 import { jsonDiff, type JsonDiffEntry } from './json-diff';
@@ -62,9 +62,12 @@ function parsed(text: string): JsonValue | undefined {
   return p.ok ? p.value : undefined;
 }
 
-/** Scores of one sample. schema null checks structure only (no field names). */
-export function scoreSample(s: EvalSampleInput, schema: IndexSchema | null): EvalSampleScore {
-  const analysis = analyzeQueryDsl(s.prediction, schema);
+/**
+ * Scores of one sample. schema null checks structure only (no field names); validator.plugins names the plugins the
+ * cluster has (their syntax is otherwise "needs plugin X").
+ */
+export function scoreSample(s: EvalSampleInput, schema: IndexSchema | null, validator?: QueryDslOptions): EvalSampleScore {
+  const analysis = analyzeQueryDsl(s.prediction, schema, validator);
   const { parses, valid, problems } = analysis.validity;
   const ref = parsed(s.label);
   const pred = parses ? analysis.value : undefined;

@@ -41,6 +41,8 @@ export interface EvalOptions {
   rationales?: boolean;
   /** The dataset's index schema, for field checks; null checks structure only. */
   schema?: IndexSchema | null;
+  /** Plugins the cluster has, for the Query DSL validator (knn, neural-search, ...). */
+  plugins?: string[];
   labelPrefix?: string;
   rationalePrefix?: string;
 }
@@ -98,6 +100,7 @@ export function evalDefaults(o: EvalOptions): EvalReport['options'] {
     constrained: o.constrained ?? false,
     rationales: o.rationales ?? true,
     schema: o.schema?.index ?? null,
+    plugins: o.plugins ?? [],
     labelPrefix: o.labelPrefix ?? DSS_DEFAULTS.labelPrefix,
     rationalePrefix: o.rationalePrefix ?? DSS_DEFAULTS.rationalePrefix,
   };
@@ -181,7 +184,7 @@ export async function runEvaluation(
     const prediction = tok.decode(labelIds[i]);
     const input: EvalSampleInput = { id: r.id, question: r.question, label: r.label, prediction, rationale: r.rationale, predictedRationale: predictedRationales.get(i) };
     return {
-      ...scoreSample(input, options.schema ?? null),
+      ...scoreSample(input, options.schema ?? null, { plugins: o.plugins }),
       question: r.question,
       label: r.label,
       prediction,
