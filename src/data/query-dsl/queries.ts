@@ -127,9 +127,6 @@ export abstract class QueryChecker extends DslChecker {
       case 'span_multi':
         if (has(body, 'match')) this.query(body.match, childPath(path, 'match'), 'multi_term');
         break;
-      case 'dis_max':
-        if (has(body, 'queries') && !Array.isArray(body.queries)) this.problem(childPath(path, 'queries'), 'dis_max needs "queries": an array of queries');
-        break;
       default:
         break;
     }
