@@ -208,4 +208,11 @@ describe('rules the documentation showed to be wrong', () => {
     expect(messages({ query: { terms_set: { t: { terms: ['a'] } } } })[0]).toMatch(/needs "minimum_should_match_field" or "minimum_should_match_script"/);
     expect(messages({ query: { terms_set: { t: { terms: ['a'], minimum_should_match_field: 'n', minimum_should_match_script: { source: '1' } } } } })[0]).toMatch(/not both/);
   });
+
+  it('checks score_mode of nested and has_child, and takes dis_max queries as one query or a list', () => {
+    expect(messages({ query: { nested: { path: 'items', query: { match_all: {} }, score_mode: 'max' } } })).toEqual([]);
+    expect(messages({ query: { nested: { path: 'items', query: { match_all: {} }, score_mode: 'maximum' } } })[0]).toMatch(/"score_mode" must be one of avg, max, min, none, sum/);
+    expect(messages({ query: { has_child: { type: 'answer', query: { match_all: {} }, score_mode: 'first' } } })[0]).toMatch(/"score_mode" must be one of/);
+    expect(messages({ query: { dis_max: { queries: { match_all: {} } } } })).toEqual([]);
+  });
 });

@@ -17,6 +17,8 @@ const SORT_ORDERS = ['asc', 'desc'];
 const SORT_MODES = ['min', 'max', 'sum', 'avg', 'median'];
 const MULTI_MATCH_TYPES = ['best_fields', 'boolean', 'most_fields', 'cross_fields', 'phrase', 'phrase_prefix', 'bool_prefix'];
 const RELATIONS = ['intersects', 'contains', 'within', 'disjoint'];
+/** score_mode of nested and has_child (ScoreMode in Lucene's join module). */
+const JOIN_SCORE_MODES = ['avg', 'max', 'min', 'none', 'sum'];
 const BOOL_OCCURS = ['must', 'should', 'filter', 'must_not'];
 const RULE_REQUIRES = new Map([['match', 'query'], ['prefix', 'prefix'], ['wildcard', 'pattern'], ['fuzzy', 'term'], ['all_of', 'intervals'], ['any_of', 'intervals']]);
 
@@ -109,7 +111,11 @@ export abstract class QueryChecker extends DslChecker {
         if (typeof df === 'string' && df !== '*' && this.fields) this.field(df, childPath(path, 'default_field'));
         break;
       }
+      case 'has_child':
+        this.modeOf(body, 'score_mode', JOIN_SCORE_MODES, path);
+        break;
       case 'nested': {
+        this.modeOf(body, 'score_mode', JOIN_SCORE_MODES, path);
         const kind = this.fields && has(body, 'path') ? this.fields.resolve(String(body.path)) : null;
         if (kind && !('error' in kind) && kind.kind !== 'nested') this.problem(childPath(path, 'path'), `${shown(body.path)} is not a nested field (it is ${kind.kind})`);
         break;
