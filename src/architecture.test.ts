@@ -58,7 +58,7 @@ function layerOf(path: string): string {
   return parts[1];
 }
 
-const CORE = ['common', 'settings', 'gpu', 'model', 'data', 'io', 'train', 'eval', 'engine'];
+const CORE = ['common', 'settings', 'gpu', 'model', 'data', 'io', 'train', 'eval', 'ray', 'engine'];
 const BELOW_HOSTS = [...CORE];
 
 /** Value imports allowed from each folder (its own folder is always allowed). */
@@ -71,11 +71,12 @@ const VALUE_RULES: Record<string, readonly string[]> = {
   io: ['model', 'gpu', 'common', 'settings'],
   train: ['model', 'gpu', 'data', 'io', 'common', 'settings'],
   eval: ['model', 'gpu', 'data', 'io', 'common', 'settings'],
-  engine: ['train', 'eval', 'model', 'gpu', 'data', 'io', 'common', 'settings'],
+  ray: ['train', 'model', 'data', 'io', 'common', 'settings'],
+  engine: ['train', 'eval', 'ray', 'model', 'gpu', 'data', 'io', 'common', 'settings'],
   'hosts/browser': BELOW_HOSTS,
   'hosts/node': BELOW_HOSTS,
   worker: ['hosts/browser', ...BELOW_HOSTS],
-  cli: ['engine', 'hosts/node', 'data', 'common', 'settings'],
+  cli: ['engine', 'ray', 'hosts/node', 'data', 'common', 'settings'],
   ui: ['settings', 'common', 'data', 'hosts/browser'],
   main: ['ui'],
 };
