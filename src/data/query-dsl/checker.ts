@@ -9,7 +9,7 @@
 import type { IndexSchema, TextPosition, ValidationProblem } from '../records';
 import { FieldResolver, didYouMean, type FieldKind } from './fields';
 import { childPath, type JsonValue } from './json-parse';
-import { AGGREGATIONS, HIGHLIGHT, HIGHLIGHT_FIELD, INNER_HITS, PLUGINS, QUERIES, SCRIPT, type ParamKind, type Params, type PluginName, type QuerySpec } from './spec';
+import { AGGREGATIONS, HIGHLIGHT, HIGHLIGHT_FIELD, INNER_HITS, PARAM_VALUES, PLUGINS, QUERIES, SCRIPT, type ParamKind, type Params, type PluginName, type QuerySpec } from './spec';
 
 export type Obj = { [key: string]: JsonValue };
 
@@ -123,9 +123,15 @@ export abstract class DslChecker {
       case 'int':
         this.int(v, path, what, NON_NEGATIVE.has(key) ? 0 : INT_MIN);
         return;
-      case 'scalar':
-        if (!isScalar(v)) this.problem(path, `${what} must be a string or a number, got ${kindOf(v)}`);
+      case 'scalar': {
+        if (!isScalar(v)) {
+          this.problem(path, `${what} must be a string or a number, got ${kindOf(v)}`);
+          return;
+        }
+        const values = PARAM_VALUES.get(key);
+        if (values && !values.includes(String(v).toLowerCase())) this.problem(path, `${what} must be one of ${values.join(', ')}, got ${shown(v)}`);
         return;
+      }
       case 'strings':
         if (!(isScalar(v) || (Array.isArray(v) && v.every(isScalar)))) this.problem(path, `${what} must be a string or an array of strings`);
         return;

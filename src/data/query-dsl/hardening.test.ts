@@ -215,4 +215,12 @@ describe('rules the documentation showed to be wrong', () => {
     expect(messages({ query: { has_child: { type: 'answer', query: { match_all: {} }, score_mode: 'first' } } })[0]).toMatch(/"score_mode" must be one of/);
     expect(messages({ query: { dis_max: { queries: { match_all: {} } } } })).toEqual([]);
   });
+
+  it('checks the values of enumerated text parameters wherever they appear', () => {
+    expect(messages({ query: { match: { t: { query: 'x', operator: 'AND', zero_terms_query: 'all' } } } })).toEqual([]);
+    expect(messages({ query: { match: { t: { query: 'x', operator: 'xor' } } } })).toEqual(['match "operator" must be one of and, or, got "xor"']);
+    expect(messages({ query: { query_string: { query: 'x', default_operator: 'maybe' } } })[0]).toMatch(/"default_operator" must be one of and, or/);
+    expect(messages({ aggs: { d: { derivative: { buckets_path: 'a', gap_policy: 'skipp' } } } })[0]).toMatch(/must be one of skip, insert_zeros, keep_values/);
+    expect(messages({ query: { geo_distance: { distance: '1km', distance_type: 'sphere', p: [0, 0] } } })[0]).toMatch(/must be one of arc, plane/);
+  });
 });

@@ -103,7 +103,6 @@ export abstract class QueryChecker extends DslChecker {
       case 'multi_match': {
         const t = get(body, 'type');
         if (typeof t === 'string' && !MULTI_MATCH_TYPES.includes(t.toLowerCase())) this.problem(childPath(path, 'type'), `multi_match "type" must be one of ${MULTI_MATCH_TYPES.join(', ')}, got ${shown(t)}`);
-        this.operator(body, path);
         break;
       }
       case 'query_string': {
@@ -141,10 +140,6 @@ export abstract class QueryChecker extends DslChecker {
   /** Rules for one field's value in field-form queries beyond the table. */
   protected fieldQueryRules(type: string, name: string, v: JsonValue, path: string): void {
     switch (type) {
-      case 'match':
-      case 'match_bool_prefix':
-        if (isObj(v)) this.operator(v, path);
-        break;
       case 'term':
       case 'prefix':
       case 'wildcard':
@@ -193,11 +188,6 @@ export abstract class QueryChecker extends DslChecker {
       default:
         break;
     }
-  }
-
-  protected operator(v: Obj, path: string): void {
-    const op = get(v, 'operator');
-    if (op !== undefined && !(typeof op === 'string' && ['and', 'or'].includes(op.toLowerCase()))) this.problem(childPath(path, 'operator'), `"operator" must be and or or, got ${shown(op)}`);
   }
 
   protected relation(v: Obj, path: string): void {

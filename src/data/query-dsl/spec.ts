@@ -33,6 +33,22 @@ export type ParamKind =
 
 export type Params = Readonly<Record<string, ParamKind>>;
 
+/**
+ * Values a text parameter may take wherever it appears (OpenSearch reads them case-insensitively). Names whose
+ * values depend on where they appear (type, mode, order, score_mode) are checked by the rules in queries.ts instead.
+ */
+export const PARAM_VALUES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['zero_terms_query', ['none', 'all']],
+  ['operator', ['and', 'or']],
+  ['default_operator', ['and', 'or']],
+  ['low_freq_operator', ['and', 'or']],
+  ['high_freq_operator', ['and', 'or']],
+  ['gap_policy', ['skip', 'insert_zeros', 'keep_values']],
+  ['distance_type', ['arc', 'plane']],
+  ['validation_method', ['coerce', 'ignore_malformed', 'strict']],
+  ['collect_mode', ['depth_first', 'breadth_first']],
+]);
+
 /** Plugins that add search syntax; `plugins` in the validator options names the ones the cluster has. */
 export const PLUGINS = {
   knn: 'k-NN (opensearch-knn)',
