@@ -56,7 +56,7 @@ export class GenerationEvals {
       });
     } catch (e) {
       if (e instanceof EvaluationCancelled) throw new EngineError('cancelled', e.message);
-      if (e instanceof Error && /^evaluation row|batchSize/.test(e.message)) throw new EngineError('bad-input', e.message);
+      if (e instanceof Error && /^evaluation row|batchSize|^JSON-constrained decoding/.test(e.message)) throw new EngineError('bad-input', e.message);
       throw e;
     } finally {
       this.running = null;

@@ -28,7 +28,13 @@ export class Streams {
     this.running = { id, controller };
     const tok = loaded.tokenizer;
     const gen = modelGenerator(gpu, loaded.model, tok);
-    const rows = o.jsonConstrained ? new ConstrainedRows(jsonConstraintFor(tok, gen.vocabRows), beams, o.maxNewTokens) : null;
+    let rows: ConstrainedRows | null = null;
+    try {
+      if (o.jsonConstrained) rows = new ConstrainedRows(jsonConstraintFor(tok, gen.vocabRows), beams, o.maxNewTokens);
+    } catch (e) {
+      this.running = null;
+      throw new EngineError('bad-input', (e as Error).message);
+    }
     let seqs: number[][] = Array.from({ length: beams }, () => []);
     const started = performance.now();
     const send = (u: StreamUpdate) => {

@@ -99,6 +99,13 @@ describe.each([
   });
 });
 
+it('refuses a tokenizer that cannot write braces (T5 without the JSON-safe tokens)', () => {
+  const json = structuredClone(tiny.tokenizerJson) as { model: { vocab: [string, number][] } };
+  json.model.vocab = json.model.vocab.filter(([piece]) => !piece.includes('{') && !piece.includes('}'));
+  const braceless = createTextTokenizer(json, tiny.tokenizerConfig);
+  expect(() => new JsonConstraint(tokenTextsOf(braceless, ROWS))).toThrow(/no token for "\{", "\}".*JSON-safe tokenizer/);
+});
+
 describe('ConstrainedRows', () => {
   it('masks logits per row and follows beam parents', () => {
     const c = jsonConstraintFor(safeTok, ROWS);

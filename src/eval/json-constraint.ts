@@ -126,6 +126,17 @@ export class JsonConstraint {
   readonly stats: JsonConstraintStats = { trieNodes: 0, masksComputed: 0, maskCacheHits: 0, maskMillis: 0 };
 
   constructor(readonly tokens: TokenTexts, options: JsonPrefixOptions = { rootObject: true }) {
+    // The closing guarantee needs each character a completion can ask for as a token of its own (alone or after
+    // "▁"). T5's own vocabulary has no "{" or "}": it needs the JSON-safe tokenizer a run adds them with.
+    const single = new Set(tokens.texts.filter((t): t is string => t !== null).map((t) => t.trimStart()).filter((t) => [...t].length === 1));
+    const needed = ['{', '}', '"', ':', '0', ...(tokens.texts.some((t) => t?.includes('[')) ? [']'] : [])];
+    const missing = needed.filter((c) => !single.has(c));
+    if (missing.length > 0) {
+      throw new Error(
+        `JSON-constrained decoding: the tokenizer has no token for ${missing.map((c) => JSON.stringify(c)).join(', ')}, so it cannot always close ` +
+          'the JSON; use the JSON-safe tokenizer (a run\'s tokenizer, or src/model/json-safe-tokenizer.ts adds the characters)',
+      );
+    }
     this.automaton = new JsonPrefixAutomaton(options);
     this.rows = tokens.texts.length;
     this.trie = new ByteTrie(tokens.texts);
