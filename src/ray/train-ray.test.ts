@@ -1,0 +1,113 @@
+// train_ray.py's training loop against a Stepwise run (issue 12: the same loss, order, accumulation, clipping,
+// schedule and evaluation). Ray, Transformers and PEFT are not installable here, so the loop runs with Ray Train's
+// calls stubbed for one worker and the repository's PyTorch T5 (tools/t5_reference.py, float64) as the model; a full
+// fine-tune with dropout off, shuffled data and 2 micro-batches per step must log the metrics the Stepwise CLI run
+// logs, step for step (rel 1e-4), and report one checkpoint per epoch with the best adapter, state and metrics.jsonl.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportRayCommand } from '../cli/export-ray';
+import { trainCommand } from '../cli/train';
+import type { EvalMetrics, MetricRow, StepMetrics } from '../engine/run-api';
+import { hasTorch } from '../testing/python';
+import { makeRayFixture, python } from './ray-bundle.testing';
+
+const HARNESS = `
+import json, shutil, sys, tempfile, types
+from pathlib import Path
+bundle, model_dir = sys.argv[1], sys.argv[2]
+sys.path[:0] = [bundle, "tools"]
+import torch
+import t5_reference
+
+reports, saved = [], []
+
+class Checkpoint:
+    def __init__(self, path):
+        self.path = path
+
+    @classmethod
+    def from_directory(cls, path):
+        keep = tempfile.mkdtemp()
+        shutil.copytree(path, keep, dirs_exist_ok=True)
+        return cls(keep)
+
+def report(metrics, checkpoint=None):
+    reports.append(metrics)
+    if checkpoint is not None:
+        saved.append(checkpoint.path)
+
+ray, train, ray_torch = types.ModuleType("ray"), types.ModuleType("ray.train"), types.ModuleType("ray.train.torch")
+train.get_context = lambda: types.SimpleNamespace(get_world_rank=lambda: 0, get_world_size=lambda: 1)
+train.report, train.get_checkpoint, train.Checkpoint = report, lambda: None, Checkpoint
+ray_torch.get_device = lambda: torch.device("cpu")
+ray_torch.prepare_model = lambda model, move_to_device=True: model
+ray.train, train.torch = train, ray_torch
+sys.modules.update({"ray": ray, "ray.train": train, "ray.train.torch": ray_torch})
+import train_ray
+
+class Reference(torch.nn.Module):
+    """The reference T5 as a Hugging Face seq2seq model: model(**batch).logits, save_pretrained(folder)."""
+    def __init__(self):
+        super().__init__()
+        self.ref = t5_reference.load_model(model_dir)
+        for name, t in list(self.ref.p.items()):
+            p = torch.nn.Parameter(t.detach().clone())
+            self.register_parameter(name.replace(".", "__"), p)
+            self.ref.p[name] = p
+
+    def forward(self, input_ids, attention_mask, labels):
+        enc = self.ref.encode(input_ids, attention_mask)
+        return types.SimpleNamespace(logits=self.ref.decode(self.ref.shift_right(labels), enc, attention_mask))
+
+    def save_pretrained(self, folder, safe_serialization=True):
+        torch.save(self.state_dict(), folder + "/model.pt")
+
+train_ray.build_model = lambda name, bundle, device: Reference()
+config = train_ray.load_bundle(bundle)
+train_ray.train_loop({"bundle": config, "model": model_dir, "grad_accum": config["config"]["gradAccum"]})
+last = Path(saved[-1])
+print(json.dumps({
+    "reports": len(reports), "checkpoints": len(saved),
+    "files": sorted(str(p.relative_to(last)) for p in last.rglob("*") if p.is_file()),
+    "metrics": train_ray.read_jsonl(last / "metrics.jsonl"),
+    "state": json.loads((last / "state.json").read_text()),
+}))
+`;
+
+const rel = (x: number, y: number) => Math.abs(x - y) / Math.max(Math.abs(y), 1e-12);
+
+describe.runIf(hasTorch)('train_ray.py training loop', () => {
+  it('logs the same metrics as the Stepwise run it was exported from, step for step', async () => {
+    const f = makeRayFixture({});
+    const run = join(f.root, 'run');
+    await trainCommand(['--model', f.model, '--data', f.data, '--out', run, '--method', 'full', '--dropout-rate', '0', '--seed', '7',
+      '--eval-fraction', '0.3', '--batch-size', '3', '--grad-accum', '2', '--epochs', '2', '--lr', '2e-3', '--max-input-length', '9', '--max-target-length', '8']);
+    const stepwise = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricRow);
+    const bundle = join(f.root, 'bundle');
+    await exportRayCommand(['--run', run, '--out', bundle]);
+    const got = python(HARNESS, [bundle, f.model]) as { reports: number; checkpoints: number; files: string[]; metrics: MetricRow[]; state: { step: number; best: { step: number } } };
+
+    expect(got.metrics.map((m) => [m.kind, m.step])).toEqual(stepwise.map((m) => [m.kind, m.step]));
+    expect(stepwise.filter((m) => m.kind === 'eval')).toHaveLength(2);
+    got.metrics.forEach((m, i) => {
+      const s = stepwise[i];
+      const at = `${m.kind} step ${m.step}`;
+      expect(m.epoch, at).toBeCloseTo(s.epoch, 10);
+      if (m.kind === 'train') {
+        const t = s as StepMetrics;
+        for (const key of ['loss', 'loss_label', 'loss_rationale', 'lr'] as const) expect(rel(m[key]!, t[key]!), `${at} ${key}`).toBeLessThan(1e-4);
+        expect(rel(m.grad_norm, t.grad_norm), `${at} grad_norm`).toBeLessThan(1e-3);
+        expect(Object.keys(m).sort()).toEqual(Object.keys(t).sort());
+      } else {
+        const e = s as EvalMetrics;
+        for (const key of ['eval_loss', 'eval_loss_label', 'eval_loss_rationale'] as const) expect(rel(m[key]!, e[key]!), `${at} ${key}`).toBeLessThan(1e-4);
+      }
+    });
+    const record = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')) as { best: { step: number } };
+    expect(got.state.best.step).toBe(record.best.step);
+    expect(got.reports).toBe(2);
+    expect(got.checkpoints).toBe(2);
+    expect(got.files).toEqual(expect.arrayContaining(['best/model.pt', 'best/tokenizer.json', 'latest/model.pt', 'latest/training_state.pt', 'metrics.jsonl', 'state.json']));
+  });
+});
