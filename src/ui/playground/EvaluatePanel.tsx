@@ -31,10 +31,10 @@ export function EvaluatePanel({ modelLabel }: { modelLabel: string | null }) {
           Eval rows (0 = all) <input type="number" min={0} value={s.limit} onChange={(e) => s.set({ limit: Math.max(0, Number(e.target.value) || 0) })} />
         </label>
         <label>
-          Max new tokens <input type="number" min={1} max={512} value={s.maxNewTokens} onChange={(e) => s.set({ maxNewTokens: Math.min(512, Math.max(1, Number(e.target.value) || 1)) })} />
+          Eval max new tokens <input type="number" min={1} max={512} value={s.maxNewTokens} onChange={(e) => s.set({ maxNewTokens: Math.min(512, Math.max(1, Number(e.target.value) || 1)) })} />
         </label>
         <label>
-          Beams <input type="number" min={1} max={8} value={s.numBeams} onChange={(e) => s.set({ numBeams: Math.min(8, Math.max(1, Number(e.target.value) || 1)) })} />
+          Eval beams <input type="number" min={1} max={8} value={s.numBeams} onChange={(e) => s.set({ numBeams: Math.min(8, Math.max(1, Number(e.target.value) || 1)) })} />
         </label>
         <label>
           <input type="checkbox" checked={s.constrained} onChange={(e) => s.set({ constrained: e.target.checked })} /> JSON-constrained labels
