@@ -21,6 +21,8 @@ export class BufferPool {
   private readonly peak = zeroes();
   private liveTotal = 0;
   private peakTotal = 0;
+  /** Buffers created since the pool was made: a profile's per-step difference shows what is not cached. */
+  allocations = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -32,6 +34,7 @@ export class BufferPool {
       throw new RangeError(`buffer "${label}" needs ${size} bytes but this adapter allows at most ${maxSize} per buffer`);
     }
     const buffer = this.device.createBuffer({ size, usage, label: `${category}:${label}` });
+    this.allocations += 1;
     const entry: PooledBuffer = { buffer, bytes: size, category, label };
     this.owned.set(buffer, entry);
     this.live[category] += size;

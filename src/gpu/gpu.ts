@@ -5,6 +5,7 @@ import type { MemoryCategory, MemoryStats } from '../settings/memory';
 import { BufferPool } from './buffer-pool';
 import type { AcquiredDevice, GpuInfo } from './device';
 import { GpuProgramError, programsNamedIn, type GpuErrorReport } from './errors';
+import { TimestampProfiler, type ProgramTime } from './profiler';
 import { assembleWgsl, packUniforms, programKey, uniformBytes, workgroupDims, type ProgramSpec } from './program';
 import { bindingRange, DTYPE_BYTES, hostArrayFor, numel, type Bindable, type DType, type HostArray, type Tensor, type TensorSlice } from './tensor';
 import { GPUBufferUsageFlags, GPUMapModeFlags } from './usage';
@@ -68,6 +69,21 @@ class UniformArena {
   }
 }
 
+/** What the engine has asked of the device so far; a profile reports the differences over a step. */
+export interface GpuCounters {
+  dispatches: number;
+  submits: number;
+  /** GPU -> host reads (each one waits for the queue). */
+  readbacks: number;
+  /** Buffers created through the pool. */
+  allocations: number;
+  bindGroups: number;
+  /** clearBuffer commands (gpu.zero). */
+  clears: number;
+  /** Host -> GPU writes of tensor data (uniform uploads not included). */
+  writes: number;
+}
+
 export interface GpuOptions {
   /** Check every flush with error scopes and make finish() throw on the first error (tests, CLI). */
   strict?: boolean;
@@ -86,6 +102,8 @@ export class Gpu {
   private readonly listeners = new Set<(r: GpuErrorReport) => void>();
   private lastSubmitted: string[] = [];
   private lost = false;
+  private readonly counts = { dispatches: 0, submits: 0, readbacks: 0, bindGroups: 0, clears: 0, writes: 0 };
+  private profiler: TimestampProfiler | null = null;
   readonly strict: boolean;
 
   constructor(acquired: AcquiredDevice, private readonly shaderSource: ShaderSource, options: GpuOptions = {}) {
@@ -145,6 +163,7 @@ export class Gpu {
     }
     // Recorded work must see the buffer as it was when it was recorded.
     if (this.encoder) this.flush();
+    this.counts.writes += 1;
     const byteLength = data.byteLength - (data.byteLength % 4);
     if (byteLength > 0) this.device.queue.writeBuffer(t.buffer, elementOffset * bytesPer, data.buffer, data.byteOffset, byteLength);
     if (byteLength !== data.byteLength) {
@@ -171,6 +190,7 @@ export class Gpu {
   zero(t: Tensor): void {
     this.endPass();
     this.commandEncoder().clearBuffer(t.buffer);
+    this.counts.clears += 1;
   }
 
   free(...tensors: (Tensor | null | undefined)[]): void {
@@ -186,6 +206,7 @@ export class Gpu {
   async read(t: Tensor): Promise<HostArray> {
     const bytes = Math.ceil((t.size * DTYPE_BYTES[t.dtype]) / 4) * 4;
     const staging = this.pool.alloc('scratch', bytes, `readback:${t.label}`, GPUBufferUsageFlags.MAP_READ | GPUBufferUsageFlags.COPY_DST);
+    this.counts.readbacks += 1;
     try {
       this.endPass();
       this.commandEncoder().copyBufferToBuffer(t.buffer, 0, staging.buffer, 0, bytes);
@@ -283,11 +304,43 @@ export class Gpu {
       throw new Error(`program "${spec.name}" takes no uniforms`);
     }
     const group = this.device.createBindGroup({ layout, entries, label: spec.name });
-    const pass = this.computePass();
+    this.counts.bindGroups += 1;
+    // Profiling: a pass per dispatch, so its timestamps time this program alone.
+    if (this.profiler) this.endPass();
+    const pass = this.computePass(this.profiler?.passFor(spec.name));
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(x, y, z);
+    if (this.profiler) this.endPass();
+    this.counts.dispatches += 1;
     this.batchPrograms.add(spec.name);
+  }
+
+  // ---- counting and profiling ----
+
+  /** Totals since the device was made; subtract two snapshots for a span's figures. */
+  counters(): GpuCounters {
+    return { ...this.counts, allocations: this.pool.allocations };
+  }
+
+  /** Start timing every dispatch on the GPU; false (and nothing timed) when the device lacks timestamp queries. */
+  startProfile(): boolean {
+    if (!this.info.timestamps) return false;
+    this.flush();
+    this.profiler?.destroy();
+    this.profiler = new TimestampProfiler(this.device);
+    return true;
+  }
+
+  /** Stop timing (flushing what is recorded) and return GPU seconds and dispatches per program. */
+  async stopProfile(): Promise<Map<string, ProgramTime>> {
+    const profiler = this.profiler;
+    if (!profiler) return new Map();
+    this.flush();
+    this.profiler = null;
+    const times = await profiler.results();
+    profiler.destroy();
+    return times;
   }
 
   /** Workgroup counts covering n invocations of a 1-D program, folded into y past the per-dimension limit. */
@@ -315,8 +368,8 @@ export class Gpu {
     return this.encoder!;
   }
 
-  private computePass(): GPUComputePassEncoder {
-    if (!this.pass) this.pass = this.commandEncoder().beginComputePass();
+  private computePass(descriptor?: GPUComputePassDescriptor): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.commandEncoder().beginComputePass(descriptor);
     return this.pass;
   }
 
@@ -331,7 +384,10 @@ export class Gpu {
     this.endPass();
     this.uniforms.upload();
     const programs = [...this.batchPrograms];
+    const resolved = this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
+    this.counts.submits += 1;
+    resolved?.();
     this.encoder = null;
     this.batchPrograms = new Set();
     this.lastSubmitted = programs;
@@ -366,6 +422,7 @@ export class Gpu {
   destroy(): void {
     if (this.encoder) this.flush();
     this.uniforms.destroy();
+    this.profiler?.destroy();
     this.pipelines.clear();
     this.device.destroy();
   }
