@@ -114,7 +114,13 @@ def build_model(model_name, bundle, device):
         **({"trainable_token_indices": {"shared": ids, "lm_head": ids} if untied else ids} if ids else {}),
     )
     torch.manual_seed(c["seed"])
-    return get_peft_model(model, lora)
+    peft_model = get_peft_model(model, lora)
+    if ids:
+        # T5's encoder and decoder hold the embedding as embed_tokens, the very module of shared: point them at what
+        # shared is now (the trainable-tokens wrapper), in case PEFT replaced it under that one name only.
+        base = peft_model.get_base_model()
+        base.set_input_embeddings(base.get_input_embeddings())
+    return peft_model
 
 
 def optimizer_for(model, c):
