@@ -54,7 +54,7 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
     try {
       parseRunConfig(probe, `--${flag}`);
     } catch (e) {
-      throw new Error((e as Error).message.replace(/: (lora\.)?\w+ must/, ' must'));
+      throw new Error((e as Error).message.replace(/: (lora\.)?\w+ must/, ' must').replace(' or null', ''));
     }
     if (key.startsWith('lora.')) lora[key.slice(5)] = value;
     else config[key] = value;
@@ -142,48 +142,53 @@ function summary(record: RunRecord, dir: string): string {
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
   const v = values as Record<string, string | boolean | undefined>;
+  if (typeof v.resume === 'string') {
+    const others = Object.keys(v).filter((k) => v[k] !== undefined && k !== 'resume' && k !== 'max-steps');
+    if (others.length > 0) throw new Error(`--resume continues a run with its own settings; --${others[0]} cannot change them (only --max-steps can)`);
+    const dir = resolve(v.resume);
+    if (!existsSync(`${dir}/run.json`)) throw new Error(`${v.resume} is not a run folder (no run.json)`);
+    const maxSteps = typeof v['max-steps'] === 'string' ? configFromFlags({ 'max-steps': v['max-steps'] }).maxSteps ?? undefined : undefined;
+    return withEngine(dirname(dir), async (engine) => {
+      const id = basename(dir);
+      const bar = new ProgressBar(0);
+      const onPlan = (plan: RunPlan) => process.stderr.write(`resuming ${id}: ${plan.totalSteps} steps in all\n`);
+      return runWithBar(engine, id, bar, v.resume as string, (events) => engine.resumeRun(id, events, maxSteps !== undefined ? { maxSteps } : {}), onPlan);
+    });
+  }
+  for (const k of ['model', 'data', 'out'] as const) if (typeof v[k] !== 'string') throw new Error(`train needs --${k} (or --resume RUN_DIR)`);
+  const config = configFromFlags(v);
+  const { data, withoutRationale } = await readJsonlRows(v.data as string, parseColumns(v.columns as string | undefined));
+  const dir = resolve(v.out as string);
+  if (existsSync(`${dir}/run.json`)) throw new Error(`${v.out} already holds a run; resume it with --resume ${v.out} or choose a new folder`);
+  return withEngine(dirname(dir), async (engine) => {
+    const id = basename(dir);
+    const bar = new ProgressBar(0);
+    const onPlan = (plan: RunPlan) => process.stderr.write(`${describePlan(plan, data.name, withoutRationale).join('\n')}\n`);
+    const model = { kind: 'folder' as const, path: resolve(v.model as string) };
+    return runWithBar(engine, id, bar, v.out as string, (events) => engine.startRun({ id, config, model, data }, events), onPlan);
+  });
+}
+
+/** A GPU and a Node engine keeping runs under runsDir, for the length of fn. */
+async function withEngine(runsDir: string, fn: (engine: Engine) => Promise<number>): Promise<number> {
   const gpu = await createNodeGpu();
   try {
-    if (typeof v.resume === 'string') {
-      const others = Object.keys(v).filter((k) => v[k] !== undefined && k !== 'resume' && k !== 'max-steps');
-      if (others.length > 0) throw new Error(`--resume continues a run with its own settings; --${others[0]} cannot change them (only --max-steps can)`);
-      const dir = resolve(v.resume);
-      if (!existsSync(`${dir}/run.json`)) throw new Error(`${v.resume} is not a run folder (no run.json)`);
-      const maxSteps = typeof v['max-steps'] === 'string' ? (configFromFlags({ 'max-steps': v['max-steps'] }).maxSteps as number) : undefined;
-      const engine = createNodeEngine(gpu, { runsDir: dirname(dir) });
-      const bar = new ProgressBar(0);
-      const id = basename(dir);
-      const stop = pauseOnInterrupt(engine, () => id);
-      try {
-        const record = await engine.resumeRun(id, listener(bar, (plan) => process.stderr.write(`resuming ${id}: ${plan.totalSteps} steps in all\n`)), maxSteps !== undefined ? { maxSteps } : {});
-        bar.finish();
-        process.stderr.write(`${summary(record, v.resume)}\n`);
-      } finally {
-        bar.finish();
-        stop();
-      }
-      return 0;
-    }
-    for (const k of ['model', 'data', 'out'] as const) if (typeof v[k] !== 'string') throw new Error(`train needs --${k} (or --resume RUN_DIR)`);
-    const config = configFromFlags(v);
-    const { data, withoutRationale } = await readJsonlRows(v.data as string, parseColumns(v.columns as string | undefined));
-    const dir = resolve(v.out as string);
-    if (existsSync(`${dir}/run.json`)) throw new Error(`${v.out} already holds a run; resume it with --resume ${v.out} or choose a new folder`);
-    const engine = createNodeEngine(gpu, { runsDir: dirname(dir) });
-    const bar = new ProgressBar(0);
-    const id = basename(dir);
-    const stop = pauseOnInterrupt(engine, () => id);
-    try {
-      const onPlan = (plan: RunPlan) => process.stderr.write(`${describePlan(plan, data.name, withoutRationale).join('\n')}\n`);
-      const record = await engine.startRun({ id, config, model: { kind: 'folder', path: resolve(v.model as string) }, data }, listener(bar, onPlan));
-      bar.finish();
-      process.stderr.write(`${summary(record, v.out as string)}\n`);
-    } finally {
-      bar.finish();
-      stop();
-    }
-    return 0;
+    return await fn(createNodeEngine(gpu, { runsDir }));
   } finally {
     gpu.destroy();
+  }
+}
+
+/** Runs start/resume with the bar fed by its events and Ctrl-C pausing; prints the outcome. */
+async function runWithBar(engine: Engine, id: string, bar: ProgressBar, dirText: string, go: (events: (e: RunEvent) => void) => Promise<RunRecord>, onPlan: (plan: RunPlan) => void): Promise<number> {
+  const stop = pauseOnInterrupt(engine, () => id);
+  try {
+    const record = await go(listener(bar, onPlan));
+    bar.finish();
+    process.stderr.write(`${summary(record, dirText)}\n`);
+    return 0;
+  } finally {
+    bar.finish();
+    stop();
   }
 }
