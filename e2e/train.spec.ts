@@ -65,6 +65,23 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     await expect(plan).toContainText('GPU memory (estimate)');
     await expect(plan).toContainText(`${MAX_STEPS} in all`);
 
+    // Long animation frames while training, with the scripts that ran in them, logged for whoever tunes the page
+    // (the charts re-render at most once per frame). Logged, not asserted: the frames are wall-clock times, and on
+    // SwiftShader the GPU process computes on the same CPU cores as the page (and, on a shared machine, everyone
+    // else), so their length says more about the machine's load than about the page.
+    await page.evaluate(() => {
+      type Script = { duration: number; invoker: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number };
+      const w = window as unknown as { longFrames: { frame: number; scripts: number; what: string }[] };
+      w.longFrames = [];
+      new PerformanceObserver((list) =>
+        list.getEntries().forEach((e) => {
+          const all = (e as unknown as { scripts: Script[] }).scripts ?? [];
+          const scripts = all.reduce((t, s) => t + s.duration, 0);
+          const what = all.map((s) => `${s.invoker} ${s.sourceFunctionName}@${s.sourceURL.split('/').pop()}:${s.sourceCharPosition} ${s.duration.toFixed(0)}`).join('; ');
+          w.longFrames.push({ frame: e.duration, scripts, what });
+        }),
+      ).observe({ type: 'long-animation-frame' });
+    });
     await train.getByRole('button', { name: 'Start training' }).click();
     const view = train.getByTestId('run-view');
     await expect.poll(() => points(page, 'Loss'), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
@@ -76,6 +93,10 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     await expect(bar).toHaveAttribute('aria-valuemax', String(MAX_STEPS));
     await expect(bar).toHaveAttribute('aria-valuetext', new RegExp(`step \\d+ of ${MAX_STEPS} · .* elapsed · about .* left`));
     await expect(view).toHaveAttribute('data-status', 'running');
+    // Read before the screenshot: a full-page capture lays the page out again on the main thread.
+    const longFrames = await page.evaluate(() => (window as unknown as { longFrames: { frame: number; scripts: number; what: string }[] }).longFrames);
+    console.log(`long frames while training (frame/scripts ms): ${longFrames.map((f) => `${f.frame.toFixed(0)}/${f.scripts.toFixed(0)}`).join(', ') || 'none'}`);
+    for (const f of longFrames.filter((x) => x.scripts > 200)) console.log(`  ${f.what}`);
     await page.screenshot({ path: 'test-results/train-page-running.png', fullPage: true });
 
     await view.getByRole('button', { name: 'Pause' }).click();
@@ -110,9 +131,12 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     expect(await points(page, 'Loss')).toBe(MAX_STEPS);
 
     const row = page.getByTestId('runs-table').getByTestId('run-row').filter({ hasText: 'e2e lora' });
-    await expect(row).toContainText('done');
+    await expect(row).toContainText('done', { timeout: 300_000 }); // once the engine's call has settled
     await expect(row).toContainText(`${MAX_STEPS} / ${MAX_STEPS}`);
     await expect(page.getByTestId('storage-bar')).toContainText('Storage used by this site');
+    // The finished run freed its gradients and optimizer state (the GPU panel polls the engine's byte count).
+    await expect(page.getByTestId('gpu-memory').locator('li', { hasText: 'grads:' })).toHaveText('grads: 0 B');
+    await expect(page.getByTestId('gpu-memory').locator('li', { hasText: 'optimizer:' })).toHaveText('optimizer: 0 B');
     await page.screenshot({ path: 'test-results/train-page-done.png', fullPage: true });
     expect(problems).toEqual([]);
   } finally {

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { memo, useEffect } from 'react';
 import { useDatasets } from '../datasets/datasets-slice';
 import { pageDatasetStore } from '../datasets/open-store';
 import { seedSample } from '../datasets/sample-loader';
@@ -15,6 +15,11 @@ import { useRunInputs } from './run-inputs';
 import { STATUS_TEXT } from './run-status';
 import { useTrain } from './use-train';
 import './train.css';
+
+// The form's sections take only `disabled`: memoised, they skip the re-renders a running run's status causes.
+const ModelSection = memo(ModelPicker);
+const DataSection = memo(DataPicker);
+const SettingsSection = memo(SettingsForm);
 
 let started = false;
 
@@ -51,9 +56,9 @@ export function TrainPage() {
         browser with checkpoints, so a closed tab can resume.
       </p>
       <div className="new-run">
-        <ModelPicker disabled={busy} />
-        <DataPicker disabled={busy} />
-        <SettingsForm disabled={busy} />
+        <ModelSection disabled={busy} />
+        <DataSection disabled={busy} />
+        <SettingsSection disabled={busy} />
         <div className="start-row">
           <label className="field">
             Run name
