@@ -44,6 +44,21 @@ export interface EvalSpec {
   settings?: EvalSettings;
 }
 
+/** What buildModel builds: a base, with an adapter or a run's checkpoint (EvalSpec less the data). */
+export type ModelSpec = Pick<EvalSpec, 'model' | 'adapter' | 'run' | 'settings'>;
+
+export interface BuiltModel {
+  model: T5Model;
+  tokenizer: T5Tokenizer;
+  /** The tokenizer's files (the adapter's augmented ones when it has them). */
+  tokenizerFiles: { tokenizerJson: string; tokenizerConfig: Record<string, unknown> | undefined; vocabSize: number };
+  config: RunConfig;
+  checkpoint: LoadedCheckpoint;
+  /** The run checkpoint's step, when built from a run. */
+  runStep: number | null;
+  adapter: boolean;
+}
+
 export interface EvalReport {
   split: EvalSplit;
   /** Rows scored (the split's share of the usable rows). */
@@ -84,8 +99,44 @@ export class Evaluator {
 
   async evaluate(spec: EvalSpec): Promise<EvalReport> {
     if (!['eval', 'train', 'all'].includes(spec.split)) bad(`split must be eval, train or all, got ${JSON.stringify(spec.split)}`);
-    if (spec.adapter && spec.run) bad('give an adapter or a run, not both');
     if (!spec.data || !Array.isArray(spec.data.rows)) bad('evaluation data: rows must be a list of { id, question, label, rationale }');
+    const built = await this.buildModel(spec);
+    const { model, tokenizer, tokenizerFiles, config, checkpoint } = built;
+    let runner: T5Runner | null = null;
+    let step: DssStep | null = null;
+    try {
+      let data;
+      try {
+        data = prepareRunData(spec.data.rows, tokenizer, tokenizerFiles, config);
+      } catch (e) {
+        return bad(`evaluation data ${spec.data.name ?? ''}: ${(e as Error).message}`);
+      }
+      const examples = spec.split === 'eval' ? data.eval : spec.split === 'train' ? data.train : [...data.train, ...data.eval];
+      if (examples.length === 0) bad(`the ${spec.split} split (seed ${config.seed}, eval fraction ${config.evalFraction}) has no rows out of ${data.report.trainRows + data.report.evalRows}`);
+      const a = effectiveMix(config, data.report);
+      runner = new T5Runner(this.gpu, model.dims, model.params, { B: config.batchSize, Tin: data.longestInput, Tout: data.longestTarget });
+      step = new DssStep(this.gpu, model, runner);
+      const losses = await scoreExamples(step, examples, a, config.batchSize);
+      const settings = Object.fromEntries(EVAL_SETTINGS.map((k) => [k, config[k]])) as Required<EvalSettings>;
+      return {
+        split: spec.split, rows: examples.length, eval_loss: losses.total, eval_loss_label: losses.label, eval_loss_rationale: losses.rationale, a,
+        model: checkpoint.label, adapter: built.adapter,
+        run: spec.run ? { id: spec.run.id, checkpoint: spec.run.checkpoint, step: built.runStep } : null,
+        settings, data: data.report,
+      };
+    } finally {
+      step?.free();
+      runner?.free();
+      model.params.free();
+    }
+  }
+
+  /**
+   * The model of a base, an adapter on it or a run's checkpoint, on the GPU and frozen, with the tokenizer it was
+   * trained with (also what the Playground answers with and what a merged export folds). The caller frees it.
+   */
+  async buildModel(spec: ModelSpec): Promise<BuiltModel> {
+    if (spec.adapter && spec.run) bad('give an adapter or a run, not both');
     let runConfig: RunConfig | null = null;
     let runFiles: FileRecord | null = null;
     let runStep: number | null = null;
@@ -128,35 +179,8 @@ export class Evaluator {
         bad(`adapter tokenizer.json: ${(e as Error).message}`);
       }
     }
-    let data;
-    try {
-      data = prepareRunData(spec.data.rows, tokenizer, tokenizerFiles, config);
-    } catch (e) {
-      return bad(`evaluation data ${spec.data.name ?? ''}: ${(e as Error).message}`);
-    }
-    const examples = spec.split === 'eval' ? data.eval : spec.split === 'train' ? data.train : [...data.train, ...data.eval];
-    if (examples.length === 0) bad(`the ${spec.split} split (seed ${config.seed}, eval fraction ${config.evalFraction}) has no rows out of ${data.report.trainRows + data.report.evalRows}`);
-    const a = effectiveMix(config, data.report);
-
     const model = await this.loadModel(checkpoint, config, adapter);
-    let runner: T5Runner | null = null;
-    let step: DssStep | null = null;
-    try {
-      runner = new T5Runner(this.gpu, model.dims, model.params, { B: config.batchSize, Tin: data.longestInput, Tout: data.longestTarget });
-      step = new DssStep(this.gpu, model, runner);
-      const losses = await scoreExamples(step, examples, a, config.batchSize);
-      const settings = Object.fromEntries(EVAL_SETTINGS.map((k) => [k, config[k]])) as Required<EvalSettings>;
-      return {
-        split: spec.split, rows: examples.length, eval_loss: losses.total, eval_loss_label: losses.label, eval_loss_rationale: losses.rationale, a,
-        model: checkpoint.label, adapter: adapter !== null,
-        run: spec.run ? { id: spec.run.id, checkpoint: spec.run.checkpoint, step: runStep } : null,
-        settings, data: data.report,
-      };
-    } finally {
-      step?.free();
-      runner?.free();
-      model.params.free();
-    }
+    return { model, tokenizer, tokenizerFiles, config, checkpoint, runStep, adapter: adapter !== null };
   }
 
   /** The model as the run trained it: NF4 base for QLoRA, then the adapter (and its token rows), frozen. */
