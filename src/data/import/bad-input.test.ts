@@ -123,3 +123,11 @@ describe('a record problem stays a record problem', () => {
     expect(r.rows.map((x) => [x.question, x.rationale])).toEqual([['1.50', '12345678901234567890']]);
   });
 });
+
+describe('a field given twice in one record', () => {
+  it('is reported, not read with the last one picked', async () => {
+    const r = await importRows('{"question": "Q", "label": {"size": 0}, "rationale": "r", "label": "{}"}\n{"question": "Fine", "label": "{}", "rationale": "r"}', { fileName: 'x.jsonl' });
+    expect(questions(r)).toEqual(['Fine']);
+    expect(r.problems).toEqual([{ line: 1, reason: 'repeated-field', message: 'field "label" appears more than once in this record' }]);
+  });
+});

@@ -14,7 +14,7 @@ import { abortError, textChunks, type ImportSource } from './sources';
 
 export type ImportFormat = 'jsonl' | 'json' | 'csv';
 export type ImportProblemReason =
-  | 'unparseable' | 'missing-field' | 'label-not-json' | 'label-invalid-dsl' | 'label-too-deep' | 'duplicate-question' | 'duplicate-id';
+  | 'unparseable' | 'missing-field' | 'repeated-field' | 'label-not-json' | 'label-invalid-dsl' | 'label-too-deep' | 'duplicate-question' | 'duplicate-id';
 
 /** Labels nested deeper than this are refused: no Query DSL comes close, and checkers must not run out of stack. */
 export const MAX_LABEL_DEPTH = 256;
@@ -197,12 +197,14 @@ class RowBuilder {
     const notes: ImportNote[] = (record.notes ?? []).map((message) => ({ line, kind: 'loose-quoting', message }));
 
     // Values that are not strings are taken from the source text, exactly as written (see json-source.ts).
-    let sources: Map<string, string> | undefined;
-    const sourceOf = (column: string): string | undefined => {
-      if (record.source === undefined) return undefined;
-      sources ??= memberSources(record.source);
-      return sources.get(column);
-    };
+    const sources = record.source === undefined ? undefined : memberSources(record.source);
+    const sourceOf = (column: string): string | undefined => sources?.get(column);
+    // JSON.parse keeps the last of repeated keys; for a field the import reads, which one was meant is a guess.
+    const repeated = (['question', 'label', 'rationale', 'id'] as const).map((role) => m[role]).filter((c) => c !== undefined && sources?.repeated.has(c));
+    if (repeated.length > 0) {
+      this.problems.push({ line, reason: 'repeated-field', message: `field ${repeated.map((c) => JSON.stringify(c)).join(', ')} appears more than once in this record` });
+      return;
+    }
     const own = (column: string | undefined): unknown => (column !== undefined && Object.hasOwn(value, column) ? value[column] : undefined);
     // CSV cells may carry the exporter's formula escape (a leading '): take it off so exports round-trip.
     const textOf = (column: string | undefined): string | undefined => {

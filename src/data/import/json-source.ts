@@ -41,10 +41,11 @@ function skipValue(text: string, i: number): number {
 
 /**
  * The source text of each top-level member of a JSON object, by key (the last of duplicate keys wins, as in
- * JSON.parse). `text` must already be known to be a valid JSON object (JSON.parse accepted it).
+ * JSON.parse; `repeated` names the keys that appear more than once). `text` must already be known to be a valid
+ * JSON object (JSON.parse accepted it).
  */
-export function memberSources(text: string): Map<string, string> {
-  const out = new Map<string, string>();
+export function memberSources(text: string): Map<string, string> & { repeated: Set<string> } {
+  const out = Object.assign(new Map<string, string>(), { repeated: new Set<string>() });
   let i = 0;
   const skipSpace = () => {
     while (i < text.length && isSpace(text.charCodeAt(i))) i++;
@@ -63,6 +64,7 @@ export function memberSources(text: string): Map<string, string> {
     skipSpace();
     const start = i;
     i = skipValue(text, i);
+    if (out.has(key)) out.repeated.add(key);
     out.set(key, text.slice(start, i));
     skipSpace();
     if (text.charCodeAt(i) === 44) i++;

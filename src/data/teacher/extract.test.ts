@@ -86,10 +86,12 @@ describe('extractReply', () => {
 });
 
 describe('extractReply on degenerate and cut-off replies', () => {
+  // CPU time of this process, not wall time: the shared test machine's load must not decide the verdict.
   const timed = (raw: string) => {
-    const t = performance.now();
+    const before = process.cpuUsage();
     const r = extractReply(raw);
-    return { r, ms: performance.now() - t };
+    const used = process.cpuUsage(before);
+    return { r, ms: (used.user + used.system) / 1000 };
   };
 
   it('is linear in the reply: backticks, spaces, braces, think tags and headings by the ten thousand', () => {
@@ -114,7 +116,7 @@ describe('extractReply on degenerate and cut-off replies', () => {
     for (const raw of inputs) {
       const { r, ms } = timed(raw);
       expect(typeof r.label).toBe('string');
-      expect(ms, `${JSON.stringify(raw.slice(0, 12))}… took ${ms.toFixed(0)} ms`).toBeLessThan(1000);
+      expect(ms, `${JSON.stringify(raw.slice(0, 12))}… took ${ms.toFixed(0)} ms of CPU`).toBeLessThan(1000);
     }
   });
 
@@ -147,12 +149,15 @@ describe('extractReply on degenerate and cut-off replies', () => {
   it('two different queries with nothing to choose between them are ambiguous; a heading or a json fence decides', () => {
     const a = '{"query": {"term": {"region": "Europe"}}}';
     const b = '{"query": {"term": {"region": "Asia"}}}';
-    const r = extractReply(`Rationale: either ${a} or ${b} would do.`);
+    const r = extractReply(`Either\n\`\`\`\n${a}\n\`\`\`\nor\n\`\`\`\n${b}\n\`\`\``);
     expect(r).toMatchObject({ label: '', from: 'none' });
     expect(r.problem).toMatch(/2 different JSON objects/);
     expect(JSON.parse(extractReply(`Rationale: not ${a}.\nQuery: ${b}\nOr maybe ${a}.`).label)).toEqual(JSON.parse(b));
     expect(JSON.parse(extractReply(`Maybe ${a}.\n\`\`\`json\n${b}\n\`\`\``).label)).toEqual(JSON.parse(b));
-    expect(JSON.parse(extractReply(`Final: ${a}, and again ${a}`).label)).toEqual(JSON.parse(a)); // the same twice
+    expect(JSON.parse(extractReply(`Final:\n${a}\nand again:\n${a}`).label)).toEqual(JSON.parse(a)); // the same twice
+    // A quote inside a sentence is not a candidate, nor one inside the rationale with no query given.
+    expect(JSON.parse(extractReply(`${b}\nI would not use ${a} here.`).label)).toEqual(JSON.parse(b));
+    expect(extractReply(`Rationale: I would start from ${a}`)).toMatchObject({ label: '', from: 'none' });
   });
 
   it('drops reasoning before a closing </think> whose opening tag the server stripped', () => {

@@ -74,6 +74,23 @@ interface Fence {
   closed: boolean;
 }
 
+/**
+ * The closing run of a fence: the first `marker` not inside a JSON string (a query may quote ``` in a value), at
+ * the start of a line or not (models often close right after the JSON). Strings end at a newline, as in JSON.
+ */
+function findCloser(text: string, marker: string, from: number): number {
+  let inString = false;
+  for (let j = from; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (inString) {
+      if (c === 92) j++;
+      else if (c === 34 || c === 10) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === marker.charCodeAt(0) && text.startsWith(marker, j)) return j;
+  }
+  return -1;
+}
+
 /** Fences: a line starting (after spaces, tabs or '>') with 3+ backticks or tildes; closed by the same run. */
 function findFences(text: string): Fence[] {
   const fences: Fence[] = [];
@@ -96,7 +113,7 @@ function findFences(text: string): Fence[] {
     const langStart = langEnd;
     while (langEnd < nl && /[\w+-]/.test(text[langEnd])) langEnd++;
     const bodyStart = nl + 1;
-    const closeAt = text.indexOf(marker, bodyStart);
+    const closeAt = findCloser(text, marker, bodyStart);
     const closed = closeAt >= 0;
     const bodyEnd = closed ? closeAt : text.length;
     const close = closed ? closeAt + marker.length : text.length;
@@ -275,7 +292,9 @@ export function extractReply(raw: string): ExtractedReply {
   const queryHeadings = findHeadings(text, QUERY_NAMES);
   const qh = queryHeadings.at(-1);
   const fences = findFences(text);
-  const all = candidates(text, fences);
+  const rationaleHeading = findHeadings(text, RATIONALE_NAMES)[0];
+  const quoted = quoteFilter(text, rationaleHeading, queryHeadings);
+  const all = candidates(text, fences).filter((c) => !quoted(c));
 
   const none = (problem?: string, regionStart = text.length): ExtractedReply => ({
     rationale: rationaleOf(text, qh, regionStart, text.length), label: '', parses: false, from: 'none', ...(problem ? { problem } : {}),
@@ -322,6 +341,67 @@ export function extractReply(raw: string): ExtractedReply {
     label,
     parses,
     from: best.kind === 3 ? 'json-fence' : best.kind === 2 ? 'fence' : 'bare',
+  };
+}
+
+/** Is `c` a letter or a digit (of any script)? */
+function isWordChar(code: number): boolean {
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  return /[\p{L}\p{N}]/u.test(String.fromCharCode(code));
+}
+
+/**
+ * A bare object that is part of a sentence is a quote, not the answer: words on both sides of it on its line
+ * ("I would start from {...} and then..."), or words before it inside the rationale's section with no query heading
+ * between ("Rationale: I would start from {...}": when the reply stops there, the query was never given).
+ * Lookups are O(1) per candidate from tables built in one pass, so a reply of 30,000 "{}" stays linear.
+ */
+function quoteFilter(text: string, rh: Heading | undefined, queryHeadings: Heading[]): (c: Candidate) => boolean {
+  const n = text.length;
+  const lastWord = new Int32Array(n + 1); // last word character before i, or -1
+  const lastNewline = new Int32Array(n + 1); // last '\n' before i, or -1
+  lastWord[0] = -1;
+  lastNewline[0] = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    lastWord[i + 1] = isWordChar(c) ? i : lastWord[i];
+    lastNewline[i + 1] = c === 10 ? i : lastNewline[i];
+  }
+  const nextWord = new Int32Array(n + 1); // first word character at or after i, or n
+  const nextNewline = new Int32Array(n + 1); // first '\n' at or after i, or n
+  nextWord[n] = n;
+  nextNewline[n] = n;
+  for (let i = n - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    nextWord[i] = isWordChar(c) ? i : nextWord[i + 1];
+    nextNewline[i] = c === 10 ? i : nextNewline[i + 1];
+  }
+  const headingStarts = queryHeadings.map((q) => q.index);
+  const lastHeadingAtOrBefore = (pos: number) => {
+    let lo = 0;
+    let hi = headingStarts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (headingStarts[mid] <= pos) {
+        found = headingStarts[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  return (c) => {
+    if (c.kind !== 1) return false;
+    const { start, end } = c.span;
+    const lineStart = lastNewline[start] + 1;
+    const lineEnd = nextNewline[end];
+    const wordsBefore = lastWord[start] >= lineStart;
+    if (wordsBefore && nextWord[end] < lineEnd) return true;
+    if (!rh || start < rh.end || lastHeadingAtOrBefore(start) >= rh.end) return false;
+    if (lastWord[start] < Math.max(lineStart, rh.end)) return false;
+    let k = start - 1;
+    while (k >= 0 && (text[k] === ' ' || text[k] === '\t')) k--;
+    return text[k] !== ':';
   };
 }
 

@@ -15,6 +15,7 @@ const ROLES = [
 const REASONS: Record<string, string> = {
   unparseable: 'unparseable',
   'missing-field': 'missing field',
+  'repeated-field': 'field given twice',
   'label-not-json': 'label not JSON',
   'label-invalid-dsl': 'label not valid Query DSL',
   'label-too-deep': 'label nested too deeply',
