@@ -58,7 +58,7 @@ function layerOf(path: string): string {
   return parts[1];
 }
 
-const CORE = ['common', 'settings', 'gpu', 'model', 'data', 'io', 'train', 'eval', 'ray', 'engine'];
+const CORE = ['common', 'settings', 'gpu', 'model', 'data', 'io', 'train', 'eval', 'ray', 'engine', 'experiments'];
 const BELOW_HOSTS = [...CORE];
 
 /** Value imports allowed from each folder (its own folder is always allowed). */
@@ -73,11 +73,12 @@ const VALUE_RULES: Record<string, readonly string[]> = {
   eval: ['model', 'gpu', 'data', 'io', 'common', 'settings'],
   ray: ['train', 'model', 'data', 'io', 'common', 'settings'],
   engine: ['train', 'eval', 'ray', 'model', 'gpu', 'data', 'io', 'common', 'settings'],
+  experiments: ['common', 'settings'],
   'hosts/browser': BELOW_HOSTS,
   'hosts/node': BELOW_HOSTS,
   worker: ['hosts/browser', ...BELOW_HOSTS],
-  cli: ['engine', 'ray', 'hosts/node', 'data', 'common', 'settings'],
-  ui: ['settings', 'common', 'data', 'hosts/browser'],
+  cli: ['engine', 'ray', 'experiments', 'hosts/node', 'data', 'common', 'settings'],
+  ui: ['settings', 'common', 'data', 'experiments', 'hosts/browser'],
   main: ['ui'],
 };
 
