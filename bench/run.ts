@@ -2,6 +2,7 @@
 import { kernelsSuite } from './kernels';
 import { methodsSuite } from './methods';
 import { modelSuite } from './model';
+import { profileSuite } from './profile';
 
 export interface Suite {
   /** One line for the usage text. */
@@ -13,6 +14,7 @@ const SUITES: Record<string, Suite> = {
   kernels: kernelsSuite,
   model: modelSuite,
   methods: methodsSuite,
+  profile: profileSuite,
 };
 
 function usage(): string {
