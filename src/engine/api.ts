@@ -6,7 +6,7 @@ import type { GpuErrorReport } from '../gpu/errors';
 import type { PathedFile } from '../io/browser-files-source';
 import type { T5Config } from '../model/config';
 import type { EvalOptions, EvalProgress, EvalReport, EvalRow } from '../eval/runner';
-import type { RunApi } from './run-api';
+import type { FileRecord, RunApi } from './run-api';
 
 // Types the studio reads through this door rather than from the layers that define them (docs/architecture.md).
 export type { GpuInfo, PathedFile, T5Config };
@@ -81,12 +81,43 @@ export interface GenerateRequestOptions {
   numBeams?: number;
 }
 
+/**
+ * What answers a generation or an evaluation: the loaded model, a run's checkpoint (a LoRA/QLoRA adapter on the
+ * run's base, or a full fine-tune's weights), or an imported PEFT adapter on the loaded model (its base).
+ */
+export type AnswerWith =
+  | { kind: 'loaded' }
+  | { kind: 'run'; runId: string; checkpoint: 'best' | 'latest' }
+  | { kind: 'adapter'; /** Names the adapter (its IndexedDB key): the engine keeps the built model by it. */ id: string; label: string; files: FileRecord };
+
 /** What evaluateGeneration scores: rows (the eval split, say) and how to generate. */
 export interface GenerationEvalRequest {
   /** Names the evaluation for cancelGenerationEval. */
   evalId?: string;
   rows: EvalRow[];
   options?: EvalOptions;
+  /** Default: the loaded model. A run's checkpoint keeps the result with the run (runEvaluations). */
+  answerWith?: AnswerWith;
+  /** The dataset's name and eval-split size, kept with a run's stored result. */
+  dataset?: { name: string; evalRows: number };
+}
+
+/** A generation evaluation of a run checkpoint, kept with the run (eval-<checkpoint>.json in its folder). */
+export interface StoredEvaluation {
+  at: number;
+  runId: string;
+  checkpoint: 'best' | 'latest';
+  /** The checkpoint's step when it was evaluated (latest moves on as a run trains). */
+  step: number | null;
+  dataset: { name: string; evalRows: number } | null;
+  report: EvalReport;
+}
+
+/** Progress of a merged export: folding weights, then writing the file. */
+export interface MergeProgress {
+  stage: 'build' | 'merge' | 'write';
+  done: number;
+  total: number;
 }
 
 export type GenerationEvalProgress = EvalProgress & { evalId: string };
@@ -94,6 +125,8 @@ export type GenerationEvalReport = EvalReport;
 
 /** generateStream's options: GenerateRequestOptions plus the JSON constraint. */
 export interface StreamRequestOptions extends GenerateRequestOptions {
+  /** Default: the loaded model. */
+  answerWith?: AnswerWith;
   /** Only tokens that keep the output a JSON prefix, closed within maxNewTokens: the output always parses. */
   jsonConstrained?: boolean;
 }
@@ -146,4 +179,11 @@ export interface EngineApi extends RunApi {
   cancelGenerationEval(evalId: string): Promise<boolean>;
   /** End a streamed generation at its next step (it resolves with stopped: true). false when none runs by that id. */
   stopGeneration(genId: string): Promise<boolean>;
+  /** The generation evaluations kept with a run, newest first. */
+  runEvaluations(runId: string): Promise<StoredEvaluation[]>;
+  /**
+   * A Hugging Face checkpoint (config.json, model.safetensors, tokenizer files) of a run checkpoint or an imported
+   * adapter with the adapter folded into its base; a full fine-tune's weights as they are.
+   */
+  exportMergedModel(what: Exclude<AnswerWith, { kind: 'loaded' }>, onProgress?: (p: MergeProgress) => void): Promise<FileRecord>;
 }

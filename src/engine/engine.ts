@@ -1,7 +1,8 @@
 import { autotunerFor } from '../gpu/autotune';
 import type { Gpu } from '../gpu/gpu';
 import { add } from '../gpu/kernels/add';
-import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, SelfTestResult, StreamRequestOptions, StreamResult, StreamUpdate } from './api';
+import type { AnswerWith, EngineApi, GenerateRequestOptions, LoadReport, MergeProgress, ModelSource, ModelSummary, SelfTestResult, StoredEvaluation, StreamRequestOptions, StreamResult, StreamUpdate } from './api';
+import { AnswerModels } from './answer-models';
 import type { GpuErrorReport } from '../gpu/errors';
 import { EngineError } from './errors';
 import { CANCELLED, LoadedModel, abortableSource, readCheckpoint } from './loaded-model';
@@ -29,7 +30,7 @@ const DOWNLOAD_REPORT_MS = 100;
 export class Engine implements EngineApi {
   private errors: GpuErrorReport[] = [];
   private readonly openers: SourceOpener[];
-  private current: { model: LoadedModel; summary: ModelSummary } | null = null;
+  private current: { model: LoadedModel; summary: ModelSummary; source: ModelSource } | null = null;
   private loading: { id: string; controller: AbortController } | null = null;
   private generating = false;
   private loads = 0;
@@ -37,12 +38,16 @@ export class Engine implements EngineApi {
   private readonly evaluator: Evaluator;
   private readonly generationEvals = new GenerationEvals();
   private readonly streams = new Streams();
+  private readonly answers: AnswerModels;
+  private readonly runStore: RunStore | undefined;
 
   constructor(private readonly gpu: Gpu, options: EngineOptions = {}) {
     gpu.onError((r) => this.errors.push(r));
     this.openers = [...(options.openers ?? []), commonOpener(options.hub)];
     this.runs = new RunManager(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
     this.evaluator = new Evaluator(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
+    this.answers = new AnswerModels(gpu, this.evaluator, options.runStore);
+    this.runStore = options.runStore;
   }
 
   /** Eval loss per task of a model, an adapter on it or a run's checkpoint (src/engine/evaluation.ts). */
@@ -182,7 +187,7 @@ export class Engine implements EngineApi {
         ignoredTensors: checkpoint.ignored,
         loadMillis: performance.now() - started,
       };
-      this.current = { model, summary };
+      this.current = { model, summary, source };
       return summary;
     } catch (e) {
       // An aborted fetch surfaces as a network error: say what really happened.
@@ -227,27 +232,63 @@ export class Engine implements EngineApi {
    * validity, BLEU/TER, rationale BLEU, per sample with a JSON diff (src/engine/generation-eval.ts, src/eval).
    */
   async evaluateGeneration(request: GenerationEvalRequest, onProgress?: (p: GenerationEvalProgress) => void): Promise<GenerationEvalReport> {
-    if (this.loading) throw new EngineError('busy', 'a model is loading; evaluate when it has finished');
-    if (!this.current) throw new EngineError('not-found', 'no model is loaded: load one on the Models page first');
-    if (this.generating) throw new EngineError('busy', 'already generating; wait for the previous request');
+    this.checkCanAnswer(request?.answerWith);
     this.generating = true;
     try {
-      return await this.generationEvals.run(this.gpu, this.current.model, request, onProgress);
+      const what = request.answerWith;
+      const answer = (await this.answers.get(what, this.loadedBase())) ?? this.current!.model;
+      const report = await this.generationEvals.run(this.gpu, answer, request, onProgress);
+      if (what?.kind === 'run' && this.runStore?.addEvaluation) {
+        const record = await this.runStore.getRun(what.runId);
+        await this.runStore.addEvaluation(what.runId, {
+          at: Date.now(), runId: what.runId, checkpoint: what.checkpoint, step: record?.checkpoints[what.checkpoint]?.step ?? null,
+          dataset: request.dataset ?? null, report,
+        });
+      }
+      return report;
     } finally {
       this.generating = false;
     }
   }
 
   async generateStream(text: string, options: StreamRequestOptions, onUpdate?: (u: StreamUpdate) => void, genId?: string): Promise<StreamResult> {
-    if (this.loading) throw new EngineError('busy', 'a model is loading; generate when it has finished');
-    if (!this.current) throw new EngineError('not-found', 'no model is loaded: load one on the Models page first');
-    if (this.generating) throw new EngineError('busy', 'already generating; wait for the previous request');
+    this.checkCanAnswer(options?.answerWith);
     this.generating = true;
     try {
-      return await this.streams.run(this.gpu, this.current.model, text, options, onUpdate, genId);
+      const answer = (await this.answers.get(options.answerWith, this.loadedBase())) ?? this.current!.model;
+      return await this.streams.run(this.gpu, answer, text, options, onUpdate, genId);
     } finally {
       this.generating = false;
     }
+  }
+
+  /** The generation evaluations kept with a run (newest first). */
+  async runEvaluations(runId: string): Promise<StoredEvaluation[]> {
+    if (!this.runStore) throw new EngineError('internal', 'this engine was made without a run store');
+    return (await this.runStore.evaluations?.(runId)) ?? [];
+  }
+
+  /** A run checkpoint or an imported adapter folded into its base, as Hugging Face checkpoint files. */
+  async exportMergedModel(what: Exclude<AnswerWith, { kind: 'loaded' }>, onProgress?: (p: MergeProgress) => void): Promise<Record<string, Uint8Array | string>> {
+    if (this.loading) throw new EngineError('busy', 'a model is loading; export when it has finished');
+    if (this.generating) throw new EngineError('busy', 'the engine is generating; export when it has finished');
+    this.generating = true;
+    try {
+      return await this.answers.merged(what, this.loadedBase(), onProgress);
+    } finally {
+      this.generating = false;
+    }
+  }
+
+  private loadedBase() {
+    return this.current ? { source: this.current.source, summary: this.current.summary } : null;
+  }
+
+  /** Refuses while loading or generating, and the loaded model when none is (a run checkpoint needs none). */
+  private checkCanAnswer(what: AnswerWith | undefined): void {
+    if (this.loading) throw new EngineError('busy', 'a model is loading; generate when it has finished');
+    if (this.generating) throw new EngineError('busy', 'already generating; wait for the previous request');
+    if ((!what || what.kind === 'loaded') && !this.current) throw new EngineError('not-found', 'no model is loaded: load one on the Models page first');
   }
 
   async stopGeneration(genId: string): Promise<boolean> {
@@ -272,6 +313,8 @@ export class Engine implements EngineApi {
   }
 
   private unloadNow(): boolean {
+    // An answer model built on the old base would outlive it.
+    this.answers.free();
     if (!this.current) return false;
     this.current.model.free();
     this.current = null;

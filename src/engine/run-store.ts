@@ -2,6 +2,7 @@
 // run-store.ts: IndexedDB). One format: run.json (RunRecord), metrics.jsonl (MetricRow per line), data.json (the
 // rows the run trains on, copied at start) and checkpoints/latest, checkpoints/best (files by name). Saving a
 // checkpoint never destroys the previous one: the new version is written first, then the pointer switches.
+import type { StoredEvaluation } from './api';
 import type { FileRecord, MetricRow, RunData, RunRecord } from './run-api';
 
 export type CheckpointName = 'latest' | 'best';
@@ -27,6 +28,10 @@ export interface RunStore {
   loadCheckpoint(id: string, name: CheckpointName): Promise<FileRecord | null>;
   /** Bytes the run takes in the store. */
   runBytes?(id: string): Promise<number>;
+  /** Keep a generation evaluation of one of the run's checkpoints (eval-<checkpoint>.json; newest first, a few kept). */
+  addEvaluation?(id: string, evaluation: StoredEvaluation): Promise<void>;
+  /** The run's kept generation evaluations, newest first. */
+  evaluations?(id: string): Promise<StoredEvaluation[]>;
 }
 
 /** Run ids become folder names and keys: letters, digits, dot, dash, underscore. */
@@ -36,3 +41,6 @@ export function checkRunId(id: string): string {
   }
   return id;
 }
+
+/** Evaluations kept per checkpoint name; older ones go. */
+export const KEPT_EVALUATIONS = 10;

@@ -1,11 +1,14 @@
 // RunStore on IndexedDB (the studio; fake-indexeddb in Node tests), the same format as the folder store:
 // "runs" (RunRecord by id), "data" (RunData by run id), "metrics" (one MetricRow per record, by [runId, seq]),
 // "files" (checkpoint files by [runId, version, name]) and "pointers" ([runId, name] -> version). A save writes the
-// new version's files first; one transaction then switches the pointer and deletes the old version.
+// new version's files first; one transaction then switches the pointer and deletes the old version. Generation
+// evaluations sit in "files" too, as [runId, "eval", "eval-<checkpoint>.json"] (a version no checkpoint uses), so
+// deleting the run removes them.
 import { openDB, type IDBPDatabase } from 'idb';
+import type { StoredEvaluation } from '../../engine/api';
 import type { FileRecord, MetricRow, RunData, RunRecord } from '../../engine/run-api';
 import { checkFileName } from '../../engine/run-files';
-import { checkRunId, type CheckpointName, type RunStore } from '../../engine/run-store';
+import { checkRunId, KEPT_EVALUATIONS, type CheckpointName, type RunStore } from '../../engine/run-store';
 
 export const RUNS_DB_NAME = 'stepwise-runs';
 
@@ -34,6 +37,7 @@ export async function openIdbRunStore(name = RUNS_DB_NAME): Promise<RunStore> {
 }
 
 let versions = 0;
+const EVAL_VERSION = 'eval';
 
 class IdbRunStore implements RunStore {
   constructor(private readonly db: Db) {}
@@ -135,5 +139,18 @@ class IdbRunStore implements RunStore {
     for (const v of await this.db.getAll('metrics', ofRun(id))) n += size(v);
     n += size(await this.db.get('data', id));
     return n;
+  }
+
+  async addEvaluation(id: string, evaluation: StoredEvaluation): Promise<void> {
+    const key = [checkRunId(id), EVAL_VERSION, `eval-${evaluation.checkpoint}.json`];
+    const tx = this.db.transaction('files', 'readwrite');
+    const old = ((await tx.store.get(key)) as StoredEvaluation[] | undefined) ?? [];
+    await tx.store.put([evaluation, ...old].slice(0, KEPT_EVALUATIONS), key);
+    await tx.done;
+  }
+
+  async evaluations(id: string): Promise<StoredEvaluation[]> {
+    const all = (await this.db.getAll('files', ofVersion(checkRunId(id), EVAL_VERSION))) as StoredEvaluation[][];
+    return all.flat().sort((a, b) => b.at - a.at);
   }
 }

@@ -4,9 +4,10 @@
 // old one in place as .<name>.old, which loading falls back to.
 import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { StoredEvaluation } from '../../engine/api';
 import type { FileRecord, MetricRow, RunData, RunRecord } from '../../engine/run-api';
 import { checkFileName, isTextFile } from '../../engine/run-files';
-import { checkRunId, type CheckpointName, type RunStore } from '../../engine/run-store';
+import { checkRunId, KEPT_EVALUATIONS, type CheckpointName, type RunStore } from '../../engine/run-store';
 
 const exists = async (path: string) => stat(path).then(() => true, () => false);
 
@@ -144,5 +145,30 @@ export class FsRunStore implements RunStore {
     let n = 0;
     for (const f of await listFiles(dir)) n += (await stat(join(dir, f))).size;
     return n;
+  }
+
+  /** eval-<checkpoint>.json: that checkpoint's evaluations, newest first, replaced in one rename. */
+  async addEvaluation(id: string, evaluation: StoredEvaluation): Promise<void> {
+    const path = join(this.dir(id), `eval-${evaluation.checkpoint}.json`);
+    const kept = [evaluation, ...(await this.readEvaluations(path))].slice(0, KEPT_EVALUATIONS);
+    await mkdir(this.dir(id), { recursive: true });
+    const tmp = `${path}.${process.pid}.${++this.writes}`;
+    await writeFile(tmp, `${JSON.stringify(kept)}\n`);
+    await rename(tmp, path);
+  }
+
+  async evaluations(id: string): Promise<StoredEvaluation[]> {
+    const all = [];
+    for (const name of ['best', 'latest'] as const) all.push(...(await this.readEvaluations(join(this.dir(id), `eval-${name}.json`))));
+    return all.sort((a, b) => b.at - a.at);
+  }
+
+  private async readEvaluations(path: string): Promise<StoredEvaluation[]> {
+    if (!(await exists(path))) return [];
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as StoredEvaluation[];
+    } catch (e) {
+      throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    }
   }
 }
