@@ -7,6 +7,9 @@ import { EXPORT_USAGE, exportAdapterCommand } from './export-adapter';
 import { EXPORT_RAY_USAGE, exportRayCommand } from './export-ray';
 import { gradsCommand, writeJson } from './grads';
 import { mergeCommand } from './merge';
+import { ABLATION_USAGE, ablationCommand } from './ablation';
+import { REPORT_USAGE, reportCommand } from './report';
+import { SWEEP_USAGE, sweepCommand } from './sweep';
 import { TRAIN_USAGE, trainCommand } from './train';
 
 const USAGE = `usage: npm run cli -- <command> [options]
@@ -16,6 +19,9 @@ ${TRAIN_USAGE}
 ${EVAL_USAGE}
 ${EXPORT_USAGE}
 ${EXPORT_RAY_USAGE}
+${SWEEP_USAGE}
+${ABLATION_USAGE}
+${REPORT_USAGE}
   grads --model DIR --batch BATCH.json --out OUT.json [--adapter ADAPTER_DIR [--nf4 [--double-quant]]]
       one DSS forward/backward (dropout off); writes losses and a summary of every gradient
       (shape, norm, sum, first 8 values) keyed by Hugging Face parameter name. With --adapter (a PEFT LoRA
@@ -34,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'eval') return evalCommand(rest);
   if (command === 'export-adapter') return exportAdapterCommand(rest);
   if (command === 'export-ray') return exportRayCommand(rest);
+  if (command === 'sweep') return sweepCommand(rest);
+  if (command === 'ablation') return ablationCommand(rest);
+  if (command === 'report') return reportCommand(rest);
   if (command === 'grads') {
     const { values } = parseArgs({
       args: rest,

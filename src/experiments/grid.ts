@@ -2,7 +2,7 @@
 // al. 2026, "Search and ablation"): ranks 32/64/128, alphas 32..512 kept where alpha:rank lies between 1:4 and 4:1, so
 // rank 32 takes alphas 32-128, rank 64 takes 32-256 and rank 128 takes 32-512 (12 adapter settings per method), for
 // full, LoRA and QLoRA; full fine-tuning has no rank or alpha and is one trial per model and seed.
-import type { ModelSource } from '../engine/api';
+import type { ModelSource, SourceDescription } from '../engine/api';
 import type { RunConfig, TuneMethod } from '../settings/run-config';
 
 export interface GridSpec {
@@ -58,7 +58,7 @@ export function adapterPairs(ranks: number[], alphas: number[], maxRatio: number
 const slug = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60) || 'model';
 
 /** A short model name: a hub id's last part, a folder's last segment. */
-export function modelName(source: ModelSource): string {
+export function modelName(source: ModelSource | SourceDescription): string {
   if (source.kind === 'hub') return slug(source.id.split('/').pop() ?? source.id);
   if (source.kind === 'folder') return slug(source.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? source.path);
   return slug(source.label ?? 'picked');
@@ -101,6 +101,8 @@ export function expandGrid(spec: GridSpec): Trial[] {
         for (const seed of spec.seeds) {
           for (const a of spec.mixes) {
             const config: Partial<RunConfig> = { ...structuredClone(spec.base), method, seed, a };
+            // NF4 double quantization is QLoRA's alone; the other methods of the grid leave it off.
+            if (method !== 'qlora') delete config.doubleQuant;
             if (rank !== null && alpha !== null) config.lora = { ...(spec.base.lora ?? {}), rank, alpha } as RunConfig['lora'];
             const adapter = rank === null ? '' : `-r${rank}-alpha${alpha}`;
             const id = `${model.name}-${method}${adapter}-s${seed}${withMix ? `-a${a}` : ''}`;

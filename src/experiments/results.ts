@@ -2,7 +2,7 @@
 // built from the queue entry and its run's record and metrics.
 import type { MetricRow, RunRecord } from '../engine/run-api';
 import type { TuneMethod } from '../settings/run-config';
-import type { Trial } from './grid';
+import { modelName, type Trial } from './grid';
 
 export type TrialStatus = 'done' | 'does-not-fit' | 'oom' | 'failed' | 'cancelled';
 
@@ -58,6 +58,23 @@ export function resultRow(trial: Trial, status: TrialStatus, record: RunRecord |
     train_seconds: record ? record.trainSeconds : null,
     exact_match: exactMatch,
   };
+}
+
+/**
+ * The row of any finished run (a run folder without a sweep queue): model, method, rank, alpha, seed and a from its
+ * record. null for a run that has not finished (running, paused, interrupted).
+ */
+export function rowFromRecord(record: RunRecord, metrics: readonly MetricRow[] = [], exactMatch: number | null = null): ResultRow | null {
+  const c = record.config;
+  const status: TrialStatus | null = record.status === 'done' ? 'done' : record.status === 'cancelled' ? 'cancelled'
+    : record.status === 'failed' ? (record.error?.kind === 'out-of-memory' ? 'oom' : 'failed') : null;
+  if (!status) return null;
+  const adapter = c.method !== 'full';
+  const trial: Trial = {
+    id: record.id, model: modelName(record.model), source: { kind: 'folder', path: '' }, method: c.method,
+    rank: adapter ? c.lora.rank : null, alpha: adapter ? c.lora.alpha : null, seed: c.seed, a: record.plan?.data?.labelOnly ? 1 : c.a, config: c,
+  };
+  return resultRow(trial, status, record, metrics, exactMatch);
 }
 
 const cell = (v: unknown): string => {
