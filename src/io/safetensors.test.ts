@@ -1,9 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reliabilityRecord } from '../testing/reliability';
 import { memorySource } from './byte-source';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from './dtype';
 import {
   parseShardIndex, readSafetensorsHeader, readTensorBytes, readTensorF32, serializeSafetensors, serializeSharded,
 } from './safetensors';
+
+const record = reliabilityRecord(import.meta.url);
+afterAll(() => record.save());
+/** A row of docs/reliability.md: the error the reader gave for `input`. */
+const refused = (input: string, error: unknown) =>
+  record.add({ area: 'safetensors reader', input, cases: 1, outcome: error instanceof Error ? `refused: "${error.message}"` : `NOT refused: ${String(error)}` });
 
 function sample() {
   return new Map([
@@ -94,9 +101,9 @@ describe('safetensors', () => {
     for (const short of [1, 2]) {
       const bad = good.slice();
       new DataView(bad.buffer).setBigUint64(0, BigInt(headerLen - short), true);
-      await expect(readSafetensorsHeader(memorySource(bad), 'm.safetensors')).rejects.toThrow(
-        new RegExp(`m\\.safetensors: the data section is ${16 + short} bytes but its last tensor "w" ends at 16`),
-      );
+      const err = await readSafetensorsHeader(memorySource(bad), 'm.safetensors').catch((e: Error) => e);
+      expect(String(err)).toMatch(new RegExp(`m\\.safetensors: the data section is ${16 + short} bytes but its last tensor "w" ends at 16`));
+      refused(`a header length ${short} byte${short > 1 ? 's' : ''} short, cutting into the padding (F32 [1,2,3,4])`, err);
     }
     const long = good.slice();
     new DataView(long.buffer).setBigUint64(0, BigInt(headerLen + 1), true);
@@ -120,11 +127,14 @@ describe('safetensors', () => {
     expect((await readSafetensorsHeader(file(JSON.stringify({ b: w(2, 4), a: w(0, 2), z: w(4, 4) }), 4), 'm')).tensors.size).toBe(3);
     const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify({ a: w(0, 1) }))]);
     await expect(readSafetensorsHeader(file(bom, 1), 'm')).rejects.toThrow(/m: safetensors header starts with a UTF-8 byte-order mark/);
+    refused('a byte-order mark before the header', await readSafetensorsHeader(file(bom, 1), 'm').catch((e: Error) => e));
     const name = new TextEncoder().encode(JSON.stringify({ aXb: w(0, 1) }));
     name[name.indexOf(0x58)] = 0xff;
+    refused('invalid UTF-8 in a tensor name', await readSafetensorsHeader(file(name, 1), 'm').catch((e: Error) => e));
     await expect(readSafetensorsHeader(file(name, 1), 'm')).rejects.toThrow(/m: safetensors header is not valid UTF-8 \(tensor name "a\uFFFDb" has invalid bytes\)/);
     await expect(readSafetensorsHeader(file(JSON.stringify({ __metadata__: { format: { x: 1 } }, a: w(0, 1) }), 1), 'm'))
       .rejects.toThrow(/m: __metadata__\["format"\] must be a string, got an object/);
+    refused('__metadata__ value that is an object', await readSafetensorsHeader(file(JSON.stringify({ __metadata__: { format: { x: 1 } }, a: w(0, 1) }), 1), 'm').catch((e: Error) => e));
     await expect(readSafetensorsHeader(file(JSON.stringify({ __metadata__: ['pt'] })), 'm')).rejects.toThrow(/__metadata__ must be an object of strings/);
     const proto = await readSafetensorsHeader(file('{"__metadata__":{"__proto__":"x"}}'), 'm');
     expect(Object.getOwnPropertyDescriptor(proto.metadata, '__proto__')?.value).toBe('x');
@@ -137,6 +147,11 @@ describe('safetensors', () => {
       ['..', 'which is a path'], ['', 'an empty file name'], ['model.bin', 'which is not a .safetensors file'], ['a\nb.safetensors', 'which has control characters'],
     ]) {
       expect(() => parseShardIndex(index(file), 'idx.json')).toThrow(`idx.json: weight_map["shared.weight"] names shard ${JSON.stringify(file)}, ${why}`);
+      try {
+        parseShardIndex(index(file), 'idx.json');
+      } catch (e) {
+        refused(`a sharded index naming shard ${JSON.stringify(file)}`, e);
+      }
     }
     expect(parseShardIndex(index('model-00001-of-00002.safetensors')).files).toEqual(['model-00001-of-00002.safetensors']);
   });

@@ -1,8 +1,20 @@
 // Bad and odd input found by fuzzing (issue 16): each is reported on its row, never changes a value quietly, and
 // never costs the good rows around it.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reliabilityRecord } from '../../testing/reliability';
 import { SAMPLE_SCHEMA } from '../sample/schema';
-import { importRows, MAX_LABEL_DEPTH } from './index';
+import { importRows, MAX_LABEL_DEPTH, type ImportResult } from './index';
+
+const record = reliabilityRecord(import.meta.url);
+afterAll(() => record.save());
+/** A row of docs/reliability.md from what an import returned. */
+const note = (area: string, input: string, r: ImportResult, extra = '') =>
+  record.add({
+    area,
+    input,
+    cases: 1,
+    outcome: `${r.rows.length} good row${r.rows.length === 1 ? '' : 's'} imported${r.problems.length ? `; reported: ${r.problems.map((p) => `line ${p.line} ${p.reason} "${p.message}"`).join('; ')}` : ''}${r.notes.length ? `; noted: ${r.notes.map((n) => `line ${n.line} "${n.message}"`).join('; ')}` : ''}${extra}`,
+  });
 
 const row = (question: string, label: unknown = '{"size":0}', rationale = 'r') => ({ question, label, rationale });
 const questions = (r: { rows: { question: string }[] }) => r.rows.map((x) => x.question);
@@ -20,6 +32,7 @@ describe('import speed is linear in the input', () => {
     expect(r.problems).toEqual([]);
     // Before the fix, a 175 KB line took 17.7 s (a regex over the first chunk); linear work is well under this.
     expect(arrayMs).toBeLessThan(5000);
+    record.add({ area: 'dataset import (JSON array)', input: `a minified JSON array on one line, ${(array.length / 1e6).toFixed(2)} MB, 9,000 rows`, cases: 1, outcome: `${r.rows.length} rows imported in ${arrayMs.toFixed(0)} ms (was quadratic: 17.7 s for 175 KB)` });
 
     const line = JSON.stringify(row('One long question?', '{"size":0}', 'y'.repeat(1_000_000)));
     t = performance.now();
@@ -28,7 +41,9 @@ describe('import speed is linear in the input', () => {
     }
     const one = await importRows(chunks(), { fileName: 'long.jsonl' });
     expect(one.rows[0].rationale).toHaveLength(1_000_000);
-    expect(performance.now() - t).toBeLessThan(3000);
+    const lineMs = performance.now() - t;
+    expect(lineMs).toBeLessThan(3000);
+    record.add({ area: 'dataset import (JSONL)', input: 'one 1 MB line arriving in 4 KB chunks', cases: 1, outcome: `imported in ${lineMs.toFixed(0)} ms, rationale intact (${one.rows[0].rationale.length.toLocaleString('en-US')} characters)` });
   });
 });
 
@@ -39,6 +54,7 @@ describe('labels are stored exactly as given, or the row is reported', () => {
     const r = await importRows(text, { fileName: 'x.jsonl' });
     expect(r.rows.map((x) => x.label)).toEqual([odd, '{"size":0}']);
     expect(r.notes).toEqual([{ line: 1, kind: 'label-object', message: expect.stringContaining('label was given as a JSON object, not a string: stored as its JSON text, exactly as written') }]);
+    note('dataset import (JSONL)', 'a label given as a JSON object with 1.0, 2^53+1, 1e400 and a duplicate key', r, `; label stored as ${JSON.stringify(r.rows[0].label)}`);
   });
 
   it(`reports a label nested 10,000 deep (limit ${MAX_LABEL_DEPTH}) and keeps the other rows`, async () => {
@@ -50,6 +66,7 @@ describe('labels are stored exactly as given, or the row is reported', () => {
         const r = await importRows(input, { fileName, schema: SAMPLE_SCHEMA });
         expect(questions(r)).toEqual(['Before', 'After']);
         expect(r.problems).toEqual([{ line: 2, reason: 'label-too-deep', message: `label is nested 10000 levels deep; labels deeper than ${MAX_LABEL_DEPTH} levels are not imported` }]);
+        if (fileName === 'x.json') note('dataset import (JSON array)', `a label nested 10,000 deep (${typeof label === 'string' ? 'as a string' : 'as an object'}) between two good rows`, r);
       }
     }
   });
@@ -61,6 +78,7 @@ describe('labels are stored exactly as given, or the row is reported', () => {
     expect(questions(r)).toEqual(['Good']);
     expect(r.problems.map((p) => p.line)).toEqual([1, 2, 3, 4]);
     for (const p of r.problems) expect(p.reason).toMatch(/^label-/);
+    note('dataset import (JSONL)', 'labels whose clause names are Object.prototype members (valueOf, __proto__, constructor, toString)', r);
   });
 });
 
@@ -71,6 +89,7 @@ describe('a record problem stays a record problem', () => {
     expect(questions(r)).toEqual(['Second', 'Third']);
     expect(r.mapping).toEqual({ question: 'question', label: 'label', rationale: 'rationale' });
     expect(r.problems).toEqual([{ line: 1, reason: 'missing-field', message: 'missing or empty: rationale (no column for it yet: this record\'s fields are "question", "label")' }]);
+    note('dataset import (JSONL)', 'a first record lacking a mapped column', r);
   });
 
   it('a stray } in a JSON array is reported where it is and the elements after it are read', async () => {
@@ -78,6 +97,7 @@ describe('a record problem stays a record problem', () => {
     const r = await importRows(text, { fileName: 'x.json' });
     expect(questions(r)).toEqual(['A', 'B']);
     expect(r.problems).toEqual([{ line: 2, reason: 'unparseable', message: 'stray "}" after array element 1 (no "{" to close)' }]);
+    note('dataset import (JSON array)', 'a stray } after an element', r);
     const early = await importRows(`[${JSON.stringify(row('A'))}],\n${JSON.stringify(row('B'))}]`, { fileName: 'x.json' });
     expect(questions(early)).toEqual(['A', 'B']);
     expect(early.problems[0].message).toMatch(/stray "\]" on line 1 closed the JSON array early/);
@@ -90,6 +110,7 @@ describe('a record problem stays a record problem', () => {
     const r = await importRows(csv, { fileName: 'x.csv' });
     expect(questions(r)).toEqual(['Good 1', 'Good 2', 'Good 3']);
     expect(r.rows.map((x) => x.line)).toEqual([2, 4, 5]);
+    note('dataset import (CSV)', 'an unclosed quote in the middle of the file', r);
     expect(r.problems).toEqual([{ line: 3, reason: 'unparseable', message: 'a quoted field opened on line 3 is not closed on its line (it pairs with a quote on line 4); reading on from line 4' }]);
     for (const size of [1, 2, 5, 13]) {
       async function* pieces() {
@@ -107,11 +128,13 @@ describe('a record problem stays a record problem', () => {
     const r = await importRows('__proto__,label,rationale\nWhat?,"{""size"":0}",r\n', { fileName: 'x.csv', mapping: { question: '__proto__' } });
     expect(r.columns).toEqual(['__proto__', 'label', 'rationale']);
     expect(questions(r)).toEqual(['What?']);
+    note('dataset import (CSV)', 'a column named __proto__ mapped to the question', r, `; question read: ${JSON.stringify(r.rows[0].question)}`);
   });
 
   it('loose CSV quoting is imported as literal text with a note', async () => {
     const r = await importRows('question,label,rationale\na"b,"{}",x""\n', { fileName: 'x.csv' });
     expect(r.rows.map((x) => [x.question, x.rationale])).toEqual([['a"b', 'x""']]);
+    note('dataset import (CSV)', 'loose quoting (a"b, x"")', r);
     expect(r.notes.map((n) => [n.line, n.kind, n.message])).toEqual([
       [2, 'loose-quoting', 'column "question": a quote inside an unquoted field was kept as a literal character (write "a""b" to quote it)'],
       [2, 'loose-quoting', 'column "rationale": a quote inside an unquoted field was kept as a literal character (write "a""b" to quote it)'],
@@ -129,5 +152,6 @@ describe('a field given twice in one record', () => {
     const r = await importRows('{"question": "Q", "label": {"size": 0}, "rationale": "r", "label": "{}"}\n{"question": "Fine", "label": "{}", "rationale": "r"}', { fileName: 'x.jsonl' });
     expect(questions(r)).toEqual(['Fine']);
     expect(r.problems).toEqual([{ line: 1, reason: 'repeated-field', message: 'field "label" appears more than once in this record' }]);
+    note('dataset import (JSONL)', 'a record with the label field twice', r);
   });
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reliabilityRecord } from '../../testing/reliability';
 import { chatCompletion, chatCompletionsUrl, parseChatResponse, parseRetryAfter, TeacherRequestError } from './client';
 import { DEFAULT_TEACHER_CONFIG } from './config';
 import { redactSecret } from './redact';
@@ -83,7 +84,11 @@ describe('chatCompletion', () => {
     }
   });
 
+  const record = reliabilityRecord(import.meta.url);
+  afterAll(() => record.save());
+
   it('redacts before cutting: a key straddling the cut of an error body leaks no piece of itself', async () => {
+    let cases = 0;
     const key = 'sk-proj-' + 'A1b2C3d4E5'.repeat(5); // 58 characters, like a real key
     const config = { ...DEFAULT_TEACHER_CONFIG, baseUrl: 'http://teacher.test/v1', model: 'm', apiKey: key };
     for (const [status, cut] of [[401, 300], [200, 200]] as const) {
@@ -93,8 +98,10 @@ describe('chatCompletion', () => {
         const err = (await chatCompletion(config, { messages: [{ role: 'user', content: 'q' }], n: 1, fetchImpl: echo }).catch((e: unknown) => e)) as Error;
         expect(err).toBeInstanceOf(TeacherRequestError);
         for (let n = 6; n <= key.length; n++) expect(err.message).not.toContain(key.slice(0, n));
+        cases++;
       }
     }
+    record.add({ area: 'teacher API key', input: 'a 58-character key echoed in error bodies (HTTP 401 and malformed 200) at every offset across the 300/200-character cut', cases, outcome: `no message held 6 or more characters of the key (${cases} of ${cases})` });
   });
 
   it('redacts a key that someone else cut at the edge of a text', () => {

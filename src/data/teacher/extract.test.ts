@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reliabilityRecord } from '../../testing/reliability';
 import { extractReply, scanJsonObjects } from './extract';
 
 const Q = { size: 0, query: { range: { date: { gte: 'now-10y/y' } } }, aggs: { by_year: { date_histogram: { field: 'date', calendar_interval: 'year' } } } };
@@ -85,6 +86,9 @@ describe('extractReply', () => {
   });
 });
 
+const record = reliabilityRecord(import.meta.url);
+afterAll(() => record.save());
+
 describe('extractReply on degenerate and cut-off replies', () => {
   // CPU time of this process, not wall time: the shared test machine's load must not decide the verdict.
   const timed = (raw: string) => {
@@ -117,6 +121,8 @@ describe('extractReply on degenerate and cut-off replies', () => {
       const { r, ms } = timed(raw);
       expect(typeof r.label).toBe('string');
       expect(ms, `${JSON.stringify(raw.slice(0, 12))}… took ${ms.toFixed(0)} ms of CPU`).toBeLessThan(1000);
+      const shown = `${JSON.stringify(raw.slice(0, 14)).slice(1, -1)}… (${raw.length.toLocaleString('en-US')} characters)`;
+      record.add({ area: 'teacher reply extractor', input: `degenerate reply ${shown}`, cases: 1, outcome: `${ms.toFixed(0)} ms of CPU; ${r.label ? `label ${JSON.stringify(r.label.slice(0, 30))}` : `no label${r.problem ? ` (${r.problem.replace(/ \(.*$/, '')})` : ''}`}` });
     }
   });
 
@@ -125,6 +131,7 @@ describe('extractReply on degenerate and cut-off replies', () => {
     const r = extractReply(`Rationale: deep.\nQuery: ${deep}`);
     expect(r).toMatchObject({ label: '', parses: false, from: 'none' });
     expect(r.problem).toMatch(/nested 5000 levels deep/);
+    record.add({ area: 'teacher reply extractor', input: 'a query nested 5,000 deep', cases: 1, outcome: `no RangeError; no label: "${r.problem}"` });
   });
 
   it('a truncated reply never yields an inner object, a snippet from the rationale or a <think> draft', () => {
@@ -144,6 +151,7 @@ describe('extractReply on degenerate and cut-off replies', () => {
       expect(r.parses).toBe(false);
       expect(r.problem).toMatch(/cut off/);
     }
+    record.add({ area: 'teacher reply extractor', input: 'truncated replies whose complete inner objects, rationale snippet or <think> draft would validate', cases: replies.length, outcome: `${replies.length} of ${replies.length} gave no label, each with the reason (${[...new Set(replies.map((raw) => extractReply(raw).problem?.replace(/ \(.*$/, '').replace(/;.*$/, '')))].join('; ')})` });
   });
 
   it('two different queries with nothing to choose between them are ambiguous; a heading or a json fence decides', () => {

@@ -2,7 +2,8 @@
 // Dawn's adapter-probing chatter through, unless STEPWISE_GPU_VERBOSE=1 asks for it. Run in a fresh process with
 // a bare environment (no XDG_RUNTIME_DIR, no Vulkan settings), as a CLI command starts.
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reliabilityRecord } from '../../testing/reliability';
 import { driverMessagesWanted } from './gpu';
 
 const SCRIPT = `
@@ -17,10 +18,14 @@ function createInFreshProcess(extraEnv: Record<string, string> = {}) {
   return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { env, encoding: 'utf8', timeout: 60_000 });
 }
 
+const record = reliabilityRecord(import.meta.url);
+afterAll(() => record.save());
+
 describe('node GPU driver messages', () => {
   it('creates the GPU with nothing on stderr', () => {
     const run = createInFreshProcess();
     expect(run.stdout).toBe('adapter ok');
+    record.add({ area: 'CLI and Node host', input: 'creating the GPU in a fresh process with a bare environment (no XDG_RUNTIME_DIR, no Vulkan settings)', cases: 1, outcome: `${run.stderr.length} bytes on stderr` });
     expect(run.stderr).toBe('');
   });
 

@@ -1,10 +1,14 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { reliabilityRecord } from '../../testing/reliability';
 import { createImportService, type ImportResult } from '../../data/import';
 import { openIdbDatasetStore } from '../../hosts/browser/idb-dataset-store';
 import { resetDatasets, useDatasets } from './datasets-slice';
 import { useImportJob, type ImportConnection } from './import-job';
 import { testDatasetMeta } from './test-dataset.testing';
+
+const record = reliabilityRecord(import.meta.url);
+afterAll(() => record.save());
 
 let n = 0;
 async function openDataset() {
@@ -47,8 +51,10 @@ describe('import job', () => {
     const job = useImportJob.getState().job!;
     expect(job.phase).toBe('cancelled');
     expect(job.message).toBe('Import cancelled; nothing was added to “test” (it is exactly as before).');
-    expect(await store.listRows('ds')).toEqual([]);
+    const stored = await store.listRows('ds');
+    expect(stored).toEqual([]);
     expect(useDatasets.getState().rows).toEqual([]);
+    record.add({ area: 'dataset import (cancel, leaving the page)', input: `Cancel pressed during a 60,000-row JSONL import (at ${cancelledAt} rows parsed)`, cases: 1, outcome: `${stored.length} rows stored; "${job.message}"` });
   });
 
   it('a result that arrives after cancel is never written', async () => {
@@ -69,6 +75,7 @@ describe('import job', () => {
     const job = useImportJob.getState().job!;
     expect([job.phase, job.added, job.result?.rows.length]).toEqual(['done', 500, 500]);
     expect(await store.listRows('ds')).toHaveLength(500);
+    record.add({ area: 'dataset import (cancel, leaving the page)', input: 'an import left to run without its page (no dialog mounted)', cases: 1, outcome: `${job.phase}: ${job.added} of 500 rows written once, report kept until closed` });
     expect(useDatasets.getState().rows).toHaveLength(500);
     await expect(start(new Blob([lines(1)]))).resolves.toBeUndefined(); // a finished job does not block the next
   });
