@@ -2,7 +2,7 @@
 // that batches dispatches into one command buffer per flush. Host-agnostic: the caller brings the device
 // and a way to read WGSL sources.
 import type { MemoryCategory, MemoryStats } from '../settings/memory';
-import { BufferPool } from './buffer-pool';
+import { BufferPool, type PooledBuffer } from './buffer-pool';
 import type { AcquiredDevice, GpuInfo } from './device';
 import { GpuProgramError, programsNamedIn, type GpuErrorReport } from './errors';
 import { TimestampProfiler, type ProgramTime } from './profiler';
@@ -22,6 +22,8 @@ interface Pipeline {
 }
 
 const UNIFORM_CHUNK_BYTES = 64 * 1024;
+/** The shared readback buffer: losses, norms and the logits of a few rows of a small vocabulary fit. */
+const READBACK_STAGING_BYTES = 64 * 1024;
 
 /** Uniform blocks for one flush, packed at the device's offset alignment in reusable chunks. */
 class UniformArena {
@@ -104,6 +106,8 @@ export class Gpu {
   private lost = false;
   private readonly counts = { dispatches: 0, submits: 0, readbacks: 0, bindGroups: 0, clears: 0, writes: 0 };
   private profiler: TimestampProfiler | null = null;
+  private readonly staging: PooledBuffer;
+  private stagingBusy = false;
   readonly strict: boolean;
 
   constructor(acquired: AcquiredDevice, private readonly shaderSource: ShaderSource, options: GpuOptions = {}) {
@@ -112,6 +116,7 @@ export class Gpu {
     this.strict = options.strict ?? false;
     this.pool = new BufferPool(this.device);
     this.uniforms = new UniformArena(this.device, this.pool, this.device.limits.minUniformBufferOffsetAlignment);
+    this.staging = this.pool.alloc('scratch', READBACK_STAGING_BYTES, 'readback staging', GPUBufferUsageFlags.MAP_READ | GPUBufferUsageFlags.COPY_DST);
     this.device.addEventListener('uncapturederror', (ev) => {
       const error = (ev as GPUUncapturedErrorEvent).error;
       // Class names rather than instanceof: not every host exposes the error classes as globals.
@@ -205,19 +210,24 @@ export class Gpu {
 
   async read(t: Tensor): Promise<HostArray> {
     const bytes = Math.ceil((t.size * DTYPE_BYTES[t.dtype]) / 4) * 4;
-    const staging = this.pool.alloc('scratch', bytes, `readback:${t.label}`, GPUBufferUsageFlags.MAP_READ | GPUBufferUsageFlags.COPY_DST);
+    // Small reads (losses, norms, a few rows of logits) share one staging buffer kept for the device's life, so a
+    // step allocates nothing; a large read, or one while the shared buffer is mapped, gets its own.
+    const shared = !this.stagingBusy && bytes <= READBACK_STAGING_BYTES;
+    const staging = shared ? this.staging : this.pool.alloc('scratch', bytes, `readback:${t.label}`, GPUBufferUsageFlags.MAP_READ | GPUBufferUsageFlags.COPY_DST);
+    if (shared) this.stagingBusy = true;
     this.counts.readbacks += 1;
     try {
       this.endPass();
       this.commandEncoder().copyBufferToBuffer(t.buffer, 0, staging.buffer, 0, bytes);
       this.flush();
-      await staging.buffer.mapAsync(GPUMapModeFlags.READ);
-      const copy = staging.buffer.getMappedRange().slice(0);
+      await staging.buffer.mapAsync(GPUMapModeFlags.READ, 0, bytes);
+      const copy = staging.buffer.getMappedRange(0, bytes).slice(0);
       staging.buffer.unmap();
       await this.check();
       return hostArrayFor(t.dtype, copy, t.size);
     } finally {
-      this.pool.release(staging.buffer);
+      if (shared) this.stagingBusy = false;
+      else this.pool.release(staging.buffer);
     }
   }
 
@@ -422,6 +432,7 @@ export class Gpu {
   destroy(): void {
     if (this.encoder) this.flush();
     this.uniforms.destroy();
+    this.pool.release(this.staging.buffer);
     this.profiler?.destroy();
     this.pipelines.clear();
     this.device.destroy();

@@ -4,7 +4,7 @@ import type { Gpu } from '../gpu/gpu';
 import { crossEntropy } from '../gpu/kernels/cross-entropy';
 import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
 import { scaleInto, sum } from '../gpu/kernels/elementwise';
-import { embeddingBackward, embeddingForward, embeddingGradIndex, uploadEmbeddingGradIndex, type EmbeddingGradIndexGpu } from '../gpu/kernels/embedding';
+import { embeddingBackward, embeddingForward, embeddingGradIndex, EmbeddingGradIndexBuffers, type EmbeddingGradIndexGpu } from '../gpu/kernels/embedding';
 import { matmul } from '../gpu/kernels/matmul';
 import { positionBiasBackward, positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
 import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
@@ -78,6 +78,8 @@ export class T5Runner {
   readonly records: RecordArena;
   private readonly scratchArena: RecordArena;
   private readonly buckets = new Map<string, Tensor>();
+  /** The embedding gradient's index buffers, reused every step. */
+  private readonly gradIndex: EmbeddingGradIndexBuffers;
 
   constructor(
     private readonly gpu: Gpu,
@@ -87,6 +89,7 @@ export class T5Runner {
   ) {
     this.records = new RecordArena(gpu, capacity, 'activations', 'act:');
     this.scratchArena = new RecordArena(gpu, capacity, 'scratch', 'tmp:');
+    this.gradIndex = new EmbeddingGradIndexBuffers(gpu);
   }
 
   /** Scratch by name, one buffer per (name, capacity size) so different extents never share a too-small one. */
@@ -220,9 +223,8 @@ export class T5Runner {
     const dDecOut = this.headBackward(o, head);
     const dEncOut = this.scratch('d_enc_out', (x) => encRows(x) * this.dims.C);
     this.gpu.zero(backingTensor(dEncOut));
-    const decIndex = this.decoderBackward(task, o, decoder, dDecOut, dEncOut);
-    const encIndex = this.encoderBackward(task, o, encoder, dEncOut);
-    for (const idx of [decIndex, encIndex]) if (idx) this.gpu.free(idx.uniqueIds, idx.offsets, idx.positions);
+    this.decoderBackward(task, o, decoder, dDecOut, dEncOut);
+    this.encoderBackward(task, o, encoder, dEncOut);
   }
 
   /** The decoder forward over the records' decoder ids, attending to the encoder output. */
@@ -310,7 +312,7 @@ export class T5Runner {
     const sharedParam = p.get(hfName.shared);
     const decIds = sharedParam.grad ? embeddingGradIndex(task.decoderInputIds) : null;
     if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
-    const decIndex = decIds ? uploadEmbeddingGradIndex(gpu, decIds, 'dec.ids') : null;
+    const decIndex = decIds ? this.gradIndex.upload(decIds, 'dec.ids') : null;
     if (decIndex) embeddingBackward(gpu, sharedParam.grad!, dres, decIndex, C);
     tokenRowsEmbeddingBackward(gpu, p, dres, task.decoderInputIds, C, 'dec');
     return decIndex;
@@ -339,7 +341,7 @@ export class T5Runner {
     if (dEncBias) positionBiasBackward(gpu, encBiasParam.grad!, dEncBias, encBuckets, s.Tin, s.Tin, NH, this.dims.numBuckets);
     if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
     const sharedParam = p.get(hfName.shared);
-    const encIndex = sharedParam.grad ? uploadEmbeddingGradIndex(gpu, embeddingGradIndex(task.inputIds), 'enc.ids') : null;
+    const encIndex = sharedParam.grad ? this.gradIndex.upload(embeddingGradIndex(task.inputIds), 'enc.ids') : null;
     if (encIndex) embeddingBackward(gpu, sharedParam.grad!, dresE, encIndex, C);
     tokenRowsEmbeddingBackward(gpu, p, dresE, task.inputIds, C, 'enc');
     return encIndex;
@@ -348,6 +350,7 @@ export class T5Runner {
   free(): void {
     this.records.free();
     this.scratchArena.free();
+    this.gradIndex.free();
     for (const t of this.buckets.values()) this.gpu.free(t);
     this.buckets.clear();
   }

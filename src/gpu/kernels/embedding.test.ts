@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
-import { embeddingBackward, embeddingForward, embeddingGradIndex, uploadEmbeddingGradIndex } from './embedding';
+import { embeddingBackward, embeddingForward, embeddingGradIndex, EmbeddingGradIndexBuffers, uploadEmbeddingGradIndex } from './embedding';
 import { embeddingBackwardRef, embeddingForwardRef } from './embedding.ref';
 
 function randomIds(n: number, V: number, seed: number): Int32Array {
@@ -81,6 +81,30 @@ describe('embedding kernels on Dawn', () => {
     }
     gpu.free(dtable, tDout, index.uniqueIds, index.offsets, index.positions);
     expect(Array.from(runs[1])).toEqual(Array.from(runs[0]));
+  });
+
+  it('held index buffers: batches of one size reuse them (no allocation) and give the same gradients as fresh uploads', async () => {
+    const gpu = await testGpu();
+    const [N, V, C] = [40, 9, 6];
+    const held = new EmbeddingGradIndexBuffers(gpu);
+    const tDout = gpu.tensor([N, C], 'f32', 'scratch', 'dout');
+    const dtable = gpu.tensor([V, C], 'f32', 'grads', 'dtable');
+    for (let batch = 0; batch < 3; batch++) {
+      // Fewer distinct ids each batch: the views shrink inside the held buffers.
+      const ids = randomIds(N, V - 3 * batch, 50 + batch);
+      const dout = randomFloats(N * C, 60 + batch);
+      gpu.write(tDout, dout);
+      gpu.zero(dtable);
+      const allocations = gpu.counters().allocations;
+      embeddingBackward(gpu, dtable, tDout, held.upload(embeddingGradIndex(ids), 'idx'), C);
+      if (batch > 0) expect(gpu.counters().allocations).toBe(allocations);
+      const got = await gpu.readF32(dtable);
+      expect(closeness(got, embeddingBackwardRef(dout, ids, V, C), { rtol: 1e-5, atol: 1e-5 })).toBeNull();
+    }
+    const buffers = gpu.memory().buffers;
+    held.free();
+    expect(gpu.memory().buffers).toBe(buffers - 3);
+    gpu.free(tDout, dtable);
   });
 
   it('rejects wrong dtypes and shapes naming the tensor', async () => {

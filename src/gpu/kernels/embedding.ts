@@ -85,17 +85,60 @@ export interface EmbeddingGradIndexGpu {
   count: number;
 }
 
-export function uploadEmbeddingGradIndex(gpu: Gpu, index: EmbeddingGradIndex, label: string): EmbeddingGradIndexGpu {
+function checkIndex(index: EmbeddingGradIndex): void {
   const count = index.uniqueIds.length;
   if (index.offsets.length !== count + 1 || index.offsets[count] !== index.positions.length) {
     throw new RangeError(`uploadEmbeddingGradIndex: offsets (${index.offsets.length}) must have ${count + 1} entries ending at positions.length (${index.positions.length})`);
   }
+}
+
+export function uploadEmbeddingGradIndex(gpu: Gpu, index: EmbeddingGradIndex, label: string): EmbeddingGradIndexGpu {
+  checkIndex(index);
+  const count = index.uniqueIds.length;
   return {
     uniqueIds: gpu.upload(index.uniqueIds, [count], 'i32', 'scratch', `${label}.uniqueIds`),
     offsets: gpu.upload(index.offsets, [count + 1], 'i32', 'scratch', `${label}.offsets`),
     positions: gpu.upload(index.positions, [index.positions.length], 'i32', 'scratch', `${label}.positions`),
     count,
   };
+}
+
+/**
+ * The index's GPU buffers kept across steps: each upload writes into buffers sized for the batch's positions (grown
+ * when a batch has more), so a training step allocates nothing for it. The tensors upload returns are views of the
+ * held buffers, valid until the next upload under the same label; free the holder, not them.
+ */
+export class EmbeddingGradIndexBuffers {
+  private readonly held = new Map<string, Tensor>();
+
+  constructor(private readonly gpu: Gpu) {}
+
+  upload(index: EmbeddingGradIndex, label: string): EmbeddingGradIndexGpu {
+    checkIndex(index);
+    const N = index.positions.length;
+    const view = (name: string, data: Int32Array, capacity: number): Tensor => {
+      const key = `${label}.${name}`;
+      let t = this.held.get(key);
+      if (!t || t.size < data.length) {
+        this.gpu.free(t);
+        t = this.gpu.tensor([Math.max(1, capacity)], 'i32', 'scratch', key);
+        this.held.set(key, t);
+      }
+      this.gpu.write(t, data);
+      return { ...t, shape: [data.length], size: data.length, bytes: Math.max(4, data.length * 4) };
+    };
+    return {
+      uniqueIds: view('uniqueIds', index.uniqueIds, N),
+      offsets: view('offsets', index.offsets, N + 1),
+      positions: view('positions', index.positions, N),
+      count: index.uniqueIds.length,
+    };
+  }
+
+  free(): void {
+    for (const t of this.held.values()) this.gpu.free(t);
+    this.held.clear();
+  }
 }
 
 // dtable (V,C) += sum over positions p with ids[p]==id of dout[p]; dout (N,C); index from uploadEmbeddingGradIndex
