@@ -3,6 +3,7 @@
 // each task's gradient weight (a, 1 - a) and mixes the returned losses; a label-only run leaves the rationale task
 // out of the batch. Gradients accumulate into the parameters' grads (zero them per optimizer step).
 import type { Gpu } from '../gpu/gpu';
+import { ReadbackSlots } from '../gpu/readback-slots';
 import type { Tensor } from '../gpu/tensor';
 import { prepareTask, type DssBatch, type PreparedTask } from './batch';
 import type { T5Model } from './t5-model';
@@ -42,6 +43,8 @@ export function prepareDss(model: T5Model, batch: DssBatch): { label: PreparedTa
 
 export class DssStep {
   private readonly lossSums: [Tensor, Tensor];
+  /** run()'s own slots: both loss sums in one readback. */
+  private readonly slots: ReadbackSlots;
 
   constructor(
     private readonly gpu: Gpu,
@@ -49,25 +52,40 @@ export class DssStep {
     readonly runner: T5Runner,
   ) {
     this.lossSums = [gpu.tensor([1], 'f32', 'scratch', 'loss_sum.label'), gpu.tensor([1], 'f32', 'scratch', 'loss_sum.rationale')];
+    this.slots = new ReadbackSlots(gpu, 2, 'loss_sums');
   }
 
-  /** Records the step's GPU work; the returned promise resolves when its losses are read back. */
+  /** Records the step's GPU work, each task's loss sum copied into a slot; the promise resolves when they are read. */
   async run(batch: DssBatch, o: DssStepOptions): Promise<TaskLosses> {
+    this.slots.reset();
+    const losses = this.record(batch, o, this.slots);
+    return losses(await this.slots.read());
+  }
+
+  /**
+   * Records the step's GPU work without reading anything: the loss sums land in slots (one per task), and the returned
+   * function turns the slots' values, once read, into the losses. Several steps (micro-batches) can share one read.
+   */
+  record(batch: DssBatch, o: DssStepOptions, slots: ReadbackSlots): (values: Float32Array) => TaskLosses {
     const { label, rationale } = prepareDss(this.model, batch);
     const tasks: [PreparedTask, number][] = [[label, o.weights.label]];
     if (rationale) tasks.push([rationale, o.weights.rationale]);
-    tasks.forEach(([task, weight], i) => {
+    const at = tasks.map(([task, weight], i) => {
       // An all -100 task contributes nothing (HF would give NaN; a mix must not be poisoned by an empty task).
       const gradScale = task.targetCount > 0 ? ((o.gradMultiplier ?? 1) * weight) / task.targetCount : 0;
       this.runner.run(task, { train: o.train, seed: o.seed, task: i, gradScale, backward: o.backward && task.targetCount > 0 }, this.lossSums[i]);
+      // Copied out at once: the next task or micro-batch reuses the loss sum buffer.
+      return slots.take(this.lossSums[i]);
     });
-    const sums = await Promise.all(tasks.map((_, i) => this.gpu.readF32(this.lossSums[i])));
-    const labelLoss = label.targetCount > 0 ? sums[0][0] / label.targetCount : NaN;
-    const rationaleLoss = rationale ? (rationale.targetCount > 0 ? sums[1][0] / rationale.targetCount : NaN) : null;
-    return { label: labelLoss, rationale: rationaleLoss, labelTokens: label.targetCount, rationaleTokens: rationale?.targetCount ?? 0 };
+    return (values) => {
+      const labelLoss = label.targetCount > 0 ? values[at[0]] / label.targetCount : NaN;
+      const rationaleLoss = rationale ? (rationale.targetCount > 0 ? values[at[1]] / rationale.targetCount : NaN) : null;
+      return { label: labelLoss, rationale: rationaleLoss, labelTokens: label.targetCount, rationaleTokens: rationale?.targetCount ?? 0 };
+    };
   }
 
   free(): void {
     this.gpu.free(...this.lossSums);
+    this.slots.free();
   }
 }

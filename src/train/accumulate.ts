@@ -23,12 +23,16 @@ export async function optimizerStep(
   params.zeroGrads();
   const k = microBatches.length;
   const weights = taskWeights(o.a);
-  const all: TaskLosses[] = [];
-  for (let i = 0; i < k; i++) {
+  // Every micro-batch's loss sums and the grad norm land in one buffer, read once after the update is recorded.
+  const slots = opt.stepSlots(2 * k + 1);
+  const pending = microBatches.map((batch, i) =>
     // Distinct dropout masks per micro-batch: seeds are spaced so (seed, micro) never collide across steps.
-    all.push(await step.run(forMix(o.a, microBatches[i]), { train: true, backward: true, seed: o.seed * 1024 + i, weights, gradMultiplier: 1 / k }));
-  }
+    step.record(forMix(o.a, batch), { train: true, backward: true, seed: o.seed * 1024 + i, weights, gradMultiplier: 1 / k }, slots),
+  );
   opt.apply(o.lr);
+  const gradNorm = opt.recordGradNorm(slots);
+  const values = await slots.read();
+  const all: TaskLosses[] = pending.map((losses) => losses(values));
   const mean = (f: (l: TaskLosses) => number) => all.reduce((s, l) => s + f(l), 0) / k;
   const losses = mixLosses(o.a, {
     label: mean((l) => l.label),
@@ -36,5 +40,5 @@ export async function optimizerStep(
     labelTokens: all.reduce((s, l) => s + l.labelTokens, 0),
     rationaleTokens: all.reduce((s, l) => s + l.rationaleTokens, 0),
   });
-  return { losses, gradNorm: await opt.gradNorm() };
+  return { losses, gradNorm: gradNorm(values) };
 }

@@ -3,6 +3,7 @@
 import type { Gpu } from '../gpu/gpu';
 import { adamwStep } from '../gpu/kernels/adamw';
 import { clipScale, sumOfSquares } from '../gpu/kernels/grad-norm';
+import { ReadbackSlots } from '../gpu/readback-slots';
 import type { Tensor } from '../gpu/tensor';
 import type { DenseParam, ParameterStore } from '../model/parameters';
 
@@ -30,6 +31,8 @@ export class AdamW {
   private readonly moments: Moments[];
   private readonly sumsq: Tensor;
   private readonly scale: Tensor;
+  /** What one optimizer step reads back (every micro-batch's loss sums, the grad norm), kept across steps. */
+  private readonly slots: ReadbackSlots;
   step = 0;
 
   constructor(
@@ -47,6 +50,19 @@ export class AdamW {
     });
     this.sumsq = gpu.tensor([1], 'f32', 'scratch', 'grad_norm.sumsq');
     this.scale = gpu.tensor([1], 'f32', 'scratch', 'grad_norm.scale');
+    this.slots = new ReadbackSlots(gpu, 8, 'optimizer_step.results');
+  }
+
+  /** The step's readback slots, emptied, with room for at least capacity values. */
+  stepSlots(capacity: number): ReadbackSlots {
+    this.slots.reset(capacity);
+    return this.slots;
+  }
+
+  /** Record the global norm (before clipping) of the last apply() into slots; the function reads it from their values. */
+  recordGradNorm(slots: ReadbackSlots): (values: Float32Array) => number {
+    const at = slots.take(this.sumsq);
+    return (values) => Math.sqrt(values[at]);
   }
 
   /** Clip, then update every trainable parameter; the global norm (before clipping) is readable with gradNorm(). */
@@ -99,5 +115,6 @@ export class AdamW {
   free(): void {
     for (const { m, v } of this.moments) this.gpu.free(m, v);
     this.gpu.free(this.sumsq, this.scale);
+    this.slots.free();
   }
 }
