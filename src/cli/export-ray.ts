@@ -67,7 +67,7 @@ async function fromRun(dir: string, model: string | undefined): Promise<Source> 
   const modelDir = model ?? (m?.kind === 'folder' ? m.path : undefined);
   if (!modelDir) throw new Error(`run ${record.id} trained on ${m?.kind === 'hub' ? `hub model ${m.id}` : 'picked files'}; pass --model DIR (a local copy of that model)`);
   const baseModel = m?.kind === 'hub' ? m.id : resolve(modelDir);
-  return { config, data, modelDir, baseModel, runName: record.name || record.id || basename(dir) };
+  return { config, data, modelDir, baseModel, runName: record.id || basename(dir) };
 }
 
 async function fromFiles(configPath: string, dataPath: string, model: string | undefined, columns: string | undefined): Promise<Source> {

@@ -84,7 +84,7 @@ describe('export-ray bundle', () => {
     const run = join(f.root, 'run');
     mkdirSync(run);
     const { data } = await readJsonlRows(f.data);
-    writeFileSync(join(run, 'run.json'), JSON.stringify({ id: 'run', name: 'data', config: parseRunConfig(CONFIG), model: { kind: 'folder', path: f.model, label: 'tiny' } }));
+    writeFileSync(join(run, 'run.json'), JSON.stringify({ id: 'data', name: 'a person\'s name', config: parseRunConfig(CONFIG), model: { kind: 'folder', path: f.model, label: 'tiny' } }));
     writeFileSync(join(run, 'data.json'), JSON.stringify(data));
     const { exportRayCommand } = await import('../cli/export-ray');
     const out = join(f.root, 'from-run');
