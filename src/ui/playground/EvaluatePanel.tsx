@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { EvalSampleView } from './EvalSampleView';
+import { StoredEvaluations } from './StoredEvaluations';
+import { useAnswerWith } from './answer-with';
 import { useEvalPanel } from './use-eval-panel';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -12,9 +14,11 @@ export function EvaluatePanel({ modelLabel }: { modelLabel: string | null }) {
   }, []);
   const p = s.running?.progress;
   const r = s.report;
+  const chosen = useAnswerWith((a) => a.chosen());
   return (
     <section className="eval-panel" aria-label="Evaluate on a dataset">
       <h2>Evaluate</h2>
+      <p className="muted">Generates labels (and rationales) for a dataset's eval split with what “Answer with” names above; a run checkpoint's results are kept with the run (shown here and on the Export page).</p>
       <div className="inline-form">
         <label>
           Dataset{' '}
@@ -84,6 +88,7 @@ export function EvaluatePanel({ modelLabel }: { modelLabel: string | null }) {
           </details>
         </div>
       ) : null}
+      {chosen.kind === 'run' ? <StoredEvaluations runId={chosen.runId} version={r?.runId === chosen.runId ? r.labelMillis : 0} /> : null}
     </section>
   );
 }

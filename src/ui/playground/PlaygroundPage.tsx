@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { AnswerView } from './AnswerView';
+import { useAnswerWith } from './answer-with';
+import { AnswerWithPicker } from './AnswerWithPicker';
 import { EvaluatePanel } from './EvaluatePanel';
 import { usePlayground } from './use-playground';
 import './playground.css';
@@ -11,12 +13,13 @@ export function PlaygroundPage() {
     void usePlayground.getState().refreshLoaded();
   }, []);
   const busy = s.running !== null;
+  const chosen = useAnswerWith((a) => a.chosen());
+  // A run checkpoint is built on its own base; the loaded model and an adapter on it need a model loaded.
+  const canAnswer = chosen.kind === 'run' || s.loaded !== null;
   return (
     <section className="page playground" data-testid="page-playground">
       <h1>Playground</h1>
-      <p className="muted" data-testid="playground-model">
-        {s.loaded ? `Answering: ${s.loaded.label}` : 'No model is loaded: load one on the Models page first.'}
-      </p>
+      <AnswerWithPicker loadedLabel={s.loaded?.label ?? null} />
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -48,10 +51,10 @@ export function PlaygroundPage() {
           </label>
         </div>
         <div className="inline-form">
-          <button type="submit" className="primary" disabled={busy || !s.loaded || !s.question.trim()}>
+          <button type="submit" className="primary" disabled={busy || !canAnswer || !s.question.trim()}>
             Generate
           </button>
-          <button type="button" disabled={busy || !s.loaded || !s.question.trim()} onClick={() => void s.ask('rationale')}>
+          <button type="button" disabled={busy || !canAnswer || !s.question.trim()} onClick={() => void s.ask('rationale')}>
             Explain
           </button>
           <button type="button" disabled={!busy || s.running?.stopping} onClick={() => void s.stop()}>
@@ -89,7 +92,7 @@ export function PlaygroundPage() {
           </ol>
         </details>
       ) : null}
-      <EvaluatePanel modelLabel={s.loaded?.label ?? null} />
+      <EvaluatePanel modelLabel={chosen.kind === 'loaded' ? (s.loaded?.label ?? null) : canAnswer ? chosen.label : null} />
     </section>
   );
 }

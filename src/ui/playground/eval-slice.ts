@@ -1,7 +1,7 @@
 // The Playground's evaluation panel: pick a dataset, evaluate the loaded model on (the first N rows of) its eval
 // split by generating labels and rationales, watch progress, cancel, and read the metrics and each sample.
 import { create } from 'zustand';
-import type { EngineApi, GenerationEvalProgress, GenerationEvalReport } from '../../engine/api';
+import type { AnswerWith, EngineApi, GenerationEvalProgress, GenerationEvalReport } from '../../engine/api';
 import type { DatasetMeta } from '../../data/records';
 import type { DatasetStore } from '../../data/store/types';
 
@@ -17,7 +17,7 @@ export interface EvalPanelState {
   constrained: boolean;
   rationales: boolean;
   running: { evalId: string; progress: GenerationEvalProgress | null; cancelling: boolean } | null;
-  report: (GenerationEvalReport & { dataset: string; evalRows: number }) | null;
+  report: (GenerationEvalReport & { dataset: string; evalRows: number; runId: string | null }) | null;
   error: string | null;
 }
 
@@ -31,6 +31,8 @@ export interface EvalPanelActions {
 export interface EvalPanelDeps {
   engine: () => EvalEngine;
   datasets: () => Promise<DatasetStore>;
+  /** What answers ("Answer with"); undefined = the loaded model. A run checkpoint's result is kept with the run. */
+  answerWith?: () => Promise<AnswerWith | undefined>;
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
@@ -79,14 +81,18 @@ export function createEvalPanelStore(deps: EvalPanelDeps) {
         const all = (await store.listRows(meta.id, { split: 'eval' })).filter((r) => r.status !== 'rejected');
         const rows = (limit > 0 ? all.slice(0, limit) : all).map((r) => ({ id: r.id, question: r.question, label: r.label, rationale: r.rationale }));
         if (rows.length === 0) throw new Error(`${meta.name} has no eval rows (not rejected) to evaluate`);
+        const answerWith = await deps.answerWith?.();
         const report = await deps.engine().evaluateGeneration(
-          { evalId, rows, options: { maxNewTokens, numBeams, constrained, rationales, schema: meta.task.schema } },
+          {
+            evalId, rows, options: { maxNewTokens, numBeams, constrained, rationales, schema: meta.task.schema },
+            dataset: { name: meta.name, evalRows: all.length }, ...(answerWith ? { answerWith } : {}),
+          },
           (p) => {
             const r = get().running;
             if (r && r.evalId === p.evalId) set({ running: { ...r, progress: p } });
           },
         );
-        set({ report: { ...report, dataset: meta.name, evalRows: all.length } });
+        set({ report: { ...report, dataset: meta.name, evalRows: all.length, runId: answerWith?.kind === 'run' ? answerWith.runId : null } });
       } catch (e) {
         set({ error: kindOf(e) === 'cancelled' ? 'Evaluation cancelled.' : messageOf(e) });
       } finally {

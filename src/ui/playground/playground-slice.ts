@@ -2,7 +2,7 @@
 // session's history. "Generate" asks for the label ("predict: "), "Explain" for the rationale ("explain: "); the
 // JSON switch applies to labels. The engine comes in as a dependency (comlink in the page, the engine in tests).
 import { create } from 'zustand';
-import type { EngineApi, ModelSummary, StreamResult } from '../../engine/api';
+import type { AnswerWith, EngineApi, ModelSummary, StreamResult } from '../../engine/api';
 
 export type PlaygroundEngine = Pick<EngineApi, 'generateStream' | 'stopGeneration' | 'loadedModel'>;
 
@@ -48,6 +48,8 @@ export interface PlaygroundDeps {
   engine: () => PlaygroundEngine;
   /** Where the session history is kept (IndexedDB in the page). */
   history?: { load(): Promise<HistoryEntry[]>; add(e: HistoryEntry): Promise<void> };
+  /** What answers ("Answer with"); none or undefined = the loaded model. */
+  answerWith?: () => Promise<AnswerWith | undefined>;
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
@@ -85,9 +87,10 @@ export function createPlaygroundStore(deps: PlaygroundDeps) {
       const constrained = task === 'label' && jsonConstrained;
       set({ running: { genId, task, text: '', tokens: 0, stopping: false }, result: null, error: null });
       try {
+        const answerWith = await deps.answerWith?.();
         const result = await deps.engine().generateStream(
           TASK_PREFIX[task] + question.trim(),
-          { maxNewTokens, numBeams, jsonConstrained: constrained },
+          { maxNewTokens, numBeams, jsonConstrained: constrained, ...(answerWith ? { answerWith } : {}) },
           (u) => {
             const r = get().running;
             if (r && r.genId === u.genId) set({ running: { ...r, text: u.text, tokens: u.tokens } });

@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { pageDatasetStore } from '../datasets/open-store';
 import { engineClient } from '../engine-client';
+import { useAnswerWith } from './answer-with';
 import { createEvalPanelStore } from './eval-slice';
 
 export const useEvalPanel = createEvalPanelStore({
@@ -13,4 +14,5 @@ export const useEvalPanel = createEvalPanelStore({
     };
   },
   datasets: pageDatasetStore,
+  answerWith: () => useAnswerWith.getState().request(),
 });

@@ -3,6 +3,7 @@
 import * as Comlink from 'comlink';
 import { openDB } from 'idb';
 import { engineClient } from '../engine-client';
+import { useAnswerWith } from './answer-with';
 import { createPlaygroundStore, type HistoryEntry, type PlaygroundEngine } from './playground-slice';
 
 function pageEngine(): PlaygroundEngine {
@@ -20,6 +21,7 @@ const db = () => openDB(DB, 1, { upgrade: (d) => d.createObjectStore(STORE, { au
 
 export const usePlayground = createPlaygroundStore({
   engine: pageEngine,
+  answerWith: () => useAnswerWith.getState().request(),
   history: {
     async load() {
       if (typeof indexedDB === 'undefined') return [];
