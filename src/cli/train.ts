@@ -54,7 +54,7 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
     try {
       parseRunConfig(probe, `--${flag}`);
     } catch (e) {
-      throw new Error((e as Error).message.replace(/: (lora\.)?\w+ must/, ' must').replace(' or null', ''));
+      throw new Error((e as Error).message.replace(/^(--[\w-]+): (lora\.)?\w+ /, '$1 ').replace(' or null', ''));
     }
     if (key.startsWith('lora.')) lora[key.slice(5)] = value;
     else config[key] = value;
@@ -73,7 +73,7 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   return config as Partial<RunConfig>;
 }
 
-function describePlan(plan: RunPlan, dataName: string, withoutRationale: number): string[] {
+export function describePlan(plan: RunPlan, dataName: string, withoutRationale: number): string[] {
   const d = plan.data;
   const c = plan.config;
   const lines = [`data ${dataName}: ${d.rowsGiven} rows -> ${d.trainRows} train, ${d.evalRows} eval (seed ${c.seed}, eval fraction ${c.evalFraction})`];
