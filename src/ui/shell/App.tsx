@@ -1,23 +1,19 @@
-import type { ComponentType } from 'react';
-import { DatasetsPage } from '../datasets/DatasetsPage';
-import { ExperimentsPage } from '../experiments/ExperimentsPage';
-import { ExportPage } from '../export/ExportPage';
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 'react';
 import { GpuStatusPanel } from '../gpu/GpuStatusPanel';
 import { NoWebGpu } from '../gpu/NoWebGpu';
 import { useGpuStatus } from '../gpu/use-gpu-status';
-import { ModelsPage } from '../models/ModelsPage';
-import { PlaygroundPage } from '../playground/PlaygroundPage';
 import { useStudio, type Page } from '../store';
-import { TrainPage } from '../train/TrainPage';
 import { Nav } from './Nav';
 
-const PAGE_COMPONENTS: Record<Page, ComponentType> = {
-  models: ModelsPage,
-  datasets: DatasetsPage,
-  train: TrainPage,
-  experiments: ExperimentsPage,
-  playground: PlaygroundPage,
-  export: ExportPage,
+// Each page is its own chunk, fetched the first time it is shown: the first load carries the shell and one page,
+// not every page with the charts library (recharts) and the dataset tooling.
+const PAGE_COMPONENTS: Record<Page, LazyExoticComponent<ComponentType>> = {
+  models: lazy(() => import('../models/ModelsPage').then((m) => ({ default: m.ModelsPage }))),
+  datasets: lazy(() => import('../datasets/DatasetsPage').then((m) => ({ default: m.DatasetsPage }))),
+  train: lazy(() => import('../train/TrainPage').then((m) => ({ default: m.TrainPage }))),
+  experiments: lazy(() => import('../experiments/ExperimentsPage').then((m) => ({ default: m.ExperimentsPage }))),
+  playground: lazy(() => import('../playground/PlaygroundPage').then((m) => ({ default: m.PlaygroundPage }))),
+  export: lazy(() => import('../export/ExportPage').then((m) => ({ default: m.ExportPage }))),
 };
 
 export function App() {
@@ -31,7 +27,9 @@ export function App() {
     <div className="studio">
       <Nav />
       <main className="content">
-        <Current />
+        <Suspense fallback={<p className="page-loading" data-testid="page-loading">Loading…</p>}>
+          <Current />
+        </Suspense>
       </main>
       <aside className="status">
         <GpuStatusPanel />
