@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { reliabilityRecord } from '../../testing/reliability';
 import { SAMPLE_SCHEMA } from '../sample/schema';
-import { importRows, MAX_LABEL_DEPTH, type ImportResult } from './index';
+import { createImportService, importRows, MAX_LABEL_DEPTH, type ImportResult } from './index';
 
 const record = reliabilityRecord(import.meta.url);
 afterAll(() => record.save());
@@ -153,5 +153,37 @@ describe('a field given twice in one record', () => {
     expect(questions(r)).toEqual(['Fine']);
     expect(r.problems).toEqual([{ line: 1, reason: 'repeated-field', message: 'field "label" appears more than once in this record' }]);
     note('dataset import (JSONL)', 'a record with the label field twice', r);
+  });
+});
+
+describe('size limits', () => {
+  it('a record over the length limit is reported with its line and the records around it are kept', async () => {
+    const long = JSON.stringify(row('Long', '{}', 'x'.repeat(2000)));
+    const good = (q: string) => JSON.stringify(row(q));
+    for (const [format, text] of [
+      ['jsonl', [good('A'), long, good('B')].join('\n')],
+      ['json', `[${[good('A'), long, good('B')].join(',\n')}]`],
+      ['csv', `question,label,rationale\nA,{},r\nLong,{},${'x'.repeat(2000)}\nB,{},r\n`],
+    ] as const) {
+      for (const size of [64, 100_000]) {
+        async function* chunks() {
+          for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+        }
+        const r = await importRows(chunks(), { fileName: `x.${format}`, maxRecordChars: 1000 });
+        expect(questions(r), format).toEqual(['A', 'B']);
+        expect(r.problems).toHaveLength(1);
+        expect(r.problems[0]).toMatchObject({ line: format === 'csv' ? 3 : 2, reason: 'unparseable' });
+        expect(r.problems[0].message).toMatch(/longer than 1000 characters \(the most one record may have\); not imported/);
+        if (size === 64) note(`dataset import (${format === 'json' ? 'JSON array' : format.toUpperCase()})`, 'a record over the record length limit (limit set to 1,000 characters for the test; 16 M by default)', r);
+      }
+    }
+  });
+
+  it('a file over the size limit is refused before reading, with a message', async () => {
+    const service = createImportService({ maxFileBytes: 100 });
+    const big = new Blob(['x'.repeat(101)]);
+    await expect(service.importFile(big, { fileName: 'big.jsonl' })).rejects.toThrow(/^big\.jsonl is 0\.000 GiB; files over 0\.000 GiB are not imported \(split it into parts/);
+    await expect(service.preview(big, { fileName: 'big.jsonl' })).rejects.toThrow(/files over/);
+    expect((await service.importFile(new Blob(['x'.repeat(100)]), { fileName: 'ok.jsonl', require: ['question'] })).problems).toHaveLength(1);
   });
 });

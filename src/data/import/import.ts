@@ -71,6 +71,8 @@ export interface ImportOptions {
   /** JSON/JSONL records that are bare strings are read as a record with this one field (question lists). */
   stringsAs?: 'question';
   totalBytes?: number;
+  /** Longest record read (default MAX_RECORD_CHARS): a longer one is reported and skipped, never held whole. */
+  maxRecordChars?: number;
   onProgress?: (p: ImportProgress) => void;
   signal?: AbortSignal;
 }
@@ -118,8 +120,8 @@ export function detectFormat(fileName: string | undefined, head: string): Import
   return byName ?? sniffed;
 }
 
-function makeParser(format: ImportFormat, delimiter: string, stringField?: string): RecordParser {
-  return format === 'jsonl' ? new JsonlParser(stringField) : format === 'json' ? new JsonArrayParser(stringField) : new CsvParser(delimiter);
+function makeParser(format: ImportFormat, delimiter: string, stringField?: string, maxRecordChars?: number): RecordParser {
+  return format === 'jsonl' ? new JsonlParser(stringField, maxRecordChars) : format === 'json' ? new JsonArrayParser(stringField, maxRecordChars) : new CsvParser(delimiter, maxRecordChars);
 }
 
 const asText = (v: unknown): string | undefined =>
@@ -341,7 +343,7 @@ export async function importRows(source: ImportSource, options: ImportOptions = 
       head += chunk.text;
       if (!completesFirstLine(chunk.text) && head.length < 65536) continue;
       format ??= detectFormat(options.fileName, head);
-      parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()), options.stringsAs);
+      parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()), options.stringsAs, options.maxRecordChars);
       builder = new RowBuilder({ ...options, format });
       feed(parser.push(head));
     } else {
@@ -352,7 +354,7 @@ export async function importRows(source: ImportSource, options: ImportOptions = 
   }
   if (!parser) {
     format ??= detectFormat(options.fileName, head);
-    parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()), options.stringsAs);
+    parser = makeParser(format, options.csvDelimiter ?? sniffDelimiter(head.trimStart()), options.stringsAs, options.maxRecordChars);
     builder = new RowBuilder({ ...options, format });
     feed(parser.push(head));
   }

@@ -6,4 +6,5 @@ export {
 export { detectMapping, resolveMapping, type ColumnMapping } from './mapping';
 export { toDatasetRows, importedRowId } from './to-rows';
 export type { ImportSource } from './sources';
-export { createImportService, type ImportService, type ImportFileOptions } from './service';
+export { createImportService, MAX_IMPORT_BYTES, type ImportService, type ImportFileOptions } from './service';
+export { MAX_RECORD_CHARS } from './parsers';

@@ -21,6 +21,11 @@ export interface RecordParser {
   end(): RawRecord[];
 }
 
+/** Longest record (line, array element, CSV record) read, in characters: a longer one is reported, not held. */
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
+const tooLong = (limit: number) => `longer than ${limit >= 1024 * 1024 ? `${limit / 1024 / 1024} M` : limit} characters (the most one record may have); not imported`;
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `stringField`: a bare JSON string is read as a record with that one field (a list of questions: ["q1", "q2"]). */
@@ -39,9 +44,12 @@ function jsonRecord(text: string, line: number, what: string, stringField?: stri
 export class JsonlParser implements RecordParser {
   /** Pieces of the line in progress (a line may span many chunks). */
   private pending: string[] = [];
+  private pendingChars = 0;
+  /** The line in progress is over the limit: its text is dropped as it arrives. */
+  private overLimit = false;
   private line = 0;
 
-  constructor(private readonly stringField?: string) {}
+  constructor(private readonly stringField?: string, private readonly maxChars = MAX_RECORD_CHARS) {}
 
   push(chunk: string): RawRecord[] {
     const out: RawRecord[] = [];
@@ -49,19 +57,35 @@ export class JsonlParser implements RecordParser {
     let nl: number;
     while ((nl = chunk.indexOf('\n', start)) >= 0) {
       const piece = chunk.slice(start, nl);
-      this.take(this.pending.length > 0 ? this.pending.join('') + piece : piece, out);
+      if (this.overLimit || this.pendingChars + piece.length > this.maxChars) this.refuse(out);
+      else this.take(this.pending.length > 0 ? this.pending.join('') + piece : piece, out);
       this.pending = [];
+      this.pendingChars = 0;
+      this.overLimit = false;
       start = nl + 1;
     }
-    if (start < chunk.length) this.pending.push(chunk.slice(start));
+    if (start < chunk.length && !this.overLimit) {
+      this.pending.push(chunk.slice(start));
+      this.pendingChars += chunk.length - start;
+      if (this.pendingChars > this.maxChars) {
+        this.overLimit = true;
+        this.pending = [];
+      }
+    }
     return out;
   }
 
   end(): RawRecord[] {
     const out: RawRecord[] = [];
-    if (this.pending.length > 0) this.take(this.pending.join(''), out);
+    if (this.overLimit) this.refuse(out);
+    else if (this.pending.length > 0) this.take(this.pending.join(''), out);
     this.pending = [];
     return out;
+  }
+
+  private refuse(out: RawRecord[]): void {
+    this.line++;
+    out.push({ line: this.line, error: `line is ${tooLong(this.maxChars)}` });
   }
 
   private take(raw: string, out: RawRecord[]): void {
@@ -94,8 +118,9 @@ export class JsonArrayParser implements RecordParser {
   private index = 0;
   /** Line of the ] that closed the array, to explain text after it. */
   private closedLine = 0;
+  private elementChars = 0;
 
-  constructor(private readonly stringField?: string) {}
+  constructor(private readonly stringField?: string, private readonly maxChars = MAX_RECORD_CHARS) {}
 
   push(chunk: string): RawRecord[] {
     const out: RawRecord[] = [];
@@ -167,7 +192,7 @@ export class JsonArrayParser implements RecordParser {
       }
       if (c === 10) this.line++;
     }
-    if (this.state === 'element') this.parts.push(chunk.slice(runStart));
+    if (this.state === 'element') this.keep(chunk.slice(runStart));
     return out;
   }
 
@@ -179,8 +204,18 @@ export class JsonArrayParser implements RecordParser {
     return [];
   }
 
+  /** Element text is kept up to the limit; past it the element is refused, and its brackets are still followed. */
+  private keep(text: string): void {
+    this.elementChars += text.length;
+    if (this.elementChars > this.maxChars) {
+      this.parts = [];
+      this.elementError ??= `it is ${tooLong(this.maxChars)}`;
+    } else this.parts.push(text);
+  }
+
   private startElement(): void {
     this.state = 'element';
+    this.elementChars = 0;
     this.parts = [];
     this.stack = [];
     this.inString = false;
@@ -191,7 +226,7 @@ export class JsonArrayParser implements RecordParser {
 
   private finish(tail: string, out: RawRecord[]): void {
     this.index++;
-    this.parts.push(tail);
+    this.keep(tail);
     const text = this.parts.join('').trim();
     this.parts = [];
     this.stack = [];
@@ -224,8 +259,9 @@ export class CsvParser implements RecordParser {
   /** Raw text from the opening quote of the quoted field in progress, to re-read it if the quote never closes. */
   private quoted: { line: number; parts: string[] } | null = null;
   private recoveries = 0;
+  private recordChars = 0;
 
-  constructor(private readonly delimiter = ',') {
+  constructor(private readonly delimiter = ',', private readonly maxChars = MAX_RECORD_CHARS) {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') throw new Error(`bad CSV delimiter ${JSON.stringify(delimiter)}`);
   }
 
@@ -274,7 +310,15 @@ export class CsvParser implements RecordParser {
     let runStart = -1; // start of a plain run of field characters inside `chunk` (copied in one slice)
     let quotedFrom = 0; // where this chunk's part of an open quoted field starts
     const flushRun = (i: number): void => {
-      if (runStart >= 0) this.field += chunk.slice(runStart, i);
+      if (runStart >= 0) {
+        this.recordChars += i - runStart;
+        if (this.recordChars <= this.maxChars) this.field += chunk.slice(runStart, i);
+        else {
+          this.field = '';
+          this.fields = [];
+          this.error ??= `record is ${tooLong(this.maxChars)}`;
+        }
+      }
       runStart = -1;
     };
     for (let i = 0; i < chunk.length; i++) {
@@ -338,7 +382,11 @@ export class CsvParser implements RecordParser {
       }
     }
     flushRun(chunk.length);
-    if (this.quoted) this.quoted.parts.push(chunk.slice(quotedFrom));
+    if (this.quoted) {
+      // Kept only to re-read an unclosed quote; a quoted field over the limit is refused anyway.
+      if (this.recordChars <= this.maxChars) this.quoted.parts.push(chunk.slice(quotedFrom));
+      else this.quoted.parts = [];
+    }
   }
 
   private noteLooseQuote(): void {
@@ -349,6 +397,7 @@ export class CsvParser implements RecordParser {
   }
 
   private resetRecord(): void {
+    this.recordChars = 0;
     this.fields = [];
     this.field = '';
     this.state = 'start';

@@ -16,14 +16,30 @@ export interface ImportService {
   cancel(): void;
 }
 
-export function createImportService(): ImportService {
+/**
+ * Largest file imported. Rows are held in memory until the import is saved in one transaction (all or nothing),
+ * so a file must fit in a worker's memory with room to spare.
+ */
+export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+
+function checkSize(file: Blob, maxBytes: number, name: string | undefined): void {
+  if (file.size > maxBytes) {
+    const gib = (n: number) => `${(n / 1024 ** 3).toFixed(n >= 1024 ** 3 ? 1 : 3)} GiB`;
+    throw new Error(`${name ?? 'the file'} is ${gib(file.size)}; files over ${gib(maxBytes)} are not imported (split it into parts, each imported in turn)`);
+  }
+}
+
+export function createImportService(limits: { maxFileBytes?: number } = {}): ImportService {
+  const maxBytes = limits.maxFileBytes ?? MAX_IMPORT_BYTES;
   let running: AbortController | null = null;
   return {
     async preview(file, options = {}) {
+      checkSize(file, maxBytes, options.fileName ?? (file as File).name);
       const head = await file.slice(0, options.headBytes ?? 65536).text();
       return previewImport(head, { fileName: options.fileName ?? (file as File).name });
     },
     async importFile(file, options, onProgress) {
+      checkSize(file, maxBytes, options.fileName ?? (file as File).name);
       running?.abort();
       const controller = new AbortController();
       running = controller;
