@@ -1,11 +1,14 @@
 // Training runs through the Node engine with the folder run store, on the tiny checkpoint: exact resume (N steps
 // straight vs N/2 + pause + resume + N/2 give bit-identical losses) for full fine-tuning and LoRA, the run folder's
 // format, and refusals with kinds.
+import 'fake-indexeddb/auto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNodeEngine } from '../hosts/node/engine';
+import { openIdbRunStore } from '../hosts/browser/run-store';
+import { createNodeEngine, folderOpener } from '../hosts/node/engine';
+import { Engine } from './engine';
 import { FIXTURES } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
 import type { RunConfig } from '../settings/run-config';
@@ -27,7 +30,9 @@ function spec(config: Partial<RunConfig>, id?: string): RunSpec {
   return { id, config, model: { kind: 'folder', path: TINY }, data: { name: 'tiny rows', rows: ROWS } };
 }
 
-async function engine() {
+/** The Node engine with the folder store (the CLI's), or with the IndexedDB store (the worker's). */
+async function engine(store: 'folder' | 'idb' = 'folder') {
+  if (store === 'idb') return { engine: new Engine(await testGpu(), { openers: [folderOpener], runStore: await openIdbRunStore(`runs-${Math.random()}`) }), root: null };
   const root = mkdtempSync(join(tmpdir(), 'stepwise-runs-'));
   roots.push(root);
   return { engine: createNodeEngine(await testGpu(), { runsDir: root }), root };
@@ -37,10 +42,15 @@ const losses = (rows: MetricRow[]) => rows.map((r) => (r.kind === 'train' ? [r.s
 
 const SMALL: Partial<RunConfig> = { batchSize: 2, evalFraction: 0.25, maxSteps: 4, lr: 1e-3, schedule: 'linear', warmupSteps: 1, maxInputLength: 16, maxTargetLength: 12 };
 
-for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 8, dropout: 0.1, targets: ['q', 'v', 'wo'], rslora: false } }]] as const) {
-  describe(`a ${method} run`, { timeout: 400_000 }, () => {
+const CASES = [
+  ['full', 'folder', {}],
+  ['lora', 'idb', { lora: { rank: 4, alpha: 8, dropout: 0.1, targets: ['q', 'v', 'wo'], rslora: false } }],
+] as const;
+
+for (const [method, store, extra] of CASES) {
+  describe(`a ${method} run (${store} store)`, { timeout: 400_000 }, () => {
     it('N steps straight and N/2 + pause + resume + N/2 give bit-identical losses (dropout and shuffle on)', async () => {
-      const { engine: e, root } = await engine();
+      const { engine: e, root } = await engine(store);
       const config = { ...SMALL, method, ...extra } as Partial<RunConfig>;
       const plan = await e.planRun(spec(config));
       expect(plan.totalSteps).toBe(4);
@@ -70,6 +80,13 @@ for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 
       expect(losses(got)).toEqual(losses(want));
       expect(got.every((r) => Number.isFinite(r.kind === 'train' ? r.loss : r.eval_loss))).toBe(true);
 
+      if (method === 'lora') {
+        const adapter = await e.exportRunAdapter('halves', 'best');
+        expect(JSON.parse(adapter['adapter_config.json'] as string).r).toBe(4);
+        expect(Object.keys(adapter)).toEqual(expect.arrayContaining(['adapter_model.safetensors', 'tokenizer.json', 'README.md']));
+      }
+      expect((await e.listRuns()).map((r) => r.id).sort()).toEqual(['halves', 'straight']);
+      if (!root) return;
       // The folder format: run.json, metrics.jsonl, data.json, checkpoints/latest and best.
       const dir = join(root, 'halves');
       expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'data.json', 'metrics.jsonl', 'run.json']);
@@ -77,14 +94,8 @@ for (const [method, extra] of [['full', {}], ['lora', { lora: { rank: 4, alpha: 
       const latest = readdirSync(join(dir, 'checkpoints', 'latest')).sort();
       expect(latest).toEqual(expect.arrayContaining(['optimizer.safetensors', 'state.json', 'tokenizer.json', 'tokenizer_config.json']));
       expect(latest).toContain(method === 'full' ? 'model.safetensors' : 'weights.safetensors');
-      if (method === 'lora') {
-        expect(readdirSync(join(dir, 'checkpoints', 'latest', 'adapter')).sort()).toEqual(expect.arrayContaining(['adapter_config.json', 'adapter_model.safetensors', 'tokenizer.json']));
-        const adapter = await e.exportRunAdapter('halves', 'best');
-        expect(JSON.parse(adapter['adapter_config.json'] as string).r).toBe(4);
-      }
       const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricRow);
       expect(lines.map((r) => r.step)).toEqual(got.map((r) => r.step));
-      expect((await e.listRuns()).map((r) => r.id).sort()).toEqual(['halves', 'straight']);
     });
   });
 }

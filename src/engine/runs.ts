@@ -270,6 +270,7 @@ export class RunManager implements RunApi {
           if (stop) finished = 'done';
           await save('latest', lastEval);
           if (finished) break;
+          if (!t.done) status('running');
         }
       }
       if (t.done) finished = 'done';
