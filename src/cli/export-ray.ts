@@ -1,15 +1,14 @@
 // `stepwise export-ray`: a run (or settings + data + model) as a Ray Train job folder (src/ray/bundle.ts). Nothing
 // touches a GPU: the model folder is read for its config and tokenizer only.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readCheckpoint } from '../engine/loaded-model';
 import type { RunData, RunRecord } from '../engine/run-api';
 import { folderSource } from '../hosts/node/fs-source';
+import { readRayTemplates } from '../hosts/node/ray-templates';
 import { buildRayBundle, type RayCluster } from '../ray/bundle';
-import { RAY_TEMPLATE_FILES, rayTemplates, type RayTemplates } from '../ray/templates';
 import { parseRunConfig, type RunConfig } from '../settings/run-config';
 import { parseColumns, readJsonlRows } from './jsonl-rows';
 
@@ -19,13 +18,6 @@ export const EXPORT_RAY_USAGE = `  export-ray (--run RUN_DIR | --config RUN.json
       tokenizer/, run.json, stepwise_dss.py, train_ray.py, requirements.txt, rayjob.yaml (KubeRay) and README.md.
       --model: the base model folder (default: the run's, when it trained on a folder); --base-model: what the
       cluster loads (default: the run's hub id, else the model folder's path)`;
-
-const TEMPLATE_DIR = fileURLToPath(new URL('../ray/templates/', import.meta.url));
-
-/** The bundle's fixed files, read from src/ray/templates/ (the browser gets them through Vite's ?raw). */
-export function readRayTemplates(dir = TEMPLATE_DIR): RayTemplates {
-  return rayTemplates(Object.fromEntries(RAY_TEMPLATE_FILES.map((name) => [name, readFileSync(join(dir, name), 'utf8')])));
-}
 
 async function readJson(path: string): Promise<unknown> {
   let text: string;

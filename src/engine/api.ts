@@ -6,7 +6,8 @@ import type { GpuErrorReport } from '../gpu/errors';
 import type { PathedFile } from '../io/browser-files-source';
 import type { T5Config } from '../model/config';
 import type { EvalOptions, EvalProgress, EvalReport, EvalRow } from '../eval/runner';
-import type { FileRecord, RunApi } from './run-api';
+import type { RunConfig } from '../settings/run-config';
+import type { FileRecord, RunApi, RunData } from './run-api';
 
 // Types the studio reads through this door rather than from the layers that define them (docs/architecture.md).
 export type { GpuInfo, PathedFile, T5Config };
@@ -120,6 +121,22 @@ export interface MergeProgress {
   total: number;
 }
 
+/** What a Ray Train job bundle is built from: a stored run, or a sweep's configurations over one dataset. */
+export type RayExportSource =
+  | { kind: 'run'; runId: string }
+  | { kind: 'sweep'; name: string; data: RunData; configurations: { id: string; model: ModelSource; config: Partial<RunConfig> }[] };
+
+/** The cluster a Ray Train job asks for (defaults: 1 worker, 1 GPU, Ray's GPU image) and what it loads. */
+export interface RayExportOptions {
+  workers?: number;
+  gpusPerWorker?: number;
+  image?: string;
+  storagePath?: string;
+  workingDir?: string;
+  /** What the cluster loads: default the run's hub id or folder path. */
+  baseModel?: string;
+}
+
 export type GenerationEvalProgress = EvalProgress & { evalId: string };
 export type GenerationEvalReport = EvalReport;
 
@@ -186,4 +203,9 @@ export interface EngineApi extends RunApi {
    * adapter with the adapter folded into its base; a full fine-tune's weights as they are.
    */
   exportMergedModel(what: Exclude<AnswerWith, { kind: 'loaded' }>, onProgress?: (p: MergeProgress) => void): Promise<FileRecord>;
+  /**
+   * A run (or each configuration of a sweep, one folder each) as a Ray Train job: the files `stepwise export-ray`
+   * writes, byte for byte (data split with token ids, tokenizer, run.json, Python, requirements, RayJob, README).
+   */
+  exportRayBundle(what: RayExportSource, options?: RayExportOptions): Promise<FileRecord>;
 }

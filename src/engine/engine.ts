@@ -1,7 +1,7 @@
 import { autotunerFor } from '../gpu/autotune';
 import type { Gpu } from '../gpu/gpu';
 import { add } from '../gpu/kernels/add';
-import type { AnswerWith, EngineApi, GenerateRequestOptions, LoadReport, MergeProgress, ModelSource, ModelSummary, SelfTestResult, StoredEvaluation, StreamRequestOptions, StreamResult, StreamUpdate } from './api';
+import type { AnswerWith, EngineApi, GenerateRequestOptions, LoadReport, MergeProgress, ModelSource, ModelSummary, RayExportOptions, RayExportSource, SelfTestResult, StoredEvaluation, StreamRequestOptions, StreamResult, StreamUpdate } from './api';
 import { AnswerModels } from './answer-models';
 import type { GpuErrorReport } from '../gpu/errors';
 import { EngineError } from './errors';
@@ -10,6 +10,8 @@ import { type HubSettings, type SourceOpener, commonOpener, describeSource, open
 import type { FileRecord, MetricRow, RunEvent, RunPlan, RunRecord, RunSpec } from './run-api';
 import type { RunStore } from './run-store';
 import { RunManager } from './runs';
+import type { RayTemplates } from '../ray/templates';
+import { exportRayBundle } from './ray-export';
 import { Evaluator, type EvalReport, type EvalSpec } from './evaluation';
 import { GenerationEvals, type GenerationEvalProgress, type GenerationEvalReport, type GenerationEvalRequest } from './generation-eval';
 import { Streams } from './stream-generate';
@@ -21,6 +23,8 @@ export interface EngineOptions {
   openers?: SourceOpener[];
   /** Where training runs are kept (browser: IndexedDB; Node: a folder); without one the run methods refuse. */
   runStore?: RunStore;
+  /** The Ray Train bundle's templates (Node: read from disk; browser: Vite's ?raw), read when first exported. */
+  rayTemplates?: () => RayTemplates;
 }
 
 /** Download progress is sent at most this often per file (plus the first and last report of each). */
@@ -40,6 +44,7 @@ export class Engine implements EngineApi {
   private readonly streams = new Streams();
   private readonly answers: AnswerModels;
   private readonly runStore: RunStore | undefined;
+  private readonly rayTemplates: (() => RayTemplates) | undefined;
 
   constructor(private readonly gpu: Gpu, options: EngineOptions = {}) {
     gpu.onError((r) => this.errors.push(r));
@@ -48,6 +53,7 @@ export class Engine implements EngineApi {
     this.evaluator = new Evaluator(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
     this.answers = new AnswerModels(gpu, this.evaluator, options.runStore);
     this.runStore = options.runStore;
+    this.rayTemplates = options.rayTemplates;
   }
 
   /** Eval loss per task of a model, an adapter on it or a run's checkpoint (src/engine/evaluation.ts). */
@@ -278,6 +284,13 @@ export class Engine implements EngineApi {
     } finally {
       this.generating = false;
     }
+  }
+
+  /** A run or a sweep as a Ray Train job bundle (src/engine/ray-export.ts): the CLI's export-ray files. */
+  exportRayBundle(what: RayExportSource, options?: RayExportOptions): Promise<FileRecord> {
+    const open = (source: ModelSource) => openSource(this.openers, source, { signal: new AbortController().signal, onDownload: () => undefined });
+    const loaded = this.current ? { source: this.current.source, label: this.current.summary.label } : null;
+    return exportRayBundle({ store: this.runStore, open, templates: this.rayTemplates, loaded }, what, options);
   }
 
   private loadedBase() {

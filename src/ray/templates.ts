@@ -1,7 +1,7 @@
 // The Ray bundle's fixed files live as real files in src/ray/templates/ (Python that py_compile checks, YAML, Markdown)
-// and reach the bundle as text handed in by the host, as shaders do: Node reads them from disk (src/cli/export-ray.ts,
-// readRayTemplates), Vite bundles them with import.meta.glob('../../ray/templates/*', { query: '?raw', import:
-// 'default', eager: true }). {{NAME}} placeholders are filled per run; a placeholder left unfilled is an error.
+// and reach the bundle as text handed in by the host, as shaders do: Node reads them from disk
+// (src/hosts/node/ray-templates.ts), Vite bundles them with import.meta.glob ?raw (src/hosts/browser/ray-templates.ts),
+// and each host injects them into the engine. {{NAME}} placeholders are filled per run; one left unfilled is an error.
 
 export const RAY_TEMPLATE_FILES = ['stepwise_dss.py', 'train_ray.py', 'requirements.txt', 'rayjob.yaml', 'README.md'] as const;
 

@@ -11,6 +11,7 @@ import { createBrowserGpu } from '../hosts/browser/gpu';
 import { browserHubCache } from '../hosts/browser/hub-cache';
 import { IdbAutotuneStore } from '../hosts/browser/autotune-store';
 import { openIdbRunStore } from '../hosts/browser/run-store';
+import { browserRayTemplates } from '../hosts/browser/ray-templates';
 import { createAutotuner } from '../gpu/autotune';
 
 /**
@@ -47,7 +48,7 @@ const ready = (): Promise<Engine> => {
   if (engine) return engine;
   const starting = createBrowserGpu().then(async (gpu) => {
     const [, store] = await Promise.all([tune(gpu), runStore()]);
-    return new Engine(gpu, { hub: { cache: browserHubCache() }, runStore: store });
+    return new Engine(gpu, { hub: { cache: browserHubCache() }, runStore: store, rayTemplates: browserRayTemplates });
   });
   // A failure is not cached: the next call tries again (a lost or busy device may come back).
   starting.catch(() => {
@@ -88,6 +89,7 @@ const api: EngineApi & RunApi = {
   cancelGenerationEval: run((e, evalId) => e.cancelGenerationEval(evalId)),
   runEvaluations: run((e, runId) => e.runEvaluations(runId)),
   exportMergedModel: run((e, what, onProgress) => e.exportMergedModel(what, onProgress)),
+  exportRayBundle: run((e, what, options) => e.exportRayBundle(what, options)),
   planRun: run((e, spec) => e.planRun(spec)),
   startRun: run((e, spec, onEvent) => e.startRun(spec, onEvent)),
   resumeRun: run((e, runId, onEvent, options) => e.resumeRun(runId, onEvent, options)),

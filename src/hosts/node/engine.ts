@@ -5,6 +5,7 @@ import { folderSource } from './fs-source';
 import { nodeHubCache } from './hub-cache';
 import { Engine } from '../../engine/engine';
 import type { SourceOpener } from '../../engine/model-sources';
+import { readRayTemplates } from './ray-templates';
 import { FsRunStore } from './run-store';
 
 export const folderOpener: SourceOpener = (source) => (source.kind === 'folder' ? folderSource(source.path) : undefined);
@@ -13,5 +14,5 @@ export const folderOpener: SourceOpener = (source) => (source.kind === 'folder' 
 export function createNodeEngine(gpu: Gpu, options: { hubCacheDir?: string; fetch?: typeof fetch; runsDir?: string } = {}): Engine {
   const cache = options.hubCacheDir ? nodeHubCache(options.hubCacheDir) : undefined;
   const runStore = options.runsDir ? new FsRunStore(options.runsDir) : undefined;
-  return new Engine(gpu, { openers: [folderOpener], hub: { cache, fetch: options.fetch }, runStore });
+  return new Engine(gpu, { openers: [folderOpener], hub: { cache, fetch: options.fetch }, runStore, rayTemplates: () => readRayTemplates() });
 }

@@ -8,6 +8,7 @@ import { useAnswerWith } from '../playground/answer-with';
 import { pageTrainEngine } from '../train/run-client';
 import * as Comlink from 'comlink';
 import { parseAdapterFiles, parseAdapterZip, type ParsedAdapter } from './adapter-import';
+import { RayBundleExport } from './RayBundleExport';
 import { lossChartSvg, svgToPng } from './report-chart';
 import { fileStem, metricsCsv, runReportJson } from './run-report';
 import { zipToBlob } from './zip-stream';
@@ -156,6 +157,8 @@ export function ExportPage() {
           );
         })}
       </ul>
+
+      <RayBundleExport />
 
       <h2>Import a PEFT adapter</h2>
       <p className="muted">
