@@ -48,7 +48,7 @@ export function RunView({ run }: { run: RunRecord }) {
         </div>
       </header>
       <p className="muted small">
-        {status === 'interrupted' && !run.checkpoints.latest ? 'Interrupted before its first checkpoint (saved at the end of each epoch and on Pause): start it again.' : STATUS_TEXT[status]}
+        {status === 'interrupted' && !run.checkpoints.latest ? 'Interrupted before its first checkpoint (saved at the end of each epoch and on Pause): Resume starts it again from step 0.' : STATUS_TEXT[status]}
         {active && liveMessage ? ` — ${liveMessage}` : ''}
       </p>
       <RunProgressBar run={run} last={active ? lastStep : null} />

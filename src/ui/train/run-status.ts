@@ -17,11 +17,11 @@ export const STATUS_TEXT: Record<LiveStatus, string> = {
 };
 
 /**
- * A stored run that can go on: paused, interrupted, or left "running" by a tab that closed mid-step, and with a
- * latest checkpoint to go on from (one cut off before its first epoch ended has none).
+ * A stored run that can go on: paused, interrupted, or left "running" by a tab that closed mid-step (one cut off
+ * before its first checkpoint starts again from step 0).
  */
 export const canResume = (run: RunRecord, activeRunId: string | null) =>
-  run.id !== activeRunId && run.checkpoints.latest !== undefined && (run.status === 'paused' || run.status === 'interrupted' || run.status === 'running');
+  run.id !== activeRunId && (run.status === 'paused' || run.status === 'interrupted' || run.status === 'running');
 
 /** A run's status as shown: one left "running" without an engine training it was interrupted. */
 export const shownStatus = (run: RunRecord, activeRunId: string | null): RunRecord['status'] =>

@@ -110,7 +110,11 @@ export function createTrainStore(deps: TrainDeps) {
           return { metrics, lastStep };
         });
       });
+      // Events come through their own comlink port, so the last ones can arrive after the call has settled: those
+      // must not make the finished run active again (its metrics are in the store already, read back below).
+      let settled = false;
       const onEvent = (e: RunEvent) => {
+        if (settled) return;
         if (e.type === 'metrics') {
           batcher.push({ ...e.row, runId: e.runId });
           return;
@@ -126,17 +130,21 @@ export function createTrainStore(deps: TrainDeps) {
       let runId = knownRunId;
       try {
         const record = await begin(onEvent);
+        settled = true;
         runId = record.id;
         batcher.flush();
         upsertRun(record);
         if (record.error) set({ error: { kind: record.error.kind, message: record.error.message, runId: record.id } });
         else set({ info: `Run "${record.name}" ${record.status === 'done' ? 'finished' : record.status} at step ${record.step} of ${record.totalSteps}.` });
       } catch (e) {
+        settled = true;
         batcher.flush();
         fail(e, get().activeRunId ?? runId);
       } finally {
         set({ activeRunId: null, liveStatus: null, liveMessage: null });
         await get().refreshRuns();
+        // Metric rows still in flight when the call settled: the stored ones are the whole curve.
+        if (runId) await deps.engine().runMetrics(runId).then((rows) => set((s) => ({ metrics: { ...s.metrics, [runId as string]: rows } }))).catch(() => undefined);
         void get().refreshStorage();
       }
     };
