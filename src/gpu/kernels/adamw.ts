@@ -48,7 +48,7 @@ export function adamwScalars(h: AdamWHyper): { decay: number; stepSize: number; 
   return { decay: 1 - h.lr * h.weightDecay, stepSize: h.lr / bc1, bc2Sqrt: Math.sqrt(bc2) };
 }
 
-function checkHyper(h: AdamWHyper): void {
+export function checkHyper(h: AdamWHyper): void {
   const bad = (field: string, v: number, want: string) => new RangeError(`adamwStep: ${field} must be ${want}, got ${v}`);
   if (!(Number.isFinite(h.lr) && h.lr >= 0)) throw bad('lr', h.lr, 'finite and >= 0');
   if (!(h.beta1 >= 0 && h.beta1 < 1)) throw bad('beta1', h.beta1, 'in [0, 1)');
