@@ -119,6 +119,22 @@ it('a lost device stops the run as interrupted (kind device-lost), and it resume
   expect((await e.runMetrics('lost')).filter((r) => r.kind === 'train').map((r) => r.step)).toEqual([1, 2]);
 });
 
+it('a QLoRA run trains its adapter on the NF4 base and exports it with the tokenizer', { timeout: 400_000 }, async () => {
+  const { engine: e } = await engine();
+  const config: Partial<RunConfig> = { ...SMALL, method: 'qlora', maxSteps: 3, lora: { rank: 4, alpha: 8, dropout: 0, targets: ['q', 'v'], rslora: true } };
+  const plan = await e.planRun(spec(config));
+  // NF4 stores the block linears in about an eighth of their f32 bytes.
+  expect(plan.memory.estimate.weights).toBeLessThan((await e.planRun(spec({ ...config, method: 'lora' }))).memory.estimate.weights);
+  const done = await e.startRun(spec(config, 'q'));
+  expect(done.status).toBe('done');
+  const rows = (await e.runMetrics('q')).filter((r) => r.kind === 'train');
+  expect(rows.map((r) => r.step)).toEqual([1, 2, 3]);
+  expect(rows.every((r) => r.kind === 'train' && Number.isFinite(r.loss) && r.grad_norm > 0 && r.gpu_peak_bytes > 0)).toBe(true);
+  const adapter = await e.exportRunAdapter('q', 'latest');
+  expect(JSON.parse(adapter['adapter_config.json'] as string)).toMatchObject({ r: 4, use_rslora: true });
+  expect(adapter['tokenizer.json']).toBeDefined();
+});
+
 describe('run refusals carry a kind', () => {
   it('bad settings, a taken id, a second run while one trains, a run that will not fit', async () => {
     const { engine: e } = await engine();
