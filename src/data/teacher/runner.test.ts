@@ -66,6 +66,24 @@ describe('runTeacher against a scripted OpenAI-compatible server', () => {
     expect(first.n).toBeUndefined();
   });
 
+  it('a truncated or ambiguous reply becomes an invalid row that says why and keeps the raw reply, never a guessed label', async () => {
+    const replies: Record<string, string> = {
+      cut: 'Rationale: start from {"query": {"match_all": {}}} and filter.\nQuery: {"query": {"bool": {"filter": [{"term": {"region": "Eu',
+      two: 'Either\n```\n{"query": {"term": {"region": "Europe"}}}\n```\nor\n```\n{"query": {"term": {"region": "Asia"}}}\n```',
+    };
+    await serve((r) => ({ replies: [replies[r.question]] }));
+    const res = await runTeacher(options(Object.keys(replies)));
+    expect(res.failures).toEqual([]);
+    for (const row of res.rows) {
+      expect(row.label).toBe('');
+      expect(row.rawReply).toBe(replies[row.question]);
+      expect(row.validity.valid).toBe(false);
+    }
+    const by = Object.fromEntries(res.rows.map((r) => [r.question, r]));
+    expect(by.cut.validity.problems[0].message).toMatch(/cut off inside a JSON object/);
+    expect(by.two.validity.problems[0].message).toMatch(/2 different JSON objects/);
+  });
+
   it('retries 429 after the Retry-After delay and 500 with backoff, and sums usage over successful replies', async () => {
     const s = await serve((r) => {
       if (r.question === 'limited' && r.attempt === 0) return { status: 429, headers: { 'Retry-After': '1' }, body: '{"error":"slow down"}' };
