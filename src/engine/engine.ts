@@ -13,6 +13,7 @@ import { RunManager } from './runs';
 import type { RayTemplates } from '../ray/templates';
 import { exportRayBundle } from './ray-export';
 import { Evaluator, type EvalReport, type EvalSpec } from './evaluation';
+import { AdapterTools, type GradsReport, type GradsSpec, type MergeSpec } from './adapter-tools';
 import { GenerationEvals, type GenerationEvalProgress, type GenerationEvalReport, type GenerationEvalRequest } from './generation-eval';
 import { Streams } from './stream-generate';
 
@@ -40,6 +41,7 @@ export class Engine implements EngineApi {
   private loads = 0;
   private readonly runs: RunManager;
   private readonly evaluator: Evaluator;
+  private readonly tools: AdapterTools;
   private readonly generationEvals = new GenerationEvals();
   private readonly streams = new Streams();
   private readonly answers: AnswerModels;
@@ -51,6 +53,7 @@ export class Engine implements EngineApi {
     this.openers = [...(options.openers ?? []), commonOpener(options.hub)];
     this.runs = new RunManager(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
     this.evaluator = new Evaluator(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
+    this.tools = new AdapterTools(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }));
     this.answers = new AnswerModels(gpu, this.evaluator, options.runStore);
     this.runStore = options.runStore;
     this.rayTemplates = options.rayTemplates;
@@ -59,6 +62,16 @@ export class Engine implements EngineApi {
   /** Eval loss per task of a model, an adapter on it or a run's checkpoint (src/engine/evaluation.ts). */
   evaluate(spec: EvalSpec): Promise<EvalReport> {
     return this.evaluator.evaluate(spec);
+  }
+
+  /** One DSS forward/backward, dropout off, every trainable gradient summarised (src/engine/adapter-tools.ts). */
+  gradients(spec: GradsSpec): Promise<GradsReport> {
+    return this.tools.gradients(spec);
+  }
+
+  /** A PEFT adapter folded into its base: a Hugging Face checkpoint folder's files. */
+  mergeAdapter(spec: MergeSpec): Promise<FileRecord> {
+    return this.tools.mergeAdapter(spec);
   }
 
   // ---- training runs (src/engine/runs.ts) ----
