@@ -83,6 +83,34 @@ function braceless(): string {
 const LORA_ALL = { rank: 8, alpha: 16, dropout: 0, targets: ['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wo'], rslora: false };
 
 // Heavy on a shared CPU: SwiftShader runs every step; the limit is generous so a busy machine does not fail them.
+it('a full fine-tune starts the added characters\' embedding and lm_head rows at the mean row', async () => {
+  const gpu = await testGpu();
+  const folder = braceless();
+  const { checkpoint, tokenizer } = await readCheckpoint(folderSource(folder), () => undefined);
+  const c = parseRunConfig({ method: 'full', evalFraction: 0 });
+  const data = prepareRunData(rows((r) => `${r}?`), tokenizer, { tokenizerJson: checkpoint.tokenizerJson, tokenizerConfig: checkpoint.tokenizerConfig, vocabSize: checkpoint.config.vocab_size }, c);
+  expect(data.addedTokenIds).toHaveLength(2);
+  const trainer = await Trainer.create({ gpu, checkpoint, config: c, data });
+  try {
+    const C = checkpoint.config.d_model;
+    const below = Math.min(...data.addedTokenIds);
+    for (const name of ['shared.weight', 'lm_head.weight']) {
+      const base = await checkpoint.readTensor(name);
+      const mean = Array.from({ length: C }, (_, j) => {
+        let s = 0;
+        for (let v = 0; v < below; v++) s += base[v * C + j];
+        return s / below;
+      });
+      const now = await gpu.readF32(trainer.model.params.value(name));
+      for (const id of data.addedTokenIds) expect(Array.from(now.subarray(id * C, (id + 1) * C)).map((x, j) => Math.abs(x - mean[j]) < 1e-6)).not.toContain(false);
+      // Every other row is the checkpoint's.
+      expect(now.subarray(0, below * C)).toEqual(base.subarray(0, below * C));
+    }
+  } finally {
+    trainer.free();
+  }
+});
+
 describe('overfitting 4 rows reaches exact-match generation', { timeout: 400_000 }, () => {
   it('full fine-tuning', async () => {
     const { generated, labels, loss, added, tokenRows } = await overfit({ method: 'full', lr: 1e-2 }, 15, TINY, rows((r) => `sales in ${r}?`));

@@ -23,7 +23,7 @@ import { forMix, taskWeights } from './mix';
 import { AdamW } from './optimizer';
 import { chunks, effectiveMix, epochOrder, padBatch, stepsPerEpoch, type PreparedData } from './run-data';
 import { LrScheduler, type ScheduleState } from './schedule';
-import { attachRunTokenRows } from './token-rows';
+import { attachRunTokenRows, initRowsToMean } from './token-rows';
 
 export const CHECKPOINT_FORMAT = 1;
 
@@ -145,6 +145,7 @@ export class Trainer {
       if (saved && saved.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint state.json has format ${saved.format}; this build reads ${CHECKPOINT_FORMAT}`);
       const tokenRows = saved ? saved.tokenRows : config.method === 'full' ? [] : data.addedTokenIds;
       if (tokenRows.length > 0) await attachRunTokenRows(gpu, model, tokenRows);
+      if (!saved && config.method === 'full') await initRowsToMean(gpu, model, data.addedTokenIds);
       runner = new T5Runner(gpu, model.dims, model.params, { B: config.batchSize, Tin: data.longestInput, Tout: data.longestTarget });
       step = new DssStep(gpu, model, runner);
       opt = new AdamW(gpu, model.params, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm });
