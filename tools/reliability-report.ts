@@ -21,8 +21,9 @@ function testFilesThatRecord(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** Table-safe: pipes escaped, newlines as spaces, and markdown's emphasis characters kept literal (__proto__, *). */
 function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/([|_*`])/g, '\\$1').replace(/\n/g, ' ');
 }
 
 if (!process.argv.includes('--no-run')) {
