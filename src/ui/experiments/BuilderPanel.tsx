@@ -4,6 +4,7 @@ import { formatBytes, formatSeconds } from '../../experiments/recommend';
 import { useDatasets } from '../datasets/datasets-slice';
 import { useModels } from '../models/use-models';
 import { runData } from '../train/run-data';
+import { useRunInputs } from '../train/run-inputs';
 import { useTrain } from '../train/use-train';
 import { ABLATION_FORM, estimateTrials, gridOf, parseNumbers, PAPER_FORM, type BuilderForm } from './builder';
 import { useExperiments } from './experiments-slice';
@@ -27,6 +28,7 @@ export function BuilderPanel() {
   const config = useTrain((s) => s.config);
   const { current, rows } = useDatasets();
   const baseUrl = useModels((s) => s.settings.baseUrl);
+  const limit = useRunInputs((s) => s.limit);
   const { running, results, start, setError } = useExperiments();
 
   const load = (f: BuilderForm) => {
@@ -41,14 +43,14 @@ export function BuilderPanel() {
       };
       const base = { ...config, lora: { ...config.lora } };
       const trials = expandGrid(gridOf(f, base, baseUrl));
-      const data = current ? runData(current, rows, config.rows, null) : null;
+      const data = current ? runData(current, rows, config.rows, limit) : null;
       const trainRows = data ? Math.round(data.rows.length * (1 - config.evalFraction)) : 0;
       const ids = Object.fromEntries(trials.map((t) => [t.model, t.source.kind === 'hub' ? t.source.id : '']));
       return { trials, data, estimates: estimateTrials(trials, config, trainRows, results, ids), problem: null };
     } catch (e) {
       return { trials: [], data: null, estimates: [], problem: (e as Error).message };
     }
-  }, [form, texts, config, current, rows, baseUrl, results]);
+  }, [form, texts, config, current, rows, baseUrl, results, limit]);
 
   const go = () => {
     if (!built.data || built.data.rows.length === 0) return setError('No rows to train on: open a dataset with accepted rows on the Datasets page.');
@@ -61,7 +63,7 @@ export function BuilderPanel() {
       <div className="start-row">
         <button type="button" onClick={() => load(PAPER_FORM)}>Paper grid</button>
         <button type="button" onClick={() => load(ABLATION_FORM)}>Ablation (a = 0.5 vs 1.0)</button>
-        <span className="muted small">Other settings (lr, batch, epochs, lengths) come from the Train page.</span>
+        <span className="muted small">Rows and the other settings (lr, batch, epochs, lengths) come from the Train page.</span>
       </div>
       <TextList label="Models (hub ids)" value={texts.models} onChange={(v) => setTexts({ ...texts, models: v })} />
       <fieldset className="field">
