@@ -97,6 +97,7 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     const longFrames = await page.evaluate(() => (window as unknown as { longFrames: { frame: number; scripts: number; what: string }[] }).longFrames);
     console.log(`long frames while training (frame/scripts ms): ${longFrames.map((f) => `${f.frame.toFixed(0)}/${f.scripts.toFixed(0)}`).join(', ') || 'none'}`);
     for (const f of longFrames.filter((x) => x.scripts > 200)) console.log(`  ${f.what}`);
+    await page.mouse.move(0, 0); // no chart tooltip in the picture
     await page.screenshot({ path: 'test-results/train-page-running.png', fullPage: true });
 
     await view.getByRole('button', { name: 'Pause' }).click();
@@ -137,6 +138,7 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     // The finished run freed its gradients and optimizer state (the GPU panel polls the engine's byte count).
     await expect(page.getByTestId('gpu-memory').locator('li', { hasText: 'grads:' })).toHaveText('grads: 0 B');
     await expect(page.getByTestId('gpu-memory').locator('li', { hasText: 'optimizer:' })).toHaveText('optimizer: 0 B');
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: 'test-results/train-page-done.png', fullPage: true });
     expect(problems).toEqual([]);
   } finally {
