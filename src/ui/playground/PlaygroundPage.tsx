@@ -72,7 +72,7 @@ export function PlaygroundPage() {
         </div>
       ) : null}
       {s.result ? (
-        <div data-testid="playground-result">
+        <div data-testid="playground-result" data-text={s.result.text}>
           <p className="muted" data-testid="playground-result-status">
             {s.result.stopped ? 'Stopped' : s.result.finished ? 'Done' : 'Cut off at max new tokens'}: {s.result.tokens} tokens in {(s.result.millis / 1000).toFixed(1)} s
           </p>
