@@ -6,7 +6,8 @@
 // Flags: --model tiny|small|base (default tiny)   --method full|lora|qlora (or a comma list; default full)
 //        --batch B --tin T --tout T (default 1 x 16/16)   --steps N (timed steps, default 2)
 //        --json FILE   --no-write (do not touch docs/benchmarks.md)   --label TEXT (names the doc section's run)
-import { writeFileSync } from 'node:fs';
+//        --compare FILE (an earlier --json of the same model and methods: adds before/after ratios to the table)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { autotunerFor, createAutotuner } from '../src/gpu/autotune';
 import type { Gpu, GpuCounters } from '../src/gpu/gpu';
 import type { ProgramTime } from '../src/gpu/profiler';
@@ -38,9 +39,10 @@ interface Flags {
   json: string | null;
   write: boolean;
   label: string;
+  compare: string | null;
 }
 
-const VALUED = ['--model', '--method', '--batch', '--tin', '--tout', '--steps', '--json', '--label'];
+const VALUED = ['--model', '--method', '--batch', '--tin', '--tout', '--steps', '--json', '--label', '--compare'];
 
 function parseFlags(args: string[]): Flags {
   for (let i = 0; i < args.length; i++) {
@@ -65,6 +67,7 @@ function parseFlags(args: string[]): Flags {
   return {
     model, methods, batch: int('--batch', 1), tin: int('--tin', 16), tout: int('--tout', 16), steps: int('--steps', 2),
     json: args.includes('--json') ? value('--json', '') : null, write: !args.includes('--no-write'), label: value('--label', 'latest'),
+    compare: args.includes('--compare') ? value('--compare', '') : null,
   };
 }
 
@@ -189,6 +192,40 @@ export function countsTable(results: ProfileResult[]): string[] {
   ];
 }
 
+/** The fields of an earlier --json this suite compares against. */
+interface Baseline {
+  method: string;
+  step_seconds: number;
+  dispatches_per_step: number;
+  submits_per_step: number;
+  readbacks_per_step: number;
+  allocations_per_step: number;
+  token: { seconds: number; dispatches: number; submits: number; readbacks: number; allocations: number };
+}
+
+function compareTable(results: ProfileResult[], file: string): string[] {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Baseline | Baseline[];
+  const before = Array.isArray(raw) ? raw : [raw];
+  const pair = (a: number, b: number, digits = 0) => `${a.toFixed(digits)} -> ${b.toFixed(digits)} (${a > 0 ? (b / a).toFixed(2) : 'n/a'}x)`;
+  const rows = results.flatMap((r) => {
+    const b = before.find((x) => x.method === r.method);
+    if (!b) return [];
+    const s = r.step.counts;
+    const t = r.token.counts;
+    return [
+      `| ${r.method} | optimizer step | ${pair(b.step_seconds, r.step.seconds, 3)} | ${pair(b.dispatches_per_step, s.dispatches)} | ${pair(b.submits_per_step, s.submits)} | ${pair(b.readbacks_per_step, s.readbacks)} | ${pair(b.allocations_per_step, s.allocations)} |`,
+      `| ${r.method} | generated token | ${pair(b.token.seconds, r.token.seconds, 3)} | ${pair(b.token.dispatches, t.dispatches)} | ${pair(b.token.submits, t.submits)} | ${pair(b.token.readbacks, t.readbacks)} | ${pair(b.token.allocations, t.allocations)} |`,
+    ];
+  });
+  return [
+    `Before -> after (${file.split('/').at(-1)}; ratio after/before):`,
+    '',
+    '| method | per | seconds | dispatches | submits | readbacks | allocations |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
+}
+
 function json(results: ProfileResult[], adapter: string): unknown {
   const programs = (s: Span) => Object.fromEntries(s.programs.map(([n, p]) => [n, { gpu_seconds: p.gpuSeconds, dispatches: p.dispatches }]));
   const one = (r: ProfileResult) => ({
@@ -236,6 +273,7 @@ async function run(args: string[]): Promise<void> {
     '',
     ...countsTable(results),
     '',
+    ...(f.compare ? [...compareTable(results, f.compare), ''] : []),
     ...results.flatMap((r) => [
       `### ${r.model} ${r.method} ${r.shape}: optimizer step, GPU time by program`, '', ...programTable(r.step), '',
       `### ${r.model} ${r.method} ${r.shape}: one generated token, GPU time by program`, '', ...programTable(r.token, 10), '',

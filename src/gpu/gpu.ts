@@ -22,8 +22,8 @@ interface Pipeline {
 }
 
 const UNIFORM_CHUNK_BYTES = 64 * 1024;
-/** The shared readback buffer: losses, norms and the logits of a few rows of a small vocabulary fit. */
-const READBACK_STAGING_BYTES = 64 * 1024;
+/** The shared readback buffer: losses, norms, and a generation step's logits up to two rows of flan-t5's vocabulary. */
+const READBACK_STAGING_BYTES = 256 * 1024;
 
 /** Uniform blocks for one flush, packed at the device's offset alignment in reusable chunks. */
 class UniformArena {

@@ -136,10 +136,11 @@ export class T5Generator {
     gpu.write(ids, Int32Array.from(tokens));
     const xs = [rec.take('step.x0', (x) => x.B * C), rec.take('step.x1', (x) => x.B * C)];
     embeddingForward(gpu, xs[0], gpu.slice(ids, 0, B), p.value(hfName.shared), B, C);
-    const buckets = gpu.upload(
-      relativePositionBuckets({ queryLength: 1, keyLength: t + 1, bidirectional: false, numBuckets, maxDistance, queryOffset: t }),
-      [1, t + 1], 'u32', 'scratch', 'step.buckets',
-    );
+    // This step's buckets (1, t + 1) in a record kept for the whole decode: no buffer per token.
+    const bucketExtent: Extent = (x) => x.Tout;
+    gpu.write(rec.tensor('step.buckets', bucketExtent, 'u32'),
+      relativePositionBuckets({ queryLength: 1, keyLength: t + 1, bidirectional: false, numBuckets, maxDistance, queryOffset: t }));
+    const buckets = rec.take('step.buckets', bucketExtent, 'u32');
     const bias = rec.take('step.bias', (x) => NH * x.Tout);
     positionBiasForward(gpu, bias, buckets, p.value(hfName.relativeBias('decoder')), 1, t + 1, NH, numBuckets);
     const keyMask = rec.take('enc.mask', encRows, 'u32');
@@ -169,11 +170,7 @@ export class T5Generator {
     scaleInto(gpu, headIn, out, tied ? C ** -0.5 : 1, B * C);
     const logits = rec.take('step.logits', (x) => x.B * V);
     matmul(gpu, logits, headIn, tied ? p.value(hfName.shared) : p.value(hfName.lmHead), { M: B, N: V, K: C }, { transB: true });
-    try {
-      return (await gpu.readF32(backingTensor(logits))).slice(0, B * V);
-    } finally {
-      gpu.free(buckets);
-    }
+    return (await gpu.readF32(backingTensor(logits))).slice(0, B * V);
   }
 
   /** Generated token ids per row (without the decoder start token), padded with pad after eos. */

@@ -30,10 +30,11 @@ export function multiAdamwProgram(repeat: number): ProgramSpec {
       { name: 'grad_scale', access: 'read', type: 'f32' },
     ],
     uniforms: [
-      { name: 'n', type: 'u32' },
       ...perTensor.flatMap((k) => [
         { name: `start_${k}`, type: 'u32' },
-        { name: `end_${k}`, type: 'u32' },
+        { name: `n_${k}`, type: 'u32' },
+        { name: `wg_${k}`, type: 'u32' },
+        { name: `wg_end_${k}`, type: 'u32' },
         { name: `decay_${k}`, type: 'f32' },
       ] as const),
       { name: 'beta1', type: 'f32' },
@@ -124,10 +125,11 @@ export function multiAdamwStep(gpu: Gpu, group: AdamwGroup, m: Tensor, v: Tensor
   const spec = multiAdamwProgram(k);
   const bindings: Record<string, Tensor> = { m, v, grad_scale: gradScale };
   const uniforms: Record<string, number> = {
-    n: group.size, beta1: h.beta1, one_minus_beta1: 1 - h.beta1, beta2: h.beta2, one_minus_beta2: 1 - h.beta2,
+    beta1: h.beta1, one_minus_beta1: 1 - h.beta1, beta2: h.beta2, one_minus_beta2: 1 - h.beta2,
     step_size: s.stepSize, bc2_sqrt: s.bc2Sqrt, eps: h.eps,
   };
   const seen = new Set<GPUBuffer>([m.buffer, v.buffer, gradScale.buffer]);
+  let total = 0;
   group.tensors.forEach((t, i) => {
     for (const b of [t.param, t.grad]) {
       if (seen.has(b.buffer)) throw new RangeError(`${op}: "${b.label}" shares its buffer with another tensor of the dispatch`);
@@ -135,11 +137,18 @@ export function multiAdamwStep(gpu: Gpu, group: AdamwGroup, m: Tensor, v: Tensor
     }
     bindings[`param_${i}`] = t.param;
     bindings[`grad_${i}`] = t.grad;
+    const workgroups = Math.ceil(t.param.size / WG);
     uniforms[`start_${i}`] = group.starts[i];
-    uniforms[`end_${i}`] = group.starts[i] + t.param.size;
+    uniforms[`n_${i}`] = t.param.size;
+    uniforms[`wg_${i}`] = total;
+    uniforms[`wg_end_${i}`] = total + workgroups;
     uniforms[`decay_${i}`] = t.decay ? s.decay : noDecay;
+    total += workgroups;
   });
-  gpu.dispatch(spec, bindings, uniforms, gpu.grid1d(spec, group.size));
+  // Workgroups laid out in x, folded into y past the per-dimension limit (the shader reads the linear index).
+  const max = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  const y = Math.ceil(total / max);
+  gpu.dispatch(spec, bindings, uniforms, [Math.ceil(total / y), y]);
 }
 
 /** Workgroups of one sum-of-squares dispatch over total elements: enough to keep a GPU busy, at most 256. */
