@@ -124,6 +124,16 @@ test('export a LoRA run: adapter zip with PEFT keys, merged model, chart; import
     await expect(page.getByTestId('playground-model')).toContainText('adapter');
     const fromImport = await generate(page);
     expect(fromImport).toBe(fromRun);
+    // Unconstrained, the barely trained model writes free text: a finer fingerprint of the weights.
+    await page.getByLabel('JSON-constrained decoding').uncheck();
+    const freeFromImport = await generate(page);
+    await answerWith.selectOption({ label: `Run “export lora”, best checkpoint (step ${STEPS})` });
+    const freeFromRun = await generate(page);
+    expect(freeFromRun.length).toBeGreaterThan(0);
+    expect(freeFromImport).toBe(freeFromRun);
+    await answerWith.selectOption({ label: `Imported adapter export_lora-best-adapter (base ${ID}), on the loaded model` });
+    await page.getByLabel('JSON-constrained decoding').check();
+    await generate(page);
     await page.screenshot({ path: `${SHOTS}/playground-page.png`, fullPage: true });
 
     // An evaluation of the run's checkpoint is kept with the run.
