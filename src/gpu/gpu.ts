@@ -25,7 +25,13 @@ const UNIFORM_CHUNK_BYTES = 64 * 1024;
 /** The shared readback buffer: losses, norms, and a generation step's logits up to two rows of flan-t5's vocabulary. */
 const READBACK_STAGING_BYTES = 256 * 1024;
 
-/** Uniform blocks for one flush, packed at the device's offset alignment in reusable chunks. */
+/** Small host writes recorded mid-flush go through this many bytes of staging chunks, not through a submit. */
+const STAGED_WRITE_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Host data for one flush (uniform blocks, or small tensor writes recorded as copies), packed at an alignment in
+ * reusable chunks that are written to the GPU once, just before the flush's submit.
+ */
 class UniformArena {
   private chunks: { buffer: GPUBuffer; data: ArrayBuffer }[] = [];
   private chunk = 0;
@@ -35,19 +41,29 @@ class UniformArena {
     private readonly device: GPUDevice,
     private readonly pool: BufferPool,
     private readonly align: number,
+    private readonly chunkBytes = UNIFORM_CHUNK_BYTES,
+    private readonly usage: number = GPUBufferUsageFlags.UNIFORM | GPUBufferUsageFlags.COPY_DST,
+    private readonly label = 'uniforms',
   ) {}
 
+  /** Make the first chunk now, so the first use allocates nothing. */
+  reserve(): this {
+    if (this.chunks.length === 0) this.addChunk();
+    return this;
+  }
+
+  private addChunk(): void {
+    const { buffer } = this.pool.alloc('scratch', this.chunkBytes, `${this.label}#${this.chunks.length}`, this.usage);
+    this.chunks.push({ buffer, data: new ArrayBuffer(this.chunkBytes) });
+  }
+
   take(bytes: number): { buffer: GPUBuffer; offset: number; view: DataView } {
-    if (bytes > UNIFORM_CHUNK_BYTES) throw new RangeError(`uniform block of ${bytes} bytes is too large`);
-    if (this.offset + bytes > UNIFORM_CHUNK_BYTES) {
+    if (bytes > this.chunkBytes) throw new RangeError(`${this.label} block of ${bytes} bytes is too large`);
+    if (this.offset + bytes > this.chunkBytes) {
       this.chunk += 1;
       this.offset = 0;
     }
-    if (this.chunk === this.chunks.length) {
-      const usage = GPUBufferUsageFlags.UNIFORM | GPUBufferUsageFlags.COPY_DST;
-      const { buffer } = this.pool.alloc('scratch', UNIFORM_CHUNK_BYTES, `uniforms#${this.chunk}`, usage);
-      this.chunks.push({ buffer, data: new ArrayBuffer(UNIFORM_CHUNK_BYTES) });
-    }
+    if (this.chunk === this.chunks.length) this.addChunk();
     const c = this.chunks[this.chunk];
     const at = this.offset;
     this.offset = Math.ceil((at + bytes) / this.align) * this.align;
@@ -58,7 +74,7 @@ class UniformArena {
   upload(): void {
     const used = this.offset > 0 ? this.chunk + 1 : this.chunk;
     for (let i = 0; i < used; i++) {
-      const size = i === this.chunk ? this.offset : UNIFORM_CHUNK_BYTES;
+      const size = i === this.chunk ? this.offset : this.chunkBytes;
       this.device.queue.writeBuffer(this.chunks[i].buffer, 0, this.chunks[i].data, 0, size);
     }
     this.chunk = 0;
@@ -97,6 +113,8 @@ export class Gpu {
   readonly pool: BufferPool;
   private readonly pipelines = new Map<string, Pipeline>();
   private readonly uniforms: UniformArena;
+  /** Small tensor writes recorded between dispatches (copied from here in order), so a write need not submit. */
+  private readonly stagedWrites: UniformArena;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private batchPrograms = new Set<string>();
@@ -116,6 +134,8 @@ export class Gpu {
     this.strict = options.strict ?? false;
     this.pool = new BufferPool(this.device);
     this.uniforms = new UniformArena(this.device, this.pool, this.device.limits.minUniformBufferOffsetAlignment);
+    const copySource = GPUBufferUsageFlags.COPY_SRC | GPUBufferUsageFlags.COPY_DST;
+    this.stagedWrites = new UniformArena(this.device, this.pool, 4, STAGED_WRITE_CHUNK_BYTES, copySource, 'staged writes').reserve();
     this.staging = this.pool.alloc('scratch', READBACK_STAGING_BYTES, 'readback staging', GPUBufferUsageFlags.MAP_READ | GPUBufferUsageFlags.COPY_DST);
     this.device.addEventListener('uncapturederror', (ev) => {
       const error = (ev as GPUUncapturedErrorEvent).error;
@@ -166,9 +186,19 @@ export class Gpu {
       // The last word would be written whole, clobbering the next half: only the tensor's own padding may be.
       throw new RangeError(`an odd count of f16 values can only be written up to the end of "${t.label}"`);
     }
+    this.counts.writes += 1;
+    const dstOffset = elementOffset * bytesPer;
+    if (this.encoder && data.byteLength % 4 === 0 && dstOffset % 4 === 0 && data.byteLength > 0 && data.byteLength <= STAGED_WRITE_CHUNK_BYTES) {
+      // Work is recorded: the write becomes a copy recorded after it (from data staged for this flush), so recorded
+      // work still sees the buffer as it was and the write costs no submit.
+      const slot = this.stagedWrites.take(data.byteLength);
+      new Uint8Array(slot.view.buffer, slot.offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      this.endPass();
+      this.encoder.copyBufferToBuffer(slot.buffer, slot.offset, t.buffer, dstOffset, data.byteLength);
+      return;
+    }
     // Recorded work must see the buffer as it was when it was recorded.
     if (this.encoder) this.flush();
-    this.counts.writes += 1;
     const byteLength = data.byteLength - (data.byteLength % 4);
     if (byteLength > 0) this.device.queue.writeBuffer(t.buffer, elementOffset * bytesPer, data.buffer, data.byteOffset, byteLength);
     if (byteLength !== data.byteLength) {
@@ -393,6 +423,7 @@ export class Gpu {
     if (!this.encoder) return;
     this.endPass();
     this.uniforms.upload();
+    this.stagedWrites.upload();
     const programs = [...this.batchPrograms];
     const resolved = this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
@@ -432,6 +463,7 @@ export class Gpu {
   destroy(): void {
     if (this.encoder) this.flush();
     this.uniforms.destroy();
+    this.stagedWrites.destroy();
     this.pool.release(this.staging.buffer);
     this.profiler?.destroy();
     this.pipelines.clear();
