@@ -68,6 +68,8 @@ export interface StepMetrics {
   gpu_peak_bytes: number;
   /** Seconds of training so far (pauses excluded). */
   elapsed_s: number;
+  /** true when the loss or the gradient norm was not finite (NaN, Inf): the update was skipped, the weights kept. */
+  skipped?: boolean;
 }
 
 /** One evaluation on the eval split. */
@@ -149,6 +151,8 @@ export interface RunRecord {
   best: { step: number; eval_loss: number; eval_loss_label: number; eval_loss_rationale: number | null } | null;
   final: { step: number; loss: number | null; eval_loss: number | null } | null;
   peakGpuBytes: number;
+  /** Optimizer steps whose update was skipped for a non-finite loss or gradient norm (absent: none). */
+  skippedSteps?: number;
   checkpoints: { latest?: CheckpointInfo; best?: CheckpointInfo };
   plan: RunPlan;
 }

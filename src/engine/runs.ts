@@ -15,7 +15,7 @@ import { EngineError, errorKind, toErrorData } from './errors';
 import { readCheckpoint } from './loaded-model';
 import { describeSource } from './model-sources';
 import type {
-  CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus,
+  CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus, StepMetrics,
 } from './run-api';
 import { fileText } from './run-files';
 import { checkRunId, type CheckpointName, type RunStore } from './run-store';
@@ -48,6 +48,17 @@ function reopenable(model: RunRecord['model']): ModelSource | null {
   if (model.kind === 'hub') return { kind: 'hub', id: model.id, baseUrl: model.baseUrl, revision: model.revision };
   if (model.kind === 'folder') return { kind: 'folder', path: model.path };
   return null;
+}
+
+/** Why a diverged run stopped, what was kept and what to change. */
+function divergedMessage(t: Trainer, last: StepMetrics, latest: number | null): string {
+  const n = t.state.nonFiniteInARow;
+  const kept = latest === null ? 'no checkpoint was saved yet' : `the latest checkpoint (step ${latest}) is kept`;
+  return (
+    `the run diverged: ${n} optimizer steps in a row (${last.step - n + 1} to ${last.step}) had a non-finite loss or gradient norm ` +
+    `(last: loss ${last.loss}, grad norm ${last.grad_norm}); their updates were skipped and ${kept}. ` +
+    `Lower the learning rate (now ${t.config.lr}) or check the data, then start again.`
+  );
 }
 
 export class RunManager implements RunApi {
@@ -264,7 +275,11 @@ export class RunManager implements RunApi {
         }
         lastLoss = metrics.loss;
         await this.metric(id, metrics, emit);
-        await put({ step: t.state.step, epoch: metrics.epoch, trainSeconds: t.state.elapsed, peakGpuBytes: Math.max(record.peakGpuBytes, metrics.gpu_peak_bytes) });
+        await put({
+          step: t.state.step, epoch: metrics.epoch, trainSeconds: t.state.elapsed, peakGpuBytes: Math.max(record.peakGpuBytes, metrics.gpu_peak_bytes),
+          ...(t.state.skippedSteps > 0 ? { skippedSteps: t.state.skippedSteps } : {}),
+        });
+        if (t.diverged) throw new EngineError('bad-input', divergedMessage(t, metrics, record.checkpoints.latest?.step ?? null));
         if (epochEnded || t.done) {
           const { stop } = await evaluate();
           if (stop) finished = 'done';

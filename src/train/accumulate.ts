@@ -10,6 +10,8 @@ export interface OptimizerStepResult {
   /** Mean over the micro-batches of each loss. */
   losses: MixedLosses;
   gradNorm: number;
+  /** The loss or the gradient norm was not finite (NaN, Inf): no update was applied and AdamW's step did not advance. */
+  skipped: boolean;
 }
 
 export async function optimizerStep(
@@ -29,8 +31,10 @@ export async function optimizerStep(
     // Distinct dropout masks per micro-batch: seeds are spaced so (seed, micro) never collide across steps.
     step.record(forMix(o.a, batch), { train: true, backward: true, seed: o.seed * 1024 + i, weights, gradMultiplier: 1 / k }, slots),
   );
-  opt.apply(o.lr);
+  opt.measure();
   const gradNorm = opt.recordGradNorm(slots);
+  // Read before the update: a non-finite loss or norm (an overflow, a poisoned batch) would put NaN into every weight
+  // and moment, so such a step keeps the weights, the moments and AdamW's step as they were.
   const values = await slots.read();
   const all: TaskLosses[] = pending.map((losses) => losses(values));
   const mean = (f: (l: TaskLosses) => number) => all.reduce((s, l) => s + f(l), 0) / k;
@@ -40,5 +44,8 @@ export async function optimizerStep(
     labelTokens: all.reduce((s, l) => s + l.labelTokens, 0),
     rationaleTokens: all.reduce((s, l) => s + l.rationaleTokens, 0),
   });
-  return { losses, gradNorm: gradNorm(values) };
+  const norm = gradNorm(values);
+  const skipped = !Number.isFinite(norm) || !Number.isFinite(losses.total);
+  if (!skipped) opt.update(o.lr);
+  return { losses, gradNorm: norm, skipped };
 }

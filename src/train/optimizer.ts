@@ -67,12 +67,23 @@ export class AdamW {
 
   /** Clip, then update every trainable parameter; the global norm (before clipping) is readable with gradNorm(). */
   apply(lr = this.config.lr): void {
+    this.measure();
+    this.update(lr);
+  }
+
+  /** The global norm's sum of squares and the clip scale of the gradients held now (record it with recordGradNorm). */
+  measure(): void {
+    const gpu = this.gpu;
+    gpu.zero(this.sumsq);
+    for (const { param } of this.moments) sumOfSquares(gpu, this.sumsq, param.grad!, param.grad!.size);
+    clipScale(gpu, this.scale, this.sumsq, this.config.maxGradNorm > 0 ? this.config.maxGradNorm : Infinity);
+  }
+
+  /** AdamW on every trainable parameter with the clip scale of the last measure(); AdamW's step advances. */
+  update(lr = this.config.lr): void {
     const gpu = this.gpu;
     const c = this.config;
     this.step += 1;
-    gpu.zero(this.sumsq);
-    for (const { param } of this.moments) sumOfSquares(gpu, this.sumsq, param.grad!, param.grad!.size);
-    clipScale(gpu, this.scale, this.sumsq, c.maxGradNorm > 0 ? c.maxGradNorm : Infinity);
     for (const { param, m, v } of this.moments) {
       adamwStep(gpu, param.value, m, v, param.grad!, this.scale, param.grad!.size, {
         lr,

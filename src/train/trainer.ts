@@ -46,7 +46,13 @@ export interface TrainState {
   shuffle: boolean;
   /** Token ids whose embedding rows train with the adapter (LoRA/QLoRA with added characters). */
   tokenRows: number[];
+  /** Steps whose update was skipped (non-finite loss or gradient norm), in all and in a row up to this step. */
+  skippedSteps: number;
+  nonFiniteInARow: number;
 }
+
+/** Non-finite steps in a row that stop a run: it has diverged, and skipping more would only burn time. */
+export const NON_FINITE_LIMIT = 5;
 
 export interface EvalLosses {
   total: number;
@@ -141,7 +147,8 @@ export class Trainer {
     let step: DssStep | null = null;
     let opt: AdamW | null = null;
     try {
-      const saved = resume ? (JSON.parse(fileText(resume, STATE)) as TrainState) : null;
+      // Checkpoints from before skipped steps were counted have none.
+      const saved = resume ? ({ skippedSteps: 0, nonFiniteInARow: 0, ...JSON.parse(fileText(resume, STATE)) } as TrainState) : null;
       if (saved && saved.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint state.json has format ${saved.format}; this build reads ${CHECKPOINT_FORMAT}`);
       const tokenRows = saved ? saved.tokenRows : config.method === 'full' ? [] : data.addedTokenIds;
       if (tokenRows.length > 0) await attachRunTokenRows(gpu, model, tokenRows);
@@ -153,7 +160,7 @@ export class Trainer {
       const scheduleOptions = { kind: config.schedule, lr: config.lr, warmupSteps: config.warmupSteps, totalSteps, patience: config.plateauPatience, factor: config.plateauFactor };
       const state: TrainState = saved ?? {
         format: CHECKPOINT_FORMAT, step: 0, epoch: 0, micro: 0, schedule: { lr: config.lr, best: null, bad: 0 }, best: null, badEvals: 0,
-        elapsed: 0, seed: config.seed, shuffle: config.shuffle, tokenRows,
+        elapsed: 0, seed: config.seed, shuffle: config.shuffle, tokenRows, skippedSteps: 0, nonFiniteInARow: 0,
       };
       if (resume) {
         const weightsName = config.method === 'full' ? WEIGHTS_FULL : WEIGHTS_ADAPTER;
@@ -164,7 +171,8 @@ export class Trainer {
           gpu.write(p.value!, w);
         }
         const moments = await readAll(fileBytes(resume, OPTIMIZER), OPTIMIZER);
-        opt.writeState(state.step, moments, OPTIMIZER);
+        // AdamW's step counts the updates applied: skipped steps advanced the run, not the optimizer.
+        opt.writeState(state.step - state.skippedSteps, moments, OPTIMIZER);
       }
       return new Trainer(gpu, model, runner, step, opt, new LrScheduler(scheduleOptions, state.schedule), config, data, checkpoint, state, totalSteps);
     } catch (e) {
@@ -174,6 +182,11 @@ export class Trainer {
       model.params.free();
       throw e;
     }
+  }
+
+  /** The run has diverged: NON_FINITE_LIMIT steps in a row had a non-finite loss or gradient norm. */
+  get diverged(): boolean {
+    return this.state.nonFiniteInARow >= NON_FINITE_LIMIT;
   }
 
   get done(): boolean {
@@ -194,11 +207,13 @@ export class Trainer {
     const batches = micro.map((ids) => padBatch(ids.map((i) => this.data.train[i])));
     const lr = this.scheduler.lrAt(s.step + 1);
     const started = performance.now();
-    const { losses, gradNorm } = await optimizerStep(this.step, this.model.params, this.opt, batches, { seed: stepSeed(s.seed, s.step + 1), lr, a: this.a });
+    const { losses, gradNorm, skipped } = await optimizerStep(this.step, this.model.params, this.opt, batches, { seed: stepSeed(s.seed, s.step + 1), lr, a: this.a });
     const seconds = (performance.now() - started) / 1000;
     s.step += 1;
     s.micro += micro.length;
     s.elapsed += seconds;
+    s.skippedSteps += skipped ? 1 : 0;
+    s.nonFiniteInARow = skipped ? s.nonFiniteInARow + 1 : 0;
     const epochEnded = s.micro >= this.microPerEpoch;
     if (epochEnded) {
       s.epoch += 1;
@@ -211,6 +226,7 @@ export class Trainer {
       kind: 'train', step: s.step, epoch: this.epochProgress(), loss: losses.total, loss_label: losses.label, loss_rationale: losses.rationale,
       lr, grad_norm: gradNorm, samples_per_s: samples / seconds, tokens_per_s: tokens / seconds,
       gpu_bytes: { ...mem.live }, gpu_peak_bytes: mem.peakTotal, elapsed_s: s.elapsed,
+      ...(skipped ? { skipped: true } : {}),
     };
     return { metrics, epochEnded };
   }
