@@ -88,7 +88,12 @@ const api: EngineApi & RunApi = {
   evaluateGeneration: run((e, request, onProgress) => e.evaluateGeneration(request, onProgress)),
   cancelGenerationEval: run((e, evalId) => e.cancelGenerationEval(evalId)),
   runEvaluations: run((e, runId) => e.runEvaluations(runId)),
-  exportMergedModel: run((e, what, onProgress) => e.exportMergedModel(what, onProgress)),
+  // The merged weights move to the page rather than being copied (the worker drops them anyway).
+  exportMergedModel: run(async (e, what, onProgress) => {
+    const files = await e.exportMergedModel(what, onProgress);
+    const buffers = [...new Set(Object.values(files).flatMap((v) => (typeof v === 'string' ? [] : [v.buffer as ArrayBuffer])))];
+    return Comlink.transfer(files, buffers);
+  }),
   exportRayBundle: run((e, what, options) => e.exportRayBundle(what, options)),
   planRun: run((e, spec) => e.planRun(spec)),
   startRun: run((e, spec, onEvent) => e.startRun(spec, onEvent)),
