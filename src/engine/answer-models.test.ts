@@ -31,6 +31,9 @@ describe('answer with a run, an adapter or a merged model', { timeout: 600_000 }
     });
     expect(record.status).toBe('done');
     expect(record.checkpoints.best).toBeTruthy();
+    // evaluate() builds the same model through Evaluator.buildModel: the best checkpoint scores the run's best eval loss.
+    const scored = await engine.evaluate({ model: { kind: 'folder', path: TINY }, run: { id: 'lora', checkpoint: 'best' }, data: { name: 'tiny rows', rows: ROWS }, split: 'eval' });
+    expect(scored.eval_loss).toBeCloseTo(record.best!.eval_loss, 5);
 
     // Without a model loaded a run checkpoint still answers (its base is reopened); an adapter needs the loaded base.
     const prompt = 'predict: How many sales in Europe?';
