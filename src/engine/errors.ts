@@ -4,7 +4,7 @@
 import { GpuProgramError } from '../gpu/errors';
 import type { EngineErrorData, EngineErrorKind } from './run-api';
 
-export const ENGINE_ERROR_KINDS: readonly EngineErrorKind[] = ['cancelled', 'device-lost', 'out-of-memory', 'bad-input', 'busy', 'not-found', 'internal'];
+export const ENGINE_ERROR_KINDS: readonly EngineErrorKind[] = ['cancelled', 'device-lost', 'out-of-memory', 'storage-full', 'bad-input', 'busy', 'not-found', 'internal'];
 
 export class EngineError extends Error {
   constructor(readonly kind: EngineErrorKind, message: string) {

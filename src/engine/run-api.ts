@@ -5,7 +5,7 @@ import type { RunConfig, RowSelection } from '../settings/run-config';
 import type { ModelSource, SourceDescription } from './api';
 
 /** What kind of failure an engine call ended in; crosses the worker as data (never matched by message text). */
-export type EngineErrorKind = 'cancelled' | 'device-lost' | 'out-of-memory' | 'bad-input' | 'busy' | 'not-found' | 'internal';
+export type EngineErrorKind = 'cancelled' | 'device-lost' | 'out-of-memory' | 'storage-full' | 'bad-input' | 'busy' | 'not-found' | 'internal';
 
 export interface EngineErrorData {
   kind: EngineErrorKind;

@@ -301,7 +301,8 @@ export class RunManager implements RunApi {
     } catch (e) {
       const kind = this.deviceLost ? 'device-lost' : errorKind(e);
       const error = kind === 'device-lost' && !(e instanceof EngineError) ? { kind, message: `the GPU device was lost: ${this.deviceLost ?? (e as Error).message}` } : { ...toErrorData(e), kind };
-      const end: RunStatus = kind === 'device-lost' ? 'interrupted' : 'failed';
+      // Resumable from the last checkpoint once the device is back or space is freed.
+      const end: RunStatus = kind === 'device-lost' || kind === 'storage-full' ? 'interrupted' : 'failed';
       await put({ status: end, error }).catch(() => undefined);
       status(end, error.message);
       throw new EngineError(kind, error.message);

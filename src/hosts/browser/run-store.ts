@@ -7,6 +7,7 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import type { StoredEvaluation } from '../../engine/api';
 import type { FileRecord, MetricRow, RunData, RunRecord } from '../../engine/run-api';
+import { EngineError } from '../../engine/errors';
 import { checkFileName } from '../../engine/run-files';
 import { checkRunId, KEPT_EVALUATIONS, type CheckpointName, type RunStore } from '../../engine/run-store';
 
@@ -37,6 +38,25 @@ export async function openIdbRunStore(name = RUNS_DB_NAME): Promise<RunStore> {
 }
 
 let versions = 0;
+
+const isQuotaError = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'QuotaExceededError';
+
+/** Bytes a checkpoint's files take (text as UTF-16, as IndexedDB keeps strings). */
+const checkpointBytes = (files: FileRecord): number => Object.values(files).reduce((n, v) => n + (typeof v === 'string' ? v.length * 2 : v.byteLength), 0);
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** A full browser store, said with the space the checkpoint needs and what the site uses of its quota when the browser says. */
+async function storageFullError(id: string, name: CheckpointName, files: FileRecord): Promise<EngineError> {
+  const storage = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+  const estimate = storage && typeof storage.estimate === 'function' ? await storage.estimate().catch(() => null) : null;
+  const used = estimate?.usage !== undefined && estimate.quota !== undefined ? `; this site uses ${mb(estimate.usage)} of its ${mb(estimate.quota)} quota` : '';
+  return new EngineError(
+    'storage-full',
+    `browser storage is full: checkpoint ${name} of run ${id} needs about ${mb(checkpointBytes(files))}${used}. The previous ${name} checkpoint is kept. ` +
+      'Delete runs or datasets you no longer need (or allow persistent storage), then resume the run.',
+  );
+}
 const EVAL_VERSION = 'eval';
 
 class IdbRunStore implements RunStore {
@@ -108,8 +128,19 @@ class IdbRunStore implements RunStore {
     checkRunId(id);
     const version = `${name}-${Date.now()}-${++versions}`;
     const write = this.db.transaction('files', 'readwrite');
-    for (const [file, data] of Object.entries(files)) void write.store.put(data, [id, version, checkFileName(file)]);
-    await write.done;
+    write.done.catch(() => undefined); // awaited below; an abort after a thrown put must not go unhandled
+    try {
+      for (const [file, data] of Object.entries(files)) write.store.put(data, [id, version, checkFileName(file)]).catch(() => undefined);
+      await write.done;
+    } catch (e) {
+      // Nothing of the new version stays (the transaction is undone) and the pointer still names the previous one.
+      try {
+        write.abort();
+      } catch {
+        // already aborted or finished
+      }
+      throw isQuotaError(e) ? await storageFullError(id, name, files) : e;
+    }
     const swap = this.db.transaction(['files', 'pointers'], 'readwrite');
     const pointers = swap.objectStore('pointers');
     const old = (await pointers.get([id, name])) as string | undefined;
