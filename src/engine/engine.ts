@@ -8,6 +8,7 @@ import { EngineError } from './errors';
 import { CANCELLED, LoadedModel, abortableSource, readCheckpoint } from './loaded-model';
 import { type HubSettings, type SourceOpener, commonOpener, describeSource, openSource } from './model-sources';
 import type { FileRecord, MetricRow, RunEvent, RunPlan, RunRecord, RunSpec } from './run-api';
+import type { RunLocks } from './run-locks';
 import type { RunStore } from './run-store';
 import { RunManager } from './runs';
 import type { RayTemplates } from '../ray/templates';
@@ -26,6 +27,8 @@ export interface EngineOptions {
   runStore?: RunStore;
   /** The Ray Train bundle's templates (Node: read from disk; browser: Vite's ?raw), read when first exported. */
   rayTemplates?: () => RayTemplates;
+  /** Run locks shared with other tabs of the studio (browser: Web Locks); without, this engine is the only writer. */
+  runLocks?: RunLocks;
 }
 
 /** Download progress is sent at most this often per file (plus the first and last report of each). */
@@ -51,7 +54,7 @@ export class Engine implements EngineApi {
   constructor(private readonly gpu: Gpu, options: EngineOptions = {}) {
     gpu.onError((r) => this.errors.push(r));
     this.openers = [...(options.openers ?? []), commonOpener(options.hub)];
-    this.runs = new RunManager(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
+    this.runs = new RunManager(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore, options.runLocks);
     this.evaluator = new Evaluator(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }), options.runStore);
     this.tools = new AdapterTools(gpu, (source, signal) => openSource(this.openers, source, { signal, onDownload: () => undefined }));
     this.answers = new AnswerModels(gpu, this.evaluator, options.runStore);

@@ -151,6 +151,8 @@ export interface RunRecord {
   best: { step: number; eval_loss: number; eval_loss_label: number; eval_loss_rationale: number | null } | null;
   final: { step: number; loss: number | null; eval_loss: number | null } | null;
   peakGpuBytes: number;
+  /** true (as listRuns/getRun report it) while another tab of the studio trains the run: not resumable here. */
+  elsewhere?: boolean;
   /** Optimizer steps whose update was skipped for a non-finite loss or gradient norm (absent: none). */
   skippedSteps?: number;
   checkpoints: { latest?: CheckpointInfo; best?: CheckpointInfo };

@@ -17,7 +17,8 @@ import { describeSource } from './model-sources';
 import type {
   CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus, StepMetrics,
 } from './run-api';
-import { fileText } from './run-files';
+import { fileText } from '../train/run-files';
+import type { RunLocks } from './run-locks';
 import { checkRunId, type CheckpointName, type RunStore } from './run-store';
 
 /** Opens a model source (the engine's openers). */
@@ -35,6 +36,9 @@ interface Active {
   id: string;
   stop: 'pause' | 'cancel' | null;
 }
+
+const elsewhere = (id: string) =>
+  new EngineError('busy', `run ${id} is training in another tab of this studio; pause it there (or close that tab) before resuming it here`);
 
 const ADAPTER_DIR = 'adapter/';
 
@@ -70,6 +74,7 @@ export class RunManager implements RunApi {
     private readonly gpu: Gpu,
     private readonly open: OpenModel,
     private readonly store: RunStore | undefined,
+    private readonly locks?: RunLocks,
   ) {
     gpu.onError((r) => {
       if (r.kind === 'device-lost') this.deviceLost = r.message;
@@ -154,7 +159,9 @@ export class RunManager implements RunApi {
     const id = spec.id ? checkRunId(spec.id) : `${Date.now().toString(36)}-${(++this.runs).toString(36)}`;
     const active: Active = { id, stop: null };
     this.active = active; // taken before any await, so a second start is refused at once
+    let release: (() => void) | null = null;
     try {
+      release = await this.lock(id);
       if (spec.id && (await store.getRun(id))) throw new EngineError('bad-input', `a run named ${id} already exists; resume it or choose another name`);
       const p = await this.prepare(spec);
       if (!p.plan.memory.fits) throw new EngineError('out-of-memory', `the run will not fit: ${p.plan.memory.reason}`);
@@ -174,8 +181,24 @@ export class RunManager implements RunApi {
       emit({ type: 'plan', runId: id, plan: p.plan });
       return await this.train(active, record, p, undefined, emit);
     } finally {
+      release?.();
       if (this.active === active) this.active = null;
     }
+  }
+
+  /** Run id's lock (no-op without locks); refused as busy while another tab holds it. */
+  private async lock(id: string): Promise<(() => void) | null> {
+    if (!this.locks) return null;
+    const release = await this.locks.acquire(id);
+    if (!release) throw elsewhere(id);
+    return release;
+  }
+
+  /** A stored record as this engine sees it: left "running" by no one is interrupted; locked by another tab, elsewhere. */
+  private async seen(records: RunRecord[]): Promise<RunRecord[]> {
+    const stale = records.filter((r) => r.status === 'running' && this.active?.id !== r.id);
+    const held = stale.length > 0 && this.locks ? await this.locks.held().catch(() => new Set<string>()) : new Set<string>();
+    return records.map((r) => (r.status !== 'running' || this.active?.id === r.id ? r : held.has(r.id) ? { ...r, elsewhere: true } : { ...r, status: 'interrupted' }));
   }
 
   async resumeRun(runId: string, onEvent?: (e: RunEvent) => void, options: { maxSteps?: number; model?: ModelSource } = {}): Promise<RunRecord> {
@@ -183,7 +206,9 @@ export class RunManager implements RunApi {
     if (this.active) throw new EngineError('busy', `run ${this.active.id} is training; pause or cancel it first`);
     const active: Active = { id: runId, stop: null };
     this.active = active;
+    let release: (() => void) | null = null;
     try {
+      release = await this.lock(checkRunId(runId));
       const record = await store.getRun(checkRunId(runId));
       if (!record) throw new EngineError('not-found', `no run ${runId}`);
       const data = await store.getData(runId);
@@ -204,6 +229,7 @@ export class RunManager implements RunApi {
       emit({ type: 'plan', runId, plan: p.plan });
       return await this.train(active, resumed, p, files, emit);
     } finally {
+      release?.();
       if (this.active === active) this.active = null;
     }
   }
@@ -353,14 +379,14 @@ export class RunManager implements RunApi {
   // ---- stored runs ----
 
   async listRuns(): Promise<RunRecord[]> {
-    const runs = await this.runStore.listRuns();
-    // A run still marked running but not training here was cut off (tab closed, process killed): resumable.
-    return runs.map((r) => (r.status === 'running' && this.active?.id !== r.id ? { ...r, status: 'interrupted' } : r));
+    // A run still marked running but not training here was cut off (tab closed, process killed): resumable, unless
+    // another tab holds its lock (training there).
+    return this.seen(await this.runStore.listRuns());
   }
 
   async getRun(runId: string): Promise<RunRecord | null> {
     const r = await this.runStore.getRun(checkRunId(runId));
-    return r && r.status === 'running' && this.active?.id !== r.id ? { ...r, status: 'interrupted' } : r;
+    return r ? (await this.seen([r]))[0] : null;
   }
 
   async runMetrics(runId: string): Promise<MetricRow[]> {
@@ -369,6 +395,7 @@ export class RunManager implements RunApi {
 
   async deleteRun(runId: string): Promise<boolean> {
     if (this.active?.id === runId) throw new EngineError('busy', `run ${runId} is training; cancel it before deleting`);
+    if (this.locks && (await this.locks.held()).has(runId)) throw elsewhere(runId);
     return this.runStore.deleteRun(checkRunId(runId));
   }
 

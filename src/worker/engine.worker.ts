@@ -9,6 +9,7 @@ import type { RunApi } from '../engine/run-api';
 import type { RunStore } from '../engine/run-store';
 import { createBrowserGpu } from '../hosts/browser/gpu';
 import { browserHubCache } from '../hosts/browser/hub-cache';
+import { webRunLocks } from '../hosts/browser/run-locks';
 import { IdbAutotuneStore } from '../hosts/browser/autotune-store';
 import { openIdbRunStore } from '../hosts/browser/run-store';
 import { browserRayTemplates } from '../hosts/browser/ray-templates';
@@ -48,7 +49,9 @@ const ready = (): Promise<Engine> => {
   if (engine) return engine;
   const starting = createBrowserGpu().then(async (gpu) => {
     const [, store] = await Promise.all([tune(gpu), runStore()]);
-    return new Engine(gpu, { hub: { cache: browserHubCache() }, runStore: store, rayTemplates: browserRayTemplates });
+    // Web Locks: a run trains in one tab at a time; the others see it as training elsewhere.
+    const runLocks = typeof navigator !== 'undefined' && navigator.locks ? webRunLocks(navigator.locks) : undefined;
+    return new Engine(gpu, { hub: { cache: browserHubCache() }, runStore: store, rayTemplates: browserRayTemplates, runLocks });
   });
   // A failure is not cached: the next call tries again (a lost or busy device may come back).
   starting.catch(() => {

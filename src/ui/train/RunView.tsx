@@ -6,7 +6,7 @@ import { resumeStored } from './launch';
 import { PlanView } from './PlanView';
 import { RunCharts } from './RunCharts';
 import { RunProgressBar } from './RunProgressBar';
-import { STATUS_TEXT, canResume, shownStatus } from './run-status';
+import { ELSEWHERE_TEXT, STATUS_TEXT, canResume, shownStatus } from './run-status';
 import { useTrain } from './use-train';
 
 const EMPTY: never[] = [];
@@ -48,7 +48,11 @@ export function RunView({ run }: { run: RunRecord }) {
         </div>
       </header>
       <p className="muted small">
-        {status === 'interrupted' && !run.checkpoints.latest ? 'Interrupted before its first checkpoint (saved at the end of each epoch and on Pause): Resume starts it again from step 0.' : STATUS_TEXT[status]}
+        {run.elsewhere && !active
+          ? ELSEWHERE_TEXT
+          : status === 'interrupted' && !run.checkpoints.latest
+            ? 'Interrupted before its first checkpoint (saved at the end of each epoch and on Pause): Resume starts it again from step 0.'
+            : STATUS_TEXT[status]}
         {active && liveMessage ? ` — ${liveMessage}` : ''}
       </p>
       <RunProgressBar run={run} last={active ? lastStep : null} />
@@ -83,7 +87,7 @@ export function RunView({ run }: { run: RunRecord }) {
         <PlanView plan={run.plan} testId="run-own-plan" title="Plan of this run" />
       </details>
       <AdapterDownload run={run} />
-      <RunCharts rows={rows} />
+      <RunCharts rows={rows} live={active} />
     </section>
   );
 }

@@ -21,8 +21,11 @@ export const STATUS_TEXT: Record<LiveStatus, string> = {
  * before its first checkpoint starts again from step 0).
  */
 export const canResume = (run: RunRecord, activeRunId: string | null) =>
-  run.id !== activeRunId && (run.status === 'paused' || run.status === 'interrupted' || run.status === 'running');
+  run.id !== activeRunId && !run.elsewhere && (run.status === 'paused' || run.status === 'interrupted' || run.status === 'running');
 
-/** A run's status as shown: one left "running" without an engine training it was interrupted. */
+/** A run's status as shown: one left "running" without an engine training it was interrupted, unless another tab trains it. */
 export const shownStatus = (run: RunRecord, activeRunId: string | null): RunRecord['status'] =>
-  run.status === 'running' && run.id !== activeRunId ? 'interrupted' : run.status;
+  run.status === 'running' && run.id !== activeRunId && !run.elsewhere ? 'interrupted' : run.status;
+
+/** What a run training in another tab of the studio says instead of its status text. */
+export const ELSEWHERE_TEXT = 'Training in another tab of this studio: watch, pause or cancel it there (resume is offered here once it stops).';
