@@ -18,7 +18,7 @@ import { reliabilityRecord } from '../testing/reliability';
 import { NON_FINITE_LIMIT } from '../train/trainer';
 import { EngineError } from './errors';
 import type { RunSpec, StepMetrics, TrainingRow } from './run-api';
-import { fileBytes, fileText } from './run-files';
+import { fileBytes, fileText } from '../train/run-files';
 
 const TINY = join(FIXTURES, 'tiny-t5/untied-gated');
 const roots: string[] = [];

@@ -16,7 +16,7 @@ import { qloraLoadOptions } from '../model/qlora';
 import { loadT5, type T5Model } from '../model/t5-model';
 import { T5Runner } from '../model/t5-runner';
 import type { FileRecord, RunRecord, StepMetrics } from '../engine/run-api';
-import { fileBytes, fileText } from '../engine/run-files';
+import { fileBytes, fileText } from './run-files';
 import type { RunConfig } from '../settings/run-config';
 import { optimizerStep } from './accumulate';
 import { forMix, taskWeights } from './mix';

@@ -8,7 +8,7 @@ import { openDB, type IDBPDatabase } from 'idb';
 import type { StoredEvaluation } from '../../engine/api';
 import type { FileRecord, MetricRow, RunData, RunRecord } from '../../engine/run-api';
 import { EngineError } from '../../engine/errors';
-import { checkFileName } from '../../engine/run-files';
+import { checkFileName } from '../../train/run-files';
 import { checkRunId, KEPT_EVALUATIONS, type CheckpointName, type RunStore } from '../../engine/run-store';
 
 export const RUNS_DB_NAME = 'stepwise-runs';

@@ -6,7 +6,7 @@ import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } fro
 import { dirname, join } from 'node:path';
 import type { StoredEvaluation } from '../../engine/api';
 import type { FileRecord, MetricRow, RunData, RunRecord } from '../../engine/run-api';
-import { checkFileName, isTextFile } from '../../engine/run-files';
+import { checkFileName, isTextFile } from '../../train/run-files';
 import { checkRunId, KEPT_EVALUATIONS, type CheckpointName, type RunStore } from '../../engine/run-store';
 
 const exists = async (path: string) => stat(path).then(() => true, () => false);

@@ -1,6 +1,6 @@
 // Checkpoint files as FileRecord: text for JSON/Markdown names, bytes otherwise, so both stores hand back the same
 // shapes whatever they keep on disk.
-import type { FileRecord } from './run-api';
+import type { FileRecord } from '../engine/run-api';
 
 const TEXT = /\.(json|jsonl|md|txt)$/;
 
