@@ -1,5 +1,5 @@
 // Measures JSON-constrained decoding: the cost per token on a T5-sized vocabulary, and the JSON validity of a model's
-// labels with and without the constraint. Run: npx tsx src/eval/measure-constraint.ts [--model DIR] [--rows N]
+// labels with and without the constraint. Run: npx tsx tools/measure-constraint.ts [--model DIR] [--rows N]
 //
 // Cost: no FLAN-T5 tokenizer is on this machine (no network), so a stand-in with T5's size is built: the tiny
 // tokenizer's pieces, words and word pieces of the sample dataset (with and without "▁"), then random 2..9-letter
@@ -9,13 +9,13 @@
 // Validity: the model's greedy labels for the first N sample rows, with and without the constraint (Dawn).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTinyTokenizer } from '../io/tiny-tokenizer';
-import { addCharacterTokens } from '../model/json-safe-tokenizer';
-import { createTextTokenizer } from '../model/tokenizer';
-import { ConstrainedRows, JsonConstraint, tokenTextsOf } from './json-constraint';
-import { mulberry32 } from './testing-random';
+import { makeTinyTokenizer } from '../src/io/tiny-tokenizer';
+import { addCharacterTokens } from '../src/model/json-safe-tokenizer';
+import { createTextTokenizer } from '../src/model/tokenizer';
+import { ConstrainedRows, JsonConstraint, tokenTextsOf } from '../src/eval/json-constraint';
+import { mulberry32 } from '../src/eval/testing-random';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = new URL('../', import.meta.url).pathname;
 const sample = readFileSync(join(ROOT, 'public/sample/sales-reports.jsonl'), 'utf8')
   .split('\n')
   .filter((l) => l.trim())
@@ -93,8 +93,8 @@ function measureCost(): void {
 }
 
 async function measureValidity(modelDir: string, n: number): Promise<void> {
-  const { testGpu } = await import('../testing/gpu');
-  const { createNodeEngine } = await import('../hosts/node/engine');
+  const { testGpu } = await import('../src/testing/gpu');
+  const { createNodeEngine } = await import('../src/hosts/node/engine');
   const engine = createNodeEngine(await testGpu());
   await engine.loadModel({ kind: 'folder', path: modelDir });
   const rows = sample.slice(-n).map(({ id, question, label }) => ({ id, question, label }));
