@@ -1,7 +1,7 @@
 import { useEffect, useId } from 'react';
 import type { PathedFile } from '../../io/browser-files-source';
 import { useModels } from '../models/use-models';
-import { canPickFolderHandles, pickFolder } from './folder-handles';
+import { canPickFolderHandles, pickFolder } from '../../hosts/browser/folder-handles';
 import { useRunInputs, type ModelChoice } from './run-inputs';
 
 /** The directory input sets webkitdirectory, which React's input types do not list. */

@@ -4,7 +4,7 @@ import type { ModelSource } from '../../engine/api';
 import type { RunRecord, RunSpec } from '../../engine/run-api';
 import { useDatasets } from '../datasets/datasets-slice';
 import { useModels } from '../models/use-models';
-import { ensureReadable, filesOf, recallFolder, rememberFolder } from './folder-handles';
+import { ensureReadable, filesOf, recallFolder, rememberFolder } from '../../hosts/browser/folder-handles';
 import { runData } from './run-data';
 import type { ModelChoice } from './run-inputs';
 import { useRunInputs } from './run-inputs';
