@@ -13,7 +13,7 @@ import { makeTinyTokenizer } from '../src/io/tiny-tokenizer';
 import { addCharacterTokens } from '../src/model/json-safe-tokenizer';
 import { createTextTokenizer } from '../src/model/tokenizer';
 import { ConstrainedRows, JsonConstraint, tokenTextsOf } from '../src/eval/json-constraint';
-import { mulberry32 } from '../src/eval/testing-random';
+import { seededRandom } from '../src/common/random';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const sample = readFileSync(join(ROOT, 'public/sample/sales-reports.jsonl'), 'utf8')
@@ -40,7 +40,7 @@ function t5SizedTokenizer() {
     push(w, -6 - i * 1e-3);
     for (let k = 2; k < w.length; k++) push(w.slice(0, k), -8 - i * 1e-3);
   });
-  const rng = mulberry32(1);
+  const rng = seededRandom(1);
   const letters = 'abcdefghijklmnopqrstuvwxyzeeeaaoiint';
   while (vocab.length < 32000) {
     const n = 2 + Math.floor(rng() * 8);
@@ -64,7 +64,7 @@ function measureCost(): void {
   const c = new JsonConstraint(tokenTextsOf(tok, ROWS));
   const built = performance.now() - t1;
   const labels = sample.slice(-120).map((r) => r.label);
-  const rng = mulberry32(2);
+  const rng = seededRandom(2);
   const logits = new Float32Array(ROWS);
   let tokens = 0;
   let millis = 0;

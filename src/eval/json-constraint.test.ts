@@ -8,7 +8,7 @@ import { addCharacterTokens } from '../model/json-safe-tokenizer';
 import { createTextTokenizer, type T5Tokenizer } from '../model/tokenizer';
 import { ConstrainedRows, JsonConstraint, jsonConstraintFor, tokenTextsOf, type ConstraintState } from './json-constraint';
 import { JsonPrefixAutomaton } from './json-prefix';
-import { mulberry32 } from './testing-random';
+import { seededRandom } from '../common/random';
 
 const ROWS = 160;
 const tiny = makeTinyTokenizer(ROWS);
@@ -52,7 +52,7 @@ describe.each([
   });
 
   it('random walks: decoded text always a JSON prefix, finished output parses, masks equal brute force', () => {
-    const rng = mulberry32(tok === safeTok ? 3 : 5);
+    const rng = seededRandom(tok === safeTok ? 3 : 5);
     let finished = 0;
     for (let walk = 0; walk < 60; walk++) {
       let s = c.start();
@@ -137,7 +137,7 @@ describe('closing within a token budget', () => {
   it('random logits under a budget always end in whole JSON, for budgets from 3 tokens up', () => {
     for (const tok of [plainTok, safeTok]) {
       const c = new JsonConstraint(tokenTextsOf(tok, ROWS));
-      const rng = mulberry32(17);
+      const rng = seededRandom(17);
       for (let walk = 0; walk < 40; walk++) {
         const budget = 3 + Math.floor(rng() * 30);
         const rows = new ConstrainedRows(c, 1, budget);

@@ -3,7 +3,8 @@
 // every accepted prefix finishes into parsing JSON with completion(). Seeded, so failures replay.
 import { describe, expect, it } from 'vitest';
 import { JsonPrefixAutomaton, type JsonPrefixState } from './json-prefix';
-import { mulberry32, randomJsonText } from './testing-random';
+import { seededRandom } from '../common/random';
+import { randomJsonText } from './testing-random';
 
 const utf8 = new TextEncoder();
 
@@ -25,7 +26,7 @@ describe('JsonPrefixAutomaton', () => {
   const any = new JsonPrefixAutomaton();
 
   it('accepts every prefix of random JSON texts and calls only the whole text complete', () => {
-    const rng = mulberry32(7);
+    const rng = seededRandom(7);
     for (let n = 0; n < 300; n++) {
       const text = randomJsonText(rng, 4);
       const bytes = utf8.encode(text);
@@ -39,7 +40,7 @@ describe('JsonPrefixAutomaton', () => {
   });
 
   it('agrees with JSON.parse on corrupted texts, and every accepted prefix completes into parsing JSON', () => {
-    const rng = mulberry32(11);
+    const rng = seededRandom(11);
     const alphabet = ' {}[]":,\\-+.0123456789eEtrufalsn/u\tx\u00e9';
     let accepted = 0;
     for (let n = 0; n < 1500; n++) {

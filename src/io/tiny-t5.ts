@@ -1,6 +1,7 @@
 // Tiny random T5 checkpoints in the exact Hugging Face layout (config.json, model.safetensors or shards + index,
 // tokenizer.json, tokenizer_config.json, special_tokens_map.json) for tests and the offline demo.
 // Weights follow HF T5PreTrainedModel._init_weights with initializer_factor 1.0, from a seeded PRNG.
+import { seededRandom } from '../common/random';
 import { type T5Config, T5_DEFAULTS, t5ConfigToJson } from '../model/config';
 import { type ParameterSpec, t5ParameterSpecs } from '../model/hf-names';
 import { type SafetensorsDtype, type TensorToWrite, serializeSafetensors, serializeSharded } from './safetensors';
@@ -41,14 +42,7 @@ export function tinyT5Config(o: TinyT5Options): T5Config {
 
 /** Seeded normal samples: mulberry32 uniform -> Box-Muller. Same seed, same checkpoint, on every platform. */
 export function seededNormal(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => {
     const u1 = 1 - uniform(); // (0, 1]
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * uniform());
