@@ -12,9 +12,8 @@ import { loadT5, type T5Model } from '../model/t5-model';
 import { T5Runner } from '../model/t5-runner';
 import { createTextTokenizer, type T5Tokenizer } from '../model/tokenizer';
 import { parseRunConfig, type RunConfig } from '../settings/run-config';
-import { forMix, taskWeights } from '../train/mix';
-import { chunks, effectiveMix, padBatch, prepareRunData } from '../train/run-data';
-import type { DssExample } from '../data/dss-examples';
+import { effectiveMix, prepareRunData } from '../train/run-data';
+import { scoreExamples } from '../train/trainer';
 import type { ModelSource } from './api';
 import { EngineError } from './errors';
 import { readCheckpoint } from './loaded-model';
@@ -197,26 +196,5 @@ export class Evaluator {
     }
     return model;
   }
-}
-
-/** Token-weighted mean losses of examples in batches of batchSize, dropout off (Trainer.evaluate's arithmetic). */
-export async function scoreExamples(step: DssStep, examples: DssExample[], a: number, batchSize: number): Promise<{ total: number; label: number; rationale: number | null }> {
-  const weights = taskWeights(a);
-  let label = 0;
-  let labelTokens = 0;
-  let rationale = 0;
-  let rationaleTokens = 0;
-  for (const group of chunks(examples, batchSize)) {
-    const l = await step.run(forMix(a, padBatch(group)), { train: false, backward: false, seed: 0, weights });
-    label += l.label * l.labelTokens;
-    labelTokens += l.labelTokens;
-    if (l.rationale !== null && l.rationaleTokens > 0) {
-      rationale += l.rationale * l.rationaleTokens;
-      rationaleTokens += l.rationaleTokens;
-    }
-  }
-  const L = label / labelTokens;
-  const R = rationaleTokens > 0 ? rationale / rationaleTokens : null;
-  return { label: L, rationale: R, total: R === null ? L : a * L + (1 - a) * R };
 }
 

@@ -17,6 +17,7 @@ import { loadT5, type T5Model } from '../model/t5-model';
 import { T5Runner } from '../model/t5-runner';
 import type { FileRecord, RunRecord, StepMetrics } from '../engine/run-api';
 import { fileBytes, fileText } from './run-files';
+import type { DssExample } from '../data/dss-examples';
 import type { RunConfig } from '../settings/run-config';
 import { optimizerStep } from './accumulate';
 import { forMix, taskWeights } from './mix';
@@ -239,23 +240,7 @@ export class Trainer {
   /** Token-weighted mean losses over the eval split, dropout off; null when the split is empty. */
   async evaluate(): Promise<EvalLosses | null> {
     if (this.data.eval.length === 0) return null;
-    const weights = taskWeights(this.a);
-    let label = 0;
-    let labelTokens = 0;
-    let rationale = 0;
-    let rationaleTokens = 0;
-    for (const group of chunks(this.data.eval, this.config.batchSize)) {
-      const l = await this.step.run(forMix(this.a, padBatch(group)), { train: false, backward: false, seed: 0, weights });
-      label += l.label * l.labelTokens;
-      labelTokens += l.labelTokens;
-      if (l.rationale !== null && l.rationaleTokens > 0) {
-        rationale += l.rationale * l.rationaleTokens;
-        rationaleTokens += l.rationaleTokens;
-      }
-    }
-    const L = label / labelTokens;
-    const R = rationaleTokens > 0 ? rationale / rationaleTokens : null;
-    return { label: L, rationale: R, total: R === null ? L : this.a * L + (1 - this.a) * R };
+    return scoreExamples(this.step, this.data.eval, this.a, this.config.batchSize);
   }
 
   /** Feed an evaluation to the schedule and early stopping; true when it is the best so far. */
@@ -304,4 +289,25 @@ export class Trainer {
     this.runner.free();
     this.model.params.free();
   }
+}
+
+/** Token-weighted mean losses of examples in batches of batchSize, dropout off (Trainer.evaluate and the engine's Evaluator). */
+export async function scoreExamples(step: DssStep, examples: DssExample[], a: number, batchSize: number): Promise<EvalLosses> {
+  const weights = taskWeights(a);
+  let label = 0;
+  let labelTokens = 0;
+  let rationale = 0;
+  let rationaleTokens = 0;
+  for (const group of chunks(examples, batchSize)) {
+    const l = await step.run(forMix(a, padBatch(group)), { train: false, backward: false, seed: 0, weights });
+    label += l.label * l.labelTokens;
+    labelTokens += l.labelTokens;
+    if (l.rationale !== null && l.rationaleTokens > 0) {
+      rationale += l.rationale * l.rationaleTokens;
+      rationaleTokens += l.rationaleTokens;
+    }
+  }
+  const L = label / labelTokens;
+  const R = rationaleTokens > 0 ? rationale / rationaleTokens : null;
+  return { label: L, rationale: R, total: R === null ? L : a * L + (1 - a) * R };
 }
