@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MetricRow, RunRecord } from '../engine/run-api';
+import type { RunRecord } from '../engine/run-api';
 import { reportFiles } from '../experiments/report';
-import { parseResults, rowFromRecord, type ResultRow } from '../experiments/results';
+import { metricRowsOf, parseResults, rowFromRecord, type ResultRow } from '../experiments/results';
 
 export const REPORT_USAGE = `  report --runs SWEEP_DIR --out DIR
       Table 3, Table 4, Figure 6 and Figure 7 as CSV + SVG (and report.md) from SWEEP_DIR/results.json, or from the
@@ -27,13 +27,7 @@ export async function rowsFromRunFolders(dir: string): Promise<ResultRow[]> {
     }
     const metricsPath = join(dir, e.name, 'metrics.jsonl');
     const metrics = existsSync(metricsPath)
-      ? (await readFile(metricsPath, 'utf8')).split('\n').filter((l) => l.trim()).flatMap((l) => {
-        try {
-          return [JSON.parse(l) as MetricRow];
-        } catch {
-          return [];
-        }
-      })
+      ? metricRowsOf(await readFile(metricsPath, 'utf8'))
       : [];
     const row = rowFromRecord(record, metrics);
     if (row) rows.push(row);

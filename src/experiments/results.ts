@@ -60,6 +60,17 @@ export function resultRow(trial: Trial, status: TrialStatus, record: RunRecord |
   };
 }
 
+/** The rows of a run folder's metrics.jsonl; a line that is not JSON (cut off when the run was killed) is skipped. */
+export function metricRowsOf(jsonl: string): MetricRow[] {
+  return jsonl.split('\n').filter((l) => l.trim()).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as MetricRow];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
  * The row of any finished run (a run folder without a sweep queue): model, method, rank, alpha, seed and a from its
  * record. null for a run that has not finished (running, paused, interrupted).

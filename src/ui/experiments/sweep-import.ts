@@ -1,8 +1,8 @@
 // Importing a SWEEP_DIR into the studio: its results.json, or the zip of the folder (results.json inside, or else the
 // run folders' run.json + metrics.jsonl, charted like the studio's own runs).
 import { unzipSync } from 'fflate';
-import type { MetricRow, RunRecord } from '../../engine/run-api';
-import { parseResults, rowFromRecord, type ResultRow } from '../../experiments/results';
+import type { RunRecord } from '../../engine/run-api';
+import { metricRowsOf, parseResults, rowFromRecord, type ResultRow } from '../../experiments/results';
 
 const decoder = new TextDecoder();
 
@@ -32,13 +32,7 @@ export function importSweep(bytes: Uint8Array, name: string): ResultRow[] {
     const record = json(entries[runJson], `${name}/${runJson}`) as RunRecord;
     const metricsPath = runJson.replace(/run\.json$/, 'metrics.jsonl');
     const metrics = entries[metricsPath]
-      ? decoder.decode(entries[metricsPath]).split('\n').filter((l) => l.trim()).flatMap((l) => {
-        try {
-          return [JSON.parse(l) as MetricRow];
-        } catch {
-          return [];
-        }
-      })
+      ? metricRowsOf(decoder.decode(entries[metricsPath]))
       : [];
     const row = rowFromRecord(record, metrics);
     if (row) rows.push(row);
