@@ -1,57 +1,13 @@
 // The Models page end to end: a hub-style server on 127.0.0.1 serves the tiny fixture; the page downloads it with
 // progress, shows the summary and the GPU bytes, then loads it again from Cache Storage with the server stopped;
 // the same fixture also loads through the folder input.
-import { readFileSync, readdirSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { startTinyHub } from './tiny-hub';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/tiny-t5/untied-gated');
 const ID = 'tiny/untied-gated';
-
-/** Serves /<id>/resolve/main/<file> and the listing API, with CORS; the weights trickle out so progress shows. */
-function startHub(): Promise<{ server: Server; base: string; requests: string[] }> {
-  const files = Object.fromEntries(readdirSync(FIXTURE).map((f) => [f, readFileSync(join(FIXTURE, f))]));
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    res.setHeader('access-control-allow-origin', '*');
-    if (req.method === 'OPTIONS') {
-      res.setHeader('access-control-allow-headers', '*');
-      res.end();
-      return;
-    }
-    if (req.url === `/api/models/${ID}/revision/main`) {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ id: ID, siblings: Object.keys(files).map((rfilename) => ({ rfilename })) }));
-      return;
-    }
-    const prefix = `/${ID}/resolve/main/`;
-    const body = req.url?.startsWith(prefix) ? files[decodeURIComponent(req.url.slice(prefix.length))] : undefined;
-    if (!body) {
-      res.statusCode = 404;
-      res.end('Entry not found');
-      return;
-    }
-    res.setHeader('content-length', body.byteLength);
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    const chunks = 10;
-    const step = Math.ceil(body.byteLength / chunks);
-    let at = 0;
-    const send = () => {
-      res.write(body.subarray(at, at + step));
-      at += step;
-      if (at >= body.byteLength) res.end();
-      else setTimeout(send, body.byteLength > 100_000 ? 150 : 0);
-    };
-    send();
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
-}
 
 async function openStudio(page: Page) {
   await page.goto('/');
@@ -67,8 +23,7 @@ test('hub load with progress, summary and GPU bytes; offline reload loads from t
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
   });
-  const hub = await startHub();
-  let serverUp = true;
+  const hub = await startTinyHub(ID, FIXTURE, { trickle: true });
   try {
     await openStudio(page);
     await page.getByTestId('hub-base-url').fill(hub.base);
@@ -100,8 +55,7 @@ test('hub load with progress, summary and GPU bytes; offline reload loads from t
     await expect(page.getByTestId('try-output')).toHaveCount(1);
 
     // Offline: stop the server, reload, load again from Cache Storage.
-    await new Promise((ok) => hub.server.close(ok));
-    serverUp = false;
+    await hub.close();
     hub.requests.length = 0;
     await page.reload();
     await openStudio(page);
@@ -125,6 +79,6 @@ test('hub load with progress, summary and GPU bytes; offline reload loads from t
     await expect(weightsLine(page)).toHaveText('weights: 0 B');
     expect(problems).toEqual([]);
   } finally {
-    if (serverUp) hub.server.close();
+    await hub.close();
   }
 });

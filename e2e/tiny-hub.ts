@@ -1,5 +1,6 @@
 // A hub-style server on 127.0.0.1 for e2e tests: serves one checkpoint (a fixture folder, or files made in the test)
-// at /<id>/resolve/main/<file> and the model listing API, with CORS, and records the requests it answered.
+// at /<id>/resolve/main/<file> and the model listing API, with CORS, and records the requests it answered. With
+// `trickle` a file goes out in ten pieces (150 ms apart above 100 kB) so the page's download progress shows.
 import { readFileSync, readdirSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ export interface TinyHub {
   close(): Promise<void>;
 }
 
-export function startTinyHub(id: string, checkpoint: string | Map<string, Uint8Array | string>): Promise<TinyHub> {
+export function startTinyHub(id: string, checkpoint: string | Map<string, Uint8Array | string>, options: { trickle?: boolean } = {}): Promise<TinyHub> {
   const files: Record<string, Uint8Array> =
     typeof checkpoint === 'string'
       ? Object.fromEntries(readdirSync(checkpoint).map((f) => [f, readFileSync(`${checkpoint}/${f}`)]))
@@ -38,7 +39,19 @@ export function startTinyHub(id: string, checkpoint: string | Map<string, Uint8A
       return;
     }
     res.setHeader('content-length', body.byteLength);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    if (req.method === 'HEAD' || !options.trickle) {
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const step = Math.ceil(body.byteLength / 10);
+    let at = 0;
+    const send = () => {
+      res.write(body.subarray(at, at + step));
+      at += step;
+      if (at >= body.byteLength) res.end();
+      else setTimeout(send, body.byteLength > 100_000 ? 150 : 0);
+    };
+    send();
   });
   let open = true;
   return new Promise((ok) =>
