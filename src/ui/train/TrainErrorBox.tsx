@@ -37,7 +37,8 @@ export function TrainErrorBox({ error }: { error: TrainError }) {
           ) : null}
         </p>
       ) : null}
-      {error.kind === 'busy' ? <p>One run trains at a time: pause or cancel the running one first.</p> : null}
+      {error.kind === 'storage-full' ? <p>Free space by deleting runs or datasets you no longer need (the Runs list shows the storage used), or allow persistent storage; then resume the run from its previous checkpoint.</p> : null}
+      {error.kind === 'busy' ? <p>One run trains at a time here, and a run training in another tab of this studio stays with that tab: pause or cancel it where it runs.</p> : null}
       <button type="button" className="link" onClick={dismiss}>
         Dismiss
       </button>
