@@ -1,20 +1,12 @@
 import { useState } from 'react';
 import { csvLines, jsonlLines, type ExportColumn } from '../../data/export';
 import type { DatasetRow } from '../../data/records';
+import { download } from '../download';
 import { useDatasets } from './datasets-slice';
 import { useSplits } from './use-dataset-views';
 
 const COLUMNS: ExportColumn[] = ['id', 'question', 'label', 'rationale', 'split', 'source', 'status'];
 type Which = 'not-rejected' | 'accepted' | 'all';
-
-function download(parts: string[], type: string, name: string): void {
-  const url = URL.createObjectURL(new Blob(parts, { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Download the open dataset as JSONL or CSV (question, label, rationale, split...; never keys or raw replies). */
 export function ExportButtons() {
@@ -38,13 +30,13 @@ export function ExportButtons() {
           <option value="all">all rows</option>
         </select>
       </label>{' '}
-      <button type="button" onClick={() => download([...jsonlLines(chosen(), COLUMNS)], 'application/x-ndjson', `${base}.jsonl`)}>
+      <button type="button" onClick={() => download(`${base}.jsonl`, [...jsonlLines(chosen(), COLUMNS)], 'application/x-ndjson')}>
         JSONL
       </button>{' '}
       <button
         type="button"
         title="Cells that start with = + - or @ are written with a leading ' so spreadsheets do not run them as formulas; importing the file here removes it."
-        onClick={() => download([...csvLines(chosen(), COLUMNS)], 'text/csv', `${base}.csv`)}
+        onClick={() => download(`${base}.csv`, [...csvLines(chosen(), COLUMNS)], 'text/csv')}
       >
         CSV
       </button>{' '}

@@ -4,7 +4,8 @@ import { formatBytes, formatSeconds } from '../../experiments/recommend';
 import { RESULT_COLUMNS, resultsCsv, type ResultRow } from '../../experiments/results';
 import { heatmapSvg, quadChartSvg } from '../../experiments/svg';
 import { ablationTable, heatmaps, leaderboard, quadChart, type LeaderboardKey } from '../../experiments/tables';
-import { download, downloadChart } from './download';
+import { download } from '../download';
+import { downloadChart } from './download';
 
 const SORTABLE: LeaderboardKey[] = ['best_eval_loss', 'model', 'method', 'rank', 'alpha', 'peak_gpu_bytes', 'train_seconds', 'samples_per_s', 'exact_match'];
 const f = (v: number | null, d = 5) => (v === null ? '—' : v.toFixed(d));

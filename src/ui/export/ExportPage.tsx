@@ -12,16 +12,8 @@ import { RayBundleExport } from './RayBundleExport';
 import { lossChartSvg, svgToPng } from './report-chart';
 import { fileStem, metricsCsv, runReportJson } from './run-report';
 import { zipToBlob } from './zip-stream';
+import { download } from '../download';
 import './export.css';
-
-function download(data: Blob | string, name: string, type: string) {
-  const url = URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const MERGE_STAGES: Record<MergeProgress['stage'], string> = { build: 'building the model', merge: 'folding the adapter into the weights', write: 'writing model.safetensors' };
@@ -56,7 +48,7 @@ export function ExportPage() {
   };
   const zipDownload = async (files: FileRecord, name: string) => {
     const blob = await zipToBlob(files, (p) => setProgress({ text: `Zipping ${name}: ${p.file}, ${mb(p.done)} of ${mb(p.total)}`, done: p.done, total: p.total }));
-    download(blob, name, 'application/zip');
+    download(name, blob, 'application/zip');
   };
   const adapterZip = (run: RunRecord, checkpoint: 'best' | 'latest') =>
     act(`${run.id}-${checkpoint}`, async () => {
@@ -73,12 +65,12 @@ export function ExportPage() {
     act(`${run.id}-${format}`, async () => {
       const rows = await pageTrainEngine().runMetrics(run.id);
       const stem = fileStem(run.name);
-      if (format === 'csv') download(metricsCsv(rows), `${stem}-metrics.csv`, 'text/csv');
-      else if (format === 'json') download(runReportJson(run, rows), `${stem}-report.json`, 'application/json');
+      if (format === 'csv') download(`${stem}-metrics.csv`, metricsCsv(rows), 'text/csv');
+      else if (format === 'json') download(`${stem}-report.json`, runReportJson(run, rows), 'application/json');
       else {
         const svg = lossChartSvg(rows, `${run.name}: loss (${run.config.method}, step ${run.step} of ${run.totalSteps})`);
-        if (format === 'svg') download(svg, `${stem}-loss.svg`, 'image/svg+xml');
-        else download(await svgToPng(svg), `${stem}-loss.png`, 'image/png');
+        if (format === 'svg') download(`${stem}-loss.svg`, svg, 'image/svg+xml');
+        else download(`${stem}-loss.png`, await svgToPng(svg), 'image/png');
       }
     });
   const keep = async (parsed: ParsedAdapter, label: string) => {

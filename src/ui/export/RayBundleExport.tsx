@@ -3,6 +3,7 @@ import type { RayExportOptions, RayExportSource } from '../../engine/api';
 import type { RunData, RunRecord } from '../../engine/run-api';
 import type { SweepState } from '../../experiments/queue';
 import { openIdbSweeps } from '../../hosts/browser/sweep-store';
+import { download } from '../download';
 import { asEngineError, engineCall, engineClient } from '../engine-client';
 import { pageTrainEngine } from '../train/run-client';
 import { fileStem } from './run-report';
@@ -24,15 +25,6 @@ async function savedSweeps(): Promise<SavedSweep[]> {
 /** Every configuration of the sweep, trained or not: a cluster can run the ones this GPU could not. */
 function sweepSource(s: SavedSweep & { data: RunData }): RayExportSource {
   return { kind: 'sweep', name: s.id, data: s.data, configurations: s.state.entries.map(({ trial }) => ({ id: trial.id, model: trial.source, config: trial.config })) };
-}
-
-function save(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /**
@@ -67,7 +59,7 @@ export function RayBundleExport() {
     try {
       const files = await engineCall(engineClient().exportRayBundle(what, options));
       const blob = await zipToBlob(files, (p) => setStatus({ busy: true, text: `Zipping ${p.file}` }));
-      save(blob, `${stem}-ray-job.zip`);
+      download(`${stem}-ray-job.zip`, blob);
       setStatus({ busy: false, text: `${stem}-ray-job.zip: ${Object.keys(files).length} files; see README.md inside for ray job submit and KubeRay.` });
     } catch (e) {
       setStatus({ busy: false, text: asEngineError(e).message, error: true });

@@ -1,18 +1,10 @@
 import { zipSync } from 'fflate';
 import { useState } from 'react';
 import type { RunRecord } from '../../engine/run-api';
+import { download } from '../download';
 import { asEngineError } from '../engine-client';
 import { useTrain } from './use-train';
 import { pageTrainEngine } from './run-client';
-
-function download(bytes: Uint8Array, name: string) {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** A LoRA/QLoRA run's PEFT adapter (config, weights, tokenizer) from its best or latest checkpoint, as one zip. */
 export function AdapterDownload({ run }: { run: RunRecord }) {
@@ -23,7 +15,7 @@ export function AdapterDownload({ run }: { run: RunRecord }) {
     try {
       const files = await pageTrainEngine().exportRunAdapter(run.id, checkpoint);
       const entries = Object.fromEntries(Object.entries(files).map(([name, v]) => [name, typeof v === 'string' ? new TextEncoder().encode(v) : v]));
-      download(zipSync(entries), `${run.name.replace(/[^\w.-]+/g, '_')}-${checkpoint}-adapter.zip`);
+      download(`${run.name.replace(/[^\w.-]+/g, '_')}-${checkpoint}-adapter.zip`, [zipSync(entries) as BlobPart], 'application/zip');
     } catch (e) {
       const err = asEngineError(e);
       useTrain.getState().setError({ kind: err.kind, message: err.message, runId: run.id });
