@@ -17,7 +17,7 @@ Usage:
 SPEC.json:
   {"model": DIR, "method": "full" | "lora", "a": 0.5, "lr": 1e-3, "weight_decay": 0.0, "max_grad_norm": 1.0,
    "lora": {"rank": 4, "alpha": 8, "targets": ["q", "v"], "rslora": false, "seed": 42},   (lora only)
-   "token_rows": [ids],                                                                   (optional, lora only)
+   "token_rows": [ids],                       (optional: rows of added characters, started at the mean row)
    "steps": [[{"label": TASK, "rationale": TASK?}, ...micro-batches], ...]}
   TASK = {"input_ids": [[...]], "attention_mask": [[...]], "labels": [[...]]} as in BATCH.json.
 Prints one line per step: step, loss, loss_label, loss_rationale, grad_norm; --out writes them as JSON.
@@ -125,6 +125,15 @@ def build(spec):
     config = json.loads((Path(spec["model"]) / "config.json").read_text())
     weights = load_weights(spec["model"])
     if spec["method"] == "full":
+        # A full fine-tune starts the added characters' rows at the mean row too (src/train/token-rows.ts).
+        ids = sorted(spec.get("token_rows") or [])
+        if ids:
+            weights = dict(weights)
+            names = ["shared.weight"] + ([] if config.get("tie_word_embeddings", True) else ["lm_head.weight"])
+            for name in names:
+                w = torch.as_tensor(weights[name]).clone()
+                w[ids] = w[: ids[0]].to(torch.float64).mean(0).to(torch.float32).to(w.dtype)
+                weights[name] = w
         model = T5Reference(config, weights)
         return model, list(model.p.items())
     if spec["method"] != "lora":

@@ -65,7 +65,7 @@ async function referenceSpec(runDir: string) {
   return {
     model: MODEL, method: config.method, a, lr: config.lr, weight_decay: config.weightDecay, max_grad_norm: config.maxGradNorm,
     lora: { rank: config.lora.rank, alpha: config.lora.alpha, targets: config.lora.targets, rslora: config.lora.rslora, seed: config.seed },
-    token_rows: config.method === 'full' ? [] : prepared.addedTokenIds,
+    token_rows: prepared.addedTokenIds,
     steps,
   };
 }

@@ -82,7 +82,7 @@ export function buildRayBundle(input: RayBundleInput, templates: RayTemplates): 
     run_name: runName,
     base_model: baseModel,
     a,
-    added_token_ids: config.method === 'full' ? [] : data.addedTokenIds,
+    added_token_ids: data.addedTokenIds,
     added_characters: data.report.addedCharacters,
     train_rows: data.train.length,
     eval_rows: data.eval.length,

@@ -69,13 +69,16 @@ def run(rank, workers, bundle, model_dir, out, init_file, resume):
     class Reference(torch.nn.Module):
         """The reference T5 as a Hugging Face seq2seq model: model(**batch).logits, save_pretrained(folder)."""
 
-        def __init__(self):
+        def __init__(self, ids):
             super().__init__()
             self.ref = t5_reference.load_model(model_dir)
             for name, t in list(self.ref.p.items()):
                 p = torch.nn.Parameter(t.detach().clone())
                 self.register_parameter(name.replace(".", "__"), p)
                 self.ref.p[name] = p
+            if ids:
+                rows = ["shared.weight"] + ([] if self.ref.tied else ["lm_head.weight"])
+                train_ray.start_added_rows_at_mean([self.ref.p[n] for n in rows], ids)
 
         def forward(self, input_ids, attention_mask, labels):
             enc = self.ref.encode(input_ids, attention_mask)
@@ -84,7 +87,7 @@ def run(rank, workers, bundle, model_dir, out, init_file, resume):
         def save_pretrained(self, folder, safe_serialization=True):
             write_safetensors(folder + "/model.safetensors", {k: v.detach().float().numpy() for k, v in self.state_dict().items()})
 
-    train_ray.build_model = lambda name, bundle, device: Reference()
+    train_ray.build_model = lambda name, bundle, device: Reference(bundle["meta"]["added_token_ids"])
     loaded = train_ray.load_bundle(bundle)
     train_ray.train_loop({"bundle": loaded, "model": model_dir, "grad_accum": loaded["config"]["gradAccum"] // workers})
     if rank == 0:

@@ -77,6 +77,14 @@ def compute_dtype():
     return torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float16
 
 
+def start_added_rows_at_mean(weights, ids):
+    """As Stepwise, for every method: the added characters' rows start as the mean of the existing rows (the ids
+    below the first new one), not as whatever the unused rows held."""
+    with torch.no_grad():
+        for w in weights:
+            w[ids] = w[: min(ids)].double().mean(0).float().to(w.dtype)
+
+
 def build_model(model_name, bundle, device):
     """The base model as the method wants it, with Stepwise's trainable token rows for LoRA/QLoRA."""
     from transformers import AutoModelForSeq2SeqLM, BitsAndBytesConfig
@@ -92,18 +100,15 @@ def build_model(model_name, bundle, device):
         model = AutoModelForSeq2SeqLM.from_pretrained(model_name, quantization_config=quant, device_map={"": index}, **overrides)
     else:
         model = AutoModelForSeq2SeqLM.from_pretrained(model_name, torch_dtype=torch.float32, **overrides)
+    ids = meta["added_token_ids"]
+    untied = not model.config.tie_word_embeddings
+    if ids:
+        layers = [model.get_input_embeddings()] + ([model.get_output_embeddings()] if untied else [])
+        start_added_rows_at_mean([layer.weight for layer in layers], ids)
     if c["method"] == "full":
         return model
     from peft import LoraConfig, TaskType, get_peft_model, prepare_model_for_kbit_training
 
-    ids = meta["added_token_ids"]
-    untied = not model.config.tie_word_embeddings
-    if ids:
-        # As Stepwise: the new characters' rows start as the mean of the existing rows (ids below the first new one).
-        with torch.no_grad():
-            for layer in [model.get_input_embeddings()] + ([model.get_output_embeddings()] if untied else []):
-                w = layer.weight
-                w[ids] = w[: min(ids)].float().mean(0).to(w.dtype)
     if c["method"] == "qlora":
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     l = c["lora"]
