@@ -4,6 +4,7 @@
 import { loraTargetModules, type LoraStack } from '../model/lora';
 import type { LoraAdapter } from '../model/parameters';
 import type { T5Model } from '../model/t5-model';
+import { quoteValue } from '../common/quote-value';
 
 /**
  * PEFT's trainable_token_indices: a list targets the input embedding (T5: "shared"; with tied weights PEFT ties
@@ -116,18 +117,6 @@ export interface ParsedPeftConfig {
   raw: Record<string, unknown>;
 }
 
-/** A value from the file, for a message: JSON cut to 80 characters (a value nested too deep for JSON.stringify is
- * described, not thrown as a RangeError). */
-function shown(v: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(v);
-  } catch {
-    return Array.isArray(v) ? 'a deeply nested list' : 'a deeply nested value';
-  }
-  return text === undefined ? String(v) : text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
-
 /** Read adapter_config.json, refusing what Stepwise would get wrong. */
 export function parsePeftConfig(text: string, file: string): ParsedPeftConfig {
   let json: unknown;
@@ -140,19 +129,19 @@ export function parsePeftConfig(text: string, file: string): ParsedPeftConfig {
   const c = json as Record<string, unknown>;
   const num = (k: string, fallback?: number) => {
     const v = c[k] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${file}: "${k}" must be a number, got ${shown(c[k])}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${file}: "${k}" must be a number, got ${quoteValue(c[k])}`);
     return v;
   };
-  if (c.peft_type !== 'LORA') throw new Error(`${file}: peft_type is ${shown(c.peft_type)}; Stepwise imports LORA adapters only`);
+  if (c.peft_type !== 'LORA') throw new Error(`${file}: peft_type is ${quoteValue(c.peft_type)}; Stepwise imports LORA adapters only`);
   if (c.task_type !== undefined && c.task_type !== null && c.task_type !== 'SEQ_2_SEQ_LM') {
-    throw new Error(`${file}: task_type is ${shown(c.task_type)}; a T5 adapter is SEQ_2_SEQ_LM`);
+    throw new Error(`${file}: task_type is ${quoteValue(c.task_type)}; a T5 adapter is SEQ_2_SEQ_LM`);
   }
-  if (c.bias !== undefined && c.bias !== 'none') throw new Error(`${file}: bias is ${shown(c.bias)}; only "none" is supported (trained biases would be lost)`);
+  if (c.bias !== undefined && c.bias !== 'none') throw new Error(`${file}: bias is ${quoteValue(c.bias)}; only "none" is supported (trained biases would be lost)`);
   if (c.use_dora === true) throw new Error(`${file}: use_dora is true; DoRA adapters are not supported`);
   if (c.fan_in_fan_out === true) throw new Error(`${file}: fan_in_fan_out is true; T5's Linear layers store (out, in), expected false`);
   const mts = c.modules_to_save;
-  if (Array.isArray(mts) && mts.length > 0) throw new Error(`${file}: modules_to_save ${shown(mts)} is not supported`);
-  if (c.use_rslora !== undefined && c.use_rslora !== null && typeof c.use_rslora !== 'boolean') throw new Error(`${file}: "use_rslora" must be true or false, got ${shown(c.use_rslora)}`);
+  if (Array.isArray(mts) && mts.length > 0) throw new Error(`${file}: modules_to_save ${quoteValue(mts)} is not supported`);
+  if (c.use_rslora !== undefined && c.use_rslora !== null && typeof c.use_rslora !== 'boolean') throw new Error(`${file}: "use_rslora" must be true or false, got ${quoteValue(c.use_rslora)}`);
   const r = num('r');
   if (!Number.isInteger(r) || r < 1) throw new Error(`${file}: r must be a positive integer, got ${r}`);
   const patterns = (k: string) => {
@@ -186,7 +175,7 @@ export function parseTokenIndices(v: unknown, file: string): ParsedPeftConfig['t
   if (v === undefined || v === null) return null;
   const ids = (x: unknown, where: string): number[] => {
     if (!Array.isArray(x) || x.length === 0 || x.some((i) => !Number.isInteger(i) || i < 0)) {
-      throw new Error(`${file}: ${where} must be a non-empty list of token ids, got ${shown(x)}`);
+      throw new Error(`${file}: ${where} must be a non-empty list of token ids, got ${quoteValue(x)}`);
     }
     return [...new Set(x as number[])].sort((a, b) => a - b);
   };

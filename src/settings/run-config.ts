@@ -1,6 +1,7 @@
 // A training run's settings: one typed object with the paper's defaults (Table 2 of Marsh et al. 2026), shared by the
 // engine, the CLI and the studio's forms. Pure data and pure functions only: the UI imports this module directly.
 // parseRunConfig (below) completes partial settings from the defaults and refuses unknown keys and wrong types, naming the key.
+import { quoteValue } from '../common/quote-value';
 
 export type TuneMethod = 'full' | 'lora' | 'qlora';
 export type LrSchedule = 'plateau' | 'constant' | 'linear' | 'cosine';
@@ -109,7 +110,7 @@ const orNull = (check: Check): Check => (v, p) => (v === null ? null : check(v, 
 const targets: Check = (v, p) => {
   if (!Array.isArray(v) || v.length === 0) return `${p} must be a non-empty list of module names (${ALL_LINEAR_TARGETS.join(', ')})`;
   const bad = v.find((t) => typeof t !== 'string' || !(ALL_LINEAR_TARGETS as readonly string[]).includes(t));
-  return bad === undefined ? null : `${p} has ${JSON.stringify(bad)}, not one of ${ALL_LINEAR_TARGETS.join(', ')}`;
+  return bad === undefined ? null : `${p} has ${quoteValue(bad)}, not one of ${ALL_LINEAR_TARGETS.join(', ')}`;
 };
 
 const LORA_CHECKS: Record<keyof LoraSettings, Check> = { rank: positiveInt, alpha: positive, dropout: below1, targets, rslora: boolean };
@@ -158,19 +159,19 @@ export function parseRunConfig(json: unknown, source = 'run config'): RunConfig 
     if (key === 'lora') {
       if (!isObject(value)) fail('lora must be an object with rank, alpha, dropout, targets, rslora');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const check = LORA_CHECKS[k as keyof LoraSettings];
-        if (!check) fail(`unknown key lora.${k} (known: ${Object.keys(LORA_CHECKS).join(', ')})`);
+        const check = Object.hasOwn(LORA_CHECKS, k) ? LORA_CHECKS[k as keyof LoraSettings] : undefined; // never a prototype member
+        if (!check) return fail(`unknown key lora.${k} (known: ${Object.keys(LORA_CHECKS).join(', ')})`);
         const problem = check(v, `lora.${k}`);
-        if (problem) fail(`${problem} (got ${JSON.stringify(v)})`);
+        if (problem) fail(`${problem} (got ${quoteValue(v)})`);
         (out.lora as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
       }
       continue;
     }
-    const check = CHECKS[key as keyof typeof CHECKS];
-    if (!check) fail(`unknown key ${key} (known: lora, ${Object.keys(CHECKS).join(', ')})`);
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof typeof CHECKS] : undefined;
+    if (!check) return fail(`unknown key ${key} (known: lora, ${Object.keys(CHECKS).join(', ')})`);
     if (value === undefined) continue;
     const problem = check(value, key);
-    if (problem) fail(`${problem} (got ${JSON.stringify(value)})`);
+    if (problem) fail(`${problem} (got ${quoteValue(value)})`);
     (out as unknown as Record<string, unknown>)[key] = value;
   }
   return out;
