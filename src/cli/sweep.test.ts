@@ -33,6 +33,8 @@ it('sweep: 4 configurations train one after another into results.json/csv; rerun
   for (const r of rows) {
     for (const v of [r.best_eval_loss, r.final_eval_loss, r.samples_per_s, r.train_seconds, r.peak_gpu_bytes]) expect(Number.isFinite(v)).toBe(true);
     expect(r.best_eval_loss!).toBeGreaterThan(0);
+    // Exact match of the best checkpoint's greedy labels on the run's eval split: a share, measured, not left empty.
+    expect(r.exact_match !== null && r.exact_match >= 0 && r.exact_match <= 1).toBe(true);
     expect(r.peak_gpu_bytes!).toBeGreaterThan(0);
   }
   // Each configuration is a run folder of the training format, with the run's own settings.

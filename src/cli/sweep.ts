@@ -16,6 +16,7 @@ import { FsSweepStore } from '../hosts/node/sweep-store';
 import type { RunConfig, TuneMethod } from '../settings/run-config';
 import { parseColumns, readJsonlRows } from './jsonl-rows';
 import { formatDuration, ProgressBar } from './progress-bar';
+import { sweepExactMatch } from './sweep-exact-match';
 import { configFromFlags } from './train';
 
 export const SWEEP_USAGE = `  sweep --model DIR[,DIR2] --data FILE.jsonl --out SWEEP_DIR [--methods full,lora,qlora] [--ranks 32,64,128]
@@ -109,6 +110,7 @@ export async function runTrials(kind: SweepState['kind'], trials: Trial[], data:
     const started = performance.now();
     try {
       const outcome = await queue.run({
+        exactMatch: sweepExactMatch(engine, data),
         onEvent: (trial, e) => {
           if (e.type === 'plan') {
             bar?.finish();
