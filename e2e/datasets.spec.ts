@@ -184,12 +184,13 @@ test.describe('teacher', () => {
     await server.close();
   });
 
-  test('a teacher run against a local OpenAI-compatible server adds rows', async ({ page }) => {
+  test('a teacher run against a local OpenAI-compatible server adds rows; its API key is in no stored byte or export', async ({ page }) => {
     await openDatasets(page);
     const { total } = await rowsShown(page);
     await page.getByRole('tab', { name: 'Teacher' }).click();
     await page.getByRole('textbox', { name: 'Base URL' }).fill(server.baseUrl);
     await page.getByRole('textbox', { name: 'Model' }).fill('e2e-teacher');
+    await page.getByLabel('API key').fill(API_KEY);
     await page.getByRole('textbox', { name: 'Questions' }).fill('Which orders came from Europe?\nHow many orders came from Europe last month?');
     await expect(page.getByTestId('question-count')).toContainText('2 to ask');
     await page.getByRole('button', { name: 'Run teacher' }).click();
@@ -203,5 +204,37 @@ test.describe('teacher', () => {
     await page.getByTestId('rows-table').getByText('Which orders came from Europe?').click();
     await expect(page.getByTestId('detail-rationale')).toContainText('region is a keyword field.');
     await expect(page.getByTestId('label-valid')).toBeVisible();
+
+    // The key was sent to the teacher, and written nowhere: not in IndexedDB (datasets, rows, settings, runs), not
+    // in localStorage (the key was not "remembered"), not in the JSONL or CSV export of the new rows.
+    expect(server.requests.every((r) => r.authorization === `Bearer ${API_KEY}`)).toBe(true);
+    const stored = await page.evaluate(dumpStorage);
+    expect(stored.length).toBeGreaterThan(1000);
+    expect(stored).toContain('Which orders came from Europe?');
+    expect(stored).not.toContain(API_KEY);
+    const { readFileSync } = await import('node:fs');
+    for (const format of ['JSONL', 'CSV']) {
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: format, exact: true }).click();
+      const exported = readFileSync(await (await download).path(), 'utf8');
+      expect(exported).toContain('Which orders came from Europe?');
+      expect(exported).not.toContain(API_KEY);
+    }
   });
 });
+
+const API_KEY = 'sk-e2e-7f3a9c-never-stored';
+
+/** Every IndexedDB record of the page's origin (bytes decoded as text) and localStorage, as one text to search. */
+async function dumpStorage(): Promise<string> {
+  const asText = (_key: string, v: unknown) => (ArrayBuffer.isView(v) ? new TextDecoder('latin1').decode(v as Uint8Array) : v instanceof ArrayBuffer ? new TextDecoder('latin1').decode(v) : v);
+  const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
+  const out = [JSON.stringify({ ...localStorage })];
+  for (const info of await indexedDB.databases()) {
+    if (!info.name) continue;
+    const db = await request(indexedDB.open(info.name));
+    for (const name of Array.from(db.objectStoreNames)) out.push(JSON.stringify(await request(db.transaction(name).objectStore(name).getAll()), asText));
+    db.close();
+  }
+  return out.join('\n');
+}
