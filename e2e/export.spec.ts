@@ -8,6 +8,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { makeTinyT5 } from '../src/io/tiny-t5';
 import { startTinyHub } from './tiny-hub';
+import { loadHubModel } from './hub-steps';
 
 const ID = 'tiny/export-e2e';
 const CHECKPOINT = makeTinyT5({ dModel: 32, layers: 1, decoderLayers: 1, heads: 2, dKv: 16, dFf: 64, vocab: 160, spareRows: 24, seed: 5 });
@@ -46,12 +47,7 @@ test('export a LoRA run: adapter zip with PEFT keys, merged model, chart; import
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto('/');
     await expect(page.getByTestId('gpu-status')).toHaveAttribute('data-status', 'ready');
-    await page.getByTestId('hub-base-url').fill(hub.base);
-    await page.getByRole('button', { name: 'Use' }).click();
-    await page.getByTestId('add-hub-id').fill(ID);
-    await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await page.getByTestId(`model-row-${ID}`).getByRole('button', { name: 'Load' }).click();
-    await expect(page.getByTestId('summary-id')).toHaveText(ID);
+    await loadHubModel(page, hub, ID);
 
     const nav = page.getByRole('navigation', { name: 'Studio' });
     await nav.getByRole('button', { name: 'Train' }).click();

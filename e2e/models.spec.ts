@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { startTinyHub } from './tiny-hub';
+import { addHubModel } from './hub-steps';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/tiny-t5/untied-gated');
 const ID = 'tiny/untied-gated';
@@ -26,10 +27,7 @@ test('hub load with progress, summary and GPU bytes; offline reload loads from t
   const hub = await startTinyHub(ID, FIXTURE, { trickle: true });
   try {
     await openStudio(page);
-    await page.getByTestId('hub-base-url').fill(hub.base);
-    await page.getByRole('button', { name: 'Use' }).click();
-    await page.getByTestId('add-hub-id').fill(ID);
-    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await addHubModel(page, hub, ID);
     const row = page.getByTestId(`model-row-${ID}`);
     await expect(row).toContainText('K'); // parameter count from config.json, e.g. "58.9 K"
     await expect(row.getByTestId('cached-badge')).toHaveCount(0);

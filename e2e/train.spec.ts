@@ -7,6 +7,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { makeTinyT5 } from '../src/io/tiny-t5';
 import { startTinyHub } from './tiny-hub';
+import { loadHubModel } from './hub-steps';
 
 const ID = 'tiny/train-e2e';
 /** Small and quick on SwiftShader; spare embedding rows for the characters the run adds to the tokenizer. */
@@ -52,12 +53,7 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
   try {
     await page.setViewportSize({ width: 1440, height: 1000 });
     await openStudio(page);
-    await page.getByTestId('hub-base-url').fill(hub.base);
-    await page.getByRole('button', { name: 'Use' }).click();
-    await page.getByTestId('add-hub-id').fill(ID);
-    await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await page.getByTestId(`model-row-${ID}`).getByRole('button', { name: 'Load' }).click();
-    await expect(page.getByTestId('summary-id')).toHaveText(ID);
+    await loadHubModel(page, hub, ID);
 
     await page.getByRole('navigation', { name: 'Studio' }).getByRole('button', { name: 'Train' }).click();
     const train = page.getByTestId('page-train');
