@@ -4,7 +4,6 @@
 // each time it saves results, so an answer is reused: from this process, or stored with the run by an earlier one.
 import type { Engine } from '../engine/engine';
 import type { RunData } from '../engine/run-api';
-import { assignSplits } from '../data/split';
 
 export function sweepExactMatch(engine: Engine, data: RunData): (runId: string) => Promise<number | null> {
   const known = new Map<string, number | null>();
@@ -19,13 +18,11 @@ export function sweepExactMatch(engine: Engine, data: RunData): (runId: string) 
       known.set(key, stored.report.summary.exactMatch);
       return stored.report.summary.exactMatch;
     }
-    const { seed, evalFraction, maxTargetLength } = record.config;
-    const split = assignSplits(data.rows, { seed, trainFraction: 1 - evalFraction });
-    const rows = data.rows.filter((r) => split.get(r.id) === 'eval').map(({ id, question, label }) => ({ id, question, label }));
+    const rows = (await engine.runEvalRows(runId)).map(({ id, question, label }) => ({ id, question, label }));
     if (rows.length === 0) return null;
     const report = await engine.evaluateGeneration({
       rows,
-      options: { maxNewTokens: maxTargetLength, rationales: false },
+      options: { maxNewTokens: record.config.maxTargetLength, rationales: false },
       answerWith: { kind: 'run', runId, checkpoint: 'best' },
       dataset: { name: data.name, evalRows: rows.length },
     });

@@ -7,7 +7,7 @@ import type { GpuErrorReport } from '../gpu/errors';
 import { EngineError } from './errors';
 import { CANCELLED, LoadedModel, abortableSource, readCheckpoint } from './loaded-model';
 import { type HubSettings, type SourceOpener, commonOpener, describeSource, openSource } from './model-sources';
-import type { FileRecord, MetricRow, RunEvent, RunPlan, RunRecord, RunSpec } from './run-api';
+import type { FileRecord, MetricRow, RunEvent, RunPlan, RunRecord, RunSpec, TrainingRow } from './run-api';
 import type { RunLocks } from './run-locks';
 import type { RunStore } from './run-store';
 import { RunManager } from './runs';
@@ -109,6 +109,11 @@ export class Engine implements EngineApi {
 
   runMetrics(runId: string): Promise<MetricRow[]> {
     return this.runs.runMetrics(runId);
+  }
+
+  /** The rows a stored run held out for evaluation (its data snapshot, its split). */
+  runEvalRows(runId: string): Promise<TrainingRow[]> {
+    return this.runs.runEvalRows(runId);
   }
 
   deleteRun(runId: string): Promise<boolean> {

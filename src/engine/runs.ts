@@ -8,7 +8,7 @@ import { exportAdapter } from '../io/peft';
 import type { T5Tokenizer } from '../model/tokenizer';
 import { estimateMemory, largestTrainingBuffer } from '../settings/memory-estimate';
 import { parseRunConfig, type RunConfig } from '../settings/run-config';
-import { prepareRunData, type PreparedData } from '../train/run-data';
+import { prepareRunData, runEvalRows, type PreparedData } from '../train/run-data';
 import { plannedSteps, Trainer, type EvalLosses } from '../train/trainer';
 import type { ModelSource } from './api';
 import { EngineError, errorKind, toErrorData } from './errors';
@@ -16,6 +16,7 @@ import { readCheckpoint } from './loaded-model';
 import { describeSource } from './model-sources';
 import type {
   CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus, StepMetrics,
+  TrainingRow,
 } from './run-api';
 import { fileText } from '../train/run-files';
 import type { RunLocks } from './run-locks';
@@ -391,6 +392,14 @@ export class RunManager implements RunApi {
 
   async runMetrics(runId: string): Promise<MetricRow[]> {
     return this.runStore.metrics(checkRunId(runId));
+  }
+
+  /** The rows a stored run held out for evaluation, from its own data snapshot and split. */
+  async runEvalRows(runId: string): Promise<TrainingRow[]> {
+    const record = await this.runStore.getRun(checkRunId(runId));
+    const data = record && (await this.runStore.getData(runId));
+    if (!record || !data) throw new EngineError('not-found', `no run ${runId} with stored data`);
+    return runEvalRows(data.rows, record.config);
   }
 
   async deleteRun(runId: string): Promise<boolean> {

@@ -51,10 +51,22 @@ function screen(rows: TrainingRow[]): { kept: TrainingRow[]; skipped: RunDataRep
   return { kept, skipped };
 }
 
+/** The run's train/eval split of the rows it keeps (the same seeded split prepareRunData trains on). */
+function splitOf(kept: readonly TrainingRow[], config: Pick<RunConfig, 'seed' | 'evalFraction'>) {
+  return assignSplits(kept, { seed: config.seed, trainFraction: 1 - config.evalFraction });
+}
+
+/** The rows a run with these settings holds out for evaluation, without tokenizing anything. */
+export function runEvalRows(rows: TrainingRow[], config: Pick<RunConfig, 'seed' | 'evalFraction'>): TrainingRow[] {
+  const { kept } = screen(rows);
+  const splits = splitOf(kept, config);
+  return kept.filter((row) => splits.get(row.id) === 'eval');
+}
+
 export function prepareRunData(rows: TrainingRow[], tokenizer: T5Tokenizer, files: TokenizerFiles, config: RunConfig): PreparedData {
   const { kept, skipped } = screen(rows);
   if (kept.length === 0) throw new Error(`no usable rows: ${rows.length} given, ${skipped.length} skipped (${[...new Set(skipped.map((s) => s.reason))].join(', ') || 'none given'})`);
-  const splits = assignSplits(kept, { seed: config.seed, trainFraction: 1 - config.evalFraction });
+  const splits = splitOf(kept, config);
   const built = buildDssExamples(kept, tokenizer, {
     maxInputLength: config.maxInputLength,
     maxTargetLength: config.maxTargetLength,
