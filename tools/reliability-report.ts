@@ -50,7 +50,7 @@ const lines = [
   '',
   `Every row below was written by a test from what it observed: ${rows.length} kinds of input or fault, ` +
     `${total.toLocaleString('en-US')} cases in all, across ${notes.length} test files (newest run ${newest}). ` +
-    'Fuzz tests use fast-check with a random seed each run; a failure prints the seed (replay with `FC_SEED=<seed>`).',
+    'Fuzz tests use fast-check with a random seed each local run and one fixed seed in CI (CI=true); a failure prints the seed (replay with `FC_SEED=<seed>`).',
   '',
 ];
 for (const area of areas) {

@@ -58,7 +58,11 @@ export function tallyAdd(tally: Map<string, number>, kind: string): void {
   tally.set(kind, (tally.get(kind) ?? 0) + 1);
 }
 
-/** The seed of a fast-check run: FC_SEED when set (to replay a printed failure), else a random one. */
+const CI_FUZZ_SEED = 20261202;
+
+/** The seed of a fast-check run: FC_SEED when set (to replay a printed failure), a fixed one in CI, else a random one. */
 export function fuzzSeed(): number {
-  return process.env.FC_SEED ? Number(process.env.FC_SEED) : Math.floor(Math.random() * 2 ** 31);
+  if (process.env.FC_SEED) return Number(process.env.FC_SEED);
+  // CI runs one fixed seed so a landing never hinges on a draw; local runs explore a new seed each time.
+  return process.env.CI ? CI_FUZZ_SEED : Math.floor(Math.random() * 2 ** 31);
 }

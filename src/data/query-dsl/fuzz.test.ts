@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IndexSchema } from '../records';
 import { AGGREGATIONS, analyzeQueryDsl, canonicalize, parseJson, PLUGINS, QUERIES, SEARCH_BODY } from './index';
+import { fuzzSeed } from '../../testing/reliability';
 
 const schema: IndexSchema = {
   index: 'fuzz',
@@ -80,7 +81,7 @@ function jsonParse(t: string): { ok: true; value: unknown } | { ok: false } {
 
 describe('Query DSL parser and validator on generated input', () => {
   it('never crash or hang; every rejection is a problem with a path and a message', () => {
-    const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Math.floor(Math.random() * 2 ** 31);
+    const seed = fuzzSeed();
     const started = process.cpuUsage();
     try {
       fc.assert(
