@@ -3,7 +3,9 @@ import { defineConfig } from '@playwright/test';
 // Debian's Chromium, never a downloaded browser. 127.0.0.1 is a secure context, so WebGPU is exposed;
 // on machines without a GPU Chromium falls back to SwiftShader.
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const PORT = 4173;
+// E2E_PORT and E2E_DIST let several checkouts or agents test side by side (each builds to its own folder).
+const PORT = Number(process.env.E2E_PORT || 4173);
+const DIST = process.env.E2E_DIST || 'dist';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -28,7 +30,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort --outDir ${DIST}`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
