@@ -165,7 +165,8 @@ class IdbRunStore implements RunStore {
 
   async runBytes(id: string): Promise<number> {
     let n = 0;
-    const size = (v: unknown) => (typeof v === 'string' ? v.length * 2 : v instanceof Uint8Array ? v.byteLength : JSON.stringify(v).length * 2);
+    // A run may have no data, metrics or files yet (created, then failed before its first write): that counts 0.
+    const size = (v: unknown) => (v === undefined || v === null ? 0 : typeof v === 'string' ? v.length * 2 : v instanceof Uint8Array ? v.byteLength : JSON.stringify(v).length * 2);
     for (const v of await this.db.getAll('files', ofRun(checkRunId(id)))) n += size(v);
     for (const v of await this.db.getAll('metrics', ofRun(id))) n += size(v);
     n += size(await this.db.get('data', id));
