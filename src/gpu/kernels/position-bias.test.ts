@@ -92,11 +92,11 @@ describe('position bias CPU reference', () => {
 });
 
 describe('position bias kernels on Dawn', () => {
-  for (const [Tq, Tk, NH, bidirectional] of [[1, 1, 1, true], [1, 9, 3, false], [7, 7, 2, true], [17, 300, 3, true], [40, 40, 8, false]] as const) {
-    it(`forward gathers and backward accumulates (+=) at Tq=${Tq}, Tk=${Tk}, NH=${NH}, ${bidirectional ? 'encoder' : 'decoder'}`, async () => {
+  // Shapes with several chunks of 64 diagonals (17x300, 40x40, 70x3) and more buckets than invocations (NB 130).
+  for (const [Tq, Tk, NH, bidirectional, NB] of [[1, 1, 1, true, 32], [1, 9, 3, false, 32], [7, 7, 2, true, 32], [17, 300, 3, true, 32], [40, 40, 8, false, 32], [70, 3, 2, true, 32], [90, 90, 2, true, 130]] as const) {
+    it(`forward gathers and backward accumulates (+=) at Tq=${Tq}, Tk=${Tk}, NH=${NH}, ${bidirectional ? 'encoder' : 'decoder'}, ${NB} buckets`, async () => {
       const gpu = await testGpu();
-      const NB = 32;
-      const buckets = relativePositionBuckets({ queryLength: Tq, keyLength: Tk, bidirectional, numBuckets: NB, maxDistance: 128 });
+      const buckets = relativePositionBuckets({ queryLength: Tq, keyLength: Tk, bidirectional, numBuckets: NB, maxDistance: NB === 32 ? 128 : 400 });
       const table = randomFloats(NB * NH, Tq + Tk);
       const dbias = randomFloats(NH * Tq * Tk, NH);
       const before = randomFloats(NB * NH, 5);

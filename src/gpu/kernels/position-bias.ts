@@ -100,21 +100,35 @@ export const positionBiasForwardProgram: ProgramSpec = {
   ],
 };
 
-export const positionBiasBackwardProgram: ProgramSpec = {
-  name: 'position_bias_backward',
-  shader: 'position-bias-backward',
-  workgroupSize: [256],
-  bindings: [
-    { name: 'dtable', access: 'read_write', type: 'f32' },
-    { name: 'dbias', access: 'read', type: 'f32' },
-    { name: 'buckets', access: 'read', type: 'u32' },
-  ],
-  uniforms: [
-    { name: 'QK', type: 'u32' },
-    { name: 'NH', type: 'u32' },
-  ],
-  includes: ['workgroup-reduce'],
-};
+const BACKWARD_WG = 64;
+const backwardPrograms = new Map<number, ProgramSpec>();
+
+/** The backward program for numBuckets buckets: each invocation owns buckets lid, lid + WG, ... */
+export function positionBiasBackwardProgram(numBuckets: number): ProgramSpec {
+  const perInvocation = Math.max(1, Math.ceil(numBuckets / BACKWARD_WG));
+  let spec = backwardPrograms.get(perInvocation);
+  if (!spec) {
+    spec = {
+      name: 'position_bias_backward',
+      shader: 'position-bias-backward',
+      workgroupSize: [BACKWARD_WG],
+      bindings: [
+        { name: 'dtable', access: 'read_write', type: 'f32' },
+        { name: 'dbias', access: 'read', type: 'f32' },
+        { name: 'buckets', access: 'read', type: 'u32' },
+      ],
+      uniforms: [
+        { name: 'Tq', type: 'u32' },
+        { name: 'Tk', type: 'u32' },
+        { name: 'NH', type: 'u32' },
+        { name: 'numBuckets', type: 'u32' },
+      ],
+      constants: { BUCKETS_PER_INVOCATION: perInvocation },
+    };
+    backwardPrograms.set(perInvocation, spec);
+  }
+  return spec;
+}
 
 function expectSizes(kernel: string, sizes: Record<string, number>): void {
   for (const [name, v] of Object.entries(sizes)) {
@@ -135,7 +149,11 @@ export function positionBiasForward(gpu: Gpu, out: Bindable, buckets: Bindable, 
 }
 
 // dbias (NH,Tq,Tk); dtable (numBuckets,NH) += sum of dbias over (q,k) in each bucket (deterministic)
-/** One workgroup per (bucket, head) scans the bucket table and reduces in a fixed tree: no atomics. dtable accumulates. */
+/**
+ * One workgroup per head sums each diagonal of dbias (q ascending), then each bucket's diagonals (diagonal
+ * ascending): every cell read once, a fixed order, no atomics. dtable accumulates. buckets must depend only on
+ * k - q, as relativePositionBuckets' tables do (the kernel reads one bucket per diagonal).
+ */
 export function positionBiasBackward(gpu: Gpu, dtable: Bindable, dbias: Bindable, buckets: Bindable, Tq: number, Tk: number, NH: number, numBuckets: number): void {
   const k = 'positionBiasBackward';
   expectSizes(k, { Tq, Tk, NH, numBuckets });
@@ -143,5 +161,5 @@ export function positionBiasBackward(gpu: Gpu, dtable: Bindable, dbias: Bindable
   expectTensor(k, 'dbias', dbias, 'f32', NH * Tq * Tk, `(NH,Tq,Tk) = (${NH},${Tq},${Tk})`);
   expectTensor(k, 'buckets', buckets, 'u32', Tq * Tk, `(Tq,Tk) = (${Tq},${Tk})`);
   if (Tq * Tk === 0) return;
-  gpu.dispatch(positionBiasBackwardProgram, { dtable, dbias, buckets }, { QK: Tq * Tk, NH }, [numBuckets, NH]);
+  gpu.dispatch(positionBiasBackwardProgram(numBuckets), { dtable, dbias, buckets }, { Tq, Tk, NH, numBuckets }, NH);
 }
