@@ -22,3 +22,12 @@ export function writeSection(name: string, body: string, path = BENCHMARKS_DOC):
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, replaceSection(doc, name, body));
 }
+
+/** The body of one section of the doc as last written, or null when it has none. */
+export function readSection(name: string, path = BENCHMARKS_DOC): string | null {
+  if (!existsSync(path)) return null;
+  const doc = readFileSync(path, 'utf8');
+  const i = doc.indexOf(`<!-- ${name}:start -->`);
+  const j = doc.indexOf(`<!-- ${name}:end -->`);
+  return i >= 0 && j > i ? doc.slice(i + `<!-- ${name}:start -->`.length, j).trim() : null;
+}

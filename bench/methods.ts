@@ -20,22 +20,15 @@ import { loadT5 } from '../src/model/t5-model';
 import { T5Runner } from '../src/model/t5-runner';
 import { optimizerStep } from '../src/train/accumulate';
 import { ADAMW_DEFAULTS, AdamW } from '../src/train/optimizer';
-import { writeSection } from './doc-section';
+import { readSection, writeSection } from './doc-section';
 import type { Suite } from './run';
-import { benchModel, randomDssBatch, randomReader } from './random-model';
+import { BENCH_MODELS, benchModel, randomDssBatch, randomReader } from './random-model';
 
-type Method = 'full' | 'lora' | 'qlora';
+export type Method = 'full' | 'lora' | 'qlora';
 
-interface Flags {
+interface Flags extends StepSettings {
   models: string[];
   methods: Method[];
-  batch: number;
-  tin: number;
-  tout: number;
-  steps: number;
-  r: number;
-  alpha: number;
-  targets: LoraPreset;
   write: boolean;
 }
 
@@ -74,10 +67,24 @@ function parseFlags(args: string[]): Flags {
   };
 }
 
-interface Result {
+/** What one measured step needs: its shape, timed steps, and the LoRA adapter (growth.ts shares this). */
+export interface StepSettings {
+  batch: number;
+  tin: number;
+  tout: number;
+  steps: number;
+  r: number;
+  alpha: number;
+  targets: LoraPreset;
+}
+
+export interface Result {
   model: string;
   method: Method;
   seconds: number;
+  batch: number;
+  tin: number;
+  tout: number;
   trainable: number;
   peak: Record<'weights' | 'grads' | 'optimizer' | 'activations' | 'scratch', number>;
   /** Bytes of the frozen base weights as held (f32, or NF4 codes + absmax for QLoRA). */
@@ -86,7 +93,8 @@ interface Result {
   nf4: { allocated: number; theoretical: number } | null;
 }
 
-async function benchOne(gpu: Gpu, name: string, config: T5Config, method: Method, f: Flags): Promise<Result> {
+/** One model x method: loaded with random weights, one warm-up step, then the mean of f.steps timed steps. */
+export async function benchOne(gpu: Gpu, name: string, config: T5Config, method: Method, f: StepSettings): Promise<Result> {
   gpu.pool.resetPeak();
   const before = gpu.memory().live;
   const model = await loadT5(gpu, config, randomReader(config), { trainBase: method === 'full', ...(method === 'qlora' ? qloraLoadOptions() : {}) });
@@ -113,7 +121,7 @@ async function benchOne(gpu: Gpu, name: string, config: T5Config, method: Method
       weights: m.weights - before.weights, grads: m.grads - before.grads, optimizer: m.optimizer - before.optimizer,
       activations: m.activations - before.activations, scratch: m.scratch - before.scratch,
     };
-    return { model: name, method, seconds, trainable, peak, frozen, nf4: method === 'qlora' ? { allocated: nf4.allocated, theoretical: nf4.theoretical } : null };
+    return { model: name, method, seconds, batch: f.batch, tin: f.tin, tout: f.tout, trainable, peak, frozen, nf4: method === 'qlora' ? { allocated: nf4.allocated, theoretical: nf4.theoretical } : null };
   } finally {
     opt.free();
     step.free();
@@ -124,14 +132,21 @@ async function benchOne(gpu: Gpu, name: string, config: T5Config, method: Method
 
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
 
-function row(r: Result, f: Flags, all: Result[]): string {
+/** The data rows of a methods table, by model (the first cell). */
+function tableRows(section: string): { model: string; line: string }[] {
+  return section.split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| model ') && !l.startsWith('| ---'))
+    .map((line) => ({ model: line.split('|')[1].trim(), line }));
+}
+
+function row(r: Result, all: Result[]): string {
   const of = (m: Method) => all.find((x) => x.model === r.model && x.method === m);
   const ratio = r.method === 'lora' && of('full') ? `${(r.seconds / of('full')!.seconds).toFixed(2)}x full`
     : r.method === 'qlora' && of('lora') ? `${(r.seconds / of('lora')!.seconds).toFixed(2)}x LoRA` : '';
   const frozen = r.nf4 ? `${MiB(r.frozen)} (NF4 part ${MiB(r.nf4.allocated)} = ${(r.nf4.allocated / r.nf4.theoretical).toFixed(3)}x theory)` : MiB(r.frozen);
   const p = r.peak;
-  return `| ${r.model} | ${r.method} | ${(r.trainable / 1e6).toFixed(2)}M | ${f.batch}x${f.tin}/${f.tout} | ${r.seconds.toFixed(3)} | ` +
-    `${(f.batch / r.seconds).toFixed(2)} | ${ratio} | ${frozen} | ${MiB(p.weights)} | ${MiB(p.grads)} | ${MiB(p.optimizer)} | ${MiB(p.activations)} | ${MiB(p.scratch)} |`;
+  return `| ${r.model} | ${r.method} | ${(r.trainable / 1e6).toFixed(2)}M | ${r.batch}x${r.tin}/${r.tout} | ${r.seconds.toFixed(3)} | ` +
+    `${(r.batch / r.seconds).toFixed(2)} | ${ratio} | ${frozen} | ${MiB(p.weights)} | ${MiB(p.grads)} | ${MiB(p.optimizer)} | ${MiB(p.activations)} | ${MiB(p.scratch)} |`;
 }
 
 async function run(args: string[]): Promise<void> {
@@ -149,19 +164,25 @@ async function run(args: string[]): Promise<void> {
       console.log(`${name} ${method}: ${r.seconds.toFixed(3)} s/step`);
     }
   }
+  // A run of some models keeps the rows of the others (e.g. `--models base` adds base rows under tiny and small).
+  const order = Object.keys(BENCH_MODELS);
+  const kept = f.write ? tableRows(readSection('methods') ?? '').filter((r) => !f.models.includes(r.model)) : [];
+  const rows = [...kept, ...results.map((r) => ({ model: r.model, line: row(r, results) }))]
+    .sort((a, b) => order.indexOf(a.model) - order.indexOf(b.model));
   const lora = `LoRA adapter: ${f.targets === 'all-linear' ? 'all linear (q,k,v,o,wi_0,wi_1,wo)' : 'attention (q,v)'}, r ${f.r}, alpha ${f.alpha}, dropout ${LORA_DEFAULTS.dropout}`;
   const body = [
     '## Methods: full fine-tuning vs LoRA vs QLoRA (`npm run bench -- methods`)',
     '',
     `GPU adapter: ${adapter}. ${lora}; QLoRA = the same adapter on an NF4 base (blocksize 64, no double quant).`,
-    `One step = label + rationale pass (a = 0.5, dropout on) + AdamW, mean of ${f.steps} after a warm-up. Random weights.`,
+    `One step = label + rationale pass (a = 0.5, dropout on) + AdamW, mean of ${f.steps} after a warm-up (rows of models`,
+    'measured in an earlier run are kept when a run names other models; each row gives its batch). Random weights.',
     'Bytes are the engine\'s peak allocations by category (measured); "frozen" is the non-trainable base as held',
     '(for QLoRA: NF4 linears plus DenseReluDense.wo, embeddings, lm_head and norms in f32, as Transformers keeps them).',
     'Goals (issue 5): LoRA step <= 0.6x full on base; QLoRA step <= 1.15x LoRA; QLoRA NF4 bytes <= 1.15x theory.',
     '',
     '| model | method | trainable | batch | s/step | samples/s | step ratio | frozen MiB | weights MiB | grads MiB | optimizer MiB | activations MiB | scratch MiB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...results.map((r) => row(r, f, results)),
+    ...rows.map((r) => r.line),
   ].join('\n');
   if (f.write) writeSection('methods', body);
   console.log('\n' + body);

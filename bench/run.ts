@@ -1,4 +1,5 @@
 // `npm run bench -- <suite> [flags]`: benchmarks, not tests. One entry per suite; add yours to SUITES.
+import { growthSuite } from './growth';
 import { kernelsSuite } from './kernels';
 import { methodsSuite } from './methods';
 import { modelSuite } from './model';
@@ -15,6 +16,7 @@ const SUITES: Record<string, Suite> = {
   model: modelSuite,
   methods: methodsSuite,
   profile: profileSuite,
+  growth: growthSuite,
 };
 
 function usage(): string {

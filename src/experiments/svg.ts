@@ -3,9 +3,9 @@
 import type { Heatmap, QuadCell } from './tables';
 import { formatBytes, formatSeconds } from './recommend';
 
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const FONT = 'font-family="system-ui, sans-serif"';
-const METHOD_COLORS: Record<string, string> = { full: '#4c72b0', lora: '#dd8452', qlora: '#55a868' };
+export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const FONT = 'font-family="system-ui, sans-serif"';
+export const METHOD_COLORS: Record<string, string> = { full: '#4c72b0', lora: '#dd8452', qlora: '#55a868' };
 
 interface Bar {
   label: string;
@@ -37,7 +37,7 @@ function barPanel(x: number, y: number, w: number, h: number, title: string, bar
   return parts.join('\n');
 }
 
-function svg(width: number, height: number, body: string, title: string): string {
+export function svg(width: number, height: number, body: string, title: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">
 <rect width="100%" height="100%" fill="#fff"/>
 ${body}
