@@ -34,6 +34,24 @@ export interface RunData {
   rows: TrainingRow[];
 }
 
+/** A PEFT LoRA adapter a run continues instead of starting a fresh one (adapter_config.json + adapter_model.safetensors, optional tokenizer files). */
+export interface StartAdapter {
+  /** Its name for people (the zip's or folder's name). */
+  label: string;
+  files: FileRecord;
+}
+
+/** Where a run that continued an adapter started (on its record, run page and model card). */
+export interface StartedFrom {
+  adapter: string;
+  /** SHA-256 (hex) of the adapter's adapter_model.safetensors. */
+  sha256: string;
+  /** The adapter's base_model_name_or_path, when it names one. */
+  base: string | null;
+  r: number;
+  alpha: number;
+}
+
 export interface RunSpec {
   /** The run's id (its folder name in the CLI: letters, digits, . - _); default: generated. Refused if taken. */
   id?: string;
@@ -43,6 +61,11 @@ export interface RunSpec {
   config: Partial<RunConfig>;
   model: ModelSource;
   data: RunData;
+  /**
+   * Continue this adapter (method lora or qlora): its weights and token rows train on, AdamW's moments start fresh.
+   * Its adapter_config.json sets the LoRA settings; a config.lora value that differs is refused (bad-input).
+   */
+  adapter?: StartAdapter;
 }
 
 export type RunStatus = 'running' | 'paused' | 'done' | 'cancelled' | 'failed' | 'interrupted';
@@ -157,6 +180,8 @@ export interface RunRecord {
   skippedSteps?: number;
   checkpoints: { latest?: CheckpointInfo; best?: CheckpointInfo };
   plan: RunPlan;
+  /** Present when the run continued an imported adapter rather than a fresh one. */
+  startedFrom?: StartedFrom;
 }
 
 /** What a run reports while it trains (also fed to the studio's charts). */
@@ -186,6 +211,8 @@ export interface RunApi {
   listRuns(): Promise<RunRecord[]>;
   getRun(runId: string): Promise<RunRecord | null>;
   runMetrics(runId: string): Promise<MetricRow[]>;
+  /** The rows a stored run held out for evaluation, from its own data snapshot and split. */
+  runEvalRows(runId: string): Promise<TrainingRow[]>;
   deleteRun(runId: string): Promise<boolean>;
   /** The id of the run training in this engine, if any. */
   activeRun(): Promise<string | null>;

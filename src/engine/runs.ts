@@ -15,9 +15,11 @@ import { EngineError, errorKind, toErrorData } from './errors';
 import { readCheckpoint } from './loaded-model';
 import { describeSource } from './model-sources';
 import type {
-  CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus, StepMetrics,
+  CheckpointInfo, EvalMetrics, FileRecord, MetricRow, RunApi, RunEvent, RunMemoryPlan, RunPlan, RunRecord, RunSpec, RunStatus, StartedFrom, StepMetrics,
   TrainingRow,
 } from './run-api';
+import { readStartAdapter, startAdapterConfig, type StartAdapterInfo } from '../train/start-adapter';
+import { createTextTokenizer } from '../model/tokenizer';
 import { fileText } from '../train/run-files';
 import type { RunLocks } from './run-locks';
 import { checkRunId, type CheckpointName, type RunStore } from './run-store';
@@ -31,7 +33,12 @@ interface Prepared {
   source: CheckpointSource;
   data: PreparedData;
   plan: RunPlan;
+  /** The adapter a new run continues (not set on resume: the checkpoint holds it). */
+  start?: { info: StartAdapterInfo; files: FileRecord };
 }
+
+/** The tokenizer a run tokenizes with when it is not the base's: a start adapter's, or on resume the checkpoint's. */
+type TokenizerFiles = { tokenizerJson: string; tokenizerConfig?: Record<string, unknown> };
 
 interface Active {
   id: string;
@@ -42,6 +49,11 @@ const elsewhere = (id: string) =>
   new EngineError('busy', `run ${id} is training in another tab of this studio; pause it there (or close that tab) before resuming it here`);
 
 const ADAPTER_DIR = 'adapter/';
+
+/** The model card's words for a run that continued an adapter. */
+export function continuedNote(from: StartedFrom): string {
+  return `Continued from adapter ${from.adapter} (adapter_model.safetensors sha256 ${from.sha256.slice(0, 16)}, r ${from.r}, lora_alpha ${from.alpha}${from.base ? `, base ${from.base}` : ''}): its weights trained on from step 0; AdamW's moments started fresh.`;
+}
 
 function badInput(e: unknown): never {
   if (e instanceof EngineError) throw e;
@@ -89,7 +101,11 @@ export class RunManager implements RunApi {
 
   // ---- planning ----
 
-  private async prepare(spec: RunSpec, overrides: Partial<RunConfig> = {}): Promise<Prepared> {
+  /**
+   * Read the model (and a start adapter) and the data, and plan the run. `ownTokenizer` replaces the base's tokenizer
+   * (a resumed run that continued an adapter tokenizes as it started: with its checkpoint's tokenizer).
+   */
+  private async prepare(spec: RunSpec, overrides: Partial<RunConfig> = {}, ownTokenizer?: TokenizerFiles): Promise<Prepared> {
     if (typeof spec !== 'object' || spec === null) badInput('a run needs { config, model, data }');
     let config: RunConfig;
     try {
@@ -107,16 +123,38 @@ export class RunManager implements RunApi {
     } catch (e) {
       badInput(e);
     }
+    let start: Prepared['start'];
+    if (spec.adapter !== undefined) {
+      try {
+        const info = await readStartAdapter(spec.adapter, checkpoint.config);
+        config = parseRunConfig({ ...startAdapterConfig(spec.config ?? {}, info), ...overrides }, 'run settings');
+        start = { info, files: spec.adapter.files };
+        ownTokenizer = info.tokenizer ?? ownTokenizer;
+      } catch (e) {
+        badInput(e);
+      }
+    }
+    let tokenizerFiles: TokenizerFiles = { tokenizerJson: checkpoint.tokenizerJson, tokenizerConfig: checkpoint.tokenizerConfig };
+    if (ownTokenizer) {
+      try {
+        tokenizer = createTextTokenizer(ownTokenizer.tokenizerJson, ownTokenizer.tokenizerConfig);
+      } catch (e) {
+        badInput(new Error(`${start ? `adapter ${start.info.label}` : 'checkpoint'} tokenizer.json: ${(e as Error).message}`));
+      }
+      if (tokenizer.size > checkpoint.config.vocab_size) badInput(`${start ? `adapter ${start.info.label}` : 'checkpoint'} tokenizer.json has ${tokenizer.size} pieces but the model's vocab_size is ${checkpoint.config.vocab_size}: it belongs to another base`);
+      tokenizerFiles = ownTokenizer;
+    }
     let data: PreparedData;
     try {
-      data = prepareRunData(spec.data.rows, tokenizer, { tokenizerJson: checkpoint.tokenizerJson, tokenizerConfig: checkpoint.tokenizerConfig, vocabSize: checkpoint.config.vocab_size }, config);
+      data = prepareRunData(spec.data.rows, tokenizer, { ...tokenizerFiles, vocabSize: checkpoint.config.vocab_size }, config);
     } catch (e) {
       badInput(new Error(`run data ${spec.data.name ?? ''}: ${(e as Error).message}`));
     }
     const memory = this.memoryPlan(checkpoint, config, data);
     const steps = plannedSteps(config, data.train.length);
     const estimate = estimateMemory(checkpoint.config, { batch: config.batchSize, inputLength: data.longestInput, targetLength: data.longestTarget, method: config.method, loraRank: config.lora.rank, loraTargets: config.lora.targets, doubleQuant: config.doubleQuant });
-    const tokenRowParams = config.method === 'full' ? 0 : data.addedTokenIds.length * checkpoint.config.d_model * (checkpoint.config.tie_word_embeddings ? 1 : 2);
+    const tokenRows = new Set([...data.addedTokenIds, ...(start?.info.tokenIds ?? [])]).size;
+    const tokenRowParams = config.method === 'full' ? 0 : tokenRows * checkpoint.config.d_model * (checkpoint.config.tie_word_embeddings ? 1 : 2);
     const plan: RunPlan = {
       config, data: data.report, memory,
       stepsPerEpoch: Math.ceil(Math.ceil(data.train.length / config.batchSize) / config.gradAccum),
@@ -124,7 +162,7 @@ export class RunManager implements RunApi {
       trainableParams: estimate.trainableParams + tokenRowParams,
       totalParams: estimate.totalParams,
     };
-    return { config, checkpoint, source, data, plan };
+    return { config, checkpoint, source, data, plan, start };
   }
 
   private memoryPlan(checkpoint: LoadedCheckpoint, config: RunConfig, data: PreparedData): RunMemoryPlan {
@@ -175,6 +213,7 @@ export class RunManager implements RunApi {
         data: { name: spec.data.name, datasetId: spec.data.datasetId, datasetVersion: spec.data.datasetVersion, selection: spec.data.selection, rows: spec.data.rows.length, trainRows: p.data.train.length, evalRows: p.data.eval.length },
         status: 'running', step: 0, totalSteps: p.plan.totalSteps, epoch: 0, trainSeconds: 0, best: null, final: null, peakGpuBytes: 0,
         checkpoints: {}, plan: p.plan,
+        ...(p.start ? { startedFrom: { adapter: p.start.info.label, sha256: p.start.info.sha256, base: p.start.info.baseModel, r: p.config.lora.rank, alpha: p.config.lora.alpha } } : {}),
       };
       await store.putRun(record);
       await store.putData(id, { ...spec.data, rows: spec.data.rows.map((r) => ({ ...r })) });
@@ -219,7 +258,10 @@ export class RunManager implements RunApi {
       const model = options.model ?? reopenable(record.model);
       if (!model) throw new EngineError('bad-input', `run ${runId} trained on picked files (${record.model.label}); pick the same folder again to resume`);
       const overrides: Partial<RunConfig> = options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {};
-      const p = await this.prepare({ config: record.config, model, data }, overrides);
+      // A run that continued an adapter tokenizes with the adapter's tokenizer, which its checkpoints carry.
+      if (record.startedFrom && !files) throw new EngineError('bad-input', `run ${runId} continued adapter ${record.startedFrom.adapter} but has no checkpoint to resume from; start it again from the adapter`);
+      const own = record.startedFrom && files ? { tokenizerJson: fileText(files, 'tokenizer.json'), tokenizerConfig: JSON.parse(fileText(files, 'tokenizer_config.json')) as Record<string, unknown> } : undefined;
+      const p = await this.prepare({ config: record.config, model, data }, overrides, own);
       const state = files ? (JSON.parse(fileText(files, 'state.json')) as { step: number }) : { step: 0 };
       if (state.step >= p.plan.totalSteps) throw new EngineError('bad-input', `run ${runId} is at step ${state.step} of ${p.plan.totalSteps}; give a larger max steps to train on`);
       // Metrics written after the checkpoint (a crash, a lost device) are redone by the resume.
@@ -258,7 +300,10 @@ export class RunManager implements RunApi {
     this.deviceLost = null;
     try {
       status('running', resume ? 'loading the model and the latest checkpoint' : 'loading the model');
-      trainer = await Trainer.create({ gpu: this.gpu, checkpoint: p.checkpoint, config: p.config, data: p.data, resume, totalSteps: p.plan.totalSteps });
+      trainer = await Trainer.create({ gpu: this.gpu, checkpoint: p.checkpoint, config: p.config, data: p.data, resume, totalSteps: p.plan.totalSteps, start: p.start?.files }).catch((e: unknown) => {
+        // The adapter's weights meet the base only here: a mismatch is the input's fault, not the engine's.
+        throw p.start && !resume && !(e instanceof EngineError) && errorKind(e) === 'internal' ? new EngineError('bad-input', `adapter ${p.start.info.label}: ${(e as Error).message}`) : e;
+      });
       const t = trainer;
       let tuned = false;
       let lastLoss: number | null = null;
@@ -285,6 +330,8 @@ export class RunManager implements RunApi {
         if (best) await save('best', e.total);
         return { stop };
       };
+      // Step 0 of a continued adapter is a checkpoint too: a resume before the first epoch ends starts from the adapter.
+      if (p.start && !resume) await save('latest', null);
       while (!t.done) {
         if (active.stop) break;
         if (this.deviceLost) throw new EngineError('device-lost', `the GPU device was lost: ${this.deviceLost}`);
@@ -356,6 +403,7 @@ export class RunManager implements RunApi {
         method: `Distilling Step-by-Step, a = ${t.a}, lr ${p.config.lr}, ${p.config.schedule} schedule, batch ${p.config.batchSize}, step ${t.state.step} of ${t.totalSteps}`,
         metrics: best ? { eval_loss: best.eval_loss, eval_loss_label: best.eval_loss_label, step: best.step } : {},
         metricsOn: 'the run\'s eval split',
+        ...(record.startedFrom ? { notes: continuedNote(record.startedFrom) } : {}),
       },
     });
     const out: FileRecord = {};

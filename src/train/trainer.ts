@@ -24,6 +24,7 @@ import { forMix, taskWeights } from './mix';
 import { AdamW } from './optimizer';
 import { chunks, effectiveMix, epochOrder, padBatch, stepsPerEpoch, type PreparedData } from './run-data';
 import { LrScheduler, type ScheduleState } from './schedule';
+import { loadStartAdapter } from './start-adapter';
 import { attachRunTokenRows, initRowsToMean } from './token-rows';
 
 export const CHECKPOINT_FORMAT = 1;
@@ -71,6 +72,11 @@ export interface TrainerInit {
   resume?: FileRecord;
   /** Total optimizer steps (default: maxSteps, else epochs x steps per epoch). */
   totalSteps?: number;
+  /**
+   * PEFT adapter files the run continues (LoRA/QLoRA, settings as readStartAdapter derived them): loaded trainable
+   * instead of fresh adapters, AdamW's moments at zero. Ignored with resume (the checkpoint holds the adapter).
+   */
+  start?: FileRecord;
 }
 
 const WEIGHTS_FULL = 'model.safetensors';
@@ -96,7 +102,8 @@ export function plannedSteps(config: RunConfig, trainRows: number): number {
   return config.maxSteps ?? config.epochs * stepsPerEpoch(trainRows, config).steps;
 }
 
-export async function loadRunModel(gpu: Gpu, checkpoint: LoadedCheckpoint, config: RunConfig): Promise<T5Model> {
+/** The model as the method trains it; LoRA/QLoRA get fresh adapters unless `adapters` is false (a start adapter comes next). */
+export async function loadRunModel(gpu: Gpu, checkpoint: LoadedCheckpoint, config: RunConfig, adapters = true): Promise<T5Model> {
   const modelConfig = config.dropoutRate === null ? checkpoint.config : { ...checkpoint.config, dropout_rate: config.dropoutRate };
   const read = (name: string) => checkpoint.readTensor(name);
   if (config.method === 'full') return loadT5(gpu, modelConfig, read, { trainBase: true });
@@ -105,7 +112,7 @@ export async function loadRunModel(gpu: Gpu, checkpoint: LoadedCheckpoint, confi
   try {
     if (config.method === 'qlora') model.params.nf4Compute = await selectNf4Compute(gpu, model);
     const l = config.lora;
-    attachLora(gpu, model, { targets: l.targets, r: l.rank, alpha: l.alpha, dropout: l.dropout, rslora: l.rslora, seed: config.seed });
+    if (adapters) attachLora(gpu, model, { targets: l.targets, r: l.rank, alpha: l.alpha, dropout: l.dropout, rslora: l.rslora, seed: config.seed });
   } catch (e) {
     model.params.free();
     throw e;
@@ -143,7 +150,9 @@ export class Trainer {
 
   static async create(init: TrainerInit): Promise<Trainer> {
     const { gpu, checkpoint, config, data, resume } = init;
-    const model = await loadRunModel(gpu, checkpoint, config);
+    const start = resume ? undefined : init.start;
+    if (start && config.method === 'full') throw new Error('a full fine-tune cannot continue an adapter');
+    const model = await loadRunModel(gpu, checkpoint, config, !start);
     let runner: T5Runner | null = null;
     let step: DssStep | null = null;
     let opt: AdamW | null = null;
@@ -151,8 +160,9 @@ export class Trainer {
       // Checkpoints from before skipped steps were counted have none.
       const saved = resume ? ({ skippedSteps: 0, nonFiniteInARow: 0, ...JSON.parse(fileText(resume, STATE)) } as TrainState) : null;
       if (saved && saved.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint state.json has format ${saved.format}; this build reads ${CHECKPOINT_FORMAT}`);
-      const tokenRows = saved ? saved.tokenRows : config.method === 'full' ? [] : data.addedTokenIds;
-      if (tokenRows.length > 0) await attachRunTokenRows(gpu, model, tokenRows);
+      let tokenRows = saved ? saved.tokenRows : config.method === 'full' ? [] : data.addedTokenIds;
+      if (start) tokenRows = await loadStartAdapter(gpu, model, start, config, data.addedTokenIds);
+      else if (tokenRows.length > 0) await attachRunTokenRows(gpu, model, tokenRows);
       if (!saved && config.method === 'full') await initRowsToMean(gpu, model, data.addedTokenIds);
       runner = new T5Runner(gpu, model.dims, model.params, { B: config.batchSize, Tin: data.longestInput, Tout: data.longestTarget });
       step = new DssStep(gpu, model, runner);
