@@ -10,6 +10,7 @@ import type { RunEvent, RunPlan, RunRecord } from '../engine/run-api';
 import { createNodeEngine } from '../hosts/node/engine';
 import { createNodeGpu } from '../hosts/node/gpu';
 import { parseRunConfig, type LoraSettings, type RunConfig } from '../settings/run-config';
+import { readAdapterFolder } from './eval';
 import { parseColumns, readJsonlRows } from './jsonl-rows';
 import { formatDuration, ProgressBar } from './progress-bar';
 
@@ -17,9 +18,11 @@ export const TRAIN_USAGE = `  train --model DIR --data FILE.jsonl --out RUN_DIR 
         [--lora-dropout P] [--targets q,k,v,o,wi_0,wi_1,wo] [--rslora] [--double-quant] [--a 0.5] [--lr 5e-5]
         [--batch-size 8] [--grad-accum 1] [--epochs N] [--max-steps N] [--eval-fraction 0.2] [--seed 42]
         [--max-input-length 512] [--max-target-length 256] [--columns question=COL,label=COL,rationale=COL]
-        [--dropout-rate P] [--no-shuffle]
+        [--dropout-rate P] [--no-shuffle] [--adapter ADAPTER_DIR]
       a Distilling Step-by-Step run (defaults: the paper's settings); RUN_DIR gets run.json, metrics.jsonl,
-      checkpoints/latest and checkpoints/best (for LoRA/QLoRA with a PEFT adapter in adapter/)
+      checkpoints/latest and checkpoints/best (for LoRA/QLoRA with a PEFT adapter in adapter/). --adapter continues
+      a PEFT LoRA adapter (adapter_config.json + adapter_model.safetensors) instead of a fresh one: its r, alpha,
+      dropout, targets and rsLoRA are the run's (a --rank etc. that differs is refused), AdamW starts fresh
   train --resume RUN_DIR [--max-steps N]
       continue a paused or interrupted run from its latest checkpoint`;
 
@@ -32,7 +35,7 @@ const NUMBER_FLAGS: Record<string, { key: keyof RunConfig | `lora.${keyof LoraSe
 };
 
 const OPTIONS = {
-  model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, method: { type: 'string' },
+  model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, method: { type: 'string' }, adapter: { type: 'string' },
   targets: { type: 'string' }, rslora: { type: 'boolean' }, 'double-quant': { type: 'boolean' }, columns: { type: 'string' },
   'no-shuffle': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((k) => [k, { type: 'string' }])),
@@ -136,7 +139,8 @@ function summary(record: RunRecord, dir: string): string {
   const best = record.best ? `; best eval loss ${record.best.eval_loss.toFixed(4)} at step ${record.best.step}` : '';
   const loss = f?.loss !== null && f?.loss !== undefined ? `, loss ${f.loss.toFixed(4)}` : '';
   const verb = record.status === 'paused' ? `paused (resume: npm run cli -- train --resume ${dir})` : record.status;
-  return `${verb}: step ${record.step}/${record.totalSteps}${loss}${best}; ${formatDuration(record.trainSeconds)} of training -> ${dir}`;
+  const from = record.startedFrom ? ` (continued from adapter ${record.startedFrom.adapter})` : '';
+  return `${verb}${from}: step ${record.step}/${record.totalSteps}${loss}${best}; ${formatDuration(record.trainSeconds)} of training -> ${dir}`;
 }
 
 export async function trainCommand(argv: string[]): Promise<number> {
@@ -158,14 +162,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
   for (const k of ['model', 'data', 'out'] as const) if (typeof v[k] !== 'string') throw new Error(`train needs --${k} (or --resume RUN_DIR)`);
   const config = configFromFlags(v);
   const { data, withoutRationale } = await readJsonlRows(v.data as string, parseColumns(v.columns as string | undefined));
+  const adapter = typeof v.adapter === 'string' ? { label: basename(resolve(v.adapter)), files: await readAdapterFolder(v.adapter) } : undefined;
   const dir = resolve(v.out as string);
   if (existsSync(`${dir}/run.json`)) throw new Error(`${v.out} already holds a run; resume it with --resume ${v.out} or choose a new folder`);
   return withEngine(dirname(dir), async (engine) => {
     const id = basename(dir);
     const bar = new ProgressBar(0);
-    const onPlan = (plan: RunPlan) => process.stderr.write(`${describePlan(plan, data.name, withoutRationale).join('\n')}\n`);
+    const from = adapter ? [`continuing adapter ${v.adapter} (its weights train on; AdamW starts fresh)`] : [];
+    const onPlan = (plan: RunPlan) => process.stderr.write(`${[...from, ...describePlan(plan, data.name, withoutRationale)].join('\n')}\n`);
     const model = { kind: 'folder' as const, path: resolve(v.model as string) };
-    return runWithBar(engine, id, bar, v.out as string, (events) => engine.startRun({ id, config, model, data }, events), onPlan);
+    return runWithBar(engine, id, bar, v.out as string, (events) => engine.startRun({ id, config, model, data, ...(adapter ? { adapter } : {}) }, events), onPlan);
   });
 }
 
