@@ -3,6 +3,7 @@ import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import { rmsnormBackward, rmsnormForward } from './rmsnorm';
 import { rmsnormBackwardRef, rmsnormForwardRef } from './rmsnorm.ref';
+import { REDUCE_VARIANTS, type ReduceVariant } from './reduce-variants';
 
 const EPS = 1e-6;
 const TOL = { rtol: 1e-5, atol: 1e-6 };
@@ -30,47 +31,55 @@ describe('rmsnorm CPU reference', () => {
   });
 });
 
-describe('rmsnorm kernels on Dawn', () => {
-  async function forward(inp: Float32Array, weight: Float32Array, N: number, C: number) {
+// Every form (reduce-variants.ts) against the same reference and tolerances; undefined = the one chosen by default.
+for (const variant of [undefined, ...REDUCE_VARIANTS] as (ReduceVariant | undefined)[]) describe(`rmsnorm kernels on Dawn (${variant ?? 'default'} form)`, () => {
+  const opts = { variant };
+  async function gpuFor(ctx: { skip: (note?: string) => never }) {
     const gpu = await testGpu();
+    if (variant === 'subgroup' && !gpu.info.subgroups) ctx.skip('this adapter has no subgroups feature');
+    return gpu;
+  }
+
+  async function forward(ctx: { skip: (note?: string) => never }, inp: Float32Array, weight: Float32Array, N: number, C: number) {
+    const gpu = await gpuFor(ctx);
     const tInp = gpu.upload(inp, [N, C], 'f32', 'scratch', 'inp');
     const tW = gpu.upload(weight, [C], 'f32', 'scratch', 'weight');
     const out = gpu.tensor([N, C], 'f32', 'scratch', 'out');
     const rstd = gpu.tensor([N], 'f32', 'scratch', 'rstd');
-    rmsnormForward(gpu, out, rstd, tInp, tW, N, C, EPS);
+    rmsnormForward(gpu, out, rstd, tInp, tW, N, C, EPS, opts);
     const got = { out: await gpu.readF32(out), rstd: await gpu.readF32(rstd) };
     gpu.free(tInp, tW, out, rstd);
     return got;
   }
 
   // Rows that are not multiples of the workgroup, N = 1, C = 1, and a 2048-wide row (tree reduction).
-  for (const [N, C] of [[1, 1], [4, 1], [1, 7], [3, 257], [5, 768], [2, 2048]]) {
-    it(`forward matches the reference at N=${N}, C=${C}`, async () => {
+  for (const [N, C] of [[1, 1], [4, 1], [1, 7], [3, 257], [5, 768], [2, 2048], [70, 32]]) {
+    it(`forward matches the reference at N=${N}, C=${C}`, async (ctx) => {
       const inp = randomFloats(N * C, N * 31 + C, -3, 3);
       const weight = randomFloats(C, C + 5, 0.5, 1.5);
-      const got = await forward(inp, weight, N, C);
+      const got = await forward(ctx, inp, weight, N, C);
       const want = rmsnormForwardRef(inp, weight, N, C, EPS);
       expect(closeness(got.out, want.out, TOL)).toBeNull();
       expect(closeness(got.rstd, want.rstd, TOL)).toBeNull();
     });
   }
 
-  it('keeps eps inside the root (rows whose mean square is near eps)', async () => {
+  it('keeps eps inside the root (rows whose mean square is near eps)', async (ctx) => {
     const N = 3;
     const C = 40;
     const inp = randomFloats(N * C, 77, -2e-3, 2e-3);
     const weight = randomFloats(C, 78, 0.5, 1.5);
-    const got = await forward(inp, weight, N, C);
+    const got = await forward(ctx, inp, weight, N, C);
     const want = rmsnormForwardRef(inp, weight, N, C, EPS);
     expect(closeness(got.out, want.out, TOL)).toBeNull();
     expect(closeness(got.rstd, want.rstd, TOL)).toBeNull();
   });
 
-  it('propagates NaN within its row only, and zeroes an overflowing row like HF', async () => {
+  it('propagates NaN within its row only, and zeroes an overflowing row like HF', async (ctx) => {
     const C = 3;
     const inp = new Float32Array([1, NaN, 2, 1e30, 1, -2, 0.5, -1, 2]);
     const weight = new Float32Array([1, 2, 3]);
-    const got = await forward(inp, weight, 3, C);
+    const got = await forward(ctx, inp, weight, 3, C);
     const want = rmsnormForwardRef(inp, weight, 3, C, EPS);
     expect(Array.from(got.out.slice(0, 3)).every(Number.isNaN)).toBe(true);
     expect(Number.isNaN(got.rstd[0])).toBe(true);
@@ -79,9 +88,9 @@ describe('rmsnorm kernels on Dawn', () => {
     expect(closeness(got.out, want.out, TOL)).toBeNull();
   });
 
-  for (const [N, C] of [[1, 1], [3, 257], [37, 65], [2, 2048]]) {
-    it(`backward matches the reference and accumulates (+=) at N=${N}, C=${C}`, async () => {
-      const gpu = await testGpu();
+  for (const [N, C] of [[1, 1], [3, 257], [37, 65], [2, 2048], [70, 32]]) {
+    it(`backward matches the reference and accumulates (+=) at N=${N}, C=${C}`, async (ctx) => {
+      const gpu = await gpuFor(ctx);
       const inp = randomFloats(N * C, 3 + C, -2, 2);
       const weight = randomFloats(C, 4 + C, 0.5, 1.5);
       const dout = randomFloats(N * C, 5 + C);
@@ -96,7 +105,7 @@ describe('rmsnorm kernels on Dawn', () => {
       const tRstd = gpu.upload(new Float32Array(rstd), [N], 'f32', 'scratch', 'rstd');
       const dinp = gpu.upload(dinp0, [N, C], 'f32', 'scratch', 'dinp');
       const dweight = gpu.upload(dweight0, [C], 'f32', 'scratch', 'dweight');
-      rmsnormBackward(gpu, dinp, dweight, tDout, tInp, tW, tRstd, N, C);
+      rmsnormBackward(gpu, dinp, dweight, tDout, tInp, tW, tRstd, N, C, opts);
       const gotDinp = await gpu.readF32(dinp);
       const gotDw = await gpu.readF32(dweight);
       gpu.free(tInp, tW, tDout, tRstd, dinp, dweight);
@@ -109,8 +118,8 @@ describe('rmsnorm kernels on Dawn', () => {
     });
   }
 
-  it('backward with a frozen weight (dweight null) still accumulates dinp', async () => {
-    const gpu = await testGpu();
+  it('backward with a frozen weight (dweight null) still accumulates dinp', async (ctx) => {
+    const gpu = await gpuFor(ctx);
     const N = 2;
     const C = 9;
     const inp = randomFloats(N * C, 21);
@@ -123,7 +132,7 @@ describe('rmsnorm kernels on Dawn', () => {
     const tDout = gpu.upload(dout, [N, C], 'f32', 'scratch', 'dout');
     const tRstd = gpu.upload(new Float32Array(rstd), [N], 'f32', 'scratch', 'rstd');
     const dinp = gpu.upload(new Float32Array(N * C).fill(1), [N, C], 'f32', 'scratch', 'dinp');
-    rmsnormBackward(gpu, dinp, null, tDout, tInp, tW, tRstd, N, C);
+    rmsnormBackward(gpu, dinp, null, tDout, tInp, tW, tRstd, N, C, opts);
     const got = await gpu.readF32(dinp);
     gpu.free(tInp, tW, tDout, tRstd, dinp);
     expect(closeness(got, want.dinp.map((v) => v + 1), { rtol: 1e-5, atol: 1e-6 })).toBeNull();

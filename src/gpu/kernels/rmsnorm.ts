@@ -4,6 +4,7 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
 import { expectTensor } from './kernel-args';
+import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
 export const rmsnormForwardProgram: ProgramSpec = {
   name: 'rmsnorm_forward',
@@ -57,12 +58,42 @@ export const rmsnormBackwardWeightProgram: ProgramSpec = {
   ],
 };
 
+const SERIAL_WG = 64;
+const SUBGROUP_WG = 64;
+
+/** Forward forms (reduce-variants.ts): the serial one takes a row per invocation, the others a workgroup per row. */
+export const rmsnormForwardPrograms: Record<ReduceVariant, ProgramSpec> = {
+  workgroup: rmsnormForwardProgram,
+  subgroup: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_subgroup', shader: 'rmsnorm-subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
+  serial: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_serial', shader: 'rmsnorm-serial', workgroupSize: [SERIAL_WG], includes: [] },
+};
+
+export const rmsnormBackwardPrograms: Record<ReduceVariant, ProgramSpec> = {
+  workgroup: rmsnormBackwardProgram,
+  subgroup: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_subgroup', shader: 'rmsnorm-backward-subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
+  serial: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_serial', shader: 'rmsnorm-backward-serial', workgroupSize: [SERIAL_WG], includes: [] },
+};
+
+/** The weight gradient has no subgroup form: its workgroup form already sums WG_Y lanes with one barrier. */
+export const rmsnormBackwardWeightSerialProgram: ProgramSpec = {
+  ...rmsnormBackwardWeightProgram,
+  name: 'rmsnorm_backward_weight_serial',
+  shader: 'rmsnorm-backward-weight-serial',
+  workgroupSize: [SERIAL_WG],
+};
+
+export interface RmsnormOptions {
+  /** Force a form (tests, bench); default = the autotuned or rule-chosen one (reduce-variants.ts). */
+  variant?: ReduceVariant;
+}
+
 function expectDims(kernel: string, N: number, C: number): void {
   if (!Number.isInteger(N) || N < 0 || !Number.isInteger(C) || C < 1) throw new RangeError(`${kernel}: bad sizes N=${N}, C=${C}`);
 }
 
-/** One workgroup per row, folded into y past the per-dimension limit. */
-function rowGrid(gpu: Gpu, rows: number): [number, number] {
+/** One workgroup per row (or per SERIAL_WG rows for the serial form), folded into y past the per-dimension limit. */
+function rowGrid(gpu: Gpu, variant: ReduceVariant, rows: number): [number, number] {
+  if (variant === 'serial') return gpu.grid1d(rmsnormForwardPrograms.serial, rows);
   const max = gpu.device.limits.maxComputeWorkgroupsPerDimension;
   if (rows <= max) return [rows, 1];
   const y = Math.ceil(rows / max);
@@ -75,7 +106,7 @@ function rowGrid(gpu: Gpu, rows: number): [number, number] {
  * (NaN where x is infinite). out and rstd are overwritten; out may not alias inp (WebGPU forbids binding
  * one buffer as both read and read_write in a dispatch).
  */
-export function rmsnormForward(gpu: Gpu, out: Bindable, rstd: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, eps: number): void {
+export function rmsnormForward(gpu: Gpu, out: Bindable, rstd: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, eps: number, opts: RmsnormOptions = {}): void {
   const k = 'rmsnormForward';
   expectDims(k, N, C);
   expectTensor(k, 'out', out, 'f32', N * C, `(N,C) = (${N},${C})`);
@@ -83,7 +114,26 @@ export function rmsnormForward(gpu: Gpu, out: Bindable, rstd: Bindable, inp: Bin
   expectTensor(k, 'inp', inp, 'f32', N * C, `(N,C) = (${N},${C})`);
   expectTensor(k, 'weight', weight, 'f32', C, `(C) = (${C})`);
   if (!(eps >= 0)) throw new RangeError(`${k}: eps must be >= 0, got ${eps}`);
-  gpu.dispatch(rmsnormForwardProgram, { out, rstd, inp, weight }, { N, C, eps }, rowGrid(gpu, N));
+  const variant = chooseReduceVariant(gpu, 'rmsnorm_forward', N, C, opts.variant, (v) => trialOf(gpu, N, C, (t) =>
+    rmsnormForward(gpu, t.out, t.rstd, t.inp, t.weight, N, C, eps, { variant: v as ReduceVariant })));
+  gpu.dispatch(rmsnormForwardPrograms[variant], { out, rstd, inp, weight }, { N, C, eps }, rowGrid(gpu, variant, N));
+}
+
+interface TrialTensors { out: Bindable; rstd: Bindable; inp: Bindable; weight: Bindable; dinp: Bindable; dweight: Bindable }
+
+/** Times one form on scratch tensors of the call's shape (contents do not matter to the time). */
+async function trialOf(gpu: Gpu, N: number, C: number, once: (t: TrialTensors) => void): Promise<number> {
+  const rows = gpu.tensor([N, C], 'f32', 'scratch', 'autotune:rows');
+  const rows2 = gpu.tensor([N, C], 'f32', 'scratch', 'autotune:rows2');
+  const rows3 = gpu.tensor([N, C], 'f32', 'scratch', 'autotune:rows3');
+  const perRow = gpu.tensor([N], 'f32', 'scratch', 'autotune:rstd');
+  const cols = gpu.tensor([C], 'f32', 'scratch', 'autotune:weight');
+  const cols2 = gpu.tensor([C], 'f32', 'scratch', 'autotune:dweight');
+  try {
+    return await timeReduceTrial(gpu, () => once({ out: rows, rstd: perRow, inp: rows2, weight: cols, dinp: rows3, dweight: cols2 }));
+  } finally {
+    gpu.free(rows, rows2, rows3, perRow, cols, cols2);
+  }
 }
 
 // dout (N,C); dinp (N,C) += (the residual stream accumulates); dweight (C) += (may be null when frozen)
@@ -98,6 +148,7 @@ export function rmsnormBackward(
   rstd: Bindable,
   N: number,
   C: number,
+  opts: RmsnormOptions = {},
 ): void {
   const k = 'rmsnormBackward';
   expectDims(k, N, C);
@@ -107,9 +158,22 @@ export function rmsnormBackward(
   expectTensor(k, 'inp', inp, 'f32', N * C, `(N,C) = (${N},${C})`);
   expectTensor(k, 'weight', weight, 'f32', C, `(C) = (${C})`);
   expectTensor(k, 'rstd', rstd, 'f32', N, `(N) = (${N})`);
-  gpu.dispatch(rmsnormBackwardProgram, { dinp, dout, inp, weight, rstd }, { N, C }, rowGrid(gpu, N));
-  if (dweight && N > 0) {
-    const cols = rmsnormBackwardWeightProgram.workgroupSize[0];
-    gpu.dispatch(rmsnormBackwardWeightProgram, { dweight, dout, inp, rstd }, { N, C }, Math.ceil(C / cols));
+  const variant = chooseReduceVariant(gpu, 'rmsnorm_backward', N, C, opts.variant, (v) => trialOf(gpu, N, C, (t) =>
+    rmsnormBackward(gpu, t.dinp, null, t.out, t.inp, t.weight, t.rstd, N, C, { variant: v as ReduceVariant })));
+  gpu.dispatch(rmsnormBackwardPrograms[variant], { dinp, dout, inp, weight, rstd }, { N, C }, rowGrid(gpu, variant, N));
+  if (dweight && N > 0) rmsnormBackwardWeight(gpu, dweight, dout, inp, rstd, N, C, opts.variant);
+}
+
+// dweight (C) += sum over rows of dout * inp * rstd; the form sums N rows per column, so it is chosen by (C, N).
+function rmsnormBackwardWeight(gpu: Gpu, dweight: Bindable, dout: Bindable, inp: Bindable, rstd: Bindable, N: number, C: number, forced: ReduceVariant | undefined): void {
+  // No subgroup form: a forced 'subgroup' runs the workgroup one (a single barrier either way).
+  const wanted = forced === 'subgroup' ? 'workgroup' : forced;
+  const variant = chooseReduceVariant(gpu, 'rmsnorm_backward_weight', C, N, wanted, (v) => trialOf(gpu, N, C, (t) =>
+    rmsnormBackwardWeight(gpu, t.dweight, t.out, t.inp, t.rstd, N, C, v as ReduceVariant)), ['workgroup', 'serial']);
+  if (variant === 'serial') {
+    gpu.dispatch(rmsnormBackwardWeightSerialProgram, { dweight, dout, inp, rstd }, { N, C }, gpu.grid1d(rmsnormBackwardWeightSerialProgram, C));
+    return;
   }
+  const cols = rmsnormBackwardWeightProgram.workgroupSize[0];
+  gpu.dispatch(rmsnormBackwardWeightProgram, { dweight, dout, inp, rstd }, { N, C }, Math.ceil(C / cols));
 }

@@ -1,0 +1,22 @@
+// T5LayerNorm backward for the input, one invocation per row: no workgroup memory, no barriers. Same maths as
+// rmsnorm-backward.wgsl, summed in column order. With r = rstd[row], S = sum_j dy_j w_j x_j:
+//   dinp_i += r w_i dy_i - x_i r^3 S / C
+// dout (N,C), inp (N,C), weight (C), rstd (N), dinp (N,C).
+
+@compute @workgroup_size(WG_X)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = gid.x + gid.y * nwg.x * WG_X;
+  if (row >= u.N) { return; }
+  let base = row * u.C;
+
+  var s = 0.0;
+  for (var c = 0u; c < u.C; c++) {
+    s += dout[base + c] * weight[c] * inp[base + c];
+  }
+  let r = rstd[row];
+  let k = r * r * r * s / f32(u.C);
+  for (var c = 0u; c < u.C; c++) {
+    let i = base + c;
+    dinp[i] += r * weight[c] * dout[i] - inp[i] * k;
+  }
+}

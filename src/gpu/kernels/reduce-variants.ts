@@ -1,0 +1,63 @@
+// The row reductions (RMSNorm's rows and weight columns, the elementwise sum) each come in up to three forms:
+//   'workgroup' a barrier tree in workgroup memory (workgroup-reduce.wgsl): runs everywhere, the fallback;
+//   'subgroup'  subgroupAdd plus one barrier (subgroup-reduce.wgsl): needs the adapter's subgroups feature;
+//   'serial'    one invocation per row (or output), summing in order: no workgroup memory, no barriers.
+// Which one runs is forced by the caller (tests, bench) or chosen per adapter and shape class by the Gpu's
+// autotuner (timed trials on GPUs when it runs them), else by the rule below, measured on SwiftShader.
+import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
+import type { Gpu } from '../gpu';
+
+export type ReduceVariant = 'workgroup' | 'subgroup' | 'serial';
+export const REDUCE_VARIANTS: readonly ReduceVariant[] = ['workgroup', 'subgroup', 'serial'];
+
+/** The forms (of those a kernel has) this adapter can run. */
+export function reduceCandidates(gpu: Gpu, forms: readonly ReduceVariant[] = REDUCE_VARIANTS): ReduceVariant[] {
+  return forms.filter((v) => v !== 'subgroup' || gpu.info.subgroups);
+}
+
+/**
+ * Untuned choice. On CPU adapters barriers are what costs: SwiftShader (2 loaded cores) ran RMSNorm forward at
+ * (N, C) = (16, 32) in 106 ms as 'workgroup', 8.3 ms as 'subgroup', 0.3 ms as 'serial'; at (512, 512) 2073 / 157 /
+ * 43 ms; at (2048, 768) 9666 / 839 / 227 ms; the backward alike. GPUs keep a workgroup per row (subgroups when
+ * offered) until trials say otherwise.
+ */
+export function defaultReduceVariant(gpu: Gpu, candidates: readonly ReduceVariant[] = reduceCandidates(gpu)): ReduceVariant {
+  const order: ReduceVariant[] = isCpuAdapter(gpu.info) ? ['serial', 'subgroup', 'workgroup'] : ['subgroup', 'workgroup'];
+  return order.find((v) => candidates.includes(v)) ?? 'workgroup';
+}
+
+/** Rows and width bucketed to powers of two: one autotune entry per shape class. */
+export function reduceShapeClass(rows: number, width: number): string {
+  const bucket = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
+  return `r${bucket(rows)}-w${bucket(width)}`;
+}
+
+/** The forced variant (checked against the adapter), else the tuned or default one; queues a trial when the tuner runs them. */
+export function chooseReduceVariant(
+  gpu: Gpu, op: string, rows: number, width: number, forced: ReduceVariant | undefined, trial: TrialRunner,
+  forms: readonly ReduceVariant[] = REDUCE_VARIANTS,
+): ReduceVariant {
+  const candidates = reduceCandidates(gpu, forms);
+  if (forced !== undefined) {
+    if (!forms.includes(forced)) throw new Error(`${op}: unknown variant "${forced}" (${forms.join(', ')})`);
+    if (!candidates.includes(forced)) throw new Error(`${op}: variant "${forced}" needs the subgroups feature, which this adapter lacks`);
+    return forced;
+  }
+  const fallback = defaultReduceVariant(gpu, candidates);
+  // CPU adapters skip the trials: the rule above was measured there, and the workgroup form's trial alone
+  // would cost seconds per shape class.
+  const runTrial = isCpuAdapter(gpu.info) ? undefined : trial;
+  return autotunerFor(gpu).pick(op, reduceShapeClass(rows, width), candidates, fallback, runTrial) as ReduceVariant;
+}
+
+const TRIAL_REPS = 5;
+
+/** Seconds per run of `once(variant)` after a warm-up run; tensors are the caller's to make and free. */
+export async function timeReduceTrial(gpu: Gpu, once: () => void): Promise<number> {
+  once();
+  await gpu.finish();
+  const t0 = performance.now();
+  for (let i = 0; i < TRIAL_REPS; i++) once();
+  await gpu.finish();
+  return (performance.now() - t0) / 1000 / TRIAL_REPS;
+}
