@@ -1,11 +1,13 @@
 // `stepwise merge`: a PEFT LoRA adapter folded into its base model, written as a Hugging Face checkpoint folder.
-// The fold is the engine's (engine.mergeAdapter, src/engine/adapter-tools.ts); this file checks the folders.
+// The fold is the engine's (engine.mergeAdapter, src/engine/adapter-tools.ts); this file checks the folders. The
+// files stream to disk as they are made (one weight at a time), and a failed merge leaves none behind.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Gpu } from '../gpu/gpu';
 import { createNodeEngine } from '../hosts/node/engine';
 import { readAdapterFolder } from './eval';
+import { folderSink } from './folder-sink';
 
 const DTYPES = ['F32', 'F16', 'BF16'] as const;
 
@@ -16,8 +18,14 @@ export async function mergeCommand(gpu: Gpu, modelDir: string, adapterDir: strin
   if (resolve(outDir) === resolve(modelDir) || resolve(outDir) === resolve(adapterDir)) throw new Error(`--out ${outDir} is an input folder; choose a new folder`);
   if (existsSync(join(outDir, 'model.safetensors'))) throw new Error(`${outDir} already holds a model.safetensors; choose a new folder or remove it first`);
   const adapter = await readAdapterFolder(adapterDir);
-  const files = await createNodeEngine(gpu).mergeAdapter({ model: { kind: 'folder', path: resolve(modelDir) }, adapter, dtype: dtype as (typeof DTYPES)[number] });
   await mkdir(outDir, { recursive: true });
-  for (const [name, data] of Object.entries(files)) await writeFile(join(outDir, name), data);
-  return Object.keys(files);
+  const out = folderSink(outDir);
+  try {
+    const summary = await createNodeEngine(gpu).mergeAdapter({ model: { kind: 'folder', path: resolve(modelDir) }, adapter, dtype: dtype as (typeof DTYPES)[number] }, out.sink);
+    await out.close();
+    return summary.files.map((f) => f.name);
+  } catch (e) {
+    await out.discard();
+    throw e;
+  }
 }

@@ -1,12 +1,13 @@
 // Two one-off engine jobs behind the CLI's grads and merge commands, so no command assembles model + runner + step
 // by hand: gradients() runs one DSS forward/backward (dropout off) and summarises every trainable gradient, keyed by
 // Hugging Face names, or by PEFT names when an adapter trains on a frozen (optionally NF4) base; mergeAdapter()
-// folds a PEFT adapter into its base and returns a Hugging Face checkpoint folder's files.
+// folds a PEFT adapter into its base and streams a Hugging Face checkpoint folder's files to a sink.
 import type { Gpu } from '../gpu/gpu';
 import type { CheckpointSource, LoadedCheckpoint } from '../io/checkpoint';
 import { importAdapter, type FileMap } from '../io/peft';
+import { writeExport, type ExportSink, type ExportSummary } from '../io/export-stream';
 import { mergedCheckpointFiles } from '../io/merged-checkpoint';
-import { mergedWeights } from '../model/merge';
+import { mergedWeightReader } from '../model/merge';
 import { parseDssBatch, type DssBatch } from '../model/batch';
 import { DssStep } from '../model/dss-step';
 import { qloraLoadOptions } from '../model/qlora';
@@ -126,7 +127,7 @@ export class AdapterTools {
     }
   }
 
-  async mergeAdapter(spec: MergeSpec): Promise<FileRecord> {
+  async mergeAdapter(spec: MergeSpec, sink: ExportSink): Promise<ExportSummary> {
     const dtype = spec.dtype ?? 'F32';
     if (!['F32', 'F16', 'BF16'].includes(dtype)) badInput(new Error(`--dtype must be one of F32, F16, BF16, got ${dtype}`));
     const { checkpoint, source } = await this.checkpoint(spec.model);
@@ -141,8 +142,7 @@ export class AdapterTools {
       const tokenizerJson = own === undefined ? checkpoint.tokenizerJson : typeof own === 'string' ? own : new TextDecoder().decode(own);
       const ownConfig = spec.adapter['tokenizer_config.json'];
       if (ownConfig !== undefined) tokenizerFiles.set('tokenizer_config.json', ownConfig);
-      const weights = await mergedWeights(this.gpu, model);
-      return Object.fromEntries(mergedCheckpointFiles(model.config, weights, { tokenizerJson, tokenizerFiles, dtype }));
+      return await writeExport(mergedCheckpointFiles(model.config, mergedWeightReader(this.gpu, model), { tokenizerJson, tokenizerFiles, dtype }), sink);
     } finally {
       model.params.free();
     }

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../hosts/node/engine';
 import { FIXTURES } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
-import type { AnswerWith } from './api';
+import { fileCollector } from '../io/export-stream';
+import type { AnswerWith, MergeProgress } from './api';
 import type { TrainingRow } from './run-api';
 import { safetensorsHeaderKeys } from './answer-models.testing';
 
@@ -53,12 +54,23 @@ describe('answer with a run, an adapter or a merged model', { timeout: 600_000 }
     expect(fromRun.text).not.toBe(base.text);
 
     // The merged export: a plain checkpoint (no LoRA names) that, loaded as the model, writes the same text.
-    const merged = await engine.exportMergedModel(run);
-    expect(Object.keys(merged)).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
-    expect(safetensorsHeaderKeys(merged['model.safetensors'] as Uint8Array).some((k) => k.includes('lora'))).toBe(false);
+    // It streams: chunks in file order, progress up to the total, and a sink that throws stops it (cancel).
+    const collected = fileCollector();
+    const progress: MergeProgress[] = [];
+    const summary = await engine.exportMergedModel(run, collected.sink, (p) => void progress.push(p));
+    const merged = collected.files();
+    expect([...merged.keys()]).toEqual(summary.files.map((f) => f.name));
+    expect(summary.files.map((f) => f.name)).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
+    expect(summary.bytes).toBe(summary.files.reduce((n, f) => n + f.size, 0));
+    expect(progress.at(-1)).toMatchObject({ stage: 'write', done: summary.bytes, total: summary.bytes });
+    expect(safetensorsHeaderKeys(merged.get('model.safetensors') as Uint8Array).some((k) => k.includes('lora'))).toBe(false);
+    let chunks = 0;
+    const stop = new Error('cancelled by the test');
+    await expect(engine.exportMergedModel(run, () => { if (++chunks === 3) throw stop; })).rejects.toBe(stop);
+    expect(chunks).toBe(3);
     const dir = mkdtempSync(join(tmpdir(), 'stepwise-merged-'));
     roots.push(dir);
-    for (const [name, data] of Object.entries(merged)) writeFileSync(join(dir, name), data);
+    for (const [name, data] of merged) writeFileSync(join(dir, name), data);
     await engine.loadModel({ kind: 'folder', path: dir });
     const fromMerged = await engine.generateStream(prompt, options);
     expect(fromMerged.text).toBe(fromRun.text);

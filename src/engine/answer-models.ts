@@ -4,12 +4,13 @@
 // or the loaded model changes; a run checkpoint saved again since is rebuilt.
 import type { T5Model } from '../model/t5-model';
 import type { T5Tokenizer } from '../model/tokenizer';
-import { mergedWeights } from '../model/merge';
+import { mergedWeightReader } from '../model/merge';
+import { writeExport, type ExportSink, type ExportSummary } from '../io/export-stream';
 import { mergedCheckpointFiles } from '../io/merged-checkpoint';
 import type { AnswerWith, MergeProgress, ModelSource, ModelSummary } from './api';
 import type { BuiltModel, Evaluator, ModelSpec } from './evaluation';
 import { EngineError } from './errors';
-import type { FileRecord, RunRecord } from './run-api';
+import type { RunRecord } from './run-api';
 import type { RunStore } from './run-store';
 import type { Gpu } from '../gpu/gpu';
 
@@ -56,23 +57,21 @@ export class AnswerModels {
   }
 
   /**
-   * The model of `what` with its adapter folded in, as Hugging Face checkpoint files. Built apart from the kept
-   * answer model and freed after: merging reads every weight back, so this is host memory bound, not GPU bound.
+   * The model of `what` with its adapter folded in, as Hugging Face checkpoint files streamed to `sink`. Built apart
+   * from the kept answer model and freed after; each weight is folded and read back just before it is written, so
+   * the host holds one weight at a time.
    */
-  async merged(what: Exclude<AnswerWith, { kind: 'loaded' }>, loaded: LoadedBase | null, onProgress?: (p: MergeProgress) => void): Promise<FileRecord> {
+  async merged(what: Exclude<AnswerWith, { kind: 'loaded' }>, loaded: LoadedBase | null, sink: ExportSink, onProgress?: (p: MergeProgress) => void): Promise<ExportSummary> {
     const { spec } = await this.specFor(what, loaded);
     const send = (p: MergeProgress) => void Promise.resolve(onProgress?.(p)).catch(() => undefined);
     send({ stage: 'build', done: 0, total: 1 });
     const built: BuiltModel = await this.evaluator.buildModel(spec);
     try {
-      send({ stage: 'merge', done: 0, total: 1 });
-      const weights = await mergedWeights(this.gpu, built.model);
-      send({ stage: 'write', done: 0, total: 1 });
+      send({ stage: 'build', done: 1, total: 1 });
       const tokenizerFiles = new Map<string, string>();
       if (built.tokenizerFiles.tokenizerConfig) tokenizerFiles.set('tokenizer_config.json', `${JSON.stringify(built.tokenizerFiles.tokenizerConfig, null, 2)}\n`);
-      const files = mergedCheckpointFiles(built.checkpoint.config, weights, { tokenizerJson: built.tokenizerFiles.tokenizerJson, tokenizerFiles });
-      send({ stage: 'write', done: 1, total: 1 });
-      return Object.fromEntries(files);
+      const files = mergedCheckpointFiles(built.checkpoint.config, mergedWeightReader(this.gpu, built.model), { tokenizerJson: built.tokenizerFiles.tokenizerJson, tokenizerFiles });
+      return await writeExport(files, sink, (done, total, file) => send({ stage: 'write', done, total, file }));
     } finally {
       built.model.params.free();
     }

@@ -4,13 +4,14 @@ import type { ByCategory, MemoryStats } from '../settings/memory';
 import type { GpuInfo } from '../gpu/device';
 import type { GpuErrorReport } from '../gpu/errors';
 import type { PathedFile } from '../io/browser-files-source';
+import type { ExportChunk, ExportSink, ExportSummary } from '../io/export-stream';
 import type { T5Config } from '../model/config';
 import type { EvalOptions, EvalProgress, EvalReport, EvalRow } from '../eval/runner';
 import type { RunConfig } from '../settings/run-config';
 import type { FileRecord, RunApi, RunData } from './run-api';
 
 // Types the studio reads through this door rather than from the layers that define them (docs/architecture.md).
-export type { GpuInfo, PathedFile, T5Config };
+export type { ExportChunk, ExportSink, ExportSummary, GpuInfo, PathedFile, T5Config };
 
 export interface SelfTestResult {
   ok: boolean;
@@ -114,11 +115,16 @@ export interface StoredEvaluation {
   report: EvalReport;
 }
 
-/** Progress of a merged export: folding weights, then writing the file. */
+/**
+ * Progress of a merged export: building the model (done/total 0/1, then 1/1), then writing, where done counts the
+ * bytes the sink has accepted out of all the files' total and `file` is the one being written (each weight is
+ * folded just before it is written).
+ */
 export interface MergeProgress {
-  stage: 'build' | 'merge' | 'write';
+  stage: 'build' | 'write';
   done: number;
   total: number;
+  file?: string;
 }
 
 /** What a Ray Train job bundle is built from: a stored run, or a sweep's configurations over one dataset. */
@@ -200,9 +206,12 @@ export interface EngineApi extends RunApi {
   runEvaluations(runId: string): Promise<StoredEvaluation[]>;
   /**
    * A Hugging Face checkpoint (config.json, model.safetensors, tokenizer files) of a run checkpoint or an imported
-   * adapter with the adapter folded into its base; a full fine-tune's weights as they are.
+   * adapter with the adapter folded into its base; a full fine-tune's weights as they are. The files stream through
+   * `sink` one chunk at a time (model.safetensors: its header, then one weight per chunk as it is folded), each
+   * awaited before the next; a sink that throws stops the export (the way to cancel it) and the call rejects with
+   * that error. Through the worker each chunk's buffer is transferred, not copied.
    */
-  exportMergedModel(what: Exclude<AnswerWith, { kind: 'loaded' }>, onProgress?: (p: MergeProgress) => void): Promise<FileRecord>;
+  exportMergedModel(what: Exclude<AnswerWith, { kind: 'loaded' }>, sink: ExportSink, onProgress?: (p: MergeProgress) => void): Promise<ExportSummary>;
   /**
    * A run (or each configuration of a sweep, one folder each) as a Ray Train job: the files `stepwise export-ray`
    * writes, byte for byte (data split with token ids, tokenizer, run.json, Python, requirements, RayJob, README).

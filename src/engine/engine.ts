@@ -1,7 +1,7 @@
 import { autotunerFor } from '../gpu/autotune';
 import type { Gpu } from '../gpu/gpu';
 import { add } from '../gpu/kernels/add';
-import type { AnswerWith, EngineApi, GenerateRequestOptions, LoadReport, MergeProgress, ModelSource, ModelSummary, RayExportOptions, RayExportSource, SelfTestResult, StoredEvaluation, StreamRequestOptions, StreamResult, StreamUpdate } from './api';
+import type { AnswerWith, EngineApi, ExportSink, ExportSummary, GenerateRequestOptions, LoadReport, MergeProgress, ModelSource, ModelSummary, RayExportOptions, RayExportSource, SelfTestResult, StoredEvaluation, StreamRequestOptions, StreamResult, StreamUpdate } from './api';
 import { AnswerModels } from './answer-models';
 import type { GpuErrorReport } from '../gpu/errors';
 import { EngineError } from './errors';
@@ -72,9 +72,9 @@ export class Engine implements EngineApi {
     return this.tools.gradients(spec);
   }
 
-  /** A PEFT adapter folded into its base: a Hugging Face checkpoint folder's files. */
-  mergeAdapter(spec: MergeSpec): Promise<FileRecord> {
-    return this.tools.mergeAdapter(spec);
+  /** A PEFT adapter folded into its base: a Hugging Face checkpoint folder's files, streamed to `sink`. */
+  mergeAdapter(spec: MergeSpec, sink: ExportSink): Promise<ExportSummary> {
+    return this.tools.mergeAdapter(spec, sink);
   }
 
   // ---- training runs (src/engine/runs.ts) ----
@@ -295,13 +295,13 @@ export class Engine implements EngineApi {
     return (await this.runStore.evaluations?.(runId)) ?? [];
   }
 
-  /** A run checkpoint or an imported adapter folded into its base, as Hugging Face checkpoint files. */
-  async exportMergedModel(what: Exclude<AnswerWith, { kind: 'loaded' }>, onProgress?: (p: MergeProgress) => void): Promise<Record<string, Uint8Array | string>> {
+  /** A run checkpoint or an imported adapter folded into its base, as Hugging Face checkpoint files streamed to `sink`. */
+  async exportMergedModel(what: Exclude<AnswerWith, { kind: 'loaded' }>, sink: ExportSink, onProgress?: (p: MergeProgress) => void): Promise<ExportSummary> {
     if (this.loading) throw new EngineError('busy', 'a model is loading; export when it has finished');
     if (this.generating) throw new EngineError('busy', 'the engine is generating; export when it has finished');
     this.generating = true;
     try {
-      return await this.answers.merged(what, this.loadedBase(), onProgress);
+      return await this.answers.merged(what, this.loadedBase(), sink, onProgress);
     } finally {
       this.generating = false;
     }

@@ -1,11 +1,13 @@
 // Merged export: weights with every adapter folded in (src/model/merge.ts) written as a plain Hugging Face
-// checkpoint folder (config.json, model.safetensors, tokenizer files) that Transformers loads without PEFT.
+// checkpoint folder (config.json, model.safetensors, tokenizer files) that Transformers loads without PEFT. The
+// weights are asked for one at a time as model.safetensors is written, so no second copy of the model is built.
 import { t5ConfigToJson, type T5Config } from '../model/config';
 import { t5ParameterSpecs } from '../model/hf-names';
+import { wholeFile, type StreamedFile } from './export-stream';
 import { modelCardMarkdown, type ModelCard } from './peft-card';
 import type { PeftLoraConfig } from './peft-config';
 import type { FileMap } from './peft';
-import { serializeSafetensors, type TensorToWrite } from './safetensors';
+import { streamedSafetensors } from './safetensors-stream';
 
 export interface MergedExportOptions {
   /** tokenizer.json text (required: the folder must load on its own). */
@@ -21,20 +23,21 @@ export interface MergedExportOptions {
 
 const TORCH_DTYPE = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' } as const;
 
-/** The merged checkpoint folder: config.json, model.safetensors, tokenizer.json (+ given tokenizer files, README.md). */
-export function mergedCheckpointFiles(config: T5Config, weights: ReadonlyMap<string, Float32Array>, o: MergedExportOptions): FileMap {
+/**
+ * The merged checkpoint folder: config.json, model.safetensors, tokenizer.json (+ given tokenizer files,
+ * README.md), in that order. `weight` is called once per parameter, by Hugging Face name in checkpoint order,
+ * while model.safetensors is written.
+ */
+export function mergedCheckpointFiles(config: T5Config, weight: (name: string) => Promise<Float32Array>, o: MergedExportOptions): StreamedFile[] {
   const dtype = o.dtype ?? 'F32';
-  const tensors = new Map<string, TensorToWrite>();
-  for (const spec of t5ParameterSpecs(config)) {
-    const data = weights.get(spec.name);
-    if (!data) throw new Error(`merged export: no weight ${spec.name}`);
-    tensors.set(spec.name, { dtype, shape: [...spec.shape], data });
-  }
-  const files: FileMap = new Map();
-  files.set('config.json', `${JSON.stringify({ ...t5ConfigToJson(config), torch_dtype: TORCH_DTYPE[dtype] }, null, 2)}\n`);
-  files.set('model.safetensors', serializeSafetensors(tensors));
-  files.set('tokenizer.json', o.tokenizerJson);
-  for (const [name, data] of o.tokenizerFiles ?? []) if (!files.has(name)) files.set(name, data);
-  if (o.card) files.set('README.md', modelCardMarkdown(o.card, o.adapter ?? null, { merged: true }));
+  const layout = t5ParameterSpecs(config).map((spec) => ({ name: spec.name, dtype, shape: [...spec.shape] }));
+  const files: StreamedFile[] = [
+    wholeFile('config.json', `${JSON.stringify({ ...t5ConfigToJson(config), torch_dtype: TORCH_DTYPE[dtype] }, null, 2)}\n`),
+    streamedSafetensors('model.safetensors', layout, (t) => weight(t.name)),
+    wholeFile('tokenizer.json', o.tokenizerJson),
+  ];
+  const names = new Set(files.map((f) => f.name));
+  for (const [name, data] of o.tokenizerFiles ?? []) if (!names.has(name)) files.push(wholeFile(name, data));
+  if (o.card) files.push(wholeFile('README.md', modelCardMarkdown(o.card, o.adapter ?? null, { merged: true })));
   return files;
 }

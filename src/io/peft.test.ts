@@ -11,7 +11,8 @@ import { FIXTURES, tensorMismatch } from '../testing/checkpoint';
 import { testGpu } from '../testing/gpu';
 import { loadCheckpoint, memoryCheckpointSource } from './checkpoint';
 import { exportAdapter, importAdapter, zipFiles, type FileMap } from './peft';
-import { mergedWeights } from '../model/merge';
+import { mergedWeightReader, mergedWeights } from '../model/merge';
+import { fileCollector, writeExport } from './export-stream';
 import { mergedCheckpointFiles } from './merged-checkpoint';
 import { peftConfigFor } from './peft-config';
 import { memorySource } from './byte-source';
@@ -235,9 +236,20 @@ describe('merged export', () => {
       await importAdapter(gpu, a.model, goldenAdapterSource(name), { trainable: false });
       const want = await labelLogits(a, batch);
       const tokenizerJson = readFileSync(`${FIXTURES}tiny-t5/${checkpoint}/tokenizer.json`, 'utf8');
+      // Streamed one weight at a time, model.safetensors is byte for byte the file serialized from all the weights.
       const weights = await mergedWeights(gpu, a.model);
-      const files = mergedCheckpointFiles(a.model.config, weights, { tokenizerJson, card: CARD, adapter: peftConfigFor(a.model, checkpoint) });
+      const whole = serializeSafetensors(new Map([...weights].map(([n, data]) => [n, { dtype: 'F32' as const, shape: [...a.model.params.get(n).shape], data }])));
+      const collected = fileCollector();
+      let largest = 0;
+      await writeExport(mergedCheckpointFiles(a.model.config, mergedWeightReader(gpu, a.model), { tokenizerJson, card: CARD, adapter: peftConfigFor(a.model, checkpoint) }), (c) => {
+        if (c.file === 'model.safetensors' && c.offset > 0) largest = Math.max(largest, c.bytes.byteLength);
+        return collected.sink(c);
+      });
+      const files = collected.files();
       a.free();
+      expect(Buffer.compare(files.get('model.safetensors') as Uint8Array, whole)).toBe(0);
+      // After its header, model.safetensors is handed over one weight at a time, never as the whole file.
+      expect(largest).toBe(Math.max(...[...weights.values()].map((w) => w.byteLength)));
       expect([...files.keys()].sort()).toEqual(['README.md', 'config.json', 'model.safetensors', 'tokenizer.json']);
       const ckpt = await loadCheckpoint(memoryCheckpointSource(files, 'merged'));
       expect(ckpt.config).toEqual(a.model.config);

@@ -210,7 +210,8 @@ export interface TensorToWrite {
   data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
 }
 
-function encodeData(name: string, t: TensorToWrite): Uint8Array {
+/** A tensor's little-endian bytes as stored (a view of the data when it is already in that form). */
+export function encodeTensorData(name: string, t: TensorToWrite): Uint8Array {
   const n = numel(t.shape);
   const raw = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   let bytes: Uint8Array;
@@ -234,29 +235,46 @@ function encodeData(name: string, t: TensorToWrite): Uint8Array {
   return bytes;
 }
 
+/** What the header says of a tensor: enough to place it before its values exist. */
+export interface TensorLayout {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+}
+
+/**
+ * The first bytes of a safetensors file (u64 length + JSON header padded with spaces to 8 bytes) for tensors in
+ * this order, and the size of the data section after it: offsets follow from dtypes and shapes alone.
+ */
+export function safetensorsHeaderBytes(tensors: readonly TensorLayout[], metadata: Record<string, string> = {}): { header: Uint8Array; dataBytes: number } {
+  const json: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
+  let offset = 0;
+  for (const t of tensors) {
+    const bytes = numel(t.shape) * DTYPE_BYTES[t.dtype];
+    json[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let text = JSON.stringify(json);
+  const utf8 = new TextEncoder();
+  while ((8 + utf8.encode(text).byteLength) % 8 !== 0) text += ' ';
+  const body = utf8.encode(text);
+  const header = new Uint8Array(8 + body.byteLength);
+  new DataView(header.buffer).setBigUint64(0, BigInt(body.byteLength), true);
+  header.set(body, 8);
+  return { header, dataBytes: offset };
+}
+
 /** Serialize tensors (in the given order) with __metadata__ {"format": "pt", ...}; header padded to 8 bytes. */
 export function serializeSafetensors(
   tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
-  const blobs: Uint8Array[] = [];
-  let offset = 0;
-  for (const [name, t] of entries) {
-    const bytes = encodeData(name, t);
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
-    blobs.push(bytes);
-    offset += bytes.byteLength;
-  }
-  let json = JSON.stringify(header);
-  const utf8 = new TextEncoder();
-  while ((8 + utf8.encode(json).byteLength) % 8 !== 0) json += ' ';
-  const headerBytes = utf8.encode(json);
-  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.byteLength;
+  const blobs = entries.map(([name, t]) => encodeTensorData(name, t));
+  const { header, dataBytes } = safetensorsHeaderBytes(entries.map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })), metadata);
+  const out = new Uint8Array(header.byteLength + dataBytes);
+  out.set(header, 0);
+  let at = header.byteLength;
   for (const b of blobs) {
     out.set(b, at);
     at += b.byteLength;

@@ -1,5 +1,6 @@
 // Adapters folded into their base weights, W' = W + scaling * B A, on the GPU one weight at a time (NF4 bases are
-// dequantized first); only the host copies grow. src/io/merged-checkpoint.ts writes the result as a checkpoint.
+// dequantized first); only the host copies grow. src/io/merged-checkpoint.ts writes the result as a checkpoint,
+// asking for one weight at a time (mergedWeightReader) as it streams model.safetensors.
 import type { Gpu } from '../gpu/gpu';
 import { matmul } from '../gpu/kernels/matmul';
 import { nf4Dequantize } from '../gpu/kernels/nf4';
@@ -40,9 +41,17 @@ export async function mergedWeight(gpu: Gpu, model: T5Model, p: Param): Promise<
 
 /** Every parameter of the model, by Hugging Face name in checkpoint order, with its adapter folded in. */
 export async function mergedWeights(gpu: Gpu, model: T5Model): Promise<Map<string, Float32Array>> {
-  // Trained token rows live in the base weights once copied there; copy them now in case no forward ran since.
-  syncTokenRows(gpu, model.params);
+  const read = mergedWeightReader(gpu, model);
   const weights = new Map<string, Float32Array>();
-  for (const spec of t5ParameterSpecs(model.config)) weights.set(spec.name, await mergedWeight(gpu, model, model.params.get(spec.name)));
+  for (const spec of t5ParameterSpecs(model.config)) weights.set(spec.name, await read(spec.name));
   return weights;
+}
+
+/**
+ * Merged weights one at a time by Hugging Face name, for a writer that stores each before asking for the next (the
+ * streamed merged export): the host holds one weight, not the model.
+ */
+export function mergedWeightReader(gpu: Gpu, model: T5Model): (name: string) => Promise<Float32Array> {
+  syncTokenRows(gpu, model.params);
+  return (name) => mergedWeight(gpu, model, model.params.get(name));
 }

@@ -91,12 +91,9 @@ const api: EngineApi & RunApi = {
   evaluateGeneration: run((e, request, onProgress) => e.evaluateGeneration(request, onProgress)),
   cancelGenerationEval: run((e, evalId) => e.cancelGenerationEval(evalId)),
   runEvaluations: run((e, runId) => e.runEvaluations(runId)),
-  // The merged weights move to the page rather than being copied (the worker drops them anyway).
-  exportMergedModel: run(async (e, what, onProgress) => {
-    const files = await e.exportMergedModel(what, onProgress);
-    const buffers = [...new Set(Object.values(files).flatMap((v) => (typeof v === 'string' ? [] : [v.buffer as ArrayBuffer])))];
-    return Comlink.transfer(files, buffers);
-  }),
+  // Each chunk's buffer moves to the page rather than being copied (the engine never touches a chunk again).
+  exportMergedModel: run((e, what, sink, onProgress) =>
+    e.exportMergedModel(what, (chunk) => sink(Comlink.transfer(chunk, [chunk.bytes.buffer as ArrayBuffer])), onProgress)),
   exportRayBundle: run((e, what, options) => e.exportRayBundle(what, options)),
   planRun: run((e, spec) => e.planRun(spec)),
   startRun: run((e, spec, onEvent) => e.startRun(spec, onEvent)),
@@ -106,6 +103,7 @@ const api: EngineApi & RunApi = {
   listRuns: run((e) => e.listRuns()),
   getRun: run((e, runId) => e.getRun(runId)),
   runMetrics: run((e, runId) => e.runMetrics(runId)),
+  runEvalRows: run((e, runId) => e.runEvalRows(runId)),
   deleteRun: run((e, runId) => e.deleteRun(runId)),
   activeRun: run((e) => e.activeRun()),
   exportRunAdapter: run((e, runId, checkpoint) => e.exportRunAdapter(runId, checkpoint)),

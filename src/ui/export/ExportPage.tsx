@@ -1,22 +1,25 @@
-import { useEffect, useState } from 'react';
-import type { AnswerWith, MergeProgress } from '../../engine/api';
+import { useEffect, useRef, useState } from 'react';
+import type { AnswerWith, ExportChunk, MergeProgress } from '../../engine/api';
 import type { FileRecord, RunRecord } from '../../engine/run-api';
 import { deleteAdapter, listAdapters, putAdapter, type StoredAdapter } from '../../hosts/browser/idb-adapter-store';
 import { asEngineError, engineCall, engineClient } from '../engine-client';
 import { StoredEvaluations } from '../playground/StoredEvaluations';
 import { useAnswerWith } from '../playground/answer-with';
 import { pageTrainEngine } from '../train/run-client';
+import { continueTraining } from '../train/start-adapter';
 import * as Comlink from 'comlink';
 import { parseAdapterFiles, parseAdapterZip, type ParsedAdapter } from './adapter-import';
 import { RayBundleExport } from './RayBundleExport';
 import { lossChartSvg, svgToPng } from './report-chart';
 import { fileStem, metricsCsv, runReportJson } from './run-report';
-import { zipToBlob } from './zip-stream';
+import { fileRecordChunks } from './zip-stream';
+import { zipDownload, type ZipDownloadResult } from './zip-download';
 import { download } from '../download';
 import './export.css';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-const MERGE_STAGES: Record<MergeProgress['stage'], string> = { build: 'building the model', merge: 'folding the adapter into the weights', write: 'writing model.safetensors' };
+const mergeProgressText = (p: MergeProgress) =>
+  p.stage === 'build' ? 'Merged model: building the model…' : `Merged model: folding and writing ${p.file ?? 'files'}, ${mb(p.done)} of ${mb(p.total)}`;
 
 /** Export: adapters, merged models, metrics and charts of each run; imported PEFT adapters. */
 export function ExportPage() {
@@ -26,6 +29,9 @@ export function ExportPage() {
   const [progress, setProgress] = useState<{ text: string; done: number; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** Aborts the zip download in progress (Cancel); null when none runs. */
+  const download$ = useRef<AbortController | null>(null);
+  const [cancellable, setCancellable] = useState(false);
   const refreshAdapters = () => listAdapters().then(setAdapters, (e: Error) => setError(e.message));
   useEffect(() => {
     pageTrainEngine()
@@ -46,20 +52,34 @@ export function ExportPage() {
       setProgress(null);
     }
   };
-  const zipDownload = async (files: FileRecord, name: string) => {
-    const blob = await zipToBlob(files, (p) => setProgress({ text: `Zipping ${name}: ${p.file}, ${mb(p.done)} of ${mb(p.total)}`, done: p.done, total: p.total }));
-    download(name, blob, 'application/zip');
+  /** A zip streamed to the save target (a picked file, else a download) with a Cancel that leaves nothing saved. */
+  const streamZip = async (name: string, produce: (sink: (c: ExportChunk) => Promise<void>) => Promise<unknown>) => {
+    const controller = new AbortController();
+    download$.current = controller;
+    setCancellable(true);
+    let result: ZipDownloadResult;
+    try {
+      result = await zipDownload(name, produce, controller.signal);
+    } finally {
+      download$.current = null;
+      setCancellable(false);
+    }
+    if (result === 'cancelled') setNotice(`Cancelled ${name}: nothing was saved.`);
   };
+  const zipFiles = (files: FileRecord, name: string) => (sink: (c: ExportChunk) => Promise<void>) =>
+    fileRecordChunks(files, sink, (p) => setProgress({ text: `Zipping ${name}: ${p.file}, ${mb(p.done)} of ${mb(p.total)}`, done: p.done, total: p.total }));
   const adapterZip = (run: RunRecord, checkpoint: 'best' | 'latest') =>
     act(`${run.id}-${checkpoint}`, async () => {
-      setProgress({ text: 'Reading the adapter from the run…', done: 0, total: 1 });
-      await zipDownload(await pageTrainEngine().exportRunAdapter(run.id, checkpoint), `${fileStem(run.name)}-${checkpoint}-adapter.zip`);
+      const name = `${fileStem(run.name)}-${checkpoint}-adapter.zip`;
+      await streamZip(name, async (sink) => {
+        setProgress({ text: 'Reading the adapter from the run…', done: 0, total: 1 });
+        await zipFiles(await pageTrainEngine().exportRunAdapter(run.id, checkpoint), name)(sink);
+      });
     });
   const mergedZip = (what: Exclude<AnswerWith, { kind: 'loaded' }>, stem: string) =>
     act(`merged-${stem}`, async () => {
-      const onProgress = (p: MergeProgress) => setProgress({ text: `Merged model: ${MERGE_STAGES[p.stage]}…`, done: p.done, total: p.total });
-      const files = await engineCall(engineClient().exportMergedModel(what, Comlink.proxy(onProgress)));
-      await zipDownload(files, `${stem}-merged.zip`);
+      const onProgress = (p: MergeProgress) => setProgress({ text: mergeProgressText(p), done: p.done, total: p.total });
+      await streamZip(`${stem}-merged.zip`, (sink) => engineCall(engineClient().exportMergedModel(what, Comlink.proxy(sink), Comlink.proxy(onProgress))));
     });
   const report = (run: RunRecord, format: 'csv' | 'json' | 'svg' | 'png') =>
     act(`${run.id}-${format}`, async () => {
@@ -102,6 +122,11 @@ export function ExportPage() {
       {progress ? (
         <div className="export-progress" data-testid="export-progress">
           <progress value={progress.done} max={Math.max(1, progress.total)} aria-label="Export progress" /> <span className="muted">{progress.text}</span>
+          {cancellable ? (
+            <button type="button" onClick={() => download$.current?.abort()}>
+              Cancel
+            </button>
+          ) : null}
         </div>
       ) : null}
 
@@ -155,7 +180,8 @@ export function ExportPage() {
       <h2>Import a PEFT adapter</h2>
       <p className="muted">
         A LoRA adapter as Hugging Face PEFT saves it (adapter_config.json and adapter_model.safetensors, optionally its tokenizer files), as a zip or a
-        folder. It is kept in this browser; in the Playground, “Answer with” then offers it on the loaded model, which must be its base.
+        folder. It is kept in this browser; in the Playground, “Answer with” then offers it on the loaded model, which must be its base, and “Continue training” opens the Train page
+        with it chosen to start from.
       </p>
       <div className="inline-form">
         <label>
@@ -195,6 +221,9 @@ export function ExportPage() {
               {a.base ? `, base ${a.base}` : ''}, {Object.keys(a.files).length} files, imported {new Date(a.importedAt).toLocaleString()}
             </span>
             <div className="export-row">
+              <button type="button" disabled={working} onClick={() => continueTraining(a)}>
+                Continue training
+              </button>
               <button type="button" disabled={working} onClick={() => void mergedZip({ kind: 'adapter', id: a.id, label: a.label, files: a.files }, fileStem(a.label))}>
                 Merged model zip (on the loaded model)
               </button>
