@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import { axpy, fill, reduce, reduceWorkgroups, scale, scaleInto, sum } from './elementwise';
 import { axpyRef, fillRef, scaleRef, sumOfSquaresRef, sumRef } from './elementwise.ref';
+import { REDUCE_VARIANTS, type ReduceVariant } from './reduce-variants';
 
 const TOL = { rtol: 1e-6, atol: 1e-7 };
 
@@ -73,17 +74,26 @@ describe('elementwise utilities on Dawn', () => {
   });
 });
 
-describe('deterministic reduction on Dawn', () => {
-  // 4097 and 70_001 take the two-pass path (many workgroups, then one over the partials).
+// Every form of the reduction (reduce-variants.ts) on the same sizes; undefined = the one chosen by default.
+for (const variant of [undefined, ...REDUCE_VARIANTS] as (ReduceVariant | undefined)[]) describe(`deterministic reduction on Dawn (${variant ?? 'default'} form)`, () => {
+  async function gpuFor(ctx: { skip: (note?: string) => never }) {
+    const gpu = await testGpu();
+    if (variant === 'subgroup' && !gpu.info.subgroups) ctx.skip('this adapter has no subgroups feature');
+    return gpu;
+  }
+
+  // 4097 and 70_001 take the two-pass path in the workgroup forms (many workgroups, then one over the
+  // partials), 70_001 and 300_001 in the serial one.
   for (const n of [1, 255, 4096, 4097, 70_001]) {
-    it(`sum and sum of squares match float64 for ${n} elements`, async () => {
-      const gpu = await testGpu();
+    it(`sum and sum of squares match float64 for ${n} elements`, async (ctx) => {
+      const gpu = await gpuFor(ctx);
       const x = randomFloats(n, 11, -2, 2);
       const tx = gpu.upload(x, [n], 'f32', 'scratch', 'x');
       const out = gpu.upload(new Float32Array([123]), [1], 'f32', 'scratch', 'out');
       const acc = gpu.upload(new Float32Array([0.5]), [1], 'f32', 'scratch', 'acc');
-      sum(gpu, out, tx, n);
-      reduce(gpu, 'test', acc, tx, n, true, true);
+      if (variant === undefined) sum(gpu, out, tx, n); // the public entry point, default form
+      else reduce(gpu, 'test', out, tx, n, false, false, variant);
+      reduce(gpu, 'test', acc, tx, n, true, true, variant);
       const [s, q] = [(await gpu.readF32(out))[0], (await gpu.readF32(acc))[0]];
       gpu.free(tx, out, acc);
       let abs = 0;
@@ -94,29 +104,29 @@ describe('deterministic reduction on Dawn', () => {
     });
   }
 
-  it('uses more than one workgroup for big inputs and gives bit-identical results on reruns', async () => {
-    const gpu = await testGpu();
+  it('uses more than one workgroup for big inputs and gives bit-identical results on reruns', async (ctx) => {
+    const gpu = await gpuFor(ctx);
     const n = 300_001;
-    expect(reduceWorkgroups(n)).toBeGreaterThan(1);
+    expect(reduceWorkgroups(n, variant)).toBeGreaterThan(1);
     const tx = gpu.upload(randomFloats(n, 5), [n], 'f32', 'scratch', 'x');
     const out = gpu.tensor([3], 'f32', 'scratch', 'out');
-    for (let k = 0; k < 3; k++) sum(gpu, gpu.slice(out, 0, 3), tx, n);
+    for (let k = 0; k < 3; k++) reduce(gpu, 'test', gpu.slice(out, 0, 3), tx, n, false, false, variant);
     const first = (await gpu.readF32(out))[0];
-    sum(gpu, out, tx, n);
+    reduce(gpu, 'test', out, tx, n, false, false, variant);
     const again = (await gpu.readF32(out))[0];
     gpu.free(tx, out);
     expect(again).toBe(first);
   });
 
-  it('sums NaN to NaN and an empty range to zero', async () => {
-    const gpu = await testGpu();
+  it('sums NaN to NaN and an empty range to zero', async (ctx) => {
+    const gpu = await gpuFor(ctx);
     const x = new Float32Array(5000).fill(1);
     x[4321] = NaN;
     const tx = gpu.upload(x, [5000], 'f32', 'scratch', 'x');
     const out = gpu.tensor([1], 'f32', 'scratch', 'out');
     const empty = gpu.upload(new Float32Array([7]), [1], 'f32', 'scratch', 'empty');
-    sum(gpu, out, tx, 5000);
-    sum(gpu, empty, tx, 0);
+    reduce(gpu, 'test', out, tx, 5000, false, false, variant);
+    reduce(gpu, 'test', empty, tx, 0, false, false, variant);
     const [s, e] = [(await gpu.readF32(out))[0], (await gpu.readF32(empty))[0]];
     gpu.free(tx, out, empty);
     expect(Number.isNaN(s)).toBe(true);

@@ -5,6 +5,7 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable, Tensor } from '../tensor';
 import { expectBinding, expectCount, isInPlace } from './kernel-args';
+import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
 const WG = 256;
 
@@ -58,19 +59,27 @@ export const axpyProgram: ProgramSpec = {
   ],
 };
 
-/** The reduction, specialised on what it adds (x or x^2) and whether it adds onto out. */
-export function reduceProgram(square: boolean, accumulate: boolean): ProgramSpec {
+const SUBGROUP_WG = 64;
+const SERIAL_WG = 64;
+
+/** Workgroup size of each form of the reduction. */
+const REDUCE_WG: Record<ReduceVariant, number> = { workgroup: WG, subgroup: SUBGROUP_WG, serial: SERIAL_WG };
+
+/** The reduction, specialised on what it adds (x or x^2), whether it adds onto out, and its form (reduce-variants.ts). */
+export function reduceProgram(square: boolean, accumulate: boolean, variant: ReduceVariant = 'workgroup'): ProgramSpec {
+  const suffix = variant === 'workgroup' ? '' : `_${variant}`;
   return {
-    name: `reduce_${square ? 'sumsq' : 'sum'}${accumulate ? '_acc' : ''}`,
-    shader: 'elementwise-reduce',
-    workgroupSize: [WG],
+    name: `reduce_${square ? 'sumsq' : 'sum'}${accumulate ? '_acc' : ''}${suffix}`,
+    shader: `elementwise-reduce${variant === 'workgroup' ? '' : `-${variant}`}`,
+    workgroupSize: [REDUCE_WG[variant]],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },
       { name: 'x', access: 'read', type: 'f32' },
     ],
-    uniforms: [{ name: 'n', type: 'u32' }],
+    uniforms: variant === 'serial' ? [{ name: 'n', type: 'u32' }, { name: 'parts', type: 'u32' }] : [{ name: 'n', type: 'u32' }],
     constants: { SQUARE: square, ACCUMULATE: accumulate },
-    includes: ['workgroup-reduce'],
+    includes: variant === 'workgroup' ? ['workgroup-reduce'] : variant === 'subgroup' ? ['subgroup-reduce'] : [],
+    subgroups: variant === 'subgroup' || undefined,
   };
 }
 
@@ -119,13 +128,16 @@ export function sum(gpu: Gpu, out: Bindable, x: Bindable, n: number): void {
   reduce(gpu, 'sum', out, x, n, false, false);
 }
 
-/** Elements each invocation adds before a second pass is worth it, and the most first-pass workgroups. */
+/** Elements each invocation adds before a second pass is worth it, and the most first-pass partials. */
 const PER_THREAD = 16;
 export const MAX_PARTIALS = 1024;
+/** The serial form's elements per invocation: one invocation sums up to this many in a single pass. */
+export const SERIAL_PER_INVOCATION = 65536;
 
-/** Workgroups of the first pass for n elements; 1 means a single pass straight into out. */
-export function reduceWorkgroups(n: number): number {
-  return Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(n / (WG * PER_THREAD))));
+/** Partials of the first pass for n elements (workgroups, or invocations in the serial form); 1 = a single pass into out. */
+export function reduceWorkgroups(n: number, variant: ReduceVariant = 'workgroup'): number {
+  const per = variant === 'serial' ? SERIAL_PER_INVOCATION : REDUCE_WG[variant] * PER_THREAD;
+  return Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(n / per)));
 }
 
 // Per-device buffer for first-pass partials, kept for the device's life (4 KiB, 'scratch') so a reduction
@@ -141,18 +153,36 @@ function partials(gpu: Gpu): Tensor {
   return t;
 }
 
-/** out[0] = (accumulate ? out[0] : 0) + sum of x or x^2 over n elements (n = 0 adds nothing). */
-export function reduce(gpu: Gpu, op: string, out: Bindable, x: Bindable, n: number, square: boolean, accumulate: boolean): void {
+/**
+ * out[0] = (accumulate ? out[0] : 0) + sum of x or x^2 over n elements (n = 0 adds nothing). The form is forced
+ * by `variant` or chosen per shape (reduce-variants.ts); for a given form and n the order of the sum is fixed.
+ */
+export function reduce(gpu: Gpu, op: string, out: Bindable, x: Bindable, n: number, square: boolean, accumulate: boolean, variant?: ReduceVariant): void {
   expectCount(op, 'n', n);
   expectBinding(op, 'out', out, 1);
   expectBinding(op, 'x', x, n);
   if (isInPlace(op, out, x)) throw new RangeError(`${op}: out and x are the same tensor`);
-  const groups = reduceWorkgroups(n);
+  const form = chooseReduceVariant(gpu, 'reduce', 1, n, variant, (v) => reduceTrial(gpu, n, square, v as ReduceVariant));
+  const groups = reduceWorkgroups(n, form);
+  const pass = (o: Bindable, input: Bindable, count: number, sq: boolean, acc: boolean, parts: number) => {
+    if (form === 'serial') gpu.dispatch(reduceProgram(sq, acc, form), { out: o, x: input }, { n: count, parts }, Math.ceil(parts / SERIAL_WG));
+    else gpu.dispatch(reduceProgram(sq, acc, form), { out: o, x: input }, { n: count }, parts);
+  };
   if (groups === 1) {
-    gpu.dispatch(reduceProgram(square, accumulate), { out, x }, { n }, 1);
+    pass(out, x, n, square, accumulate, 1);
     return;
   }
   const p = partials(gpu);
-  gpu.dispatch(reduceProgram(square, false), { out: p, x }, { n }, groups);
-  gpu.dispatch(reduceProgram(false, accumulate), { out, x: p }, { n: groups }, 1);
+  pass(p, x, n, square, false, groups);
+  pass(out, p, groups, false, accumulate, 1);
+}
+
+async function reduceTrial(gpu: Gpu, n: number, square: boolean, variant: ReduceVariant): Promise<number> {
+  const x = gpu.tensor([Math.max(1, n)], 'f32', 'scratch', 'autotune:x');
+  const out = gpu.tensor([1], 'f32', 'scratch', 'autotune:out');
+  try {
+    return await timeReduceTrial(gpu, () => reduce(gpu, 'reduce trial', out, x, n, square, false, variant));
+  } finally {
+    gpu.free(x, out);
+  }
 }
