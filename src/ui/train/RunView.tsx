@@ -68,6 +68,14 @@ export function RunView({ run }: { run: RunRecord }) {
           {c.method === 'full' ? 'full fine-tuning' : `${c.method === 'qlora' ? 'QLoRA' : 'LoRA'} r${c.lora.rank} α${c.lora.alpha}${c.lora.rslora ? ' rsLoRA' : ''} on ${c.lora.targets.join(', ')}`}
           {` · lr ${c.lr} · batch ${c.batchSize}${c.gradAccum > 1 ? `×${c.gradAccum}` : ''} · a ${c.a} · ${c.epochs} epochs${c.maxSteps ? `, at most ${c.maxSteps} steps` : ''}`}
         </dd>
+        {run.startedFrom ? (
+          <>
+            <dt>Started from</dt>
+            <dd data-testid="run-started-from">
+              adapter {run.startedFrom.adapter} (sha256 {run.startedFrom.sha256.slice(0, 12)}…): its weights trained on, AdamW started fresh
+            </dd>
+          </>
+        ) : null}
         <dt>Best eval</dt>
         <dd data-testid="run-best">{run.best ? `${run.best.eval_loss.toFixed(4)} at step ${run.best.step}` : '—'}</dd>
         <dt>Final</dt>

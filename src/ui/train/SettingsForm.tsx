@@ -3,6 +3,8 @@ import { ALL_LINEAR_TARGETS, type LrSchedule, type TuneMethod } from '../../sett
 import { LORA_PRESETS, type LoraPreset } from '../../settings/presets';
 import { NumberField } from './NumberField';
 import { RUN_PRESETS } from './presets';
+import { useRunInputs } from './run-inputs';
+import { StartAdapterPicker } from './StartAdapterPicker';
 import { useTrain } from './use-train';
 
 const METHOD_NAMES: Record<TuneMethod, string> = { full: 'Full fine-tuning', lora: 'LoRA', qlora: 'QLoRA (NF4 base)' };
@@ -20,7 +22,11 @@ export function SettingsForm({ disabled }: { disabled: boolean }) {
   const setLora = useTrain((s) => s.setLora);
   const methodId = useId();
   const scheduleId = useId();
+  const startAdapter = useRunInputs((s) => s.startAdapter);
   const adapter = config.method !== 'full';
+  // A continued adapter brings its own LoRA settings (the engine reads them from adapter_config.json).
+  const loraEditable = adapter && !startAdapter;
+  const fromAdapter = startAdapter ? `from ${startAdapter.label}` : undefined;
   const num = (n: number | null) => n ?? 0;
 
   return (
@@ -39,31 +45,37 @@ export function SettingsForm({ disabled }: { disabled: boolean }) {
           <label htmlFor={methodId}>Method</label>
           <select id={methodId} value={config.method} onChange={(e) => setConfig({ method: e.target.value as TuneMethod })}>
             {(Object.keys(METHOD_NAMES) as TuneMethod[]).map((m) => (
-              <option key={m} value={m}>
+              <option key={m} value={m} disabled={m === 'full' && startAdapter !== null}>
                 {METHOD_NAMES[m]}
               </option>
             ))}
           </select>
         </div>
-        <NumberField label="Rank" value={config.lora.rank} integer min={1} disabled={!adapter} onChange={(v) => setLora({ rank: num(v) })} hint="LoRA r" />
-        <NumberField label="Alpha" value={config.lora.alpha} min={0} disabled={!adapter} onChange={(v) => setLora({ alpha: num(v) })} hint={`scale ${(config.lora.alpha / (config.lora.rslora ? Math.sqrt(config.lora.rank) : config.lora.rank)).toPrecision(3)}`} />
+        <StartAdapterPicker disabled={disabled} />
+        <NumberField label="Rank" value={config.lora.rank} integer min={1} disabled={!loraEditable} onChange={(v) => setLora({ rank: num(v) })} hint={fromAdapter ?? 'LoRA r'} />
+        <NumberField label="Alpha" value={config.lora.alpha} min={0} disabled={!loraEditable} onChange={(v) => setLora({ alpha: num(v) })} hint={fromAdapter ?? `scale ${(config.lora.alpha / (config.lora.rslora ? Math.sqrt(config.lora.rank) : config.lora.rank)).toPrecision(3)}`} />
         <NumberField label="Learning rate" value={config.lr} min={0} onChange={(v) => setConfig({ lr: num(v) })} hint="paper: 5e-5" />
         <NumberField label="Batch size" value={config.batchSize} integer min={1} onChange={(v) => setConfig({ batchSize: num(v) })} hint="examples per step" />
         <NumberField label="Epochs" value={config.epochs} integer min={1} onChange={(v) => setConfig({ epochs: num(v) })} />
         <NumberField label="Max steps" value={config.maxSteps} integer min={1} emptyMeans="epochs decide" onChange={(v) => setConfig({ maxSteps: v })} />
         <NumberField label="Loss weight a" value={config.a} min={0} max={1} onChange={(v) => setConfig({ a: num(v) })} hint="a·label + (1−a)·rationale" />
       </div>
+      {startAdapter ? (
+        <p className="muted small" data-testid="start-adapter-note">
+          Continuing {startAdapter.label}: rank, alpha, LoRA dropout, targets and rsLoRA are the adapter’s own and cannot change; the method is LoRA or QLoRA.
+        </p>
+      ) : null}
       <details className="more-settings">
         <summary>More settings</summary>
         <div className="field-grid">
-          <NumberField label="LoRA dropout" value={config.lora.dropout} min={0} max={0.99} disabled={!adapter} onChange={(v) => setLora({ dropout: num(v) })} />
+          <NumberField label="LoRA dropout" value={config.lora.dropout} min={0} max={0.99} disabled={!loraEditable} onChange={(v) => setLora({ dropout: num(v) })} />
           <label className="check">
-            <input type="checkbox" checked={config.lora.rslora} disabled={!adapter} onChange={(e) => setLora({ rslora: e.target.checked })} /> rsLoRA (scale by 1/√r, not 1/r)
+            <input type="checkbox" checked={config.lora.rslora} disabled={!loraEditable} onChange={(e) => setLora({ rslora: e.target.checked })} /> rsLoRA (scale by 1/√r, not 1/r)
           </label>
           <label className="check">
             <input type="checkbox" checked={config.doubleQuant} disabled={config.method !== 'qlora'} onChange={(e) => setConfig({ doubleQuant: e.target.checked })} /> NF4 double quantization
           </label>
-          <fieldset className="targets" disabled={!adapter}>
+          <fieldset className="targets" disabled={!loraEditable}>
             <legend>LoRA targets</legend>
             {(Object.keys(LORA_PRESETS) as LoraPreset[]).map((p) => (
               <button key={p} type="button" onClick={() => setLora({ targets: [...LORA_PRESETS[p]] })}>

@@ -6,6 +6,7 @@ import { useDatasets } from '../datasets/datasets-slice';
 import { useModels } from '../models/use-models';
 import { ensureReadable, filesOf, recallFolder, rememberFolder } from '../../hosts/browser/folder-handles';
 import { runData } from './run-data';
+import { startAdapterFiles } from './start-adapter';
 import type { ModelChoice } from './run-inputs';
 import { useRunInputs } from './run-inputs';
 import { useTrain } from './use-train';
@@ -26,7 +27,12 @@ export async function currentSpec(): Promise<RunSpec | string> {
   if (!current) return 'No dataset is open: add one on the Datasets page.';
   const data = runData(current, rows, config.rows, limit);
   if (data.rows.length === 0) return 'No rows are chosen: pick “All but rejected rows”, or accept rows on the Datasets page.';
-  return { ...(name.trim() ? { name: name.trim() } : {}), config, model: await modelSource(model), data };
+  const adapter = await startAdapterFiles();
+  if (typeof adapter === 'string') return adapter;
+  if (adapter && config.method === 'full') return 'Full fine-tuning cannot continue an adapter: choose LoRA or QLoRA, or “None” under “Start from adapter”.';
+  // A continued adapter's LoRA settings are its own: the engine reads them from its adapter_config.json.
+  const { lora: _fromAdapter, ...rest } = config;
+  return { ...(name.trim() ? { name: name.trim() } : {}), config: adapter ? rest : config, model: await modelSource(model), data, ...(adapter ? { adapter } : {}) };
 }
 
 /** Whatever went wrong before the engine was asked, shown like an engine error. */
