@@ -1,6 +1,7 @@
 // The Export page end to end on SwiftShader: a tiny checkpoint from a hub-style server trains a short LoRA run; the
 // Export page downloads its adapter zip (files and PEFT keys checked here with fflate), its merged model zip and
-// its loss chart; the adapter zip is imported back, and in the Playground "Answer with" the imported adapter writes
+// its loss chart; with a file picker (File System Access, here backed by the origin-private file system) the merged
+// zip streams into the picked file, and Cancel stops it and leaves no file; the adapter zip is imported back, and in the Playground "Answer with" the imported adapter writes
 // the same label as the run's checkpoint. An evaluation of the run's checkpoint is kept with the run and shown on
 // both pages. Screenshots go to test-results/ (copied to docs/ by hand after a look).
 import { readFileSync } from 'node:fs';
@@ -32,6 +33,54 @@ async function downloadOf(page: Page, click: () => Promise<void>): Promise<{ nam
   return { name: download.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)), path };
 }
 
+/**
+ * A save picker backed by the origin-private file system, so the test can read the picked file back. With `gated`,
+ * every write waits for window.releaseWrites() (and counts in window.writes), to cancel an export mid-way.
+ */
+async function installOpfsPicker(page: Page, gated: boolean): Promise<void> {
+  await page.evaluate((gated) => {
+    const w = window as unknown as { showSaveFilePicker: unknown; writes: number; releaseWrites: () => void };
+    w.writes = 0;
+    let release = () => undefined as void;
+    const gate = new Promise<void>((ok) => (release = ok));
+    w.releaseWrites = release;
+    w.showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) => {
+      const real = await (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
+      if (!gated) return real;
+      return {
+        kind: 'file', name: real.name,
+        createWritable: async () => {
+          const writable = await real.createWritable();
+          return {
+            write: async (b: Uint8Array) => {
+              w.writes++;
+              await gate;
+              await writable.write(b as Uint8Array<ArrayBuffer>);
+            },
+            close: () => writable.close(),
+            abort: () => writable.abort(),
+          };
+        },
+        remove: () => (real as FileSystemFileHandle & { remove(): Promise<void> }).remove(),
+      };
+    };
+  }, gated);
+}
+
+/** A file's bytes from the origin-private file system, or null when there is none by that name. */
+async function opfsFile(page: Page, name: string): Promise<Uint8Array | null> {
+  const bytes = await page.evaluate(async (name) => {
+    try {
+      const file = await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile();
+      return [...new Uint8Array(await file.arrayBuffer())];
+    } catch (e) {
+      if ((e as DOMException).name === 'NotFoundError') return null;
+      throw e;
+    }
+  }, name);
+  return bytes && Uint8Array.from(bytes);
+}
+
 async function generate(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Generate' }).click();
   const result = page.getByTestId('playground-result');
@@ -44,6 +93,8 @@ test('export a LoRA run: adapter zip with PEFT keys, merged model, chart; import
   page.on('pageerror', (e) => problems.push(e.message));
   const hub = await startTinyHub(ID, CHECKPOINT);
   try {
+    // Without a file picker, zips are offered as downloads (a Blob of the zip's chunks); the picker comes later.
+    await page.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true, writable: true }));
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto('/');
     await expect(page.getByTestId('gpu-status')).toHaveAttribute('data-status', 'ready');
@@ -96,6 +147,30 @@ test('export a LoRA run: adapter zip with PEFT keys, merged model, chart; import
     const mergedKeys = safetensorsKeys(mergedFiles['model.safetensors']);
     expect(mergedKeys).toContain('shared.weight');
     expect(mergedKeys.some((k) => k.includes('lora'))).toBe(false);
+
+    // With a file picker the merged zip streams into the picked file: the same files, and no download.
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await installOpfsPicker(page, false);
+    await run.getByRole('button', { name: /^Merged model zip \(best/ }).click();
+    await expect(page.getByTestId('export-progress')).toHaveCount(0, { timeout: 120_000 });
+    const picked = await opfsFile(page, 'export_lora-best-merged.zip');
+    expect(picked).not.toBeNull();
+    const pickedFiles = unzipSync(picked!);
+    expect(Object.keys(pickedFiles).sort()).toEqual(Object.keys(mergedFiles).sort());
+    for (const name of Object.keys(mergedFiles)) expect(Buffer.compare(pickedFiles[name], mergedFiles[name]), name).toBe(0);
+
+    // Cancel while the first chunk is being written: the export stops, the picked file is removed, nothing downloads.
+    await installOpfsPicker(page, true);
+    await run.getByRole('button', { name: /^Merged model zip \(latest/ }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { writes: number }).writes), { timeout: 120_000 }).toBeGreaterThan(0);
+    await page.getByTestId('export-progress').getByRole('button', { name: 'Cancel' }).click();
+    await page.evaluate(() => (window as unknown as { releaseWrites: () => void }).releaseWrites());
+    await expect(page.getByTestId('export-notice')).toHaveText('Cancelled export_lora-latest-merged.zip: nothing was saved.');
+    await expect(page.getByTestId('export-progress')).toHaveCount(0);
+    expect(await opfsFile(page, 'export_lora-latest-merged.zip')).toBeNull();
+    expect(downloads).toEqual([]);
+    await page.evaluate(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true, writable: true }));
 
     // The loss chart as SVG and PNG.
     const svg = await downloadOf(page, () => run.getByRole('button', { name: 'Loss chart SVG' }).click());
