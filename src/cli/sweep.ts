@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../engine/engine';
 import type { RunData } from '../engine/run-api';
+import { sweepExactMatch } from '../experiments/exact-match';
 import { expandGrid, modelName, paperGrid, PAPER_ALPHAS, PAPER_MAX_RATIO, PAPER_METHODS, PAPER_RANKS, type GridSpec, type Trial } from '../experiments/grid';
 import { mergeQueue, SweepQueue, type QueueEntry, type SweepState } from '../experiments/queue';
 import { formatBytes } from '../experiments/recommend';
@@ -16,7 +17,6 @@ import { FsSweepStore } from '../hosts/node/sweep-store';
 import type { RunConfig, TuneMethod } from '../settings/run-config';
 import { parseColumns, readJsonlRows } from './jsonl-rows';
 import { formatDuration, ProgressBar } from './progress-bar';
-import { sweepExactMatch } from './sweep-exact-match';
 import { configFromFlags } from './train';
 
 export const SWEEP_USAGE = `  sweep --model DIR[,DIR2] --data FILE.jsonl --out SWEEP_DIR [--methods full,lora,qlora] [--ranks 32,64,128]

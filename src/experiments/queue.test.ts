@@ -150,9 +150,12 @@ describe('sweep queue', () => {
     const store = new FsSweepStore(dir);
     const saved = await store.loadQueue();
     expect(saved!.entries.map((e) => e.status)).toEqual(['done', 'paused', 'pending']);
+    // Paused on purpose: the studio leaves it paused after a reload.
+    expect(saved!.pausedByUser).toBe(true);
     const second = new SweepQueue(mergeQueue(saved, grid([2, 4, 8], [16]), 'sweep'), store, engine, DATA);
     expect(await second.run()).toBe('done');
     expect(second.entries.map((e) => e.status)).toEqual(['done', 'done', 'done']);
+    expect((await store.loadQueue())!.pausedByUser).toBe(false);
     expect(engine.calls.filter((c) => !c.startsWith('plan'))).toEqual([
       'start tiny-lora-r2-alpha16-s42', 'start tiny-lora-r4-alpha16-s42', 'resume tiny-lora-r4-alpha16-s42', 'start tiny-lora-r8-alpha16-s42',
     ]);

@@ -23,6 +23,11 @@ export interface SweepState {
   /** What the sweep is: 'sweep' or 'ablation' (reports pick their tables by it). */
   kind: 'sweep' | 'ablation';
   entries: QueueEntry[];
+  /**
+   * Someone paused it (the Pause button, Ctrl-C, its run paused on the Train page): the studio leaves it paused after a
+   * reload instead of resuming it. Cleared when it runs again.
+   */
+  pausedByUser?: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -74,6 +79,7 @@ export class SweepQueue {
   private stopping: 'pause' | null = null;
   private current: string | null = null;
   private running = false;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(readonly state: SweepState, private readonly store: SweepStore, private readonly api: SweepRunApi, private readonly data: RunData) {}
 
@@ -89,7 +95,11 @@ export class SweepQueue {
   /** Stop after the current run pauses at its next step (it resumes from its checkpoint on the next run()). */
   async pause(): Promise<void> {
     this.stopping = 'pause';
-    if (this.current) await this.api.pauseRun(this.current);
+    this.state.pausedByUser = true;
+    const pausing = this.current ? this.api.pauseRun(this.current) : null;
+    // Saved at once, so a reload before the run reaches its step boundary still finds the sweep paused.
+    await this.save();
+    await pausing;
   }
 
   /** Cancel one trial: a pending one is marked cancelled, the running one stops at its next step. */
@@ -122,6 +132,7 @@ export class SweepQueue {
     if (this.running) throw new Error('this sweep is already running');
     this.running = true;
     this.stopping = null;
+    this.state.pausedByUser = false;
     try {
       await this.save();
       await this.store.saveResults(await this.results(hooks.exactMatch));
@@ -132,7 +143,7 @@ export class SweepQueue {
         const entry = this.state.entries[index];
         await this.runEntry(entry, hooks);
         await this.store.saveResults(await this.results(hooks.exactMatch));
-        hooks.onEntry?.(entry, index, this.state.entries.length);
+        if (entry.status !== 'pending') hooks.onEntry?.(entry, index, this.state.entries.length);
         if (entry.status === 'paused') return 'paused';
       }
     } finally {
@@ -163,6 +174,8 @@ export class SweepQueue {
         if (!plan.memory.fits) {
           entry.status = 'does-not-fit';
           entry.memory = plan.memory;
+        } else if (this.stopping) {
+          // Paused while it was being planned: it starts when the sweep runs again.
         } else {
           this.current = trial.id;
           entry.status = 'running';
@@ -174,6 +187,7 @@ export class SweepQueue {
         // A run paused from outside the queue (the Train page, Ctrl-C) pauses the queue too.
         const ends: Record<string, EntryStatus> = { done: 'done', cancelled: 'cancelled', failed: 'failed' };
         entry.status = ends[record.status] ?? 'paused';
+        if (record.status === 'paused') this.state.pausedByUser = true;
       }
     } catch (e) {
       const { status, message } = statusOfError(e);
@@ -205,8 +219,13 @@ export class SweepQueue {
     return entry;
   }
 
-  private async save(): Promise<void> {
-    this.state.updatedAt = Date.now();
-    await this.store.saveQueue(this.state);
+  /** Saves one at a time, in order: a pause's save never lands after a later one (the file would go back in time). */
+  private save(): Promise<void> {
+    const next = this.saving.then(() => {
+      this.state.updatedAt = Date.now();
+      return this.store.saveQueue(this.state);
+    });
+    this.saving = next.catch(() => undefined);
+    return next;
   }
 }
