@@ -5,6 +5,7 @@ import { NumberField } from './NumberField';
 import { RUN_PRESETS } from './presets';
 import { useRunInputs } from './run-inputs';
 import { StartAdapterPicker } from './StartAdapterPicker';
+import { showStartAdapterSettings } from './start-adapter';
 import { useTrain } from './use-train';
 
 const METHOD_NAMES: Record<TuneMethod, string> = { full: 'Full fine-tuning', lora: 'LoRA', qlora: 'QLoRA (NF4 base)' };
@@ -35,7 +36,15 @@ export function SettingsForm({ disabled }: { disabled: boolean }) {
       <div className="presets" role="group" aria-label="Presets">
         <span className="muted">Presets:</span>
         {RUN_PRESETS.map((p) => (
-          <button key={p.id} type="button" title={p.note} onClick={() => useTrain.getState().resetConfig(p.config)}>
+          <button
+            key={p.id}
+            type="button"
+            title={p.note}
+            onClick={() => {
+              useTrain.getState().resetConfig(p.config);
+              showStartAdapterSettings();
+            }}
+          >
             {p.name}
           </button>
         ))}

@@ -24,7 +24,7 @@ export function StartAdapterPicker({ disabled }: { disabled: boolean }) {
     void refresh();
   }, []);
   // The chosen one stays listed even before the list has been read (e.g. chosen on the Export page).
-  const shown = chosen && !adapters.some((a) => a.id === chosen.id) ? [{ id: chosen.id, label: chosen.label, r: chosen.r, alpha: chosen.alpha }, ...adapters] : adapters;
+  const shown: { id: string; label: string; r: number; alpha: number }[] = chosen && !adapters.some((a) => a.id === chosen.id) ? [chosen, ...adapters] : adapters;
   return (
     <div className="field start-adapter">
       <label htmlFor={id}>Start from adapter</label>

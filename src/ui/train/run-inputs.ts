@@ -3,6 +3,7 @@
 // Kept in a small store of its own so the choice survives switching pages; the settings live in the train slice.
 import { create } from 'zustand';
 import type { PathedFile } from '../../io/browser-files-source';
+import type { LoraSettings } from '../../settings/run-config';
 
 export type ModelChoice =
   /** auto: picked by the page (the loaded or a cached model), followed until the person picks one. */
@@ -18,6 +19,8 @@ export interface StartAdapterChoice {
   label: string;
   r: number;
   alpha: number;
+  /** Its LoRA settings as adapter_config.json states them (shown in the form, locked). */
+  lora: Partial<LoraSettings>;
 }
 
 export interface RunInputs {

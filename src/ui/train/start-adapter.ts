@@ -31,10 +31,17 @@ export function chooseStartAdapter(adapter: StoredAdapter | null): void {
     useRunInputs.getState().set({ startAdapter: null });
     return;
   }
-  useRunInputs.getState().set({ startAdapter: { id: adapter.id, label: adapter.label, r: adapter.r, alpha: adapter.alpha } });
+  useRunInputs.getState().set({ startAdapter: { id: adapter.id, label: adapter.label, r: adapter.r, alpha: adapter.alpha, lora: adapterLora(adapter) } });
+  showStartAdapterSettings();
+}
+
+/** Method LoRA (QLoRA stays) and the chosen adapter's LoRA values in the form, e.g. again after a preset replaced them. */
+export function showStartAdapterSettings(): void {
+  const choice = useRunInputs.getState().startAdapter;
+  if (!choice) return;
   const train = useTrain.getState();
   if (train.config.method === 'full') train.setConfig({ method: 'lora' });
-  train.setLora(adapterLora(adapter));
+  train.setLora(choice.lora);
 }
 
 /** The Export page's "Continue training": the Train page, with `adapter` chosen to start from. */
