@@ -5,6 +5,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvalSettings, EvalSplit } from '../engine/evaluation';
+import { baseStorageFromCard } from '../io/peft-card';
 import type { FileRecord } from '../engine/run-api';
 import { createNodeEngine } from '../hosts/node/engine';
 import { createNodeGpu } from '../hosts/node/gpu';
@@ -15,7 +16,9 @@ export const EVAL_USAGE = `  eval --model DIR [--adapter DIR [--nf4 [--double-qu
         --data FILE.jsonl [--split eval|train|all] --out EVAL.json
         [--columns ...] [--a A] [--batch-size N] [--seed N] [--eval-fraction F] [--max-input-length N] [--max-target-length N]
       eval loss per task (label, rationale, total) on the split a run with those settings makes (default: the eval
-      split); --run takes the run's settings, weights and tokenizer; --nf4 loads the base as QLoRA trained it`;
+      split); --run takes the run's settings, weights and tokenizer. A QLoRA adapter needs its base stored as NF4
+      as it trained: read from the adapter's README.md model card (Stepwise writes one with every adapter); a
+      PEFT adapter_config.json has no field for it, so for an adapter without that card pass --nf4 [--double-quant]`;
 
 const SETTING_FLAGS = ['a', 'batch-size', 'seed', 'eval-fraction', 'max-input-length', 'max-target-length'] as const;
 
@@ -36,6 +39,30 @@ export async function readAdapterFolder(dir: string): Promise<FileRecord> {
   return files;
 }
 
+/**
+ * How to store the base under an adapter: as the flags say, else as the adapter's model card says (README.md, which
+ * Stepwise writes with every adapter), else full precision. `note` tells the user which it was when it matters.
+ */
+export async function adapterBase(dir: string, flags: { nf4: boolean; doubleQuant: boolean }): Promise<{ nf4: boolean; doubleQuant: boolean; note: string | null }> {
+  const readme = join(dir, 'README.md');
+  const card = existsSync(readme) ? baseStorageFromCard(await readFile(readme, 'utf8')) : null;
+  if (flags.nf4) {
+    const note = card && !card.nf4 ? `note: ${readme} says the adapter trained on a full-precision base; evaluating on an NF4 base as --nf4 asks` : null;
+    return { nf4: true, doubleQuant: flags.doubleQuant, note };
+  }
+  if (card?.nf4) {
+    return { nf4: true, doubleQuant: card.doubleQuant || flags.doubleQuant, note: `${readme}: QLoRA adapter, base loaded as NF4${card.doubleQuant ? ' with double-quantized absmax' : ''}` };
+  }
+  if (flags.doubleQuant) {
+    throw new Error(`--double-quant needs --nf4: ${card ? `${readme} says the adapter trained on a full-precision base` : `${dir} has no Stepwise model card (README.md) saying it is QLoRA`}`);
+  }
+  if (card) return { nf4: false, doubleQuant: false, note: null };
+  return {
+    nf4: false, doubleQuant: false,
+    note: `note: ${dir} has no Stepwise model card (README.md) saying how its base was stored, and a PEFT adapter_config.json has no field for it: evaluating on a full-precision base; if it was trained as QLoRA, pass --nf4 (and --double-quant if it was)`,
+  };
+}
+
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
   const v = values as Record<string, string | boolean | undefined>;
@@ -43,15 +70,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (v.adapter && v.run) throw new Error('give --adapter DIR or --run RUN_DIR, not both');
   if (v.checkpoint && !v.run) throw new Error('--checkpoint picks a checkpoint of --run RUN_DIR');
   if ((v.nf4 || v['double-quant']) && !v.adapter) throw new Error('--nf4 and --double-quant load the base under --adapter as QLoRA did (a --run knows its method)');
-  if (v['double-quant'] && !v.nf4) throw new Error('--double-quant needs --nf4');
   const split = (v.split ?? 'eval') as EvalSplit;
   if (!['eval', 'train', 'all'].includes(split)) throw new Error(`--split must be eval, train or all, got "${split}"`);
   const checkpoint = (v.checkpoint ?? 'latest') as 'best' | 'latest';
   if (!['best', 'latest'].includes(checkpoint)) throw new Error(`--checkpoint must be latest or best, got "${checkpoint}"`);
   const settings = configFromFlags(Object.fromEntries(SETTING_FLAGS.map((k) => [k, v[k]]))) as EvalSettings;
-  if (v.nf4) Object.assign(settings, { method: 'qlora', doubleQuant: !!v['double-quant'] });
-  else if (v.adapter) settings.method = 'lora';
-  else if (!v.run) settings.method = 'full';
+  if (typeof v.adapter === 'string') {
+    const base = await adapterBase(v.adapter, { nf4: !!v.nf4, doubleQuant: !!v['double-quant'] });
+    if (base.note) process.stderr.write(`${base.note}\n`);
+    Object.assign(settings, base.nf4 ? { method: 'qlora', doubleQuant: base.doubleQuant } : { method: 'lora' });
+  } else if (!v.run) settings.method = 'full';
   const { data } = await readJsonlRows(v.data as string, parseColumns(v.columns as string | undefined));
   const adapter = typeof v.adapter === 'string' ? await readAdapterFolder(v.adapter) : undefined;
   const runDir = typeof v.run === 'string' ? resolve(v.run) : null;

@@ -41,8 +41,8 @@ export async function exportAdapter(gpu: Gpu, model: T5Model, o: AdapterExportOp
   const files: FileMap = new Map();
   files.set(ADAPTER_CONFIG, `${JSON.stringify(config, null, 2)}\n`);
   files.set(ADAPTER_WEIGHTS, serializeSafetensors(tensors));
-  const quantized = [...model.params.params.values()].some((p) => p.storage === 'nf4');
-  if (o.card) files.set('README.md', modelCardMarkdown(o.card, config, { quantized }));
+  const nf4 = [...model.params.params.values()].filter((p) => p.storage === 'nf4');
+  if (o.card) files.set('README.md', modelCardMarkdown(o.card, config, { quantized: nf4.length > 0, doubleQuant: nf4.some((p) => p.nf4.double !== null) }));
   return files;
 }
 

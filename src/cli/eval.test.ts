@@ -1,0 +1,65 @@
+// `eval --adapter` on a QLoRA run's adapter needs no --nf4: the adapter's model card says how its base was stored,
+// so the loss equals `eval --run` of the same run. Without a card the base is full precision and the user is told
+// to pass --nf4; --double-quant without NF4 says why it cannot apply.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTinyT5 } from '../io/tiny-t5';
+import { adapterBase, evalCommand } from './eval';
+import { trainCommand } from './train';
+
+const ROOT = mkdtempSync(join(tmpdir(), 'stepwise-cli-eval-'));
+afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
+const MODEL = join(ROOT, 'model');
+const DATA = join(ROOT, 'data.jsonl');
+const SPLIT = ['--seed', '7', '--max-input-length', '16', '--max-target-length', '12', '--batch-size', '2'];
+
+function setup(): void {
+  mkdirSync(MODEL, { recursive: true });
+  const files = makeTinyT5({ dModel: 32, layers: 1, decoderLayers: 1, heads: 2, dKv: 16, dFf: 64, vocab: 160, spareRows: 4, omitChars: '{}', seed: 3 });
+  for (const [name, data] of files) writeFileSync(join(MODEL, name), data);
+  const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify({
+    id: `r${i}`, question: `how many orders in region ${i}`, label: JSON.stringify({ size: i }), rationale: `count the orders of region ${i}`,
+  }));
+  writeFileSync(DATA, `${lines.join('\n')}\n`);
+}
+
+const evalLoss = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { eval_loss: number }).eval_loss;
+
+describe('eval --adapter of a QLoRA run', () => {
+  it('loads the base as NF4 (double-quantized) from the adapter card: the loss of eval --run; without the card it is not', async () => {
+    setup();
+    const run = join(ROOT, 'run');
+    expect(await trainCommand(['--model', MODEL, '--data', DATA, '--out', run, '--method', 'qlora', '--double-quant', '--rank', '2', '--alpha', '4',
+      '--lr', '5e-2', '--max-steps', '2', ...SPLIT])).toBe(0);
+    const adapter = join(run, 'checkpoints', 'latest', 'adapter');
+    expect(readFileSync(join(adapter, 'README.md'), 'utf8')).toContain('QLoRA: base weights NF4 during training, blocksize 64, absmax double-quantized');
+
+    // --run takes the run's settings; --adapter is given the same ones as flags.
+    const common = ['--model', MODEL, '--data', DATA];
+    expect(await evalCommand([...common, '--run', run, '--out', join(ROOT, 'run.json')])).toBe(0);
+    expect(await evalCommand([...common, ...SPLIT, '--adapter', adapter, '--out', join(ROOT, 'adapter.json')])).toBe(0);
+    expect(evalLoss(join(ROOT, 'adapter.json'))).toBe(evalLoss(join(ROOT, 'run.json')));
+
+    // The same adapter without its card: a full-precision base, so another loss, and a note saying to pass --nf4.
+    const bare = join(ROOT, 'bare-adapter');
+    cpSync(adapter, bare, { recursive: true });
+    rmSync(join(bare, 'README.md'));
+    expect(await adapterBase(bare, { nf4: false, doubleQuant: false })).toMatchObject({ nf4: false, note: expect.stringMatching(/no Stepwise model card .*pass --nf4/) });
+    expect(await evalCommand([...common, ...SPLIT, '--adapter', bare, '--out', join(ROOT, 'bare.json')])).toBe(0);
+    expect(evalLoss(join(ROOT, 'bare.json'))).not.toBe(evalLoss(join(ROOT, 'run.json')));
+    expect(await evalCommand([...common, ...SPLIT, '--adapter', bare, '--nf4', '--double-quant', '--out', join(ROOT, 'flags.json')])).toBe(0);
+    expect(evalLoss(join(ROOT, 'flags.json'))).toBe(evalLoss(join(ROOT, 'run.json')));
+    await expect(adapterBase(bare, { nf4: false, doubleQuant: true })).rejects.toThrow(/--double-quant needs --nf4: .*bare-adapter has no Stepwise model card/);
+  }, 600_000);
+
+  it('reads a LoRA card as full precision and says so when --nf4 overrides it', async () => {
+    const dir = join(ROOT, 'lora-card');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'README.md'), '# x\n\n## Method\n\nm\n\n- PEFT LoRA (base weights in full precision)\n- target modules: q, v\n');
+    expect(await adapterBase(dir, { nf4: false, doubleQuant: false })).toEqual({ nf4: false, doubleQuant: false, note: null });
+    expect(await adapterBase(dir, { nf4: true, doubleQuant: false })).toMatchObject({ nf4: true, note: expect.stringContaining('full-precision base; evaluating on an NF4 base') });
+    await expect(adapterBase(dir, { nf4: false, doubleQuant: true })).rejects.toThrow(/says the adapter trained on a full-precision base/);
+  });
+});
