@@ -6,16 +6,21 @@
 // The block lives in four vec4 accumulators, not an indexed array: SwiftShader spills dynamically indexed
 // private arrays to memory, which made the array form ~20x slower. Rows/cols past M/N are clamped to the
 // last valid one when loading and dropped when storing, so the inner loop has no branches.
-// Products are formed in IN (f16 for the f16 variant) and summed in f32.
+// Products are formed in IN (f16 for the f16 variant) and summed in f32. DROP_A / DROP_B drop an operand out as
+// it is loaded (f32 only; shaders/matmul-store.wgsl).
 
 fn a_at(base: u32, m: u32, k: u32) -> IN {
-  if (TRANS_A) { return a[base + k * u.lda + m]; }
-  return a[base + m * u.lda + k];
+  var i = base + m * u.lda + k;
+  if (TRANS_A) { i = base + k * u.lda + m; }
+  if (DROP_A) { return IN(dropped(f32(a[i]), i - u.offA)); }
+  return a[i];
 }
 
 fn b_at(base: u32, k: u32, n: u32) -> IN {
-  if (TRANS_B) { return b[base + n * u.ldb + k]; }
-  return b[base + k * u.ldb + n];
+  var i = base + k * u.ldb + n;
+  if (TRANS_B) { i = base + n * u.ldb + k; }
+  if (DROP_B) { return IN(dropped(f32(b[i]), i - u.offB)); }
+  return b[i];
 }
 
 // store(bz, m, n, v): shaders/matmul-store.wgsl

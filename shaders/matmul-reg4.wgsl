@@ -5,8 +5,15 @@
 // ma: rows m0..m0+3, columns k..k+3; mb: rows k..k+3, columns n0..n0+3 (WGSL matrices are column-major,
 // mat4x4(c0, c1, c2, c3) takes columns, so a load that yields a row is transposed into place).
 
-fn a4(i: u32) -> vec4<f32> { return a[i / 4u]; }
-fn b4(i: u32) -> vec4<f32> { return b[i / 4u]; }
+// i: element index of the first of four consecutive elements. DROP_A / DROP_B drop them out as they load.
+fn a4(i: u32) -> vec4<f32> {
+  if (DROP_A) { return dropped4(a[i / 4u], i - u.offA); }
+  return a[i / 4u];
+}
+fn b4(i: u32) -> vec4<f32> {
+  if (DROP_B) { return dropped4(b[i / 4u], i - u.offB); }
+  return b[i / 4u];
+}
 
 // store(bz, m, n, v): shaders/matmul-store.wgsl
 

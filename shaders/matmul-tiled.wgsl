@@ -4,7 +4,8 @@
 // four vec4 accumulators (an indexed private array is spilled to memory by SwiftShader).
 //   out (batch,M,N) = alpha * op(A) . op(B)  [+ out if ACCUM]  [+ residual if RESID]
 // Slab loads walk the operand's contiguous dimension first (coalesced); out-of-range elements load as 0.
-// Products are formed in IN (f16 for the f16 variant) and summed in f32.
+// Products are formed in IN (f16 for the f16 variant) and summed in f32. DROP_A / DROP_B drop an operand out as
+// it is staged (f32 only; shaders/matmul-store.wgsl).
 
 const TM: u32 = WG_Y * 4u;
 const TN: u32 = WG_X * 4u;
@@ -44,7 +45,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let k = kt + kk;
       var v = IN(0);
       if (m < u.M && k < u.K) {
-        if (TRANS_A) { v = a[baseA + k * u.lda + m]; } else { v = a[baseA + m * u.lda + k]; }
+        var i = baseA + m * u.lda + k;
+        if (TRANS_A) { i = baseA + k * u.lda + m; }
+        v = a[i];
+        if (DROP_A) { v = IN(dropped(f32(v), i - u.offA)); }
       }
       tileA[kk * TM + mm] = v;
     }
@@ -56,7 +60,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let k = kt + kk;
       var v = IN(0);
       if (n < u.N && k < u.K) {
-        if (TRANS_B) { v = b[baseB + n * u.ldb + k]; } else { v = b[baseB + k * u.ldb + n]; }
+        var i = baseB + k * u.ldb + n;
+        if (TRANS_B) { i = baseB + n * u.ldb + k; }
+        v = b[i];
+        if (DROP_B) { v = IN(dropped(f32(v), i - u.offB)); }
       }
       tileB[kk * TN + nn] = v;
     }

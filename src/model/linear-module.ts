@@ -2,8 +2,7 @@
 // a trainable or frozen f32 weight, a frozen NF4 weight (QLoRA), and an optional LoRA adapter on top:
 //   y = x W^T + scaling * (dropout(x) A^T) B^T
 import type { Gpu } from '../gpu/gpu';
-import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
-import { axpy } from '../gpu/kernels/elementwise';
+import type { DropoutOptions } from '../gpu/kernels/dropout';
 import { linearBackward as linearKernelBackward, linearForward as linearKernelForward } from '../gpu/kernels/linear';
 import { nf4LinearBackwardInput, nf4LinearForward } from '../gpu/kernels/nf4';
 import { castToF16, castToF32 } from '../gpu/kernels/cast';
@@ -61,24 +60,23 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
   if (!lora) return;
   const r = lora.r;
   const xa = records.take(`${path}.lora_xa`, (s) => rows(s) * r);
-  const xin = loraInput(ctx, path, inp, rows, lora.dropout, o.stream, C);
-  linearKernelForward(gpu, xa, xin, lora.A.value, N, C, r);
+  linearKernelForward(gpu, xa, inp, lora.A.value, N, C, r, { dropout: loraDropout(ctx, lora.dropout, o.stream) });
   linearKernelForward(gpu, out, xa, lora.B.value, N, r, OC, { accumulate: true, alpha: lora.scaling });
 }
 
-/** dropout(x) for the adapter, kept in a record when dropout is on (regenerated masks need the same input). */
-function loraInput(ctx: LinearContext, path: string, inp: Bindable, rows: Extent, p: number, stream: number, C: number): Bindable {
-  if (!ctx.train || p === 0) return inp;
-  const xd = ctx.records.take(`${path}.lora_xd`, (s) => rows(s) * C);
-  dropoutForward(ctx.gpu, xd, inp, rows(ctx.records.shape) * C, { p, seed: ctx.seed, stream });
-  return xd;
+/**
+ * The adapter's input dropout, drawn inside A's matmuls (as x loads in forward and in dA, on dx's store in
+ * backward) from the counter RNG, so neither the dropped input nor its mask is kept.
+ */
+function loraDropout(ctx: LinearContext, p: number, stream: number): DropoutOptions | undefined {
+  return ctx.train && p > 0 ? { p, seed: ctx.seed, stream } : undefined;
 }
 
 export interface LinearBackwardOptions {
   /** dinp += instead of dinp = . */
   accumulateInput?: boolean;
   stream: number;
-  /** Scratch (N, r) for the adapter's input gradient, and (N, in) when LoRA dropout is on. */
+  /** Scratch (N, r) for the adapter's input gradient. */
   scratch: (name: string, extent: Extent) => Bindable;
 }
 
@@ -115,20 +113,11 @@ export function linearBackward(
   const r = lora.r;
   const s = lora.scaling;
   const xa = records.take(`${path}.lora_xa`, (sh) => rows(sh) * r);
-  const dropped = ctx.train && lora.dropout > 0;
-  const xin = dropped ? records.take(`${path}.lora_xd`, (sh) => rows(sh) * C) : inp;
-  // B's layer: dxa = s * dout B, dB += s * dout^T xa.  A's layer: dA += dxa^T xin, dxin = dxa A.
+  // B's layer: dxa = s * dout B, dB += s * dout^T xa.  A's layer: dA += dxa^T drop(x), dx += drop'(dxa A).
   const dxa = o.scratch('lora_dxa', (sh) => rows(sh) * r);
   linearKernelBackward(gpu, dxa, lora.B.grad, dout, xa, lora.B.value, N, r, OC, { alpha: s });
-  if (!dinp || !dropped) {
-    linearKernelBackward(gpu, dinp, lora.A.grad, dxa, xin, lora.A.value, N, C, r, { accumulateInput: true });
-    return;
-  }
-  const dxd = o.scratch('lora_dxd', (sh) => rows(sh) * C);
-  linearKernelBackward(gpu, dxd, lora.A.grad, dxa, xin, lora.A.value, N, C, r);
-  const dx = o.scratch('lora_dx', (sh) => rows(sh) * C);
-  dropoutBackward(gpu, dx, dxd, N * C, { p: lora.dropout, seed: ctx.seed, stream: o.stream });
-  axpy(gpu, dinp, dx, 1, N * C);
+  const dropout = loraDropout(ctx, lora.dropout, o.stream);
+  linearKernelBackward(gpu, dinp, lora.A.grad, dxa, inp, lora.A.value, N, C, r, { accumulateInput: true, dropout });
 }
 
 /** f16 staging for an NF4 linear's input or output, one per size (consumed at once, so linears share them). */

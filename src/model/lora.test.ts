@@ -123,4 +123,40 @@ describe('attachLora on a tiny T5', () => {
     opt.free();
     h.free();
   });
+
+  it('A and B gradients with LoRA dropout on match finite differences of the dropped-out loss', async () => {
+    // The adapters' input masks are drawn inside A's matmuls in forward and again in backward (dA, dx): a mask
+    // that differed between them would show here.
+    const gpu = await testGpu();
+    const h = await harness(await tinyModel('untied-gated'));
+    attachLora(gpu, h.model, { r: 4, alpha: 16, dropout: 0.3, seed: 5 });
+    const random = seededRandom(9);
+    for (const a of h.model.params.adapters.values()) gpu.write(a.B.value, Float32Array.from({ length: a.B.shape[0] * a.r }, () => (random() - 0.5) * 0.2));
+    const batch = goldenBatch('untied-gated-all');
+    const run = (backward: boolean) => h.step.run(batch, { train: true, backward, seed: 11, weights: { label: 0.5, rationale: 0.5 } });
+    h.model.params.zeroGrads();
+    await run(true);
+    const paths = ['encoder.block.0.layer.0.SelfAttention.q', 'encoder.block.1.layer.1.DenseReluDense.wi_1', 'decoder.block.0.layer.1.EncDecAttention.k', 'decoder.block.1.layer.2.DenseReluDense.wo'];
+    const problems: string[] = [];
+    const step = 2e-3;
+    for (const path of paths) {
+      const ad = h.model.params.adapters.get(path)!;
+      for (const p of [ad.A, ad.B]) {
+        const grad = await gpu.readF32(p.grad!);
+        const value = await gpu.readF32(p.value);
+        let at = 0;
+        for (let i = 1; i < grad.length; i++) if (Math.abs(grad[i]) > Math.abs(grad[at])) at = i;
+        const loss = async (v: number) => {
+          gpu.write(p.value, Float32Array.of(v), at);
+          const l = await run(false);
+          return 0.5 * l.label + 0.5 * l.rationale!;
+        };
+        const fd = ((await loss(value[at] + step)) - (await loss(value[at] - step))) / (2 * step);
+        gpu.write(p.value, Float32Array.of(value[at]), at);
+        if (!(Math.abs(fd - grad[at]) <= 0.03 * Math.abs(grad[at]) + 3e-4)) problems.push(`${p.name}[${at}]: analytic ${grad[at]}, numeric ${fd}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    h.free();
+  });
 });

@@ -1,5 +1,5 @@
 // Philox4x32-10 (Salmon et al., "Parallel Random Numbers: As Easy as 1, 2, 3", SC11) in exact u32
-// arithmetic, and the CPU float64 reference of dropout built on it. The WGSL in shaders/dropout.wgsl
+// arithmetic, and the CPU float64 reference of dropout built on it. The WGSL in shaders/philox.wgsl
 // computes the same words, so a mask can be regenerated anywhere from (seed, stream, index).
 
 const M0 = 0xd2511f53;

@@ -16,6 +16,7 @@ export interface DropoutOptions {
 export const dropoutProgram: ProgramSpec = {
   name: 'dropout',
   shader: 'dropout',
+  includes: ['philox'],
   workgroupSize: [256],
   // One read_write binding: the kernel works in place; out-of-place calls copy first.
   bindings: [{ name: 'x', access: 'read_write', type: 'f32' }],
@@ -29,14 +30,14 @@ export const dropoutProgram: ProgramSpec = {
   ],
 };
 
-function checkOptions(op: string, o: DropoutOptions): void {
+export function checkDropoutOptions(op: string, o: DropoutOptions): void {
   if (!(o.p >= 0 && o.p < 1)) throw new RangeError(`${op}: p must be in [0, 1), got ${o.p}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RangeError(`${op}: seed must be a non-negative safe integer, got ${o.seed}`);
   if (!Number.isInteger(o.stream) || o.stream < 0 || o.stream > 0xffffffff) throw new RangeError(`${op}: stream must be a u32, got ${o.stream}`);
 }
 
 function applyMask(op: string, gpu: Gpu, out: Bindable, inp: Bindable, n: number, o: DropoutOptions): void {
-  checkOptions(op, o);
+  checkDropoutOptions(op, o);
   expectCount(op, 'n', n);
   expectBinding(op, 'out', out, n);
   expectBinding(op, 'inp', inp, n);
@@ -61,6 +62,6 @@ export function dropoutBackward(gpu: Gpu, dinp: Bindable, dout: Bindable, n: num
 
 /** The keep mask (1 = kept) the GPU draws for these options, computed on the CPU. */
 export function dropoutMaskCpu(n: number, o: DropoutOptions): Uint8Array {
-  checkOptions('dropoutMaskCpu', o);
+  checkDropoutOptions('dropoutMaskCpu', o);
   return dropoutMaskRef(n, o);
 }

@@ -2,6 +2,7 @@
 // N rows = batch * tokens; no bias (T5 has none).
 import type { Gpu } from '../gpu';
 import type { Bindable } from '../tensor';
+import type { DropoutOptions } from './dropout';
 import { matmul } from './matmul';
 
 export interface LinearForwardOptions {
@@ -11,6 +12,8 @@ export interface LinearForwardOptions {
   residual?: Bindable;
   /** scales inp . weight^T */
   alpha?: number;
+  /** dropout(inp) . weight^T: the mask is drawn as inp's elements load (no dropped copy of inp is made) */
+  dropout?: DropoutOptions;
   /** force a matmul variant (tests, benchmark) */
   variant?: string;
 }
@@ -20,18 +23,22 @@ export interface LinearBackwardOptions {
   accumulateInput?: boolean;
   /** scales both gradients */
   alpha?: number;
+  /** The forward's input dropout (same options): dinp gets its backward, dweight sees the dropped input. */
+  dropout?: DropoutOptions;
   variant?: string;
 }
 
-/** out = alpha * inp . weight^T (+= if accumulate, residual + if residual).  inp (N,C), weight (OC,C), out (N,OC) */
+/** out = alpha * [dropout](inp) . weight^T (+= if accumulate, residual + if residual).  inp (N,C), weight (OC,C), out (N,OC) */
 export function linearForward(
   gpu: Gpu, out: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, OC: number, opts: LinearForwardOptions = {},
 ): void {
-  matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, residual: opts.residual, alpha: opts.alpha, variant: opts.variant });
+  const dropout = opts.dropout && { ...opts.dropout, operand: 'a' as const };
+  matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, residual: opts.residual, alpha: opts.alpha, dropout, variant: opts.variant });
 }
 
 /**
- * dinp (N,C) = alpha * dout . weight (overwritten, or += with accumulateInput);
+ * dinp (N,C) = alpha * dout . weight (overwritten, or += with accumulateInput), dropout's backward applied to
+ * alpha * dout . weight before the add when opts.dropout;
  * dweight (OC,C) += alpha * dout^T . inp (always accumulates: zero it with gpu.zero before the first micro-batch).
  * Either output may be null (no input gradient needed / frozen weight).
  * dout (N,OC), inp (N,C), weight (OC,C)
@@ -40,10 +47,13 @@ export function linearBackward(
   gpu: Gpu, dinp: Bindable | null, dweight: Bindable | null, dout: Bindable, inp: Bindable, weight: Bindable,
   N: number, C: number, OC: number, opts: LinearBackwardOptions = {},
 ): void {
+  const drop = opts.dropout;
   if (dinp) {
-    matmul(gpu, dinp, dout, weight, { M: N, N: C, K: OC }, { accumulate: opts.accumulateInput, alpha: opts.alpha, variant: opts.variant });
+    const dropout = drop && { ...drop, operand: 'out' as const };
+    matmul(gpu, dinp, dout, weight, { M: N, N: C, K: OC }, { accumulate: opts.accumulateInput, alpha: opts.alpha, dropout, variant: opts.variant });
   }
   if (dweight) {
-    matmul(gpu, dweight, dout, inp, { M: OC, N: C, K: N }, { transA: true, accumulate: true, alpha: opts.alpha, variant: opts.variant });
+    const dropout = drop && { ...drop, operand: 'b' as const };
+    matmul(gpu, dweight, dout, inp, { M: OC, N: C, K: N }, { transA: true, accumulate: true, alpha: opts.alpha, dropout, variant: opts.variant });
   }
 }

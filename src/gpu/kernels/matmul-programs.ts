@@ -47,7 +47,20 @@ export interface ProgramKey {
   residual: boolean;
   /** f16 operands (products in f16, sums in f32); out and residual stay f32. */
   f16: boolean;
+  /** Dropout fused into the loads of a or b, or into the store of alpha * result (before accumulate/residual). */
+  drop?: MatmulDropSite | null;
 }
+
+export type MatmulDropSite = 'a' | 'b' | 'out';
+
+// The fused dropout's Philox key, site stream, drop threshold and keep scale (unused without a drop site).
+const DROP_UNIFORMS = [
+  { name: 'dropKey0', type: 'u32' as const },
+  { name: 'dropKey1', type: 'u32' as const },
+  { name: 'dropStream', type: 'u32' as const },
+  { name: 'dropThreshold', type: 'u32' as const },
+  { name: 'dropScale', type: 'f32' as const },
+];
 
 const UNIFORMS = [
   'M', 'N', 'K', 'lda', 'ldb', 'ldo', 'ldr', 'sA', 'sB', 'sO', 'sR', 'offA', 'offB', 'offO', 'offR',
@@ -58,7 +71,8 @@ const cache = new Map<string, ProgramSpec>();
 export function matmulProgram(k: ProgramKey): ProgramSpec {
   const v = k.variant;
   if (k.f16 && v.kind === 'reg4') throw new Error(`matmul: variant "${v.name}" has no f16 form`);
-  const id = `${v.name}:${k.transA ? 't' : 'n'}${k.transB ? 't' : 'n'}${k.accumulate ? ':acc' : ''}${k.residual ? ':res' : ''}${k.f16 ? ':f16' : ''}`;
+  if (k.f16 && k.drop) throw new Error('matmul: fused dropout takes f32 operands only');
+  const id = `${v.name}:${k.transA ? 't' : 'n'}${k.transB ? 't' : 'n'}${k.accumulate ? ':acc' : ''}${k.residual ? ':res' : ''}${k.f16 ? ':f16' : ''}${k.drop ? `:drop-${k.drop}` : ''}`;
   const hit = cache.get(id);
   if (hit) return hit;
   const operand = v.kind === 'reg4' ? 'vec4<f32>' : k.f16 ? 'f16' : 'f32';
@@ -67,12 +81,15 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
     TRANS_B: k.transB,
     ACCUM: k.accumulate,
     RESID: k.residual,
+    DROP_A: k.drop === 'a',
+    DROP_B: k.drop === 'b',
+    DROP_OUT: k.drop === 'out',
   };
   if (v.kind === 'tiled') constants.TK = v.tk ?? 16;
   const spec: ProgramSpec = {
     name: `matmul_${id}`,
     shader: `matmul-${v.kind}`,
-    includes: ['matmul-store'],
+    includes: ['philox', 'matmul-store'],
     workgroupSize: [v.wg[0], v.wg[1], 1],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },
@@ -81,7 +98,7 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
       // Without a residual, `a` is bound here too (read-only twice is allowed) and never read.
       { name: 'residual', access: 'read', type: 'f32' },
     ],
-    uniforms: [...UNIFORMS, { name: 'alpha', type: 'f32' }],
+    uniforms: [...UNIFORMS, { name: 'alpha', type: 'f32' }, ...DROP_UNIFORMS],
     constants,
     aliases: v.kind === 'reg4' ? {} : { IN: k.f16 ? 'f16' : 'f32' },
     f16: k.f16,

@@ -1,8 +1,11 @@
 import type { MatmulDims, MatmulOptions } from './matmul';
+import { dropoutMaskRef } from './dropout.ref';
 
 /**
  * CPU float64 reference of matmul: out (batch,M,N) = [residual +] [out +] alpha * op(A) op(B).
  * a (batch,M,K) or (batch,K,M) if transA; b (batch,K,N) or (batch,N,K) if transB; strides as in matmul.
+ * opts.dropout: a or b dropped out (mask over its storage index) before the product, or alpha * op(A) op(B)
+ * dropped out (mask index m * N + n) before accumulate or residual.
  */
 export function matmulRef(
   a: ArrayLike<number>,
@@ -16,6 +19,16 @@ export function matmulRef(
   const sB = opts.strideB ?? K * N;
   const sO = opts.strideOut ?? M * N;
   const alpha = opts.alpha ?? 1;
+  const drop = opts.dropout && opts.dropout.p > 0 ? opts.dropout : undefined;
+  // keep / (1 - p) per element of the masked operand, 0 where dropped.
+  const keepScale = (n: number) => Float64Array.from(dropoutMaskRef(n, drop!), (k) => (k ? 1 / (1 - drop!.p) : 0));
+  const dropped = (x: ArrayLike<number>) => {
+    const scale = keepScale(x.length);
+    return Float64Array.from(x, (v, i) => v * scale[i]);
+  };
+  if (drop?.operand === 'a') a = dropped(a);
+  if (drop?.operand === 'b') b = dropped(b);
+  const outScale = drop?.operand === 'out' ? keepScale(M * N) : null;
   const result = new Float64Array(opts.out ? opts.out.length : (batch - 1) * sO + M * N);
   if (opts.out) for (let i = 0; i < result.length; i++) result[i] = opts.out[i];
   for (let z = 0; z < batch; z++) {
@@ -29,6 +42,7 @@ export function matmulRef(
         }
         const o = z * sO + m * N + n;
         let v = alpha * s;
+        if (outScale) v *= outScale[m * N + n];
         if (opts.accumulate) v += result[o];
         if (opts.residual) v += opts.residual[z * M * N + m * N + n];
         result[o] = v;

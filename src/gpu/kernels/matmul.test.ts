@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import type { Gpu } from '../gpu';
+import { dropoutForward } from './dropout';
+import { axpy } from './elementwise';
 import { matmul, MATMUL_VARIANTS, variantUnfitness, type MatmulDims, type MatmulOptions } from './matmul';
 import { variantNamed } from './matmul-programs';
 import { matmulRef } from './matmul.ref';
@@ -139,5 +141,57 @@ describe('matmul input checks', () => {
         expect(closeness(got, want, { rtol: 2e-3, atol: 2e-2 }), `${variant} ${JSON.stringify(l)}`).toBeNull();
       }
     }
+  });
+});
+
+describe('matmul with dropout fused into a load or the store', () => {
+  const p = 0.3;
+  const sites = ['a', 'b', 'out'] as const;
+  for (const variant of MATMUL_VARIANTS) {
+    const dims = variant.startsWith('reg4') ? { M: 12, N: 20, K: 16 } : { M: 13, N: 21, K: 11 };
+    sites.forEach((operand, s) => {
+      for (const l of [LAYOUTS[s], LAYOUTS[3 - s]]) {
+        it(`${variant}: ${operand} dropped, ${l.transA ? 'At' : 'A'}.${l.transB ? 'Bt' : 'B'}, accumulate`, async () => {
+          const gpu = await testGpu();
+          const dropout = { operand, p, seed: 2 ** 40 + 17, stream: 1_000_123 };
+          const c: Case = { dims, opts: { ...l, accumulate: true, alpha: 0.75, dropout } };
+          expect(await check(gpu, variant, c, 500 + s)).toBeNull();
+          // Bit for bit the unfused path: the dropout kernel on the operand (or on the product), then the matmul.
+          const aHost = randomFloats(dims.M * dims.K, 1);
+          const bHost = randomFloats(dims.K * dims.N, 2);
+          const outHost = randomFloats(dims.M * dims.N, 3);
+          const up = (x: Float32Array, name: string) => gpu.upload(x, [x.length], 'f32', 'scratch', name);
+          const [a, b, fused] = [up(aHost, 'a'), up(bHost, 'b'), up(outHost, 'fused')];
+          matmul(gpu, fused, a, b, dims, { ...l, accumulate: true, alpha: 0.75, dropout, variant });
+          const o = { p, seed: dropout.seed, stream: dropout.stream };
+          const plain = up(outHost, 'plain');
+          if (operand === 'out') {
+            const y = gpu.tensor([dims.M * dims.N], 'f32', 'scratch', 'y');
+            matmul(gpu, y, a, b, dims, { ...l, alpha: 0.75, variant });
+            dropoutForward(gpu, y, y, dims.M * dims.N, o);
+            axpy(gpu, plain, y, 1, dims.M * dims.N);
+            gpu.free(y);
+          } else {
+            const x = operand === 'a' ? a : b;
+            dropoutForward(gpu, x, x, operand === 'a' ? aHost.length : bHost.length, o);
+            matmul(gpu, plain, a, b, dims, { ...l, accumulate: true, alpha: 0.75, variant });
+          }
+          const [got, want] = [await gpu.readF32(fused), await gpu.readF32(plain)];
+          gpu.free(a, b, fused, plain);
+          expect(Array.from(got)).toEqual(Array.from(want));
+        });
+      }
+    });
+  }
+
+  it('refuses what it cannot mask (batched, chunked, bad p)', async () => {
+    const gpu = await testGpu();
+    const t = gpu.tensor([64 * 64], 'f32', 'scratch', 't');
+    const out = gpu.tensor([64 * 64], 'f32', 'scratch', 'out');
+    const dropout = { operand: 'a' as const, p: 0.1, seed: 1, stream: 2 };
+    expect(() => matmul(gpu, out, t, t, { M: 8, N: 8, K: 8, batch: 2 }, { dropout })).toThrow(/fused dropout runs on batch 1 only/);
+    expect(() => matmul(gpu, out, t, t, { M: 64, N: 64, K: 64 }, { dropout, maxBindingBytes: 4096 })).toThrow(/operands bound whole/);
+    expect(() => matmul(gpu, out, t, t, { M: 8, N: 8, K: 8 }, { dropout: { ...dropout, p: 1 } })).toThrow(/p must be in \[0, 1\)/);
+    gpu.free(t, out);
   });
 });

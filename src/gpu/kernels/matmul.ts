@@ -10,7 +10,9 @@ import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
 import type { Gpu } from '../gpu';
 import { backingTensor, bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType } from '../tensor';
 import { expectBinding, expectFloatPair, expectIntegers, expectOutputsDistinct } from './kernel-args';
-import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulVariant } from './matmul-programs';
+import { dropThreshold, philoxKey } from './dropout.ref';
+import { checkDropoutOptions, type DropoutOptions } from './dropout';
+import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulDropSite, type MatmulVariant } from './matmul-programs';
 import { operandStart, planChunks, type Dim, type OperandLayout } from './matmul-plan';
 
 export interface MatmulDims { M: number; N: number; K: number; batch?: number }
@@ -23,6 +25,12 @@ export interface MatmulOptions {
   residual?: Bindable;   // out = residual + alpha * op(A) op(B); residual (batch,M,N); must not be `out` itself (use accumulate for that)
   strideA?: number; strideB?: number; strideOut?: number; // per-batch element strides; 0 broadcasts; defaults = dense
   variant?: string;      // force a variant (tests/bench); default = autotuned choice
+  /**
+   * Dropout fused into the call, with the mask the dropout kernel draws for these options over the whole operand
+   * (element index in its storage order): on a's or b's elements as they load, or on alpha * op(A) op(B) before
+   * accumulate or residual ('out', index m * N + n). f32 operands, batch 1, operands bound whole.
+   */
+  dropout?: DropoutOptions & { operand: MatmulDropSite };
   /** Pretend storage bindings are at most this many bytes (tests of the chunking); default = device limit. */
   maxBindingBytes?: number;
 }
@@ -41,6 +49,8 @@ interface Problem {
   transA: boolean; transB: boolean;
   sA: number; sB: number; sO: number;
   f16: boolean;
+  /** Where a fused dropout draws its mask; on a or b every load of an element redraws it. */
+  drop?: MatmulDropSite | null;
 }
 
 /** Why `v` cannot run this problem, or null. */
@@ -58,12 +68,20 @@ export function variantUnfitness(v: MatmulVariant, p: Problem): string | null {
 function shapeClass(p: Problem): string {
   const bucket = (x: number) => 2 ** Math.ceil(Math.log2(x));
   const v4 = variantUnfitness(variantNamed('reg4-4x4'), p) === null;
-  return `${p.transA ? 't' : 'n'}${p.transB ? 't' : 'n'}${p.f16 ? '-f16' : ''}${v4 ? '-v4' : ''}-b${p.batch > 1 ? 'n' : '1'}-${bucket(p.M)}x${bucket(p.N)}x${bucket(p.K)}`;
+  return `${p.transA ? 't' : 'n'}${p.transB ? 't' : 'n'}${p.f16 ? '-f16' : ''}${v4 ? '-v4' : ''}${loadDrop(p) ? `-drop${p.drop}` : ''}-b${p.batch > 1 ? 'n' : '1'}-${bucket(p.M)}x${bucket(p.N)}x${bucket(p.K)}`;
+}
+
+/**
+ * A mask drawn on an operand's loads is redrawn by every workgroup (tiled) or invocation (register blocks) that
+ * loads the element, so such calls are tuned apart and default to the tiles, which load each element least often.
+ */
+function loadDrop(p: Problem): boolean {
+  return p.drop === 'a' || p.drop === 'b';
 }
 
 /** What runs when nothing was tuned: register blocks on CPU adapters (vec4 where possible), tiles on GPUs. */
-export function defaultVariant(gpu: Gpu, candidates: readonly string[]): string {
-  const order = isCpuAdapter(gpu.info) ? ['reg4-4x4', 'reg-4x4'] : ['tiled-64x64'];
+export function defaultVariant(gpu: Gpu, candidates: readonly string[], dropOnLoad = false): string {
+  const order = isCpuAdapter(gpu.info) && !dropOnLoad ? ['reg4-4x4', 'reg-4x4'] : ['tiled-64x64'];
   return order.find((n) => candidates.includes(n)) ?? candidates[0];
 }
 
@@ -91,7 +109,7 @@ function chooseVariant(gpu: Gpu, p: Problem, forced: string | undefined): Matmul
     return v;
   }
   const candidates = candidatesFor(p);
-  return variantNamed(autotunerFor(gpu).pick('matmul', shapeClass(p), candidates, defaultVariant(gpu, candidates), trialFor(gpu, p)));
+  return variantNamed(autotunerFor(gpu).pick('matmul', shapeClass(p), candidates, defaultVariant(gpu, candidates, loadDrop(p)), trialFor(gpu, p)));
 }
 
 /**
@@ -122,14 +140,31 @@ export function matmul(gpu: Gpu, out: Bindable, a: Bindable, b: Bindable, dims: 
   need('out', out, sO, M, N, 'f32');
   if (residual) need('residual', residual, M * N, M, N, 'f32');
 
-  const p: Problem = { M, N, K, batch, transA, transB, sA, sB, sO, f16 };
+  const drop = opts.dropout && opts.dropout.p > 0 ? opts.dropout : undefined;
+  if (opts.dropout) {
+    checkDropoutOptions('matmul', opts.dropout);
+    if (f16) throw new Error('matmul: fused dropout takes f32 operands only');
+    if (batch !== 1) throw new Error(`matmul: fused dropout runs on batch 1 only (got batch ${batch})`);
+  }
+
+  const p: Problem = { M, N, K, batch, transA, transB, sA, sB, sO, f16, drop: drop?.operand ?? null };
   const variant = chooseVariant(gpu, p, opts.variant);
-  run(gpu, variant, p, { out, a, b, residual }, opts.alpha ?? 1, !!opts.accumulate, opts.maxBindingBytes);
+  run(gpu, variant, p, { out, a, b, residual }, opts.alpha ?? 1, !!opts.accumulate, opts.maxBindingBytes, drop);
+}
+
+/** The fused dropout's uniforms (zeros without one: the program then never reads them). */
+function dropUniforms(drop: DropoutOptions | undefined): Record<string, number> {
+  if (!drop) return { dropKey0: 0, dropKey1: 0, dropStream: 0, dropThreshold: 0, dropScale: 1 };
+  const [dropKey0, dropKey1] = philoxKey(drop.seed);
+  return { dropKey0, dropKey1, dropStream: drop.stream, dropThreshold: dropThreshold(drop.p), dropScale: 1 / (1 - drop.p) };
 }
 
 interface Operands { out: Bindable; a: Bindable; b: Bindable; residual?: Bindable }
 
-function run(gpu: Gpu, variant: MatmulVariant, p: Problem, ops: Operands, alpha: number, accumulate: boolean, maxBindingBytes?: number): void {
+function run(
+  gpu: Gpu, variant: MatmulVariant, p: Problem, ops: Operands, alpha: number, accumulate: boolean, maxBindingBytes?: number,
+  drop?: DropoutOptions & { operand: MatmulDropSite },
+): void {
   const limit = Math.min(maxBindingBytes ?? Infinity, gpu.device.limits.maxStorageBufferBindingSize);
   const alignBytes = gpu.device.limits.minStorageBufferOffsetAlignment;
   const inBytes = p.f16 ? 2 : 4;
@@ -150,6 +185,8 @@ function run(gpu: Gpu, variant: MatmulVariant, p: Problem, ops: Operands, alpha:
     tile: variantTile(variant),
     maxWorkgroups: gpu.device.limits.maxComputeWorkgroupsPerDimension,
   });
+  // The mask is indexed from each operand's first element, which a chunked call no longer binds at 0.
+  if (drop && chunks.length > 1) throw new Error(`matmul: fused dropout needs operands bound whole, but this call (M ${p.M}, N ${p.N}, K ${p.K}) is split into ${chunks.length} chunks`);
   const { tm, tn } = variantTile(variant);
   for (const c of chunks) {
     const start = Object.fromEntries(Object.entries(c.ranges).map(([d, r]) => [d, r.start])) as Record<Dim, number>;
@@ -160,7 +197,7 @@ function run(gpu: Gpu, variant: MatmulVariant, p: Problem, ops: Operands, alpha:
       bound[n] = bindOperand(gpu, ops[n]!, op, start, size, alignBytes);
     }
     const first = c.firstK;
-    const spec = matmulProgram({ variant, transA: p.transA, transB: p.transB, accumulate: accumulate || !first, residual: !!ops.residual && first, f16: p.f16 });
+    const spec = matmulProgram({ variant, transA: p.transA, transB: p.transB, accumulate: accumulate || !first, residual: !!ops.residual && first, f16: p.f16, drop: drop?.operand ?? null });
     const res = ops.residual && first ? bound.residual! : { t: bound.a!.t, off: 0 };
     gpu.dispatch(
       spec,
@@ -171,6 +208,7 @@ function run(gpu: Gpu, variant: MatmulVariant, p: Problem, ops: Operands, alpha:
         sA: p.sA, sB: p.sB, sO: p.sO, sR: p.M * p.N,
         offA: bound.a!.off, offB: bound.b!.off, offO: bound.out!.off, offR: res.off,
         alpha,
+        ...dropUniforms(drop),
       },
       [Math.ceil(size.n / tn), Math.ceil(size.m / tm), size.b],
     );
@@ -204,7 +242,8 @@ function trialFor(gpu: Gpu, p: Problem): TrialRunner {
     const b = gpu.tensor([bSize], dtype, 'scratch', 'autotune:b');
     const out = gpu.tensor([(p.batch - 1) * p.sO + p.M * p.N], 'f32', 'scratch', 'autotune:out');
     try {
-      const opts: MatmulOptions = { transA: p.transA, transB: p.transB, strideA: p.sA, strideB: p.sB, strideOut: p.sO, variant: candidate };
+      const dropout = p.drop ? { operand: p.drop, p: 0.1, seed: 1, stream: 0 } : undefined;
+      const opts: MatmulOptions = { transA: p.transA, transB: p.transB, strideA: p.sA, strideB: p.sB, strideOut: p.sO, dropout, variant: candidate };
       matmul(gpu, out, a, b, p, opts);
       await gpu.finish();
       const t0 = performance.now();
