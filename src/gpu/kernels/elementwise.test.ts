@@ -82,8 +82,7 @@ for (const variant of [undefined, ...REDUCE_VARIANTS] as (ReduceVariant | undefi
     return gpu;
   }
 
-  // 4097 and 70_001 take the two-pass path in the workgroup forms (many workgroups, then one over the
-  // partials), 70_001 and 300_001 in the serial one.
+  // 4097 and 70_001 take the two-pass path (many partials, then one pass over them); 4096 too in the subgroup form.
   for (const n of [1, 255, 4096, 4097, 70_001]) {
     it(`sum and sum of squares match float64 for ${n} elements`, async (ctx) => {
       const gpu = await gpuFor(ctx);
@@ -131,5 +130,27 @@ for (const variant of [undefined, ...REDUCE_VARIANTS] as (ReduceVariant | undefi
     gpu.free(tx, out, empty);
     expect(Number.isNaN(s)).toBe(true);
     expect(e).toBe(0);
+  });
+});
+
+describe('serial reduction on Dawn', () => {
+  it('equals the workgroup form bit for bit (same tree, one invocation per workgroup)', async () => {
+    const gpu = await testGpu();
+    for (const n of [1, 255, 4096, 4097, 70_001, 300_001]) {
+      const x = randomFloats(n, n, -3, 3);
+      x[n >> 1] = 1e5; // a large term makes the order of the sum visible in the low bits
+      const tx = gpu.upload(x, [n], 'f32', 'scratch', 'x');
+      const got: number[][] = [];
+      for (const variant of ['workgroup', 'serial'] as const) {
+        const sums = gpu.upload(new Float32Array([0.25]), [1], 'f32', 'scratch', 'sum');
+        const squares = gpu.upload(new Float32Array([0.25]), [1], 'f32', 'scratch', 'sumsq');
+        reduce(gpu, 'test', sums, tx, n, false, true, variant);
+        reduce(gpu, 'test', squares, tx, n, true, true, variant);
+        got.push([(await gpu.readF32(sums))[0], (await gpu.readF32(squares))[0]]);
+        gpu.free(sums, squares);
+      }
+      gpu.free(tx);
+      expect(got[1], `n = ${n}`).toEqual(got[0]);
+    }
   });
 });

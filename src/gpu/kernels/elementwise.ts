@@ -62,7 +62,7 @@ export const axpyProgram: ProgramSpec = {
 const SUBGROUP_WG = 64;
 const SERIAL_WG = 64;
 
-/** Workgroup size of each form of the reduction. */
+/** Workgroup size of each form of the reduction (the serial form's invocations each stand for a WG-wide workgroup). */
 const REDUCE_WG: Record<ReduceVariant, number> = { workgroup: WG, subgroup: SUBGROUP_WG, serial: SERIAL_WG };
 
 /** The reduction, specialised on what it adds (x or x^2), whether it adds onto out, and its form (reduce-variants.ts). */
@@ -77,8 +77,9 @@ export function reduceProgram(square: boolean, accumulate: boolean, variant: Red
       { name: 'x', access: 'read', type: 'f32' },
     ],
     uniforms: variant === 'serial' ? [{ name: 'n', type: 'u32' }, { name: 'parts', type: 'u32' }] : [{ name: 'n', type: 'u32' }],
-    constants: { SQUARE: square, ACCUMULATE: accumulate },
-    includes: variant === 'workgroup' ? ['workgroup-reduce'] : variant === 'subgroup' ? ['subgroup-reduce'] : [],
+    // The serial form works each of the workgroup form's workgroups in one invocation, in its tree (tree-sum.wgsl).
+    constants: variant === 'serial' ? { SQUARE: square, ACCUMULATE: accumulate, TREE_WIDTH: WG } : { SQUARE: square, ACCUMULATE: accumulate },
+    includes: variant === 'workgroup' ? ['workgroup-reduce'] : variant === 'subgroup' ? ['subgroup-reduce'] : ['tree-sum'],
     subgroups: variant === 'subgroup' || undefined,
   };
 }
@@ -131,12 +132,13 @@ export function sum(gpu: Gpu, out: Bindable, x: Bindable, n: number): void {
 /** Elements each invocation adds before a second pass is worth it, and the most first-pass partials. */
 const PER_THREAD = 16;
 export const MAX_PARTIALS = 1024;
-/** The serial form's elements per invocation: one invocation sums up to this many in a single pass. */
-export const SERIAL_PER_INVOCATION = 65536;
 
-/** Partials of the first pass for n elements (workgroups, or invocations in the serial form); 1 = a single pass into out. */
+/**
+ * Partials of the first pass for n elements (workgroups; in the serial form, invocations that each do one of the
+ * workgroup form's workgroups); 1 = a single pass into out.
+ */
 export function reduceWorkgroups(n: number, variant: ReduceVariant = 'workgroup'): number {
-  const per = variant === 'serial' ? SERIAL_PER_INVOCATION : REDUCE_WG[variant] * PER_THREAD;
+  const per = (variant === 'subgroup' ? SUBGROUP_WG : WG) * PER_THREAD;
   return Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(n / per)));
 }
 

@@ -147,3 +147,33 @@ for (const variant of [undefined, ...REDUCE_VARIANTS] as (ReduceVariant | undefi
     gpu.free(a, w, r);
   });
 });
+
+describe('rmsnorm serial form on Dawn', () => {
+  it('equals the workgroup form bit for bit (forward, input and weight gradients)', async () => {
+    const gpu = await testGpu();
+    for (const [N, C] of [[1, 1], [16, 32], [3, 257], [37, 65], [5, 768], [2, 2048], [70, 32]]) {
+      const inp = randomFloats(N * C, N + C, -3, 3);
+      inp[C >> 1] = 300; // a large term makes the order of the sums visible in the low bits
+      const weight = randomFloats(C, C, 0.5, 1.5);
+      const dout = randomFloats(N * C, N * C);
+      const tInp = gpu.upload(inp, [N, C], 'f32', 'scratch', 'inp');
+      const tW = gpu.upload(weight, [C], 'f32', 'scratch', 'weight');
+      const tDout = gpu.upload(dout, [N, C], 'f32', 'scratch', 'dout');
+      const got: Float32Array[][] = [];
+      for (const variant of ['workgroup', 'serial'] as const) {
+        const out = gpu.tensor([N, C], 'f32', 'scratch', 'out');
+        const rstd = gpu.tensor([N], 'f32', 'scratch', 'rstd');
+        const dinp = gpu.upload(new Float32Array(N * C).fill(0.5), [N, C], 'f32', 'scratch', 'dinp');
+        const dweight = gpu.upload(new Float32Array(C).fill(0.5), [C], 'f32', 'scratch', 'dweight');
+        rmsnormForward(gpu, out, rstd, tInp, tW, N, C, EPS, { variant });
+        rmsnormBackward(gpu, dinp, dweight, tDout, tInp, tW, rstd, N, C, { variant });
+        got.push([await gpu.readF32(out), await gpu.readF32(rstd), await gpu.readF32(dinp), await gpu.readF32(dweight)]);
+        gpu.free(out, rstd, dinp, dweight);
+      }
+      gpu.free(tInp, tW, tDout);
+      ['out', 'rstd', 'dinp', 'dweight'].forEach((name, k) => {
+        expect(Array.from(got[1][k]), `${name} at N=${N}, C=${C}`).toEqual(Array.from(got[0][k]));
+      });
+    }
+  });
+});

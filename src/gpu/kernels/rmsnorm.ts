@@ -61,25 +61,34 @@ export const rmsnormBackwardWeightProgram: ProgramSpec = {
 const SERIAL_WG = 64;
 const SUBGROUP_WG = 64;
 
+/** A serial form sums in its workgroup form's tree (tree-sum.wgsl), so both give the same bits. */
+function serialTree(workgroupForm: ProgramSpec): Pick<ProgramSpec, 'constants' | 'includes'> {
+  return { constants: { TREE_WIDTH: workgroupForm.workgroupSize[0] }, includes: ['tree-sum'] };
+}
+
 /** Forward forms (reduce-variants.ts): the serial one takes a row per invocation, the others a workgroup per row. */
 export const rmsnormForwardPrograms: Record<ReduceVariant, ProgramSpec> = {
   workgroup: rmsnormForwardProgram,
   subgroup: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_subgroup', shader: 'rmsnorm-subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
-  serial: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_serial', shader: 'rmsnorm-serial', workgroupSize: [SERIAL_WG], includes: [] },
+  serial: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_serial', shader: 'rmsnorm-serial', workgroupSize: [SERIAL_WG], ...serialTree(rmsnormForwardProgram) },
 };
 
 export const rmsnormBackwardPrograms: Record<ReduceVariant, ProgramSpec> = {
   workgroup: rmsnormBackwardProgram,
   subgroup: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_subgroup', shader: 'rmsnorm-backward-subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
-  serial: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_serial', shader: 'rmsnorm-backward-serial', workgroupSize: [SERIAL_WG], includes: [] },
+  serial: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_serial', shader: 'rmsnorm-backward-serial', workgroupSize: [SERIAL_WG], ...serialTree(rmsnormBackwardProgram) },
 };
 
-/** The weight gradient has no subgroup form: its workgroup form already sums WG_Y lanes with one barrier. */
+/**
+ * The weight gradient has no subgroup form: its workgroup form already sums WG_Y lanes with one barrier. The
+ * serial form adds the same WG_Y lanes in the same order (LANES), so the same bits.
+ */
 export const rmsnormBackwardWeightSerialProgram: ProgramSpec = {
   ...rmsnormBackwardWeightProgram,
   name: 'rmsnorm_backward_weight_serial',
   shader: 'rmsnorm-backward-weight-serial',
   workgroupSize: [SERIAL_WG],
+  constants: { LANES: rmsnormBackwardWeightProgram.workgroupSize[1] ?? 1 },
 };
 
 export interface RmsnormOptions {
