@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTinyT5 } from '../io/tiny-t5';
-import { adapterBase, evalCommand } from './eval';
+import { adapterBase } from '../engine/adapter-base';
+import { evalCommand } from './eval';
 import { trainCommand } from './train';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'stepwise-cli-eval-'));
@@ -46,20 +47,21 @@ describe('eval --adapter of a QLoRA run', () => {
     const bare = join(ROOT, 'bare-adapter');
     cpSync(adapter, bare, { recursive: true });
     rmSync(join(bare, 'README.md'));
-    expect(await adapterBase(bare, { nf4: false, doubleQuant: false })).toMatchObject({ nf4: false, note: expect.stringMatching(/no Stepwise model card .*pass --nf4/) });
+    expect(adapterBase(undefined, bare, { nf4: false, doubleQuant: false })).toMatchObject({ nf4: false, note: expect.stringMatching(/no Stepwise model card .*pass --nf4/) });
     expect(await evalCommand([...common, ...SPLIT, '--adapter', bare, '--out', join(ROOT, 'bare.json')])).toBe(0);
     expect(evalLoss(join(ROOT, 'bare.json'))).not.toBe(evalLoss(join(ROOT, 'run.json')));
     expect(await evalCommand([...common, ...SPLIT, '--adapter', bare, '--nf4', '--double-quant', '--out', join(ROOT, 'flags.json')])).toBe(0);
     expect(evalLoss(join(ROOT, 'flags.json'))).toBe(evalLoss(join(ROOT, 'run.json')));
-    await expect(adapterBase(bare, { nf4: false, doubleQuant: true })).rejects.toThrow(/--double-quant needs --nf4: .*bare-adapter has no Stepwise model card/);
+    expect(() => adapterBase(undefined, bare, { nf4: false, doubleQuant: true })).toThrow(/--double-quant needs --nf4: .*bare-adapter has no Stepwise model card/);
   }, 600_000);
 
-  it('reads a LoRA card as full precision and says so when --nf4 overrides it', async () => {
+  it('reads a LoRA card as full precision and says so when --nf4 overrides it', () => {
     const dir = join(ROOT, 'lora-card');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'README.md'), '# x\n\n## Method\n\nm\n\n- PEFT LoRA (base weights in full precision)\n- target modules: q, v\n');
-    expect(await adapterBase(dir, { nf4: false, doubleQuant: false })).toEqual({ nf4: false, doubleQuant: false, note: null });
-    expect(await adapterBase(dir, { nf4: true, doubleQuant: false })).toMatchObject({ nf4: true, note: expect.stringContaining('full-precision base; evaluating on an NF4 base') });
-    await expect(adapterBase(dir, { nf4: false, doubleQuant: true })).rejects.toThrow(/says the adapter trained on a full-precision base/);
+    const card = '# x\n\n## Method\n\nm\n\n- PEFT LoRA (base weights in full precision)\n- target modules: q, v\n';
+    expect(adapterBase(card, dir, { nf4: false, doubleQuant: false })).toEqual({ nf4: false, doubleQuant: false, note: null });
+    expect(adapterBase(card, dir, { nf4: true, doubleQuant: false })).toMatchObject({ nf4: true, note: expect.stringContaining('full-precision base; evaluating on an NF4 base') });
+    expect(() => adapterBase(card, dir, { nf4: false, doubleQuant: true })).toThrow(/says the adapter trained on a full-precision base/);
+    // Another tool's card says nothing about the base: treated as no card.
+    expect(adapterBase('# my adapter\n\ntrained somewhere\n', dir, { nf4: false, doubleQuant: false })).toMatchObject({ nf4: false, note: expect.stringContaining('pass --nf4') });
   });
 });

@@ -5,7 +5,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvalSettings, EvalSplit } from '../engine/evaluation';
-import { baseStorageFromCard } from '../io/peft-card';
+import { adapterBase } from '../engine/adapter-base';
 import type { FileRecord } from '../engine/run-api';
 import { createNodeEngine } from '../hosts/node/engine';
 import { createNodeGpu } from '../hosts/node/gpu';
@@ -39,30 +39,6 @@ export async function readAdapterFolder(dir: string): Promise<FileRecord> {
   return files;
 }
 
-/**
- * How to store the base under an adapter: as the flags say, else as the adapter's model card says (README.md, which
- * Stepwise writes with every adapter), else full precision. `note` tells the user which it was when it matters.
- */
-export async function adapterBase(dir: string, flags: { nf4: boolean; doubleQuant: boolean }): Promise<{ nf4: boolean; doubleQuant: boolean; note: string | null }> {
-  const readme = join(dir, 'README.md');
-  const card = existsSync(readme) ? baseStorageFromCard(await readFile(readme, 'utf8')) : null;
-  if (flags.nf4) {
-    const note = card && !card.nf4 ? `note: ${readme} says the adapter trained on a full-precision base; evaluating on an NF4 base as --nf4 asks` : null;
-    return { nf4: true, doubleQuant: flags.doubleQuant, note };
-  }
-  if (card?.nf4) {
-    return { nf4: true, doubleQuant: card.doubleQuant || flags.doubleQuant, note: `${readme}: QLoRA adapter, base loaded as NF4${card.doubleQuant ? ' with double-quantized absmax' : ''}` };
-  }
-  if (flags.doubleQuant) {
-    throw new Error(`--double-quant needs --nf4: ${card ? `${readme} says the adapter trained on a full-precision base` : `${dir} has no Stepwise model card (README.md) saying it is QLoRA`}`);
-  }
-  if (card) return { nf4: false, doubleQuant: false, note: null };
-  return {
-    nf4: false, doubleQuant: false,
-    note: `note: ${dir} has no Stepwise model card (README.md) saying how its base was stored, and a PEFT adapter_config.json has no field for it: evaluating on a full-precision base; if it was trained as QLoRA, pass --nf4 (and --double-quant if it was)`,
-  };
-}
-
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
   const v = values as Record<string, string | boolean | undefined>;
@@ -76,7 +52,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!['best', 'latest'].includes(checkpoint)) throw new Error(`--checkpoint must be latest or best, got "${checkpoint}"`);
   const settings = configFromFlags(Object.fromEntries(SETTING_FLAGS.map((k) => [k, v[k]]))) as EvalSettings;
   if (typeof v.adapter === 'string') {
-    const base = await adapterBase(v.adapter, { nf4: !!v.nf4, doubleQuant: !!v['double-quant'] });
+    const readme = join(v.adapter, 'README.md');
+    const base = adapterBase(existsSync(readme) ? await readFile(readme, 'utf8') : undefined, v.adapter, { nf4: !!v.nf4, doubleQuant: !!v['double-quant'] });
     if (base.note) process.stderr.write(`${base.note}\n`);
     Object.assign(settings, base.nf4 ? { method: 'qlora', doubleQuant: base.doubleQuant } : { method: 'lora' });
   } else if (!v.run) settings.method = 'full';
