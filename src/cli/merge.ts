@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { MergeProgress } from '../engine/api';
 import type { Gpu } from '../gpu/gpu';
 import { createNodeEngine } from '../hosts/node/engine';
 import { readAdapterFolder } from './eval';
@@ -21,7 +22,11 @@ export async function mergeCommand(gpu: Gpu, modelDir: string, adapterDir: strin
   await mkdir(outDir, { recursive: true });
   const out = folderSink(outDir);
   try {
-    const summary = await createNodeEngine(gpu).mergeAdapter({ model: { kind: 'folder', path: resolve(modelDir) }, adapter, dtype: dtype as (typeof DTYPES)[number] }, out.sink);
+    // On a terminal, one line that follows the bytes written (flan-t5-base merges to about a gigabyte).
+    const mb = (n: number) => (n / 1e6).toFixed(1);
+    const show = process.stderr.isTTY ? (p: MergeProgress) => process.stderr.write(`\rmerge: writing ${p.file}, ${mb(p.done)} of ${mb(p.total)} MB\x1b[K`) : undefined;
+    const summary = await createNodeEngine(gpu).mergeAdapter({ model: { kind: 'folder', path: resolve(modelDir) }, adapter, dtype: dtype as (typeof DTYPES)[number] }, out.sink, show);
+    if (show) process.stderr.write('\n');
     await out.close();
     return summary.files.map((f) => f.name);
   } catch (e) {

@@ -14,7 +14,7 @@ import { qloraLoadOptions } from '../model/qlora';
 import { loadT5 } from '../model/t5-model';
 import { T5Runner } from '../model/t5-runner';
 import { mixLosses, taskWeights } from '../train/mix';
-import type { ModelSource } from './api';
+import type { MergeProgress, ModelSource } from './api';
 import { EngineError } from './errors';
 import type { OpenModel } from './evaluation';
 import { readCheckpoint } from './loaded-model';
@@ -127,7 +127,7 @@ export class AdapterTools {
     }
   }
 
-  async mergeAdapter(spec: MergeSpec, sink: ExportSink): Promise<ExportSummary> {
+  async mergeAdapter(spec: MergeSpec, sink: ExportSink, onProgress?: (p: MergeProgress) => void): Promise<ExportSummary> {
     const dtype = spec.dtype ?? 'F32';
     if (!['F32', 'F16', 'BF16'].includes(dtype)) badInput(new Error(`--dtype must be one of F32, F16, BF16, got ${dtype}`));
     const { checkpoint, source } = await this.checkpoint(spec.model);
@@ -142,7 +142,8 @@ export class AdapterTools {
       const tokenizerJson = own === undefined ? checkpoint.tokenizerJson : typeof own === 'string' ? own : new TextDecoder().decode(own);
       const ownConfig = spec.adapter['tokenizer_config.json'];
       if (ownConfig !== undefined) tokenizerFiles.set('tokenizer_config.json', ownConfig);
-      return await writeExport(mergedCheckpointFiles(model.config, mergedWeightReader(this.gpu, model), { tokenizerJson, tokenizerFiles, dtype }), sink);
+      const files = mergedCheckpointFiles(model.config, mergedWeightReader(this.gpu, model), { tokenizerJson, tokenizerFiles, dtype });
+      return await writeExport(files, sink, (done, total, file) => onProgress?.({ stage: 'write', done, total, file }));
     } finally {
       model.params.free();
     }

@@ -73,8 +73,8 @@ export class Engine implements EngineApi {
   }
 
   /** A PEFT adapter folded into its base: a Hugging Face checkpoint folder's files, streamed to `sink`. */
-  mergeAdapter(spec: MergeSpec, sink: ExportSink): Promise<ExportSummary> {
-    return this.tools.mergeAdapter(spec, sink);
+  mergeAdapter(spec: MergeSpec, sink: ExportSink, onProgress?: (p: MergeProgress) => void): Promise<ExportSummary> {
+    return this.tools.mergeAdapter(spec, sink, onProgress);
   }
 
   // ---- training runs (src/engine/runs.ts) ----
