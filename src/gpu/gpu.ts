@@ -15,6 +15,12 @@ export type ShaderSource = (name: string) => string;
 
 export type Workgroups = number | readonly [number, number?, number?];
 
+/** An arena buffer: its whole-buffer tensor (null once freed) and the views cut from it still alive. */
+interface ArenaEntry {
+  owner: Tensor | null;
+  readonly views: Set<Tensor>;
+}
+
 interface Pipeline {
   spec: ProgramSpec;
   pipeline: GPUComputePipeline;
@@ -112,6 +118,7 @@ export class Gpu {
   readonly info: GpuInfo;
   readonly pool: BufferPool;
   private readonly pipelines = new Map<string, Pipeline>();
+  private readonly arenas = new Map<GPUBuffer, ArenaEntry>();
   private readonly uniforms: UniformArena;
   /** Small tensor writes recorded between dispatches (copied from here in order), so a write need not submit. */
   private readonly stagedWrites: UniformArena;
@@ -166,7 +173,41 @@ export class Gpu {
   tensor(shape: readonly number[], dtype: DType, category: MemoryCategory, label: string): Tensor {
     const size = numel(shape);
     const { buffer, bytes } = this.pool.alloc(category, size * DTYPE_BYTES[dtype], label);
-    return { buffer, shape: [...shape], dtype, size, bytes, category, label };
+    return { buffer, byteOffset: 0, shape: [...shape], dtype, size, bytes, category, label };
+  }
+
+  /**
+   * One buffer of at least `bytes` (f32 elements) to cut tensors from with view(), so that a kernel, a copy or a
+   * clear can sweep many tensors at once. The buffer is released when it and every view of it are freed.
+   */
+  arena(category: MemoryCategory, bytes: number, label: string): Tensor {
+    const t = this.tensor([Math.max(1, Math.ceil(bytes / 4))], 'f32', category, label);
+    this.arenas.set(t.buffer, { owner: t, views: new Set() });
+    return t;
+  }
+
+  /**
+   * A tensor of `shape` held in arena from byteOffset on (a multiple of the storage offset alignment, so it binds
+   * like a buffer of its own); its category is the arena's. Views of one arena never overlap.
+   */
+  view(arena: Tensor, byteOffset: number, shape: readonly number[], dtype: DType, label: string): Tensor {
+    const entry = this.arenas.get(arena.buffer);
+    if (!entry || entry.owner !== arena) throw new Error(`"${arena.label}" is not a live arena (gpu.arena)`);
+    const align = this.device.limits.minStorageBufferOffsetAlignment;
+    if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % align !== 0) {
+      throw new RangeError(`view "${label}" of "${arena.label}" starts at byte ${byteOffset}, not a multiple of ${align}`);
+    }
+    const size = numel(shape);
+    const bytes = Math.max(4, Math.ceil((size * DTYPE_BYTES[dtype]) / 4) * 4);
+    if (byteOffset + bytes > arena.bytes) throw new RangeError(`view "${label}" (bytes ${byteOffset}..${byteOffset + bytes}) overflows "${arena.label}" (${arena.bytes} bytes)`);
+    for (const v of entry.views) {
+      if (byteOffset < v.byteOffset + v.bytes && v.byteOffset < byteOffset + bytes) {
+        throw new RangeError(`view "${label}" (bytes ${byteOffset}..${byteOffset + bytes}) overlaps "${v.label}" in "${arena.label}"`);
+      }
+    }
+    const t: Tensor = { buffer: arena.buffer, byteOffset, shape: [...shape], dtype, size, bytes, category: arena.category, label };
+    entry.views.add(t);
+    return t;
   }
 
   /** A tensor filled from host data (shape must match the data's length). */
@@ -187,7 +228,7 @@ export class Gpu {
       throw new RangeError(`an odd count of f16 values can only be written up to the end of "${t.label}"`);
     }
     this.counts.writes += 1;
-    const dstOffset = elementOffset * bytesPer;
+    const dstOffset = t.byteOffset + elementOffset * bytesPer;
     if (this.encoder && data.byteLength % 4 === 0 && dstOffset % 4 === 0 && data.byteLength > 0 && data.byteLength <= STAGED_WRITE_CHUNK_BYTES) {
       // Work is recorded: the write becomes a copy recorded after it (from data staged for this flush), so recorded
       // work still sees the buffer as it was and the write costs no submit.
@@ -200,12 +241,12 @@ export class Gpu {
     // Recorded work must see the buffer as it was when it was recorded.
     if (this.encoder) this.flush();
     const byteLength = data.byteLength - (data.byteLength % 4);
-    if (byteLength > 0) this.device.queue.writeBuffer(t.buffer, elementOffset * bytesPer, data.buffer, data.byteOffset, byteLength);
+    if (byteLength > 0) this.device.queue.writeBuffer(t.buffer, dstOffset, data.buffer, data.byteOffset, byteLength);
     if (byteLength !== data.byteLength) {
       // An odd count of f16 values: the last word is written padded.
       const tail = new Uint16Array(2);
       tail[0] = (data as Uint16Array)[data.length - 1];
-      this.device.queue.writeBuffer(t.buffer, elementOffset * bytesPer + byteLength, tail.buffer, 0, 4);
+      this.device.queue.writeBuffer(t.buffer, dstOffset + byteLength, tail.buffer, 0, 4);
     }
   }
 
@@ -224,14 +265,52 @@ export class Gpu {
   /** Zero a whole tensor on the GPU (recorded in order with dispatches). */
   zero(t: Tensor): void {
     this.endPass();
-    this.commandEncoder().clearBuffer(t.buffer);
+    this.commandEncoder().clearBuffer(t.buffer, t.byteOffset, t.bytes);
     this.counts.clears += 1;
+  }
+
+  /** Zero every tensor; an arena whose live views are all among them is cleared whole, with one command. */
+  zeroAll(tensors: readonly Tensor[]): void {
+    const byArena = new Map<GPUBuffer, Set<Tensor>>();
+    for (const t of tensors) {
+      if (!this.arenas.get(t.buffer)?.views.has(t)) {
+        this.zero(t);
+        continue;
+      }
+      const set = byArena.get(t.buffer) ?? new Set<Tensor>();
+      set.add(t);
+      byArena.set(t.buffer, set);
+    }
+    for (const [buffer, set] of byArena) {
+      const entry = this.arenas.get(buffer)!;
+      if (set.size < entry.views.size) {
+        for (const t of set) this.zero(t);
+        continue;
+      }
+      // Padding between views is zero already: clearing it too changes nothing a view holds.
+      this.endPass();
+      this.commandEncoder().clearBuffer(buffer);
+      this.counts.clears += 1;
+    }
   }
 
   free(...tensors: (Tensor | null | undefined)[]): void {
     // Recorded work may still use these buffers: a destroyed buffer in a later submit is invalid.
     if (this.encoder && tensors.some(Boolean)) this.flush();
-    for (const t of tensors) if (t) this.pool.release(t.buffer);
+    for (const t of tensors) if (t) this.release(t);
+  }
+
+  private release(t: Tensor): void {
+    const entry = this.arenas.get(t.buffer);
+    if (!entry) {
+      this.pool.release(t.buffer);
+      return;
+    }
+    if (t === entry.owner) entry.owner = null;
+    else if (!entry.views.delete(t)) throw new Error(`"${t.label}" is not a live tensor of this arena (freed twice?)`);
+    if (entry.owner || entry.views.size > 0) return;
+    this.arenas.delete(t.buffer);
+    this.pool.release(t.buffer);
   }
 
   memory(): MemoryStats {
@@ -248,7 +327,7 @@ export class Gpu {
     this.counts.readbacks += 1;
     try {
       this.endPass();
-      this.commandEncoder().copyBufferToBuffer(t.buffer, 0, staging.buffer, 0, bytes);
+      this.commandEncoder().copyBufferToBuffer(t.buffer, t.byteOffset, staging.buffer, 0, bytes);
       this.flush();
       await staging.buffer.mapAsync(GPUMapModeFlags.READ, 0, bytes);
       const copy = staging.buffer.getMappedRange(0, bytes).slice(0);
@@ -266,9 +345,14 @@ export class Gpu {
     return (await this.read(t)) as Float32Array;
   }
 
+  /** Record a copy of bytes from src (at srcOffset bytes into it) to dst (at dstOffset bytes into it). */
   copy(src: Tensor, dst: Tensor, bytes = Math.min(src.bytes, dst.bytes), srcOffset = 0, dstOffset = 0): void {
+    if (srcOffset + bytes > src.bytes || dstOffset + bytes > dst.bytes) {
+      throw new RangeError(`copy of ${bytes} bytes from "${src.label}" at ${srcOffset} (${src.bytes} bytes) to "${dst.label}" at ${dstOffset} (${dst.bytes} bytes) overflows`);
+    }
+    if (src.buffer === dst.buffer) throw new RangeError(`copy from "${src.label}" to "${dst.label}": WebGPU cannot copy within one buffer (an arena)`);
     this.endPass();
-    this.commandEncoder().copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, bytes);
+    this.commandEncoder().copyBufferToBuffer(src.buffer, src.byteOffset + srcOffset, dst.buffer, dst.byteOffset + dstOffset, bytes);
   }
 
   // ---- programs ----

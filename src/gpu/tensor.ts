@@ -7,9 +7,14 @@ export const DTYPE_BYTES: Record<DType, number> = { f32: 4, f16: 2, u32: 4, i32:
 
 export type HostArray = Float32Array | Uint32Array | Int32Array | Uint16Array;
 
-/** A GPU buffer with a shape. Owned by the Gpu's BufferPool; free it with gpu.free(t). */
+/**
+ * A GPU buffer, or a range of one, with a shape. Owned by the Gpu's BufferPool; free it with gpu.free(t). A tensor
+ * cut from an arena (gpu.arena/gpu.view) starts at byteOffset, a multiple of the storage offset alignment, so it
+ * binds like a buffer of its own; every other tensor starts at 0.
+ */
 export interface Tensor {
   readonly buffer: GPUBuffer;
+  readonly byteOffset: number;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
@@ -60,12 +65,12 @@ export function backingTensor(b: Bindable): Tensor {
 
 /** Byte range a binding covers. */
 export function bindingRange(b: Bindable): { buffer: GPUBuffer; offset: number; size: number } {
-  if (!isSlice(b)) return { buffer: b.buffer, offset: 0, size: b.bytes };
+  if (!isSlice(b)) return { buffer: b.buffer, offset: b.byteOffset, size: b.bytes };
   const per = DTYPE_BYTES[b.tensor.dtype];
   if (b.offset < 0 || b.size <= 0 || b.offset + b.size > b.tensor.size) {
     throw new RangeError(`slice [${b.offset}, ${b.offset + b.size}) is outside "${b.tensor.label}" (${b.tensor.size} elements)`);
   }
-  return { buffer: b.tensor.buffer, offset: b.offset * per, size: Math.ceil((b.size * per) / 4) * 4 };
+  return { buffer: b.tensor.buffer, offset: b.tensor.byteOffset + b.offset * per, size: Math.ceil((b.size * per) / 4) * 4 };
 }
 
 /** Element count of a tensor or slice. */

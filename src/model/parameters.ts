@@ -1,5 +1,6 @@
 // The model's parameters by Hugging Face name: values on the GPU (f32, or NF4 for QLoRA's frozen linears),
 // gradients for the trainable ones, and LoRA adapters by module path.
+import { planArenas } from '../gpu/arena';
 import type { Gpu } from '../gpu/gpu';
 import { freeNf4, type Nf4Weight } from '../gpu/kernels/nf4';
 import type { Tensor } from '../gpu/tensor';
@@ -19,7 +20,8 @@ interface ParamBase {
 /** A parameter held as f32 on the GPU: every one that trains, and every frozen one QLoRA does not quantize. */
 export interface DenseParam extends ParamBase {
   readonly storage: 'dense';
-  readonly value: Tensor;
+  /** Its own buffer, or a view of an arena once packTrainable moved it (look it up when used, do not keep it). */
+  value: Tensor;
 }
 
 /** A frozen linear weight held as NF4 (QLoRA's base): no f32 value, never a gradient. */
@@ -68,6 +70,22 @@ export interface TrainableTokenRows {
   readonly original: { shared: Float32Array; lmHead: Float32Array | null };
   /** ids on the GPU (K) i32, for the head's row gradient. */
   readonly idsTensor: Tensor;
+}
+
+/**
+ * Trainable parameters packed into one arena buffer for their values and one for their gradients, laid out alike, so
+ * AdamW, the gradient norm and zeroing can each sweep many parameters at once.
+ */
+export interface TrainableArena {
+  /** The whole arenas (weights, grads): free them when done; each parameter's view stays valid until it is freed. */
+  readonly values: Tensor;
+  readonly grads: Tensor;
+  /** f32 elements the arenas span (padding between parameters included, always zero). */
+  readonly size: number;
+  /** Elements before this belong to parameters with weight decay, the rest to those without. */
+  readonly decayEnd: number;
+  /** The parameters, each with its first element in the arenas. */
+  readonly params: readonly { readonly param: DenseParam; readonly offset: number }[];
 }
 
 export function decays(name: string): boolean {
@@ -133,8 +151,51 @@ export class ParameterStore {
     this.gpu.zero(p.grad);
   }
 
+  /** Zero every gradient: packed ones with one clear per arena. */
   zeroGrads(): void {
-    for (const p of this.trainable()) if (p.grad) this.gpu.zero(p.grad);
+    this.gpu.zeroAll(this.trainable().flatMap((p) => (p.grad ? [p.grad] : [])));
+  }
+
+  /**
+   * Move every trainable parameter's value and gradient into arenas (contents kept, old buffers freed): parameters
+   * with weight decay first, each at the device's storage offset alignment, arenas no larger than one binding
+   * (maxBytes, the device's limit by default) so a kernel can bind a whole arena. The caller frees the arenas'
+   * whole tensors when done with them (AdamW does).
+   */
+  packTrainable(maxBytes = Math.min(this.gpu.device.limits.maxStorageBufferBindingSize, this.gpu.device.limits.maxBufferSize)): TrainableArena[] {
+    const gpu = this.gpu;
+    const trainable = [...new Set(this.trainable())];
+    const ordered = [...trainable.filter((p) => p.decay), ...trainable.filter((p) => !p.decay)];
+    for (const p of ordered) {
+      if (p.value.dtype !== 'f32' || p.grad!.dtype !== 'f32') throw new TypeError(`packTrainable: ${p.name} is not f32`);
+      if (p.grad!.size !== p.value.size) throw new RangeError(`packTrainable: ${p.name} has ${p.value.size} values but ${p.grad!.size} gradients`);
+    }
+    const align = gpu.device.limits.minStorageBufferOffsetAlignment;
+    const plan = planArenas(ordered.map((p) => p.value.size * 4), align, maxBytes, (i) => `trainable parameter ${ordered[i].name}`);
+    return plan.arenaBytes.map((bytes, a) => {
+      const values = gpu.arena('weights', bytes, `trainable#${a}`);
+      const grads = gpu.arena('grads', bytes, `grads#${a}`);
+      const params: { param: DenseParam; offset: number }[] = [];
+      const old: Tensor[] = [];
+      ordered.forEach((p, i) => {
+        const { arena, byteOffset } = plan.placements[i];
+        if (arena !== a) return;
+        const grad = p.grad!;
+        const value = gpu.view(values, byteOffset, p.value.shape, 'f32', p.value.label);
+        const gradView = gpu.view(grads, byteOffset, grad.shape, 'f32', grad.label);
+        gpu.copy(p.value, value);
+        gpu.copy(grad, gradView);
+        old.push(p.value, grad);
+        p.value = value;
+        p.grad = gradView;
+        params.push({ param: p, offset: byteOffset / 4 });
+      });
+      // One arena at a time, so packing needs room for one more arena, not a second copy of every parameter.
+      gpu.free(...old);
+      const firstUndecayed = params.find((e) => !e.param.decay);
+      const size = values.size;
+      return { values, grads, size, decayEnd: firstUndecayed ? firstUndecayed.offset : size, params };
+    });
   }
 
   free(): void {

@@ -73,6 +73,30 @@ describe('AdamW step on Dawn', () => {
     expect(closeness(gv, ref.v, { rtol: 1e-5, atol: 1e-12 })).toBeNull();
   });
 
+  it('decays only elements before decayEnd, bit for bit as two per-tensor steps', async () => {
+    const gpu = await testGpu();
+    const [nd, nu] = [300, 77];
+    const n = nd + nu;
+    const h: AdamWHyper = { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.25, step: 3 };
+    const [p0, m0, v0, g] = [randomFloats(n, 31), randomFloats(n, 32, -0.1, 0.1), randomFloats(n, 33, 0, 0.01), randomFloats(n, 34)];
+    const scale = gpu.upload(new Float32Array([0.7]), [1], 'f32', 'scratch', 'clip');
+    const whole = [p0, m0, v0, g].map((x, i) => gpu.upload(x, [n], 'f32', 'scratch', `whole${i}`));
+    adamwStep(gpu, whole[0], whole[1], whole[2], whole[3], scale, n, h, nd);
+    const part = (lo: number, hi: number, decay: boolean) => {
+      const ts = [p0, m0, v0, g].map((x, i) => gpu.upload(x.slice(lo, hi), [hi - lo], 'f32', 'scratch', `part${i}`));
+      adamwStep(gpu, ts[0], ts[1], ts[2], ts[3], scale, hi - lo, decay ? h : { ...h, weightDecay: 0 });
+      return ts;
+    };
+    const [decayed, undecayed] = [part(0, nd, true), part(nd, n, false)];
+    for (let k = 0; k < 3; k++) {
+      const got = await gpu.readF32(whole[k]);
+      const want = [...(await gpu.readF32(decayed[k])), ...(await gpu.readF32(undecayed[k]))];
+      expect(Array.from(got), ['param', 'm', 'v'][k]).toEqual(want);
+    }
+    expect(() => adamwStep(gpu, whole[0], whole[1], whole[2], whole[3], scale, n, h, n + 1)).toThrow(/decayEnd must be an integer in \[0, n = 377\], got 378/);
+    gpu.free(scale, ...whole, ...decayed, ...undecayed);
+  });
+
   it('keeps a NaN gradient to its own element', async () => {
     const gpu = await testGpu();
     const h: AdamWHyper = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 };

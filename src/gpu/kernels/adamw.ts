@@ -30,6 +30,7 @@ export const adamwProgram: ProgramSpec = {
   ],
   uniforms: [
     { name: 'n', type: 'u32' },
+    { name: 'decay_end', type: 'u32' },
     { name: 'decay', type: 'f32' },
     { name: 'beta1', type: 'f32' },
     { name: 'one_minus_beta1', type: 'f32' },
@@ -60,9 +61,12 @@ export function checkHyper(h: AdamWHyper): void {
 
 // param, m, v (n) updated in place; grad (n) read; gradScale (1) multiplies grad (the clip coefficient).
 // m and v are Adam's first and second moments (torch's exp_avg, exp_avg_sq); zero them before step 1.
-export function adamwStep(gpu: Gpu, param: Bindable, m: Bindable, v: Bindable, grad: Bindable, gradScale: Bindable, n: number, h: AdamWHyper): void {
+// Weight decay applies to elements [0, decayEnd) only: many tensors laid end to end, those with decay first, take
+// one dispatch (the rest get exactly what h.weightDecay = 0 would give them).
+export function adamwStep(gpu: Gpu, param: Bindable, m: Bindable, v: Bindable, grad: Bindable, gradScale: Bindable, n: number, h: AdamWHyper, decayEnd = n): void {
   checkHyper(h);
   expectCount('adamwStep', 'n', n);
+  if (!Number.isInteger(decayEnd) || decayEnd < 0 || decayEnd > n) throw new RangeError(`adamwStep: decayEnd must be an integer in [0, n = ${n}], got ${decayEnd}`);
   expectBinding('adamwStep', 'param', param, n);
   expectBinding('adamwStep', 'm', m, n);
   expectBinding('adamwStep', 'v', v, n);
@@ -72,6 +76,7 @@ export function adamwStep(gpu: Gpu, param: Bindable, m: Bindable, v: Bindable, g
   const s = adamwScalars(h);
   const uniforms = {
     n,
+    decay_end: decayEnd,
     decay: s.decay,
     beta1: h.beta1,
     one_minus_beta1: 1 - h.beta1,

@@ -5,7 +5,7 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
 import { expectBinding } from './kernel-args';
-import { reduce } from './elementwise';
+import { fill, reduce } from './elementwise';
 
 export const clipScaleProgram: ProgramSpec = {
   name: 'grad_norm_clip',
@@ -25,6 +25,16 @@ export const clipScaleProgram: ProgramSpec = {
 // Deterministic: a fixed-order tree reduction for a given n.
 export function sumOfSquares(gpu: Gpu, sumsq: Bindable, x: Bindable, n: number): void {
   reduce(gpu, 'sumOfSquares', sumsq, x, n, true, true);
+}
+
+// sumsq (1) = sum over every tensor of x^2, overwriting (0 for none): two dispatches per large tensor, one per small
+// one (elementwise reduce). Deterministic: tensors in order, each a fixed-order tree.
+export function sumOfSquaresOf(gpu: Gpu, sumsq: Bindable, xs: readonly Bindable[]): void {
+  if (xs.length === 0) {
+    fill(gpu, sumsq, 0, 1);
+    return;
+  }
+  xs.forEach((x, i) => reduce(gpu, 'sumOfSquaresOf', sumsq, x, x.size, true, i > 0));
 }
 
 // sumsq (1), scale (1) = min(1, maxNorm / (sqrt(sumsq) + 1e-6)); maxNorm <= 0 or Infinity disables clipping (scale = 1).

@@ -49,8 +49,15 @@ export function expectCount(op: string, field: string, n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`${op}: ${field} must be a u32 count, got ${n}`);
 }
 
+/** The tensor a binding is cut from and its element offset in that tensor. */
 function base(b: Bindable): { tensor: Tensor; offset: number } {
   return isSlice(b) ? { tensor: b.tensor, offset: b.offset } : { tensor: b, offset: 0 };
+}
+
+/** Where a binding starts in its GPU buffer, in bytes (a tensor of an arena starts past 0). */
+function bufferStart(b: Bindable): number {
+  const { tensor, offset } = base(b);
+  return tensor.byteOffset + offset * DTYPE_BYTES[tensor.dtype];
 }
 
 /**
@@ -61,7 +68,7 @@ export function isInPlace(op: string, out: Bindable, inp: Bindable): boolean {
   const a = base(out);
   const b = base(inp);
   if (a.tensor.buffer !== b.tensor.buffer) return false;
-  if (a.offset === b.offset) return true;
+  if (bufferStart(out) === bufferStart(inp)) return true;
   throw new RangeError(`${op}: output ${describe(out)} and input ${describe(inp)} share a buffer without being the same elements`);
 }
 
