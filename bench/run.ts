@@ -1,4 +1,5 @@
 // `npm run bench -- <suite> [flags]`: benchmarks, not tests. One entry per suite; add yours to SUITES.
+import { generateBrowserSuite } from './generate-browser';
 import { growthSuite } from './growth';
 import { kernelsSuite } from './kernels';
 import { methodsSuite } from './methods';
@@ -17,10 +18,11 @@ const SUITES: Record<string, Suite> = {
   methods: methodsSuite,
   profile: profileSuite,
   growth: growthSuite,
+  'generate-browser': generateBrowserSuite,
 };
 
 function usage(): string {
-  const lines = Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.about}`);
+  const lines = Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(17)} ${s.about}`);
   return `usage: npm run bench -- <suite> [flags]\nsuites:\n${lines.join('\n')}`;
 }
 

@@ -4,15 +4,16 @@
 // score = sum of log-probs / length^lengthPenalty, early_stopping=false stop rule).
 import type { Gpu } from '../gpu/gpu';
 import { embeddingForward } from '../gpu/kernels/embedding';
-import { scaleInto } from '../gpu/kernels/elementwise';
 import { matmul } from '../gpu/kernels/matmul';
 import { positionBiasForward, relativePositionBuckets } from '../gpu/kernels/position-bias';
 import { rmsnormForward } from '../gpu/kernels/rmsnorm';
-import { backingTensor, type Bindable } from '../gpu/tensor';
+import { backingTensor, type Bindable, type Tensor } from '../gpu/tensor';
 import { encRows } from './dims';
 import { blockStream, DROPOUT_STREAMS } from './dropout-streams';
 import { hfName } from './hf-names';
+import { mergeDecoderAdapters, type MergedParameters } from './generate-merge';
 import type { LinearContext } from './linear-module';
+import type { ParameterStore } from './parameters';
 import type { T5Model } from './t5-model';
 import { RecordArena, type Extent } from './records';
 import { attentionForwardSite, feedForwardSite, fillCrossAttentionCache, type KvCache, type StackContext } from './sublayers';
@@ -34,6 +35,11 @@ export interface GenerateOptions {
   lengthPenalty?: number;
 }
 
+export interface GeneratorOptions {
+  /** Most bytes of decoder weights merged with their LoRA adapters for the decode (0: never merge). */
+  mergeBudgetBytes?: number;
+}
+
 const stepRows: Extent = (s) => s.B;
 const SUBLAYER_STREAM = DROPOUT_STREAMS.sublayer;
 
@@ -43,6 +49,16 @@ export class T5Generator {
   private readonly gpu: Gpu;
   /** The encoder output of the current input (the runner's record), read by the cross-attention caches. */
   private encOut: Bindable | null = null;
+  /** The decoder's LoRA adapters folded into weight copies (generate-merge.ts), or null (none, NF4, too large). */
+  private readonly merged: MergedParameters | null;
+  /** What the decoder steps read: the merged view when there is one, else the model's parameters. */
+  private readonly params: ParameterStore;
+  /** Self-attention keys per step: always the cache's capacity, later positions masked as causal (see step). */
+  private readonly selfKeys: number;
+  /** Each step's relative position buckets (1, selfKeys) as a row of this table, written once. */
+  private readonly buckets: Tensor;
+  /** Elements between two steps' rows of the bucket table (a multiple of the storage offset alignment). */
+  private readonly bucketStride: number;
 
   /** rows = batch x beams the generator can hold; maxTin, maxNew = longest input and output. */
   constructor(
@@ -51,14 +67,33 @@ export class T5Generator {
     readonly rows: number,
     readonly maxTin: number,
     readonly maxNew: number,
+    options: GeneratorOptions = {},
   ) {
     this.gpu = gpu;
     this.runner = new T5Runner(gpu, model.dims, model.params, { B: rows, Tin: maxTin, Tout: 1 });
     this.cache = new RecordArena(gpu, { B: rows, Tin: maxTin, Tout: maxNew + 1 }, 'activations', 'kv:');
+    this.merged = mergeDecoderAdapters(gpu, model.params, options.mergeBudgetBytes);
+    this.params = this.merged?.params ?? model.params;
+    const { NH, numBuckets, maxDistance } = model.dims;
+    // Every step attends over the whole cache: one attention program (its workgroup follows the key count) serves the
+    // whole decode instead of a new one compiled as the keys pass 8, 16, 32, ...; keys after position t are masked
+    // by the causal test (queryOffset t), so they add exact zeros.
+    this.selfKeys = maxNew + 1;
+    const align = gpu.device.limits.minStorageBufferOffsetAlignment / 4;
+    this.bucketStride = Math.ceil(this.selfKeys / align) * align;
+    const table = new Uint32Array(maxNew * this.bucketStride);
+    for (let t = 0; t < maxNew; t++) {
+      table.set(relativePositionBuckets({ queryLength: 1, keyLength: this.selfKeys, bidirectional: false, numBuckets, maxDistance, queryOffset: t }), t * this.bucketStride);
+    }
+    this.buckets = this.cache.tensor('step.buckets', () => table.length, 'u32');
+    gpu.write(this.buckets, table);
+    // Cross-attention adds a zero bias: the same program (scores + bias + key mask) as the encoder's self-attention,
+    // so generation compiles one attention-scores program fewer; adding 0 leaves the scores bit for bit.
+    gpu.zero(this.cache.tensor('cross.zero_bias', (x) => NH * x.Tin));
   }
 
   private get stack(): StackContext {
-    const ctx: LinearContext = { gpu: this.gpu, params: this.model.params, records: this.cache, train: false, seed: 0 };
+    const ctx: LinearContext = { gpu: this.gpu, params: this.params, records: this.cache, train: false, seed: 0 };
     // Inference draws no dropout, so the forward sub-layers take no scratch; it is named per size like the runner's.
     const scratch = (name: string, extent: Extent) => this.cache.take(`tmp.${name}#${extent(this.cache.capacity)}`, extent);
     return { ctx, dims: this.model.dims, rows: stepRows, scratch };
@@ -97,6 +132,13 @@ export class T5Generator {
     const shape = { B, Tin, Tout: 1 };
     this.runner.records.use(shape);
     this.cache.use({ B, Tin, Tout: this.maxNew + 1 });
+    this.merged?.refresh();
+    // Positions not yet written are read (and masked) by every step: zero them, never last decode's values or NaN.
+    for (let j = 0; j < Ld; j++) {
+      const { k, v } = this.selfKeysValues(j);
+      this.gpu.zero(k);
+      this.gpu.zero(v);
+    }
     const { encOut } = this.runner.encode({ B, Tin, inputIds: ids, keyMask }, { train: false, seed: 0, task: 0, gradScale: 0, backward: false });
     this.encOut = encOut;
     this.gpu.write(this.cache.tensor('enc.mask', encRows, 'u32'), keyMask);
@@ -125,25 +167,23 @@ export class T5Generator {
    */
   private async step(tokens: number[], t: number): Promise<Float32Array> {
     const gpu = this.gpu;
-    const { C, NH, V, Ld, eps, tied, numBuckets, maxDistance } = this.model.dims;
+    const { C, NH, V, Ld, eps, tied, numBuckets } = this.model.dims;
     const B = tokens.length;
     const encOut = this.encOut;
     if (!encOut) throw new Error('generation step before encode');
     const rec = this.cache;
     rec.use({ B, Tin: rec.shape.Tin, Tout: t + 1 });
-    const p = this.model.params;
+    const p = this.params;
     const ids = rec.tensor('step.ids', stepRows, 'i32');
     gpu.write(ids, Int32Array.from(tokens));
     const xs = [rec.take('step.x0', (x) => x.B * C), rec.take('step.x1', (x) => x.B * C)];
     embeddingForward(gpu, xs[0], gpu.slice(ids, 0, B), p.value(hfName.shared), B, C);
-    // This step's buckets (1, t + 1) in a record kept for the whole decode: no buffer per token.
-    const bucketExtent: Extent = (x) => x.Tout;
-    gpu.write(rec.tensor('step.buckets', bucketExtent, 'u32'),
-      relativePositionBuckets({ queryLength: 1, keyLength: t + 1, bidirectional: false, numBuckets, maxDistance, queryOffset: t }));
-    const buckets = rec.take('step.buckets', bucketExtent, 'u32');
-    const bias = rec.take('step.bias', (x) => NH * x.Tout);
-    positionBiasForward(gpu, bias, buckets, p.value(hfName.relativeBias('decoder')), 1, t + 1, NH, numBuckets);
+    const Tk = this.selfKeys;
+    const buckets = gpu.slice(this.buckets, t * this.bucketStride, Tk);
+    const bias = rec.take('step.bias', () => NH * Tk);
+    positionBiasForward(gpu, bias, buckets, p.value(hfName.relativeBias('decoder')), 1, Tk, NH, numBuckets);
     const keyMask = rec.take('enc.mask', encRows, 'u32');
+    const zeroBias = rec.take('cross.zero_bias', (x) => NH * x.Tin);
     const sc = this.stack;
     // The residual stream alternates between two rows buffers, one sub-layer at a time.
     let cur = 0;
@@ -157,19 +197,18 @@ export class T5Generator {
       const stream = blockStream(0, 'decoder', j);
       attentionForwardSite(sc, {
         hf: hfName.selfAttentionLayer('decoder', j), module: 'SelfAttention', rec: 'step.sa', ...residual(),
-        kv: null, bias, keyMask: null, causal: true, Tq: one, Tk: (x) => x.Tout, stream: stream + SUBLAYER_STREAM.selfAttention,
+        kv: null, bias, keyMask: null, causal: true, Tq: one, Tk: () => Tk, stream: stream + SUBLAYER_STREAM.selfAttention,
       }, this.selfCache(j, t));
       attentionForwardSite(sc, {
-        ...this.crossSource(j, encOut), rec: 'step.ca', ...residual(), bias: null, keyMask, causal: false, Tq: one, Tk: (x) => x.Tin,
+        ...this.crossSource(j, encOut), rec: 'step.ca', ...residual(), bias: zeroBias, keyMask, causal: false, Tq: one, Tk: (x) => x.Tin,
       }, this.crossCache(j));
       feedForwardSite(sc, { hf: hfName.feedForwardLayer('decoder', j), rec: 'step.ff', ...residual(), stream: stream + SUBLAYER_STREAM.decoderFeedForward });
     }
     const out = rec.take('step.out', (x) => x.B * C);
     rmsnormForward(gpu, out, rec.take('step.out.rstd', stepRows), xs[cur], p.value(hfName.finalLayerNorm('decoder')), B, C, eps);
-    const headIn = xs[1 - cur];
-    scaleInto(gpu, headIn, out, tied ? C ** -0.5 : 1, B * C);
     const logits = rec.take('step.logits', (x) => x.B * V);
-    matmul(gpu, logits, headIn, tied ? p.value(hfName.shared) : p.value(hfName.lmHead), { M: B, N: V, K: C }, { transB: true });
+    // A tied head scales its input by C^-0.5 (HF); here the matmul's alpha does it, with no dispatch of its own.
+    matmul(gpu, logits, out, tied ? p.value(hfName.shared) : p.value(hfName.lmHead), { M: B, N: V, K: C }, { transB: true, ...(tied ? { alpha: C ** -0.5 } : {}) });
     return (await gpu.readF32(backingTensor(logits))).slice(0, B * V);
   }
 
@@ -282,6 +321,7 @@ export class T5Generator {
   free(): void {
     this.runner.free();
     this.cache.free();
+    this.merged?.free();
   }
 }
 

@@ -1,0 +1,161 @@
+// `npm run bench -- generate-browser`: greedy generation of the tiny model in the built studio, in headless Chromium
+// (Debian's; SwiftShader without a GPU). Loads fixtures/tiny-t5/untied-gated as a picked folder, asks the Playground
+// for N tokens (JSON constraint off) several times, and reports seconds and tokens/s from the engine worker's own
+// timing: the generateStream result (tokens, millis) read off the worker's reply message, not from the page.
+// The first generation compiles the decoder's pipelines; the later ones are warm.
+//
+// Flags: --tokens N (default 32)   --runs N (default 3)   --dist DIR (a built studio; default: build one into a temp
+//        folder)   --port N (default 4307)   --write (the result goes to docs/benchmarks.md, section generation-<label>)
+//        --label TEXT (default latest)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import { writeSection } from './doc-section';
+import type { Suite } from './run';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FIXTURE = join(ROOT, 'fixtures/tiny-t5/untied-gated');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+interface Flags {
+  tokens: number;
+  runs: number;
+  dist: string | null;
+  port: number;
+  write: boolean;
+  label: string;
+}
+
+const VALUED = ['--tokens', '--runs', '--dist', '--port', '--label'];
+
+function parseFlags(args: string[]): Flags {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--write') continue;
+    if (!VALUED.includes(args[i])) throw new Error(`unknown flag ${args[i]} (flags: ${VALUED.join(' ')} --write)`);
+    if (args[i + 1] === undefined) throw new Error(`${args[i]} needs a value`);
+    i++;
+  }
+  const value = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : null;
+  };
+  const int = (name: string, fallback: number) => {
+    const v = Number(value(name) ?? fallback);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} takes a positive integer`);
+    return v;
+  };
+  return { tokens: int('--tokens', 32), runs: int('--runs', 3), dist: value('--dist'), port: int('--port', 4307), write: args.includes('--write'), label: value('--label') ?? 'latest' };
+}
+
+function exec(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function serve(dist: string, port: number): Promise<ChildProcess> {
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', dist], { cwd: ROOT, stdio: 'ignore', detached: true });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 120; i++) {
+    if (server.exitCode !== null) throw new Error(`vite preview exited with ${server.exitCode} (is port ${port} taken?)`);
+    try {
+      if ((await fetch(url)).ok) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`vite preview did not answer on ${url}`);
+}
+
+/** The worker's replies that carry a finished generation, kept on window by a listener on every Worker the page makes. */
+const CAPTURE = `(() => {
+  const Native = window.Worker;
+  window.__generations = [];
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        const v = e.data && e.data.value;
+        if (v && typeof v === 'object' && typeof v.genId === 'string' && typeof v.millis === 'number' && 'stopped' in v) window.__generations.push(v);
+      });
+    }
+  };
+})();`;
+
+interface Generation {
+  tokens: number;
+  millis: number;
+  stopped: boolean;
+  finished: boolean;
+}
+
+async function generateOnce(page: Page, n: number): Promise<Generation> {
+  const before = await page.evaluate(() => (window as unknown as { __generations: unknown[] }).__generations.length);
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.waitForFunction((k) => (window as unknown as { __generations: unknown[] }).__generations.length > k, before, { timeout: 300_000 });
+  const g = await page.evaluate((k) => (window as unknown as { __generations: Generation[] }).__generations[k], before);
+  if (g.stopped) throw new Error('the generation was stopped');
+  // The untrained model may write pad ids, which the result does not count; without eos it ran all n steps.
+  if (g.finished) throw new Error(`the model wrote eos before ${n} tokens; pick another question`);
+  return { ...g, tokens: n };
+}
+
+async function run(args: string[]): Promise<void> {
+  const f = parseFlags(args);
+  const dist = f.dist ?? mkdtempSync(join(tmpdir(), 'stepwise-gen-bench-'));
+  if (!f.dist) await exec('npx', ['vite', 'build', '--outDir', dist, '--logLevel', 'warn']);
+  const server = await serve(dist, f.port);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.addInitScript(CAPTURE);
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`http://127.0.0.1:${f.port}/`);
+    await page.getByTestId('gpu-status').and(page.locator('[data-status="ready"]')).waitFor({ timeout: 120_000 });
+    const adapter = ((await page.getByTestId('gpu-status').textContent()) ?? '?').replace(/\s+/g, ' ').trim().slice(0, 200);
+    await page.getByTestId('folder-input').setInputFiles(FIXTURE);
+    await page.getByTestId('summary-id').filter({ hasText: 'untied-gated' }).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Playground' }).click();
+    await page.getByLabel('Question').fill('How many sales in Europe last month?');
+    await page.getByLabel('JSON-constrained decoding').uncheck();
+    await page.getByLabel('Max new tokens', { exact: true }).fill(String(f.tokens));
+    const runs: Generation[] = [];
+    for (let i = 0; i < f.runs; i++) {
+      const g = await generateOnce(page, f.tokens);
+      runs.push(g);
+      console.log(`run ${i + 1}${i === 0 ? ' (cold: compiles pipelines)' : ''}: ${g.tokens} tokens in ${(g.millis / 1000).toFixed(2)} s = ${((g.tokens * 1000) / g.millis).toFixed(1)} tokens/s`);
+    }
+    if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
+    const warm = runs.slice(1);
+    const mean = (xs: Generation[]) => xs.reduce((a, g) => a + g.millis, 0) / xs.length / 1000;
+    const lines = [
+      `## Generation in the browser (\`npm run bench -- generate-browser\`), ${f.label}`,
+      '',
+      `Headless Chromium (${CHROMIUM}), GPU status: ${adapter}. The tiny checkpoint (fixtures/tiny-t5/untied-gated) generates`,
+      `${f.tokens} tokens greedy in the Playground (JSON constraint off), ${f.runs} times; seconds from the engine worker's own`,
+      'timing (its generateStream result), tokens streamed to the page after each step as in normal use.',
+      '',
+      '| run | tokens | seconds | tokens/s |',
+      '| --- | --- | --- | --- |',
+      ...runs.map((g, i) => `| ${i === 0 ? 'first (compiles pipelines)' : `warm ${i}`} | ${g.tokens} | ${(g.millis / 1000).toFixed(2)} | ${((g.tokens * 1000) / g.millis).toFixed(1)} |`),
+      ...(warm.length ? [`| warm mean | ${warm[0].tokens} | ${mean(warm).toFixed(2)} | ${(warm[0].tokens / mean(warm)).toFixed(1)} |`] : []),
+    ];
+    const body = lines.join('\n');
+    if (f.write) writeSection(`generation-${f.label}`, body);
+    console.log('\n' + body);
+  } finally {
+    await browser.close();
+    if (server.pid) process.kill(-server.pid);
+  }
+}
+
+export const generateBrowserSuite: Suite = { about: 'greedy generation of the tiny model in the built studio, headless Chromium (seconds, tokens/s)', run };
