@@ -6,31 +6,11 @@
 // -inf logits count as probability 0; a -inf target logit gives an infinite loss. IGNORE_INDEX (-100) comes from the
 // program table (src/common/tokenizer-types.ts).
 // Each invocation keeps a running (max, sum of exp(x - max)) over a fixed stride of the row, and the
-// workgroup merges them in a fixed tree: two reads of the row, deterministic.
-
-const LOWEST: f32 = -0x1.fffffep+127f; // the most negative finite f32
+// workgroup merges them in a fixed tree: two reads of the row, deterministic. Helpers: cross-entropy-common.wgsl.
 
 var<workgroup> red_max: array<f32, WG_X>;
 var<workgroup> red_sum: array<f32, WG_X>;
 var<workgroup> red_bad: array<u32, WG_X>;
-
-// Bit tests: WGSL lets compilers assume floats are never NaN or infinite, so x != x is not reliable.
-fn is_nan_or_pos_inf(x: f32) -> bool {
-  let b = bitcast<u32>(x);
-  return b == 0x7f800000u || (b & 0x7fffffffu) > 0x7f800000u;
-}
-
-fn is_neg_inf(x: f32) -> bool {
-  return bitcast<u32>(x) == 0xff800000u;
-}
-
-// Private, not const: WGSL refuses a NaN or infinite constant expression, so they are made at run time.
-var<private> NAN_BITS: u32 = 0x7fc00000u;
-var<private> INF_BITS: u32 = 0x7f800000u;
-
-fn nan() -> f32 {
-  return bitcast<f32>(NAN_BITS);
-}
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import type { Gpu } from '../gpu';
 import type { Tensor } from '../tensor';
-import { countTargets, crossEntropy, crossEntropyChunkRows, meanLoss } from './cross-entropy';
+import { countTargets, crossEntropy, crossEntropyChunkRows, meanLoss, type CrossEntropyVariant } from './cross-entropy';
 import { crossEntropyRef } from './cross-entropy.ref';
 
 const LOSS_TOL = { rtol: 1e-5, atol: 1e-6 };
@@ -15,6 +15,9 @@ function targetsFor(N: number, V: number, seed: number, ignoreEvery = 0): Int32A
 }
 
 type Mode = 'in-place' | 'separate' | 'eval';
+
+/** The form the GPU describes below run (set per describe block); undefined = the default choice. */
+let form: CrossEntropyVariant | undefined;
 
 async function run(
   gpu: Gpu,
@@ -30,7 +33,7 @@ async function run(
   const tt = gpu.upload(targets, [N], 'i32', 'activations', 'targets');
   const losses = gpu.tensor([N], 'f32', 'activations', 'losses');
   const dl: Tensor | null = mode === 'separate' ? gpu.tensor([N, V], 'f32', 'grads', 'dlogits') : mode === 'in-place' ? tl : null;
-  crossEntropy(gpu, losses, dl, tl, tt, N, V, scale, opts);
+  crossEntropy(gpu, losses, dl, tl, tt, N, V, scale, { variant: form, ...opts });
   const out = {
     losses: await gpu.readF32(losses),
     dlogits: dl ? await gpu.readF32(dl) : null,
@@ -77,7 +80,12 @@ describe('cross-entropy reference', () => {
   });
 });
 
-describe('cross-entropy on Dawn', () => {
+// Every form of the kernel against the same reference and tolerances.
+for (const variant of [undefined, 'workgroup', 'serial'] as const) describe(`cross-entropy on Dawn (${variant ?? 'default'} form)`, () => {
+  beforeAll(() => {
+    form = variant;
+  });
+
   it('N = 1, V = 1: zero loss and gradient', async () => {
     await expectMatches(1, 1, new Float32Array([3.5]), new Int32Array([0]), 1, 'in-place');
   });
@@ -163,7 +171,7 @@ describe('cross-entropy on Dawn', () => {
     const tt = gpu.upload(new Int32Array([3, 60, -100, 7]), [4], 'i32', 'activations', 'targets');
     const losses = gpu.tensor([4], 'f32', 'activations', 'losses');
     const logits = gpu.slice(record, 4 * V, 4 * V);
-    crossEntropy(gpu, losses, logits, logits, tt, 4, V, 1, { maxBindingBytes: 3 * V * 4 });
+    crossEntropy(gpu, losses, logits, logits, tt, 4, V, 1, { maxBindingBytes: 3 * V * 4, variant });
     const [gl, gr] = [await gpu.readF32(losses), await gpu.readF32(record)];
     gpu.free(record, tt, losses);
     const want = crossEntropyRef(all.slice(4 * V, 8 * V), [3, 60, -100, 7], 4, V, 1);
@@ -184,3 +192,38 @@ describe('cross-entropy on Dawn', () => {
     gpu.free(logits, tf, losses);
   });
 });
+
+describe('cross-entropy serial form', () => {
+  it('equals the workgroup form bit for bit (losses and gradients, awkward rows included)', async () => {
+    const gpu = await testGpu();
+    const V = 6;
+    const edge = new Float32Array([
+      ...[1e30, 0.5, -1, 2, 0, 1],
+      ...[-1e30, -1e30, 3, -1e30, 0.25, -1e30],
+      ...[0, 1, NaN, 2, 3, 0],
+      ...[-Infinity, 1, 2, -Infinity, 0, 1],
+      ...[-Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity],
+    ]);
+    const cases: [Float32Array, Int32Array, number][] = [
+      [edge, new Int32Array([0, 4, 1, 3, 2]), V],
+      [randomFloats(9 * 300, 91, -4, 4), targetsFor(9, 300, 92, 4), 300],
+      [randomFloats(2 * 32128, 93, -10, 10), new Int32Array([5, 32127]), 32128],
+    ];
+    for (const [logits, targets, vocab] of cases) {
+      const N = targets.length;
+      const [a, b] = [await runForm(gpu, 'workgroup', logits, targets, N, vocab), await runForm(gpu, 'serial', logits, targets, N, vocab)];
+      expect(Array.from(b.losses), `losses, V = ${vocab}`).toEqual(Array.from(a.losses));
+      expect(Array.from(b.dlogits!), `dlogits, V = ${vocab}`).toEqual(Array.from(a.dlogits!));
+    }
+  });
+});
+
+async function runForm(gpu: Gpu, variant: CrossEntropyVariant, logits: Float32Array, targets: Int32Array, N: number, V: number) {
+  const before = form;
+  form = variant;
+  try {
+    return await run(gpu, logits, targets, N, V, 0.3, 'separate');
+  } finally {
+    form = before;
+  }
+}

@@ -6,13 +6,21 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { isSlice, type Bindable } from '../tensor';
 import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } from './kernel-args';
+import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
+
+/** A workgroup per row (the tree in workgroup memory), or one invocation per row replaying that tree (same bits). */
+export type CrossEntropyVariant = Extract<ReduceVariant, 'workgroup' | 'serial'>;
+const CROSS_ENTROPY_FORMS: readonly CrossEntropyVariant[] = ['workgroup', 'serial'];
+const WG = 256;
+const SERIAL_WG = 64;
 
 /** withGrad: also overwrite the (bound, read_write) logits with the gradient. */
-export function crossEntropyProgram(withGrad: boolean): ProgramSpec {
+export function crossEntropyProgram(withGrad: boolean, variant: CrossEntropyVariant = 'workgroup'): ProgramSpec {
+  const serial = variant === 'serial';
   return {
-    name: withGrad ? 'cross_entropy_grad' : 'cross_entropy',
-    shader: 'cross-entropy',
-    workgroupSize: [256],
+    name: `${withGrad ? 'cross_entropy_grad' : 'cross_entropy'}${serial ? '_serial' : ''}`,
+    shader: serial ? 'cross-entropy-serial' : 'cross-entropy',
+    workgroupSize: [serial ? SERIAL_WG : WG],
     bindings: [
       { name: 'losses', access: 'read_write', type: 'f32' },
       // read_write in both forms so one shader serves both; without the gradient it is only read.
@@ -25,7 +33,8 @@ export function crossEntropyProgram(withGrad: boolean): ProgramSpec {
       { name: 'row0', type: 'u32' },
       { name: 'grad_scale', type: 'f32' },
     ],
-    constants: { WITH_GRAD: withGrad, IGNORE_INDEX: { type: 'i32', value: IGNORE_INDEX } },
+    constants: { WITH_GRAD: withGrad, IGNORE_INDEX: { type: 'i32', value: IGNORE_INDEX }, ...(serial ? { TREE_WIDTH: WG } : {}) },
+    includes: serial ? ['cross-entropy-common', 'tree-sum'] : ['cross-entropy-common'],
   };
 }
 
@@ -65,7 +74,7 @@ export function crossEntropy(
   N: number,
   V: number,
   gradScale: number,
-  opts: { maxBindingBytes?: number } = {},
+  opts: { maxBindingBytes?: number; variant?: CrossEntropyVariant } = {},
 ): void {
   const op = 'crossEntropy';
   expectCount(op, 'N', N);
@@ -87,7 +96,8 @@ export function crossEntropy(
   expectDistinct(op, { losses, logits: work, targets });
   if (N === 0) return;
 
-  const program = crossEntropyProgram(dlogits !== null);
+  const variant = chooseReduceVariant(gpu, 'cross_entropy', N, V, opts.variant, (v) => crossEntropyTrial(gpu, N, V, v as CrossEntropyVariant), CROSS_ENTROPY_FORMS);
+  const program = crossEntropyProgram(dlogits !== null, variant as CrossEntropyVariant);
   const limit = opts.maxBindingBytes ?? gpu.device.limits.maxStorageBufferBindingSize;
   const chunk = crossEntropyChunkRows(N, V, limit, gpu.sliceAlignment('f32'));
   const tensor = isSlice(work) ? work.tensor : work;
@@ -96,7 +106,18 @@ export function crossEntropy(
     const rows = Math.min(chunk, N - row0);
     const part = rows === N ? work : gpu.slice(tensor, start + row0 * V, rows * V);
     const uniforms = { rows, vocab: V, row0, grad_scale: gradScale };
-    gpu.dispatch(program, { losses, logits: part, targets }, uniforms, gpu.grid1d(program, rows * 256));
+    gpu.dispatch(program, { losses, logits: part, targets }, uniforms, gpu.grid1d(program, variant === 'serial' ? rows : rows * WG));
+  }
+}
+
+async function crossEntropyTrial(gpu: Gpu, N: number, V: number, variant: CrossEntropyVariant): Promise<number> {
+  const logits = gpu.tensor([N, V], 'f32', 'scratch', 'autotune:logits');
+  const losses = gpu.tensor([N], 'f32', 'scratch', 'autotune:losses');
+  const targets = gpu.tensor([N], 'i32', 'scratch', 'autotune:targets');
+  try {
+    return await timeReduceTrial(gpu, () => crossEntropy(gpu, losses, logits, logits, targets, N, V, 1, { variant }));
+  } finally {
+    gpu.free(logits, losses, targets);
   }
 }
 
