@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../gpu';
 import type { Tensor } from '../tensor';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
-import { attentionBackward, attentionForward, type AttentionDims } from './attention';
+import { attentionBackward, attentionForward, type AttentionDims, type AttentionRowVariant } from './attention';
 import { attentionBackwardRef, attentionForwardRef } from './attention.ref';
 
 const TOL = { rtol: 1e-4, atol: 1e-5 };
@@ -45,7 +45,7 @@ interface Run {
 }
 
 /** Forward then backward on the GPU. dbias starts at 1 and dk/dv at 7, to show accumulation and overwriting. */
-async function runGpu(gpu: Gpu, x: Inputs, dims: AttentionDims): Promise<Run> {
+async function runGpu(gpu: Gpu, x: Inputs, dims: AttentionDims, rowVariant?: AttentionRowVariant): Promise<Run> {
   const { B, Tq, Tk, NH, D } = dims;
   const cap = dims.kvCapacity ?? Tk;
   const up = (a: Float32Array | Uint32Array, dtype: 'f32' | 'u32', label: string) => gpu.upload(a, [a.length], dtype, 'scratch', label);
@@ -63,8 +63,8 @@ async function runGpu(gpu: Gpu, x: Inputs, dims: AttentionDims): Promise<Run> {
   const dk = up(new Float32Array(B * cap * NH * D).fill(7), 'f32', 'dk');
   const dv = up(new Float32Array(B * cap * NH * D).fill(7), 'f32', 'dv');
   const dbias = bias ? up(new Float32Array(NH * Tq * Tk).fill(1), 'f32', 'dbias') : null;
-  attentionForward(gpu, out, probs, q, k, v, bias, keyMask, dims, { probsDropoutScale: drop });
-  attentionBackward(gpu, dq, dk, dv, dbias, dscores, dout, q, k, v, probs, dims, { probsDropoutScale: drop });
+  attentionForward(gpu, out, probs, q, k, v, bias, keyMask, dims, { probsDropoutScale: drop, rowVariant });
+  attentionBackward(gpu, dq, dk, dv, dbias, dscores, dout, q, k, v, probs, dims, { probsDropoutScale: drop, rowVariant });
   const read = (t: Tensor) => gpu.readF32(t);
   const run: Run = {
     out: await read(out),
@@ -101,6 +101,20 @@ const cases: { name: string; dims: AttentionDims; bias: boolean; keyMask?: numbe
   { name: 'fully masked rows', dims: { B: 2, Tq: 2, Tk: 3, NH: 2, D: 4, causal: false }, bias: true, keyMask: [1, 0, 1, 0, 0, 0] },
   { name: 'dropout on the probabilities, causal', dims: { B: 2, Tq: 5, Tk: 5, NH: 2, D: 3, causal: true }, bias: true, keyMask: [1, 1, 1, 1, 0, 1, 1, 1, 1, 1], dropout: true },
 ];
+
+describe('attention score-row forms on Dawn', () => {
+  // The serial form (one invocation per row) replays the workgroup form's trees: every output the same bits.
+  for (const c of cases) {
+    it(`serial equals workgroup bit for bit: ${c.name}`, async () => {
+      const gpu = await testGpu();
+      const x = inputs(c.dims, { bias: c.bias, keyMask: c.keyMask, dropout: c.dropout, seed: 5 });
+      const [a, b] = [await runGpu(gpu, x, c.dims, 'workgroup'), await runGpu(gpu, x, c.dims, 'serial')];
+      for (const key of ['probs', 'out', 'dscores', 'dq', 'dk', 'dv', 'dbias'] as const) {
+        expect(b[key] && Array.from(b[key]), key).toEqual(a[key] && Array.from(a[key]));
+      }
+    });
+  }
+});
 
 describe('attention kernels on Dawn', () => {
   for (const c of cases) {

@@ -6,6 +6,7 @@
 // fully masked row is uniform (not NaN) and a masked entry of a live row has probability exactly 0.
 // Kernels: scores+softmax (workgroup per row), probs.v (invocation per output); backward: dscores (workgroup per
 // row), dbias (invocation per bias entry), dq = dS.k, dk = dS^T.q, dv = P^T.dout (invocation per output).
+// The two row kernels also come in a serial form (one invocation per row, same bits; reduce-variants.ts picks).
 // Every output element is owned by one invocation: results are deterministic, no atomics.
 // Dropout on the probabilities (T5 training, dropout_rate) is a hook, not an RNG: pass probsDropoutScale, a
 // (B,NH,Tq,Tk) tensor holding keep/(1-p) (e.g. dropoutForward of a tensor of ones, regenerated from the same
@@ -14,6 +15,12 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec, UniformSpec } from '../program';
 import type { Bindable } from '../tensor';
 import { expectBinding, expectIntegers, expectOutputsDistinct } from './kernel-args';
+import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
+
+/** Score-row kernels: a workgroup per row (barrier trees), or one invocation per row replaying them (same bits). */
+export type AttentionRowVariant = Extract<ReduceVariant, 'workgroup' | 'serial'>;
+const ROW_FORMS: readonly AttentionRowVariant[] = ['workgroup', 'serial'];
+const SERIAL_WG = 64;
 
 export interface AttentionDims {
   B: number;
@@ -56,9 +63,27 @@ const uniforms: readonly UniformSpec[] = [
   { name: 'causal', type: 'u32' },
 ];
 
-/** Scores, mask and softmax; one workgroup per (b,h,i) row. Without bias / keyMask their bindings are placeholders. */
-export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workgroup = 64): ProgramSpec {
+/**
+ * The serial form of a row program whose workgroup form has `workgroup` invocations per row: one invocation per
+ * row (SERIAL_WG rows per workgroup) summing in that tree (TREE_WIDTH), so both give the same bits.
+ */
+function serialRowForm(spec: ProgramSpec, workgroup: number): ProgramSpec {
   return {
+    ...spec,
+    name: `${spec.name}_serial`,
+    shader: `${spec.shader}-serial`,
+    workgroupSize: [SERIAL_WG],
+    constants: { ...spec.constants, TREE_WIDTH: workgroup },
+    includes: ['tree-sum', 'attention-row'],
+  };
+}
+
+/**
+ * Scores, mask and softmax; one workgroup per (b,h,i) row, or one invocation per row (serial). Without bias /
+ * keyMask their bindings are placeholders.
+ */
+export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workgroup = 64, variant: AttentionRowVariant = 'workgroup'): ProgramSpec {
+  const spec: ProgramSpec = {
     name: `attention_scores${hasBias ? '_bias' : ''}${hasMask ? '_mask' : ''}`,
     shader: 'attention-scores',
     workgroupSize: [workgroup],
@@ -74,6 +99,7 @@ export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workg
     constants: { MAX_D: ATTENTION_MAX_D, HAS_BIAS: hasBias, HAS_MASK: hasMask },
     includes: ['workgroup-reduce', 'attention-row'],
   };
+  return variant === 'serial' ? serialRowForm(spec, workgroup) : spec;
 }
 
 /** w scaled by drop (the dropout scale) when hasDrop; otherwise drop is bound to a placeholder and never read. */
@@ -104,9 +130,9 @@ export function attentionMixTransposedProgram(hasDrop = false): ProgramSpec {
   return mixProgram('attention_mix_t', 'attention-mix-t', hasDrop);
 }
 
-/** dS = P * (dP - rowsum(P * dP)), dP = dout.v^T (* drop); one workgroup per (b,h,i) row. */
-export function attentionDScoresProgram(workgroup = 64, hasDrop = false): ProgramSpec {
-  return {
+/** dS = P * (dP - rowsum(P * dP)), dP = dout.v^T (* drop); one workgroup per (b,h,i) row, or one invocation (serial). */
+export function attentionDScoresProgram(workgroup = 64, hasDrop = false, variant: AttentionRowVariant = 'workgroup'): ProgramSpec {
+  const spec: ProgramSpec = {
     name: `attention_dscores${hasDrop ? '_drop' : ''}`,
     shader: 'attention-dscores',
     workgroupSize: [workgroup],
@@ -122,6 +148,31 @@ export function attentionDScoresProgram(workgroup = 64, hasDrop = false): Progra
     constants: { MAX_D: ATTENTION_MAX_D, HAS_DROP: hasDrop },
     includes: ['workgroup-reduce', 'attention-row'],
   };
+  return variant === 'serial' ? serialRowForm(spec, workgroup) : spec;
+}
+
+/** Workgroups for the score rows: `wg` invocations per row in the workgroup form, one per row in the serial one. */
+function rowDispatch(gpu: Gpu, spec: ProgramSpec, variant: AttentionRowVariant, rows: number, wg: number): [number, number] {
+  return gpu.grid1d(spec, variant === 'serial' ? rows : rows * wg);
+}
+
+/** The score-row form for these rows: forced, tuned on GPUs (timing the scores kernel), or by rule. */
+function rowVariant(gpu: Gpu, op: string, c: Checked, forced: AttentionRowVariant | undefined): AttentionRowVariant {
+  return chooseReduceVariant(gpu, op, c.rows, c.values.Tk, forced, (v) => scoresTrial(gpu, c, v as AttentionRowVariant), ROW_FORMS) as AttentionRowVariant;
+}
+
+async function scoresTrial(gpu: Gpu, c: Checked, variant: AttentionRowVariant): Promise<number> {
+  const q = gpu.tensor([c.qSize], 'f32', 'scratch', 'autotune:q');
+  const k = gpu.tensor([c.kvSize], 'f32', 'scratch', 'autotune:k');
+  const probs = gpu.tensor([c.rows * c.values.Tk], 'f32', 'scratch', 'autotune:probs');
+  const wg = attentionRowWorkgroup(c.values.Tk);
+  const spec = attentionScoresProgram(false, false, wg, variant);
+  try {
+    return await timeReduceTrial(gpu, () =>
+      gpu.dispatch(spec, { probs, row_src: q, key_src: k, bias: q, key_mask: q }, { ...c.values, n: c.rows }, rowDispatch(gpu, spec, variant, c.rows, wg)));
+  } finally {
+    gpu.free(q, k, probs);
+  }
 }
 
 /** dbias += sum over the batch of dscores. */
@@ -142,6 +193,8 @@ export interface AttentionOptions {
    * computes out = (probs * scale).v; backward needs the same tensor. null or absent: no dropout (inference, p = 0).
    */
   probsDropoutScale?: Bindable | null;
+  /** Force the score-row form (tests, bench); default = tuned or by rule (reduce-variants.ts). */
+  rowVariant?: AttentionRowVariant;
 }
 
 interface Checked {
@@ -201,9 +254,10 @@ export function attentionForward(
   expectOutputsDistinct(fn, { out, probs }, { q, k, v, bias, keyMask, probsDropoutScale: drop });
 
   const wg = attentionRowWorkgroup(Tk);
-  const scores = attentionScoresProgram(bias !== null, keyMask !== null, wg);
+  const variant = rowVariant(gpu, 'attention_rows', c, options.rowVariant);
+  const scores = attentionScoresProgram(bias !== null, keyMask !== null, wg, variant);
   // Absent inputs are bound to q, which is read-only here, and never read (HAS_BIAS / HAS_MASK are false).
-  gpu.dispatch(scores, { probs, row_src: q, key_src: k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, gpu.grid1d(scores, c.rows * wg));
+  gpu.dispatch(scores, { probs, row_src: q, key_src: k, bias: bias ?? q, key_mask: keyMask ?? q }, { ...c.values, n: c.rows }, rowDispatch(gpu, scores, variant, c.rows, wg));
   const mix = attentionMixProgram(drop !== null);
   gpu.dispatch(mix, { out, w: probs, x: v, drop: drop ?? v }, { ...c.values, n: c.qSize }, gpu.grid1d(mix, c.qSize));
 }
@@ -255,8 +309,9 @@ export function attentionBackward(
   expectOutputsDistinct(fn, outputs, { dout, q, k, v, probs, probsDropoutScale: drop });
 
   const wg = attentionRowWorkgroup(Tk);
-  const dscoresProgram = attentionDScoresProgram(wg, drop !== null);
-  gpu.dispatch(dscoresProgram, { dscores, row_src: dout, key_src: v, probs, drop: drop ?? v }, { ...c.values, n: c.rows }, gpu.grid1d(dscoresProgram, c.rows * wg));
+  const variant = rowVariant(gpu, 'attention_rows', c, options.rowVariant);
+  const dscoresProgram = attentionDScoresProgram(wg, drop !== null, variant);
+  gpu.dispatch(dscoresProgram, { dscores, row_src: dout, key_src: v, probs, drop: drop ?? v }, { ...c.values, n: c.rows }, rowDispatch(gpu, dscoresProgram, variant, c.rows, wg));
   if (dbias) {
     gpu.dispatch(attentionDBiasProgram, { dbias, dscores }, { ...c.values, n: c.biasSize }, gpu.grid1d(attentionDBiasProgram, c.biasSize));
   }

@@ -1,0 +1,44 @@
+// Attention forward, part 1, as attention-scores.wgsl (same maths, mask and bias rules) with one invocation per
+// score row (b, h, i): no workgroup memory, no barriers, for CPU adapters. The max is order-free; the sum of
+// exps replays the workgroup form's tree (tree-sum.wgsl, TREE_WIDTH = its workgroup size), so probs equal the
+// workgroup form's bit for bit.
+// q (B,Tq,C) bound as row_src, k (B,Cap,C) as key_src, bias (NH,Tq,Tk), key_mask (B,Tk) u32, probs (B,NH,Tq,Tk).
+
+const F32_LOWEST: f32 = -3.4028234663852886e38;
+
+// score_row and key_offset come from attention-row.wgsl (its workgroup staging is not used here).
+fn dot_with_key(r: ScoreRow, j: u32) -> f32 {
+  let base = key_offset(r, j);
+  var acc = 0.0;
+  for (var d = 0u; d < u.D; d++) { acc += row_src[r.query + d] * key_src[base + d]; }
+  return acc;
+}
+
+@compute @workgroup_size(WG_X)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = gid.x + gid.y * nwg.x * WG_X;
+  if (row >= u.n) { return; }
+  let r = score_row(row);
+  let p_base = row * u.Tk;
+
+  var m = F32_LOWEST;
+  for (var j = 0u; j < u.Tk; j++) {
+    let dot = dot_with_key(r, j);
+    var add = 0.0;
+    if (HAS_BIAS) { add = bias[(r.h * u.Tq + r.i) * u.Tk + j]; }
+    var is_masked = u.causal != 0u && j > u.qoff + r.i;
+    if (HAS_MASK) { is_masked = is_masked || key_mask[r.b * u.Tk + j] == 0u; }
+    if (is_masked) { add += F32_LOWEST; }
+    let s = dot + add;
+    probs[p_base + j] = s;
+    m = max(m, s);
+  }
+  for (var j = 0u; j < u.Tk; j++) { probs[p_base + j] = exp(probs[p_base + j] - m); }
+  var total = 0.0;
+  for (var i = 0u; i < TREE_WIDTH; i++) {
+    var s = 0.0;
+    for (var j = tree_leaf(i); j < u.Tk; j += TREE_WIDTH) { s += probs[p_base + j]; }
+    total = tree_push(i, s);
+  }
+  for (var j = 0u; j < u.Tk; j++) { probs[p_base + j] = probs[p_base + j] / total; }
+}
