@@ -115,15 +115,23 @@ async function run(args: string[]): Promise<void> {
     args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
   try {
-    const page = await browser.newPage();
+    const context = await browser.newContext();
+    // Shaders are fetched one file each when a program first needs them (hosts/browser/shaders.ts): count them.
+    const shaders = new Set<string>();
+    context.on('request', (r) => {
+      if (r.url().endsWith('.wgsl')) shaders.add(r.url().replace(/^.*\/(.+?)-[\w-]{8}\.wgsl$/, '$1'));
+    });
+    const page = await context.newPage();
     await page.addInitScript(CAPTURE);
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`http://127.0.0.1:${f.port}/`);
     await page.getByTestId('gpu-status').and(page.locator('[data-status="ready"]')).waitFor({ timeout: 120_000 });
-    const adapter = ((await page.getByTestId('gpu-status').textContent()) ?? '?').replace(/\s+/g, ' ').trim().slice(0, 200);
+    // The GPU panel's first field (label and value run together in its text): the adapter's name.
+    const adapter = /^GPU(.*?)Vendor/.exec((await page.getByTestId('gpu-status').textContent()) ?? '')?.[1] ?? 'unknown';
     await page.getByTestId('folder-input').setInputFiles(FIXTURE);
     await page.getByTestId('summary-id').filter({ hasText: 'untied-gated' }).waitFor({ timeout: 120_000 });
+    const atLoad = shaders.size;
     await page.getByRole('button', { name: 'Playground' }).click();
     await page.getByLabel('Question').fill('How many sales in Europe last month?');
     await page.getByLabel('JSON-constrained decoding').uncheck();
@@ -140,9 +148,11 @@ async function run(args: string[]): Promise<void> {
     const lines = [
       `## Generation in the browser (\`npm run bench -- generate-browser\`), ${f.label}`,
       '',
-      `Headless Chromium (${CHROMIUM}), GPU status: ${adapter}. The tiny checkpoint (fixtures/tiny-t5/untied-gated) generates`,
+      `Headless Chromium (${CHROMIUM}), adapter: ${adapter}. The tiny checkpoint (fixtures/tiny-t5/untied-gated) generates`,
       `${f.tokens} tokens greedy in the Playground (JSON constraint off), ${f.runs} times; seconds from the engine worker's own`,
       'timing (its generateStream result), tokens streamed to the page after each step as in normal use.',
+      `WGSL files fetched: ${atLoad} by the time the model was loaded (GPU self-test, autotuner, loading), ${shaders.size} after`,
+      'generating (each shader is its own file, fetched when a program first needs it).',
       '',
       '| run | tokens | seconds | tokens/s |',
       '| --- | --- | --- | --- |',
