@@ -14,3 +14,16 @@ fn subgroup_workgroup_sum(lid: u32, lane: u32, value: f32) -> f32 {
   for (var i = 0u; i < WG_SIZE; i++) { total += sg_partial[i]; }
   return total;
 }
+
+var<workgroup> sg_partial_max: array<f32, WG_SIZE>;
+
+// Max across the workgroup with one barrier: every lane posts its subgroup's max (max needs no identity, and
+// posting it from every lane keeps the layout free), then every invocation takes the max of the posts. Its own
+// array, so a row kernel can take a max and then a sum (subgroup_workgroup_sum) with no barrier in between.
+fn subgroup_workgroup_max(lid: u32, value: f32) -> f32 {
+  sg_partial_max[lid] = subgroupMax(value);
+  workgroupBarrier();
+  var m = sg_partial_max[0];
+  for (var i = 1u; i < WG_SIZE; i++) { m = max(m, sg_partial_max[i]); }
+  return m;
+}

@@ -117,12 +117,16 @@ describe('attention score-row forms on Dawn', () => {
 });
 
 describe('attention kernels on Dawn', () => {
-  for (const c of cases) {
-    it(`forward and backward match the float64 reference: ${c.name}`, async () => {
-      const gpu = await testGpu();
-      const x = inputs(c.dims, { bias: c.bias, keyMask: c.keyMask, dropout: c.dropout });
-      expectMatchesRef(await runGpu(gpu, x, c.dims), x, c.dims);
-    });
+  // The default form, and each form forced (the serial one is also checked bit for bit above).
+  for (const rowVariant of [undefined, 'workgroup', 'subgroup', 'serial'] as const) {
+    for (const c of cases) {
+      it(`forward and backward match the float64 reference (${rowVariant ?? 'default'} rows): ${c.name}`, async (ctx) => {
+        const gpu = await testGpu();
+        if (rowVariant === 'subgroup' && !gpu.info.subgroups) ctx.skip('this adapter has no subgroups feature');
+        const x = inputs(c.dims, { bias: c.bias, keyMask: c.keyMask, dropout: c.dropout });
+        expectMatchesRef(await runGpu(gpu, x, c.dims, rowVariant), x, c.dims);
+      });
+    }
   }
 
   it('reads only Tk rows of a KV cache and respects queryOffset', async () => {

@@ -6,7 +6,7 @@
 // fully masked row is uniform (not NaN) and a masked entry of a live row has probability exactly 0.
 // Kernels: scores+softmax (workgroup per row), probs.v (invocation per output); backward: dscores (workgroup per
 // row), dbias (invocation per bias entry), dq = dS.k, dk = dS^T.q, dv = P^T.dout (invocation per output).
-// The two row kernels also come in a serial form (one invocation per row, same bits; reduce-variants.ts picks).
+// The two row kernels also come in subgroup and serial forms (the serial one same bits; reduce-variants.ts picks).
 // Every output element is owned by one invocation: results are deterministic, no atomics.
 // Dropout on the probabilities (T5 training, dropout_rate) is a hook, not an RNG: pass probsDropoutScale, a
 // (B,NH,Tq,Tk) tensor holding keep/(1-p) (e.g. dropoutForward of a tensor of ones, regenerated from the same
@@ -17,9 +17,11 @@ import type { Bindable } from '../tensor';
 import { expectBinding, expectIntegers, expectOutputsDistinct } from './kernel-args';
 import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
-/** Score-row kernels: a workgroup per row (barrier trees), or one invocation per row replaying them (same bits). */
-export type AttentionRowVariant = Extract<ReduceVariant, 'workgroup' | 'serial'>;
-const ROW_FORMS: readonly AttentionRowVariant[] = ['workgroup', 'serial'];
+/**
+ * Score-row kernels: a workgroup per row (barrier trees), the same with subgroup operations and one barrier per
+ * reduction, or one invocation per row replaying the trees (same bits as the workgroup form).
+ */
+export type AttentionRowVariant = ReduceVariant;
 const SERIAL_WG = 64;
 
 export interface AttentionDims {
@@ -64,10 +66,14 @@ const uniforms: readonly UniformSpec[] = [
 ];
 
 /**
- * The serial form of a row program whose workgroup form has `workgroup` invocations per row: one invocation per
- * row (SERIAL_WG rows per workgroup) summing in that tree (TREE_WIDTH), so both give the same bits.
+ * A form of a row program whose workgroup form has `workgroup` invocations per row. The serial one takes one
+ * invocation per row (SERIAL_WG rows per workgroup) summing in that tree (TREE_WIDTH), so both give the same bits.
  */
-function serialRowForm(spec: ProgramSpec, workgroup: number): ProgramSpec {
+function rowForm(spec: ProgramSpec, workgroup: number, variant: AttentionRowVariant): ProgramSpec {
+  if (variant === 'workgroup') return spec;
+  if (variant === 'subgroup') {
+    return { ...spec, name: `${spec.name}_subgroup`, shader: `${spec.shader}-subgroup`, subgroups: true, includes: ['subgroup-reduce', 'attention-row'] };
+  }
   return {
     ...spec,
     name: `${spec.name}_serial`,
@@ -99,7 +105,7 @@ export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workg
     constants: { MAX_D: ATTENTION_MAX_D, HAS_BIAS: hasBias, HAS_MASK: hasMask },
     includes: ['workgroup-reduce', 'attention-row'],
   };
-  return variant === 'serial' ? serialRowForm(spec, workgroup) : spec;
+  return rowForm(spec, workgroup, variant);
 }
 
 /** w scaled by drop (the dropout scale) when hasDrop; otherwise drop is bound to a placeholder and never read. */
@@ -148,7 +154,7 @@ export function attentionDScoresProgram(workgroup = 64, hasDrop = false, variant
     constants: { MAX_D: ATTENTION_MAX_D, HAS_DROP: hasDrop },
     includes: ['workgroup-reduce', 'attention-row'],
   };
-  return variant === 'serial' ? serialRowForm(spec, workgroup) : spec;
+  return rowForm(spec, workgroup, variant);
 }
 
 /** Workgroups for the score rows: `wg` invocations per row in the workgroup form, one per row in the serial one. */
@@ -158,7 +164,7 @@ function rowDispatch(gpu: Gpu, spec: ProgramSpec, variant: AttentionRowVariant, 
 
 /** The score-row form for these rows: forced, tuned on GPUs (timing the scores kernel), or by rule. */
 function rowVariant(gpu: Gpu, op: string, c: Checked, forced: AttentionRowVariant | undefined): AttentionRowVariant {
-  return chooseReduceVariant(gpu, op, c.rows, c.values.Tk, forced, (v) => scoresTrial(gpu, c, v as AttentionRowVariant), ROW_FORMS) as AttentionRowVariant;
+  return chooseReduceVariant(gpu, op, c.rows, c.values.Tk, forced, (v) => scoresTrial(gpu, c, v as AttentionRowVariant));
 }
 
 async function scoresTrial(gpu: Gpu, c: Checked, variant: AttentionRowVariant): Promise<number> {
