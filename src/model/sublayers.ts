@@ -6,8 +6,7 @@
 import { gatedGeluBackward, gatedGeluForward, reluBackward, reluForward } from '../gpu/kernels/activation';
 import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
 import { add } from '../gpu/kernels/add';
-import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
-import { fill } from '../gpu/kernels/elementwise';
+import { dropoutBackward, dropoutForward, dropoutScaleMask, type DropoutOptions } from '../gpu/kernels/dropout';
 import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
 import { backingTensor, type Bindable } from '../gpu/tensor';
 import type { T5Dims } from './dims';
@@ -237,20 +236,20 @@ export function feedForwardSite(sc: StackContext, f: FeedForwardSite): void {
   const r = feedForwardRecords(sc, f);
   rmsnormForward(gpu, r.h, r.rstd, f.resIn, sc.ctx.params.value(hfName.layerNorm(f.hf)), N, C, sc.dims.eps);
   const m = hfName.feedForward(f.hf);
+  // wo reads the dropped hidden state, and its weight gradient must see the same one: g is kept dropped.
+  const hidden = hiddenDropout(sc, f);
   if (r.b) {
     linearForward(sc.ctx, hfName.linear(m, 'wi_0'), r.a, r.h, sc.rows, { stream: f.stream + FF.wi });
     linearForward(sc.ctx, hfName.linear(m, 'wi_1'), r.b, r.h, sc.rows, { stream: f.stream + FF.wi_1 });
-    gatedGeluForward(gpu, r.g, r.a, r.b, N * F);
+    gatedGeluForward(gpu, r.g, r.a, r.b, N * F, hidden);
   } else {
     linearForward(sc.ctx, hfName.linear(m, 'wi'), r.a, r.h, sc.rows, { stream: f.stream + FF.wi });
-    reluForward(gpu, r.g, r.a, N * F);
+    reluForward(gpu, r.g, r.a, N * F, hidden);
   }
   if (!dropoutOn(sc)) {
     linearForward(sc.ctx, hfName.linear(m, 'wo'), f.resOut, r.g, sc.rows, { residual: f.resIn, stream: f.stream + FF.wo });
     return;
   }
-  // wo reads the dropped hidden state, and its weight gradient must see the same one: drop g in place.
-  dropoutForward(gpu, r.g, r.g, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
   linearForward(sc.ctx, hfName.linear(m, 'wo'), y, r.g, sc.rows, { stream: f.stream + FF.wo });
   dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.output });
@@ -266,20 +265,25 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
   const dy = sublayerOutputGrad(sc, dres, N, f.stream + FF.output);
   const dg = sc.scratch('dg', (x) => sc.rows(x) * F);
   linearBackward(sc.ctx, hfName.linear(m, 'wo'), dg, dy, r.g, sc.rows, { stream: f.stream + FF.wo, scratch: sc.scratch });
-  if (dropoutOn(sc)) dropoutBackward(gpu, dg, dg, N * F, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden });
+  const hidden = hiddenDropout(sc, f);
   const da = sc.scratch('da', (x) => sc.rows(x) * F);
   const dh = sc.scratch('dh', (x) => sc.rows(x) * C);
   if (r.b) {
     const db = sc.scratch('db', (x) => sc.rows(x) * F);
-    gatedGeluBackward(gpu, da, db, dg, r.a, r.b, N * F);
+    gatedGeluBackward(gpu, da, db, dg, r.a, r.b, N * F, hidden);
     linearBackward(sc.ctx, hfName.linear(m, 'wi_0'), dh, da, r.h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
     linearBackward(sc.ctx, hfName.linear(m, 'wi_1'), dh, db, r.h, sc.rows, { accumulateInput: true, stream: f.stream + FF.wi_1, scratch: sc.scratch });
   } else {
-    reluBackward(gpu, da, dg, r.a, N * F);
+    reluBackward(gpu, da, dg, r.a, N * F, hidden);
     linearBackward(sc.ctx, hfName.linear(m, 'wi'), dh, da, r.h, sc.rows, { stream: f.stream + FF.wi, scratch: sc.scratch });
   }
   const norm = params.dense(hfName.layerNorm(f.hf));
   rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value, r.rstd, N, C);
+}
+
+/** The FFN's hidden dropout, drawn inside the activation (forward) and its backward; undefined when off. */
+function hiddenDropout(sc: StackContext, f: FeedForwardSite): DropoutOptions | undefined {
+  return dropoutOn(sc) ? { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.hidden } : undefined;
 }
 
 /**
@@ -290,8 +294,7 @@ function probsDropout(sc: StackContext, a: AttentionSite): Bindable | null {
   if (!dropoutOn(sc)) return null;
   const n = sc.ctx.records.shape.B * sc.dims.NH * a.Tq(sc.ctx.records.shape) * a.Tk(sc.ctx.records.shape);
   const scale = sc.scratch('probs_dropout', (x) => x.B * sc.dims.NH * a.Tq(x) * a.Tk(x));
-  fill(sc.ctx.gpu, scale, 1, n);
-  dropoutForward(sc.ctx.gpu, scale, scale, n, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + ATT.probs });
+  dropoutScaleMask(sc.ctx.gpu, scale, n, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + ATT.probs });
   return scale;
 }
 

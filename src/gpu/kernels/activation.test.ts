@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import { gatedGeluBackward, gatedGeluForward, reluBackward, reluForward } from './activation';
+import { dropoutBackward, dropoutForward } from './dropout';
+import { dropoutRef } from './dropout.ref';
 import { gatedGeluBackwardRef, gatedGeluForwardRef, GELU_A, GELU_K, geluNewRef, reluBackwardRef, reluForwardRef } from './activation.ref';
 
 const TOL = { rtol: 1e-5, atol: 1e-7 };
@@ -101,6 +103,58 @@ describe('activation kernels on Dawn', () => {
     const x = gpu.tensor([4], 'f32', 'scratch', 'x');
     const y = gpu.tensor([5], 'f32', 'scratch', 'y');
     expect(() => gatedGeluForward(gpu, x, x, y, 4)).toThrow(/gatedGeluForward: b has 5 elements, expected \(n\) = 4/);
+    gpu.free(x, y);
+  });
+});
+
+describe('activation kernels with the hidden dropout fused', () => {
+  const o = { p: 0.25, seed: 2 ** 35 + 3, stream: 100_019 };
+  const n = 1500;
+  const a = randomFloats(n, 21);
+  const b = randomFloats(n, 22);
+  const dout = randomFloats(n, 23);
+
+  it('forward and backward equal the activation and the dropout kernel run one after the other, bit for bit', async () => {
+    const gpu = await testGpu();
+    const up = (x: Float32Array, name: string) => gpu.upload(x, [n], 'f32', 'scratch', name);
+    const [ta, tb, td] = [up(a, 'a'), up(b, 'b'), up(dout, 'dout')];
+    const t = () => gpu.tensor([n], 'f32', 'scratch', 'out');
+    const read = async (...ts: ReturnType<typeof t>[]) => Promise.all(ts.map(async (x) => Array.from(await gpu.readF32(x))));
+    const [fusedG, fusedR, plainG, plainR] = [t(), t(), t(), t()];
+    gatedGeluForward(gpu, fusedG, ta, tb, n, o);
+    reluForward(gpu, fusedR, ta, n, o);
+    gatedGeluForward(gpu, plainG, ta, tb, n);
+    dropoutForward(gpu, plainG, plainG, n, o);
+    reluForward(gpu, plainR, ta, n);
+    dropoutForward(gpu, plainR, plainR, n, o);
+    const [fg, fr, pg, pr] = await read(fusedG, fusedR, plainG, plainR);
+    expect(fg).toEqual(pg);
+    expect(fr).toEqual(pr);
+    expect(closeness(fg, dropoutRef(gatedGeluForwardRef(a, b), o), TOL)).toBeNull();
+    expect(closeness(fr, dropoutRef(reluForwardRef(a), o), TOL)).toBeNull();
+
+    const [da, db, daR, pda, pdb, pdaR, dd] = [t(), t(), t(), t(), t(), t(), t()];
+    gatedGeluBackward(gpu, da, db, td, ta, tb, n, o);
+    reluBackward(gpu, daR, td, ta, n, o);
+    dropoutBackward(gpu, dd, td, n, o);
+    gatedGeluBackward(gpu, pda, pdb, dd, ta, tb, n);
+    reluBackward(gpu, pdaR, dd, ta, n);
+    const [gda, gdb, gdaR, wda, wdb, wdaR] = await read(da, db, daR, pda, pdb, pdaR);
+    expect(gda).toEqual(wda);
+    expect(gdb).toEqual(wdb);
+    expect(gdaR).toEqual(wdaR);
+    const ref = gatedGeluBackwardRef(dropoutRef(dout, o), a, b);
+    expect(closeness(gda, ref.da, TOL)).toBeNull();
+    expect(closeness(gdb, ref.db, TOL)).toBeNull();
+    expect(closeness(gdaR, reluBackwardRef(dropoutRef(dout, o), a), TOL)).toBeNull();
+    gpu.free(ta, tb, td, fusedG, fusedR, plainG, plainR, da, db, daR, pda, pdb, pdaR, dd);
+  });
+
+  it('refuses a bad p', async () => {
+    const gpu = await testGpu();
+    const x = gpu.tensor([4], 'f32', 'scratch', 'x');
+    const y = gpu.tensor([4], 'f32', 'scratch', 'y');
+    expect(() => reluForward(gpu, y, x, 4, { ...o, p: 1 })).toThrow(/reluForward: p must be in \[0, 1\)/);
     gpu.free(x, y);
   });
 });

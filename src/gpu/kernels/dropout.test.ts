@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import type { Gpu } from '../gpu';
-import { dropoutBackward, dropoutForward, dropoutMaskCpu, type DropoutOptions } from './dropout';
+import { dropoutBackward, dropoutForward, dropoutMaskCpu, dropoutScaleMask, type DropoutOptions } from './dropout';
 import { dropoutRef, mulhilo32, philox4x32 } from './dropout.ref';
 
 const hex = (words: readonly number[]) => words.map((w) => w.toString(16).padStart(8, '0')).join(' ');
@@ -110,6 +110,17 @@ describe('dropout on Dawn', () => {
     expect(Array.from(await runDropout(gpu, x, o, true))).toEqual(Array.from(await runDropout(gpu, x, o)));
     expect(Array.from(await runDropout(gpu, x, { ...o, p: 0 }))).toEqual(Array.from(x));
     expect(Array.from(await runDropout(gpu, x, { ...o, p: 0 }, true))).toEqual(Array.from(x));
+  });
+
+  it('writes the mask as a scale tensor equal to dropout of ones, bit for bit', async () => {
+    const gpu = await testGpu();
+    const n = 3001;
+    const scale = gpu.upload(randomFloats(n, 11), [n], 'f32', 'scratch', 'scale');
+    dropoutScaleMask(gpu, scale, n, o);
+    const got = await gpu.readF32(scale);
+    gpu.free(scale);
+    expect(Array.from(got)).toEqual(Array.from(await runDropout(gpu, new Float32Array(n).fill(1), o)));
+    expect(Array.from(got)).toEqual(Array.from(dropoutRef(new Float32Array(n).fill(1), o), Math.fround));
   });
 
   it('rejects bad options and short tensors', async () => {

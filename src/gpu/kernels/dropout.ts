@@ -17,6 +17,7 @@ export const dropoutProgram: ProgramSpec = {
   name: 'dropout',
   shader: 'dropout',
   includes: ['philox'],
+  constants: { MASK_ONLY: false },
   workgroupSize: [256],
   // One read_write binding: the kernel works in place; out-of-place calls copy first.
   bindings: [{ name: 'x', access: 'read_write', type: 'f32' }],
@@ -30,10 +31,29 @@ export const dropoutProgram: ProgramSpec = {
   ],
 };
 
+/** The same mask written as a scale tensor (keep / (1-p) or 0) without reading x: no fill of ones first. */
+export const dropoutMaskProgram: ProgramSpec = { ...dropoutProgram, name: 'dropout_mask', constants: { MASK_ONLY: true } };
+
 export function checkDropoutOptions(op: string, o: DropoutOptions): void {
   if (!(o.p >= 0 && o.p < 1)) throw new RangeError(`${op}: p must be in [0, 1), got ${o.p}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RangeError(`${op}: seed must be a non-negative safe integer, got ${o.seed}`);
   if (!Number.isInteger(o.stream) || o.stream < 0 || o.stream > 0xffffffff) throw new RangeError(`${op}: stream must be a u32, got ${o.stream}`);
+}
+
+/** The uniforms of a dropout fused into another kernel (shaders/dropout-fused.wgsl); unread when it has none. */
+export const DROP_UNIFORMS = [
+  { name: 'dropKey0', type: 'u32' },
+  { name: 'dropKey1', type: 'u32' },
+  { name: 'dropStream', type: 'u32' },
+  { name: 'dropThreshold', type: 'u32' },
+  { name: 'dropScale', type: 'f32' },
+] as const;
+
+/** Values of DROP_UNIFORMS for these options (zeros and scale 1 without a dropout). */
+export function dropUniforms(drop: DropoutOptions | undefined): Record<(typeof DROP_UNIFORMS)[number]['name'], number> {
+  if (!drop) return { dropKey0: 0, dropKey1: 0, dropStream: 0, dropThreshold: 0, dropScale: 1 };
+  const [dropKey0, dropKey1] = philoxKey(drop.seed);
+  return { dropKey0, dropKey1, dropStream: drop.stream, dropThreshold: dropThreshold(drop.p), dropScale: 1 / (1 - drop.p) };
 }
 
 function applyMask(op: string, gpu: Gpu, out: Bindable, inp: Bindable, n: number, o: DropoutOptions): void {
@@ -58,6 +78,18 @@ export function dropoutForward(gpu: Gpu, out: Bindable, inp: Bindable, n: number
 // Overwrites dinp (does not accumulate).
 export function dropoutBackward(gpu: Gpu, dinp: Bindable, dout: Bindable, n: number, o: DropoutOptions): void {
   applyMask('dropoutBackward', gpu, dinp, dout, n, o);
+}
+
+// out (n) = keep ? 1/(1-p) : 0, the scale that dropoutForward multiplies element i by (kernels that drop a value
+// they compute themselves read it). p = 0 fills 1.
+export function dropoutScaleMask(gpu: Gpu, out: Bindable, n: number, o: DropoutOptions): void {
+  checkDropoutOptions('dropoutScaleMask', o);
+  expectCount('dropoutScaleMask', 'n', n);
+  expectBinding('dropoutScaleMask', 'out', out, n);
+  if (n === 0) return;
+  const [key0, key1] = philoxKey(o.seed);
+  const uniforms = { n, key0, key1, stream: o.stream, threshold: dropThreshold(o.p), scale: 1 / (1 - o.p) };
+  gpu.dispatch(dropoutMaskProgram, { x: out }, uniforms, gpu.grid1d(dropoutMaskProgram, n));
 }
 
 /** The keep mask (1 = kept) the GPU draws for these options, computed on the CPU. */

@@ -2,6 +2,7 @@
 // Shaders: shaders/matmul-tiled.wgsl (workgroup memory), matmul-reg.wgsl (register blocks from global
 // memory), matmul-reg4.wgsl (register blocks, vec4 loads, 4x4 WGSL matrices).
 import type { ProgramSpec } from '../program';
+import { DROP_UNIFORMS } from './dropout';
 
 export type MatmulKind = 'tiled' | 'reg' | 'reg4';
 
@@ -53,14 +54,7 @@ export interface ProgramKey {
 
 export type MatmulDropSite = 'a' | 'b' | 'out';
 
-// The fused dropout's Philox key, site stream, drop threshold and keep scale (unused without a drop site).
-const DROP_UNIFORMS = [
-  { name: 'dropKey0', type: 'u32' as const },
-  { name: 'dropKey1', type: 'u32' as const },
-  { name: 'dropStream', type: 'u32' as const },
-  { name: 'dropThreshold', type: 'u32' as const },
-  { name: 'dropScale', type: 'f32' as const },
-];
+
 
 const UNIFORMS = [
   'M', 'N', 'K', 'lda', 'ldb', 'ldo', 'ldr', 'sA', 'sB', 'sO', 'sR', 'offA', 'offB', 'offO', 'offR',
@@ -89,7 +83,7 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
   const spec: ProgramSpec = {
     name: `matmul_${id}`,
     shader: `matmul-${v.kind}`,
-    includes: ['philox', 'matmul-store'],
+    includes: ['philox', 'dropout-fused', 'matmul-store'],
     workgroupSize: [v.wg[0], v.wg[1], 1],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },

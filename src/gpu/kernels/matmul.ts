@@ -10,8 +10,7 @@ import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
 import type { Gpu } from '../gpu';
 import { backingTensor, bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType } from '../tensor';
 import { expectBinding, expectFloatPair, expectIntegers, expectOutputsDistinct } from './kernel-args';
-import { dropThreshold, philoxKey } from './dropout.ref';
-import { checkDropoutOptions, type DropoutOptions } from './dropout';
+import { checkDropoutOptions, dropUniforms, type DropoutOptions } from './dropout';
 import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulDropSite, type MatmulVariant } from './matmul-programs';
 import { operandStart, planChunks, type Dim, type OperandLayout } from './matmul-plan';
 
@@ -152,12 +151,7 @@ export function matmul(gpu: Gpu, out: Bindable, a: Bindable, b: Bindable, dims: 
   run(gpu, variant, p, { out, a, b, residual }, opts.alpha ?? 1, !!opts.accumulate, opts.maxBindingBytes, drop);
 }
 
-/** The fused dropout's uniforms (zeros without one: the program then never reads them). */
-function dropUniforms(drop: DropoutOptions | undefined): Record<string, number> {
-  if (!drop) return { dropKey0: 0, dropKey1: 0, dropStream: 0, dropThreshold: 0, dropScale: 1 };
-  const [dropKey0, dropKey1] = philoxKey(drop.seed);
-  return { dropKey0, dropKey1, dropStream: drop.stream, dropThreshold: dropThreshold(drop.p), dropScale: 1 / (1 - drop.p) };
-}
+
 
 interface Operands { out: Bindable; a: Bindable; b: Bindable; residual?: Bindable }
 

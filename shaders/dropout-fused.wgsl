@@ -1,0 +1,12 @@
+// Dropout fused into another kernel (a matmul's loads or store, an activation): element i of the masked tensor is
+// kept and scaled or set to 0 exactly as the dropout kernel does (shaders/dropout.wgsl), from the uniforms
+// dropKey0/1 (the step seed), dropStream (the site), dropThreshold and dropScale. Needs shaders/philox.wgsl.
+fn dropped(v: f32, i: u32) -> f32 {
+  let keep = dropout_keeps(i, u.dropStream, vec2<u32>(u.dropKey0, u.dropKey1), u.dropThreshold);
+  return select(0.0, v * u.dropScale, keep);
+}
+
+// Four elements i..i+3 consecutive in storage (a vec4 load).
+fn dropped4(v: vec4<f32>, i: u32) -> vec4<f32> {
+  return vec4<f32>(dropped(v.x, i), dropped(v.y, i + 1u), dropped(v.z, i + 2u), dropped(v.w, i + 3u));
+}
