@@ -81,7 +81,8 @@ describe('cross-entropy reference', () => {
 });
 
 // Every form of the kernel against the same reference and tolerances.
-for (const variant of [undefined, 'workgroup', 'serial'] as const) describe(`cross-entropy on Dawn (${variant ?? 'default'} form)`, () => {
+const hasSubgroups = (await testGpu()).info.subgroups;
+for (const variant of [undefined, 'workgroup', 'subgroup', 'serial'] as const) describe.skipIf(variant === 'subgroup' && !hasSubgroups)(`cross-entropy on Dawn (${variant ?? 'default'} form)`, () => {
   beforeAll(() => {
     form = variant;
   });

@@ -8,19 +8,24 @@ import { isSlice, type Bindable } from '../tensor';
 import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } from './kernel-args';
 import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
-/** A workgroup per row (the tree in workgroup memory), or one invocation per row replaying that tree (same bits). */
-export type CrossEntropyVariant = Extract<ReduceVariant, 'workgroup' | 'serial'>;
-const CROSS_ENTROPY_FORMS: readonly CrossEntropyVariant[] = ['workgroup', 'serial'];
+/**
+ * A workgroup per row (the tree in workgroup memory), the same with subgroup operations and one barrier, or one
+ * invocation per row replaying the workgroup tree (same bits).
+ */
+export type CrossEntropyVariant = ReduceVariant;
 const WG = 256;
+const SUBGROUP_WG = 64;
 const SERIAL_WG = 64;
+const FORM_WG: Record<CrossEntropyVariant, number> = { workgroup: WG, subgroup: SUBGROUP_WG, serial: SERIAL_WG };
 
 /** withGrad: also overwrite the (bound, read_write) logits with the gradient. */
 export function crossEntropyProgram(withGrad: boolean, variant: CrossEntropyVariant = 'workgroup'): ProgramSpec {
   const serial = variant === 'serial';
+  const suffix = variant === 'workgroup' ? '' : `_${variant}`;
   return {
-    name: `${withGrad ? 'cross_entropy_grad' : 'cross_entropy'}${serial ? '_serial' : ''}`,
-    shader: serial ? 'cross-entropy-serial' : 'cross-entropy',
-    workgroupSize: [serial ? SERIAL_WG : WG],
+    name: `${withGrad ? 'cross_entropy_grad' : 'cross_entropy'}${suffix}`,
+    shader: `cross-entropy${variant === 'workgroup' ? '' : `-${variant}`}`,
+    workgroupSize: [FORM_WG[variant]],
     bindings: [
       { name: 'losses', access: 'read_write', type: 'f32' },
       // read_write in both forms so one shader serves both; without the gradient it is only read.
@@ -35,6 +40,7 @@ export function crossEntropyProgram(withGrad: boolean, variant: CrossEntropyVari
     ],
     constants: { WITH_GRAD: withGrad, IGNORE_INDEX: { type: 'i32', value: IGNORE_INDEX }, ...(serial ? { TREE_WIDTH: WG } : {}) },
     includes: serial ? ['cross-entropy-common', 'tree-sum'] : ['cross-entropy-common'],
+    subgroups: variant === 'subgroup' || undefined,
   };
 }
 
@@ -96,8 +102,8 @@ export function crossEntropy(
   expectDistinct(op, { losses, logits: work, targets });
   if (N === 0) return;
 
-  const variant = chooseReduceVariant(gpu, 'cross_entropy', N, V, opts.variant, (v) => crossEntropyTrial(gpu, N, V, v as CrossEntropyVariant), CROSS_ENTROPY_FORMS);
-  const program = crossEntropyProgram(dlogits !== null, variant as CrossEntropyVariant);
+  const variant = chooseReduceVariant(gpu, 'cross_entropy', N, V, opts.variant, (v) => crossEntropyTrial(gpu, N, V, v as CrossEntropyVariant));
+  const program = crossEntropyProgram(dlogits !== null, variant);
   const limit = opts.maxBindingBytes ?? gpu.device.limits.maxStorageBufferBindingSize;
   const chunk = crossEntropyChunkRows(N, V, limit, gpu.sliceAlignment('f32'));
   const tensor = isSlice(work) ? work.tensor : work;
@@ -106,7 +112,7 @@ export function crossEntropy(
     const rows = Math.min(chunk, N - row0);
     const part = rows === N ? work : gpu.slice(tensor, start + row0 * V, rows * V);
     const uniforms = { rows, vocab: V, row0, grad_scale: gradScale };
-    gpu.dispatch(program, { losses, logits: part, targets }, uniforms, gpu.grid1d(program, variant === 'serial' ? rows : rows * WG));
+    gpu.dispatch(program, { losses, logits: part, targets }, uniforms, gpu.grid1d(program, variant === 'serial' ? rows : rows * FORM_WG[variant]));
   }
 }
 
