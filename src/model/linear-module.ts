@@ -28,6 +28,16 @@ export interface LinearForwardOptions {
   residual?: Bindable;
   /** Dropout stream of this call site (LoRA dropout). */
   stream: number;
+  /**
+   * out = residual + dropout(x W^T), the dropout drawn in the matmul's store: only where fusesOutputDropout says
+   * so (a plain f32 weight without an adapter).
+   */
+  outputDropout?: DropoutOptions;
+}
+
+/** Whether linearForward can drop out the module's output inside its matmul (no adapter, no NF4 weight). */
+export function fusesOutputDropout(ctx: LinearContext, path: string): boolean {
+  return !ctx.params.adapters.has(path) && ctx.params.get(hfName.weight(path)).storage !== 'nf4';
 }
 
 function shapeOf(ctx: LinearContext, path: string): { out: number; in: number } {
@@ -42,6 +52,7 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
   if (w.storage === 'nf4') {
+    if (o.outputDropout) throw new Error(`${path}: its output dropout cannot run inside the NF4 matmul`);
     if (o.residual) gpu.copy(leadingTensor(o.residual), leadingTensor(out), N * OC * 4);
     const accumulate = o.accumulate || !!o.residual;
     if (params.nf4Compute === 'f16') {
@@ -54,7 +65,8 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
       nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate });
     }
   } else {
-    linearKernelForward(gpu, out, inp, w.value, N, C, OC, { accumulate: o.accumulate, residual: o.residual });
+    if (o.outputDropout && !fusesOutputDropout(ctx, path)) throw new Error(`${path}: its output dropout cannot run inside the matmul (it has a LoRA adapter)`);
+    linearKernelForward(gpu, out, inp, w.value, N, C, OC, { accumulate: o.accumulate, residual: o.residual, outputDropout: o.outputDropout });
   }
   const lora = params.adapters.get(path);
   if (!lora) return;

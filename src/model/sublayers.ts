@@ -10,7 +10,7 @@ import { dropoutBackward, dropoutForward, dropoutScaleMask, type DropoutOptions 
 import { rmsnormBackward, rmsnormForward } from '../gpu/kernels/rmsnorm';
 import { backingTensor, type Bindable } from '../gpu/tensor';
 import type { T5Dims } from './dims';
-import { linearBackward, linearForward, type LinearContext } from './linear-module';
+import { fusesOutputDropout, linearBackward, linearForward, type LinearContext } from './linear-module';
 import { DROPOUT_STREAMS } from './dropout-streams';
 import { hfName, type AttentionModule } from './hf-names';
 import type { Extent, PassShape } from './records';
@@ -153,13 +153,14 @@ export function attentionForwardSite(sc: StackContext, a: AttentionSite, cache?:
   const layout = cache?.append ? { queryOffset: cache.append.position, kvCapacity: cache.append.capacity } : {};
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal, ...layout };
   attentionForward(gpu, r.ctx, r.probs, r.q, kv.k, kv.v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
-  if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, hfName.linear(m, 'o'), a.resOut, r.ctx, sc.rows, { residual: a.resIn, stream: a.stream + ATT.o });
+  const outputDropout = sublayerOutputDropout(sc, a.stream + ATT.output);
+  if (!outputDropout || fusesOutputDropout(sc.ctx, hfName.linear(m, 'o'))) {
+    linearForward(sc.ctx, hfName.linear(m, 'o'), a.resOut, r.ctx, sc.rows, { residual: a.resIn, outputDropout, stream: a.stream + ATT.o });
     return;
   }
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
   linearForward(sc.ctx, hfName.linear(m, 'o'), y, r.ctx, sc.rows, { stream: a.stream + ATT.o });
-  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: a.stream + ATT.output });
+  dropoutForward(gpu, y, y, N * C, outputDropout);
   add(gpu, a.resOut, a.resIn, y);
 }
 
@@ -246,13 +247,14 @@ export function feedForwardSite(sc: StackContext, f: FeedForwardSite): void {
     linearForward(sc.ctx, hfName.linear(m, 'wi'), r.a, r.h, sc.rows, { stream: f.stream + FF.wi });
     reluForward(gpu, r.g, r.a, N * F, hidden);
   }
-  if (!dropoutOn(sc)) {
-    linearForward(sc.ctx, hfName.linear(m, 'wo'), f.resOut, r.g, sc.rows, { residual: f.resIn, stream: f.stream + FF.wo });
+  const outputDropout = sublayerOutputDropout(sc, f.stream + FF.output);
+  if (!outputDropout || fusesOutputDropout(sc.ctx, hfName.linear(m, 'wo'))) {
+    linearForward(sc.ctx, hfName.linear(m, 'wo'), f.resOut, r.g, sc.rows, { residual: f.resIn, outputDropout, stream: f.stream + FF.wo });
     return;
   }
   const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
   linearForward(sc.ctx, hfName.linear(m, 'wo'), y, r.g, sc.rows, { stream: f.stream + FF.wo });
-  dropoutForward(gpu, y, y, N * C, { p: sc.dims.dropout, seed: sc.ctx.seed, stream: f.stream + FF.output });
+  dropoutForward(gpu, y, y, N * C, outputDropout);
   add(gpu, f.resOut, f.resIn, y);
 }
 
@@ -279,6 +281,14 @@ export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dr
   }
   const norm = params.dense(hfName.layerNorm(f.hf));
   rmsnormBackward(gpu, dres, norm.grad, dh, f.resIn, norm.value, r.rstd, N, C);
+}
+
+/**
+ * The sub-layer's output dropout (undefined when off). Without an adapter or NF4 weight on the output projection
+ * it runs in that matmul's store, together with the residual add; otherwise as a dropout and an add.
+ */
+function sublayerOutputDropout(sc: StackContext, stream: number): DropoutOptions | undefined {
+  return dropoutOn(sc) ? { p: sc.dims.dropout, seed: sc.ctx.seed, stream } : undefined;
 }
 
 /** The FFN's hidden dropout, drawn inside the activation (forward) and its backward; undefined when off. */

@@ -14,6 +14,8 @@ export interface LinearForwardOptions {
   alpha?: number;
   /** dropout(inp) . weight^T: the mask is drawn as inp's elements load (no dropped copy of inp is made) */
   dropout?: DropoutOptions;
+  /** dropout(alpha * inp . weight^T) before accumulate or residual, drawn in the store (index n * OC + o) */
+  outputDropout?: DropoutOptions;
   /** force a matmul variant (tests, benchmark) */
   variant?: string;
 }
@@ -28,11 +30,15 @@ export interface LinearBackwardOptions {
   variant?: string;
 }
 
-/** out = alpha * [dropout](inp) . weight^T (+= if accumulate, residual + if residual).  inp (N,C), weight (OC,C), out (N,OC) */
+/**
+ * out = alpha * [dropout](inp) . weight^T, or outputDropout(alpha * inp . weight^T); += if accumulate, residual +
+ * if residual.  inp (N,C), weight (OC,C), out (N,OC)
+ */
 export function linearForward(
   gpu: Gpu, out: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, OC: number, opts: LinearForwardOptions = {},
 ): void {
-  const dropout = opts.dropout && { ...opts.dropout, operand: 'a' as const };
+  if (opts.dropout && opts.outputDropout) throw new Error('linearForward: pass either dropout (of inp) or outputDropout, not both');
+  const dropout = opts.dropout ? { ...opts.dropout, operand: 'a' as const } : opts.outputDropout && { ...opts.outputDropout, operand: 'out' as const };
   matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, residual: opts.residual, alpha: opts.alpha, dropout, variant: opts.variant });
 }
 
