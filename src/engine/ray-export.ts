@@ -72,6 +72,8 @@ function build(templates: RayTemplates, config: RunConfig, data: RunData, base: 
 async function fromRun(deps: RayExportDeps, store: RunStore, templates: RayTemplates, runId: string, options: RayExportOptions): Promise<FileRecord> {
   const record = await store.getRun(runId);
   if (!record) throw new EngineError('not-found', `no run ${runId}`);
+  // The bundle trains a fresh adapter on the base's tokenizer: it cannot carry on from an imported adapter.
+  if (record.startedFrom) throw new EngineError('bad-input', `run ${record.name} continued adapter ${record.startedFrom.adapter}; a Ray Train job starts a fresh adapter, so it cannot repeat this run`);
   const data = await store.getData(runId);
   if (!data || !Array.isArray(data.rows)) throw new EngineError('not-found', `run ${runId} has no data snapshot (data.json)`);
   const config = parseRunConfig(record.config, `run ${runId} run.json`);
