@@ -1,7 +1,9 @@
-// The row reductions (RMSNorm's rows and weight columns, the elementwise sum) each come in up to three forms:
+// The row reductions (RMSNorm's rows and weight columns, the elementwise sum, cross-entropy rows, attention's
+// softmax rows) each come in up to three forms:
 //   'workgroup' a barrier tree in workgroup memory (workgroup-reduce.wgsl): runs everywhere, the fallback;
-//   'subgroup'  subgroupAdd plus one barrier (subgroup-reduce.wgsl): needs the adapter's subgroups feature;
-//   'serial'    one invocation per row (or output), summing in order: no workgroup memory, no barriers.
+//   'subgroup'  subgroup operations plus one barrier (subgroup-reduce.wgsl): needs the adapter's subgroups feature;
+//   'serial'    one invocation per row (or output), no workgroup memory, no barriers, replaying the workgroup
+//               form's tree (tree-sum.wgsl) so both give the same bits.
 // Which one runs is forced by the caller (tests, bench) or chosen per adapter and shape class by the Gpu's
 // autotuner (timed trials on GPUs when it runs them), else by the rule below, measured on SwiftShader.
 import { autotunerFor, isCpuAdapter, type TrialRunner } from '../autotune';
@@ -18,11 +20,11 @@ export function reduceCandidates(gpu: Gpu, forms: readonly ReduceVariant[] = RED
 /**
  * Untuned choice. On CPU adapters barriers are what costs: SwiftShader (2 loaded cores) ran RMSNorm forward at
  * (N, C) = (16, 32) in 106 ms as 'workgroup', 8.3 ms as 'subgroup', 0.3 ms as 'serial'; at (512, 512) 2073 / 157 /
- * 43 ms; at (2048, 768) 9666 / 839 / 227 ms; the backward alike. GPUs keep a workgroup per row (subgroups when
- * offered) until trials say otherwise.
+ * 43 ms; at (2048, 768) 9666 / 839 / 227 ms; the backward alike. No GPU has been measured yet, so GPUs keep the
+ * long-tested workgroup form until the tuner's timed trials pick another.
  */
 export function defaultReduceVariant(gpu: Gpu, candidates: readonly ReduceVariant[] = reduceCandidates(gpu)): ReduceVariant {
-  const order: ReduceVariant[] = isCpuAdapter(gpu.info) ? ['serial', 'subgroup', 'workgroup'] : ['subgroup', 'workgroup'];
+  const order: ReduceVariant[] = isCpuAdapter(gpu.info) ? ['serial', 'workgroup'] : ['workgroup'];
   return order.find((v) => candidates.includes(v)) ?? 'workgroup';
 }
 
