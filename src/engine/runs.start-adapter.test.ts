@@ -89,6 +89,8 @@ describe('a run that continues an adapter', { timeout: 400_000 }, () => {
     const changed = [...after].filter(([k, v]) => v.some((x, i) => x !== before.get(k)![i]));
     expect(changed.length).toBeGreaterThan(0);
     expect(out['README.md']).toMatch(/Continued from adapter first\.zip \(adapter_model\.safetensors sha256 [0-9a-f]{16}/);
+    // A Ray Train job would start a fresh adapter: refused rather than silently different.
+    await expect(engine.exportRayBundle({ kind: 'run', runId: 'continued' })).rejects.toMatchObject({ kind: 'bad-input', message: expect.stringMatching(/continued adapter first\.zip; a Ray Train job starts a fresh adapter/) });
   });
 
   it('pauses and resumes from its own checkpoint exactly', async () => {
