@@ -5,7 +5,7 @@
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
+        @builtin(local_invocation_index) tid: u32) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= u.n) { return; }
   let r = score_row(row);
@@ -19,7 +19,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     dscores[p_base + j] = dp;
     local_dot += dp * probs[p_base + j];
   }
-  let dot = subgroup_workgroup_sum(tid, lane, local_dot);
+  let dot = subgroup_workgroup_sum(tid, local_dot);
   // Each invocation rereads only the dP values it wrote itself.
   for (var j = tid; j < u.Tk; j += WG_SIZE) {
     dscores[p_base + j] = probs[p_base + j] * (dscores[p_base + j] - dot);

@@ -7,7 +7,7 @@ const F32_LOWEST: f32 = -3.4028234663852886e38;
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) tid: u32, @builtin(subgroup_invocation_id) lane: u32) {
+        @builtin(local_invocation_index) tid: u32) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= u.n) { return; }
   let r = score_row(row);
@@ -35,6 +35,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     probs[p_base + j] = e;
     local_sum += e;
   }
-  let total = subgroup_workgroup_sum(tid, lane, local_sum);
+  let total = subgroup_workgroup_sum(tid, local_sum);
   for (var j = tid; j < u.Tk; j += WG_SIZE) { probs[p_base + j] = probs[p_base + j] / total; }
 }

@@ -1,7 +1,7 @@
 // Cross-entropy over the vocabulary as cross-entropy.wgsl (same outputs, same NaN / inf rules), one workgroup per
 // row, with the running (max, sum of exp(x - max), bad) pairs merged by subgroup operations and one barrier instead
-// of a barrier tree: each subgroup takes its max, rescales and adds its sums, ORs its flags; its first lane posts
-// the triple (the others post the identity), and every invocation merges the WG_SIZE posts in index order.
+// of a barrier tree: each subgroup takes its max, rescales and adds its sums, ORs its flags; one elected invocation
+// posts the triple (the others post the identity), and every invocation merges the WG_SIZE posts in index order.
 // logits (rows, vocab) is this chunk's slice; losses, targets (N) are whole, indexed from row0.
 
 var<workgroup> post_max: array<f32, WG_X>;
@@ -10,7 +10,7 @@ var<workgroup> post_bad: array<u32, WG_X>;
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>, @builtin(subgroup_invocation_id) lane: u32) {
+        @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = wid.x + wid.y * nwg.x;
   if (r >= u.rows) { return; }
   let base = r * u.vocab;
@@ -47,7 +47,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let sub_max = subgroupMax(m);
   let sub_sum = subgroupAdd(s * exp(m - sub_max));
   let sub_bad = subgroupOr(bad);
-  let first = lane == 0u;
+  let first = subgroupElect();
   post_max[lid.x] = select(LOWEST, sub_max, first);
   post_sum[lid.x] = select(0.0, sub_sum, first);
   post_bad[lid.x] = select(0u, sub_bad, first);

@@ -4,7 +4,7 @@
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32) {
+        @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= u.N) { return; }  // uniform across the workgroup
   let base = row * u.C;
@@ -14,7 +14,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let x = inp[base + c];
     s += x * x;
   }
-  let total = subgroup_workgroup_sum(lid, lane, s);
+  let total = subgroup_workgroup_sum(lid, s);
 
   let r = 1.0 / sqrt(total / f32(u.C) + u.eps);
   if (lid == 0u) { rstd[row] = r; }
