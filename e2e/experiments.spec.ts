@@ -1,6 +1,8 @@
 // The Experiments page end to end on SwiftShader: a tiny checkpoint from a hub-style server, a 2-configuration LoRA
-// sweep (rank 4, alphas 4 and 8) on 12 rows of the sample dataset (11 train, 1 eval); the page reloads while the sweep runs, the queue
-// comes back from IndexedDB, "Resume sweep" finishes it, and the leaderboard and heatmap show both runs.
+// sweep (rank 4, alphas 4 and 8; 6 steps of batch 8, so a checkpoint every 2 steps) on 12 rows of the sample dataset.
+// Paused, the sweep stays paused across a reload; resumed and cut off by a reload mid-run, it resumes by itself (the
+// running configuration from its latest checkpoint) and finishes. The leaderboard shows both runs with their exact
+// match, the heatmap their losses. Screenshots of the page go to test-results/ (copied to docs/images/ after a look).
 import { expect, type Page, test } from '@playwright/test';
 import { makeTinyT5 } from '../src/io/tiny-t5';
 import { startTinyHub } from './tiny-hub';
@@ -16,7 +18,7 @@ async function openStudio(page: Page, hash = '') {
   await expect(page.getByTestId('gpu-status')).toHaveAttribute('data-status', 'ready');
 }
 
-test('a sweep survives a reload: the queue comes back, resumes and finishes; results show in the leaderboard and heatmap', async ({ page }) => {
+test('a sweep survives reloads: paused it stays paused, cut off it resumes by itself from its checkpoint; results show exact match, the heatmap the losses', async ({ page }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   const hub = await startTinyHub(ID, CHECKPOINT);
@@ -30,8 +32,8 @@ test('a sweep survives a reload: the queue comes back, resumes and finishes; res
     await train.getByRole('radio', { name: 'All but rejected rows' }).check();
     await train.getByLabel('Use only the first').fill('12');
     await train.getByLabel('Learning rate').fill('0.001');
-    await train.getByLabel('Batch size').fill('4');
-    await train.getByLabel('Max steps').fill('2');
+    await train.getByLabel('Batch size').fill('8');
+    await train.getByLabel('Max steps').fill('6');
     await train.getByText('More settings').click();
     await train.getByLabel('Max input length').fill('32');
     await train.getByLabel('Max target length').fill('32');
@@ -46,28 +48,52 @@ test('a sweep survives a reload: the queue comes back, resumes and finishes; res
     await ex.getByLabel('Ranks').fill('4');
     await ex.getByLabel('Alphas').fill('4, 8');
     await expect(ex.getByTestId('sweep-count')).toContainText('2 runs on 12 rows');
+    await page.screenshot({ path: 'test-results/experiments-builder.png', fullPage: true });
     await ex.getByRole('button', { name: 'Start sweep' }).click();
 
-    const queue = ex.getByTestId('sweep-queue');
-    await expect(queue.locator('tbody tr').first()).toContainText('done', { timeout: 300_000 });
+    // Paused by hand: a reload leaves it paused, waiting for "Resume sweep".
+    await ex.getByRole('button', { name: 'Pause sweep' }).click();
+    await expect(ex.getByRole('button', { name: 'Resume sweep' })).toBeVisible({ timeout: 300_000 });
     await page.reload();
     await openStudio(page, '#/experiments');
-    const after = page.getByTestId('page-experiments');
+    let after = page.getByTestId('page-experiments');
     await expect(after.getByTestId('sweep-queue').locator('tbody tr')).toHaveCount(2);
-    await expect(after.getByTestId('sweep-queue').locator('tbody tr').first()).toContainText('done');
-    // The second configuration was running, waiting or already finished when the page went away.
-    const second = (await after.getByTestId('sweep-queue').locator('tbody tr').nth(1).textContent()) ?? '';
-    if (!second.includes('done')) {
-      await after.getByRole('button', { name: 'Resume sweep' }).click();
-      await expect(after.getByTestId('sweep-queue').locator('tbody tr').nth(1)).toContainText('done', { timeout: 300_000 });
-    }
+    await expect(after.getByText(/^Paused\. "Resume sweep" continues with configuration 1 of 2/)).toBeVisible();
+    await page.waitForTimeout(2000);
+    await expect(after.getByRole('button', { name: 'Resume sweep' })).toBeVisible();
+    await expect(after.getByTestId('sweep-notice')).toHaveCount(0);
+
+    // Resumed, then cut off by a reload while the second configuration trains past its first checkpoint (step 2).
+    await after.getByRole('button', { name: 'Resume sweep' }).click();
+    await expect(after.getByRole('progressbar', { name: 'Training' })).toBeVisible();
+    await expect(after.getByTestId('sweep-queue').locator('tbody tr').first()).toContainText('running');
+    await page.screenshot({ path: 'test-results/experiments-running.png', fullPage: true });
+    await page.waitForFunction(() => {
+      const bar = document.querySelector('[role="progressbar"][aria-label="Training"]');
+      return !!bar && /alpha8/.test(bar.textContent ?? '') && Number(bar.getAttribute('aria-valuenow')) >= 3;
+    }, undefined, { polling: 'raf', timeout: 300_000 });
+    await page.reload();
+    await openStudio(page, '#/experiments');
+    after = page.getByTestId('page-experiments');
+    await expect(after.getByTestId('sweep-notice')).toHaveText(/^Resumed the sweep after reload: configuration 2 of 2, from step [24]$/);
+    const queue = after.getByTestId('sweep-queue');
+    await expect(queue.locator('tbody tr').first()).toContainText('done');
+    await expect(queue.locator('tbody tr').nth(1)).toContainText('done', { timeout: 300_000 });
+    await expect(after.getByRole('button', { name: 'Resume sweep' })).toHaveCount(0);
     const board = after.getByRole('table', { name: 'Leaderboard' });
     await expect(board.locator('tbody tr')).toHaveCount(2);
-    for (const i of [0, 1]) await expect(board.locator('tbody tr').nth(i)).toContainText(/lora.*done\s*\d+\.\d{5}/);
+    await expect(board.locator('thead')).toContainText('exact match');
+    for (const i of [0, 1]) {
+      const row = board.locator('tbody tr').nth(i);
+      await expect(row).toContainText(/lora.*done\s*\d+\.\d{5}/);
+      // Exact match of the best checkpoint's greedy labels on the run's eval rows, measured in the studio as in the CLI.
+      await expect(row.locator('td[data-column="exact_match"]')).toHaveText(/^[01]\.\d{3}$/);
+    }
     // One LoRA square per alpha (rank 4 x alphas 4, 8) with its mean loss; QLoRA's grid stays empty.
     await expect(after.getByRole('figure', { name: 'Heatmap' }).locator('rect title')).toHaveText([/r 4, alpha 4: \d+\.\d+ \(1 runs\)/, /r 4, alpha 8: \d+\.\d+ \(1 runs\)/, /no run/, /no run/]);
     await expect(after.getByTestId('recommendation')).toContainText('from measured runs');
-    await page.screenshot({ path: 'test-results/experiments-page.png', fullPage: true });
+    await page.screenshot({ path: 'test-results/experiments-results.png', fullPage: true });
+    await after.getByRole('region', { name: 'Results of this sweep' }).screenshot({ path: 'test-results/experiments-results-panel.png' });
     expect(problems).toEqual([]);
   } finally {
     await hub.close();

@@ -81,8 +81,8 @@ export function heatmapSvg(maps: readonly Heatmap[]): string {
   let height = 120;
   for (const m of maps) {
     const left = x0 + 60;
-    const top = 60;
-    parts.push(`<text x="${left + (m.alphas.length * cell) / 2}" y="36" text-anchor="middle" font-size="14" font-weight="700" ${FONT}>${m.method === 'lora' ? 'LoRA' : 'QLoRA'}</text>`);
+    const top = 64;
+    parts.push(`<text x="${left + (m.alphas.length * cell) / 2}" y="52" text-anchor="middle" font-size="14" font-weight="700" ${FONT}>${m.method === 'lora' ? 'LoRA' : 'QLoRA'}</text>`);
     m.ranks.forEach((rank, i) => {
       parts.push(`<text x="${left - 8}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" font-size="11" ${FONT}>r ${rank}</text>`);
       m.alphas.forEach((alpha, j) => {
@@ -103,6 +103,8 @@ export function heatmapSvg(maps: readonly Heatmap[]): string {
     height = Math.max(height, top + m.ranks.length * cell + 44);
     x0 = left + Math.max(1, m.alphas.length) * cell + 30;
   }
-  parts.push(`<text x="10" y="16" font-size="13" font-weight="600" ${FONT}>Mean best eval loss over rank x alpha${values.length ? ` (${lo.toFixed(4)} dark .. ${hi.toFixed(4)} light)` : ': no adapter runs'}</text>`);
+  // Two short lines: one long title ran past a small grid's right edge.
+  parts.push(`<text x="10" y="16" font-size="13" font-weight="600" ${FONT}>Mean best eval loss over rank x alpha</text>`);
+  parts.push(`<text x="10" y="32" font-size="11" fill="#555" ${FONT}>${values.length ? `dark = lowest (${lo.toFixed(4)}), light = highest (${hi.toFixed(4)})` : 'no LoRA or QLoRA runs yet'}</text>`);
   return svg(Math.max(x0, 320), height, parts.join('\n'), 'Heatmap of mean eval loss over rank and alpha for LoRA and QLoRA');
 }

@@ -1,6 +1,7 @@
 // Sweep queues in IndexedDB (the studio; fake-indexeddb in Node tests): "queues" holds each sweep's state, "results"
 // its results rows and "data" the rows its runs train on (so a reload can resume without the dataset page), all by
-// sweep id. The runs themselves live in the run store (run-store.ts), as the engine keeps them.
+// sweep id. The runs themselves live in the run store (run-store.ts), as the engine keeps them. A tab drives a sweep
+// under its Web Lock (lockSweep), so two tabs of the studio never run one queue.
 import { openDB, type IDBPDatabase } from 'idb';
 import type { RunData } from '../../engine/run-api';
 import type { SweepState, SweepStore } from '../../experiments/queue';
@@ -42,4 +43,36 @@ export async function openIdbSweeps(name = SWEEPS_DB_NAME): Promise<IdbSweeps> {
       await Promise.all([tx.objectStore('queues').delete(id), tx.objectStore('results').delete(id), tx.objectStore('data').delete(id), tx.done]);
     },
   };
+}
+
+const lockName = (id: string) => `stepwise-sweep-${id}`;
+
+function tryLock(locks: LockManager, name: string): Promise<(() => void) | null> {
+  return new Promise((resolve, reject) => {
+    locks
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(null);
+          return undefined;
+        }
+        // Held until the returned promise settles: the release function settles it.
+        return new Promise<void>((release) => resolve(() => release()));
+      })
+      .catch(reject);
+  });
+}
+
+/**
+ * Take sweep `id`'s lock for as long as this tab runs its queue: the function that lets it go, or null while another
+ * tab holds it. Tries again for up to waitMs (a reloaded page's previous document may still be letting go). Without
+ * Web Locks (an old browser, Node tests) every caller gets it.
+ */
+export async function lockSweep(id: string, waitMs = 0, locks: LockManager | undefined = globalThis.navigator?.locks): Promise<(() => void) | null> {
+  if (!locks) return () => undefined;
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const release = await tryLock(locks, lockName(id));
+    if (release || Date.now() >= until) return release;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -57,44 +57,62 @@ export function BuilderPanel() {
     void start(form.kind, built.trials, built.data);
   };
 
+  const measuredAll = built.estimates.length > 0 && built.estimates.every((e) => e.seconds !== null);
+  const largest = Math.max(0, ...built.estimates.map((e) => e.memoryBytes ?? 0));
+  const total = built.estimates.reduce((s, e) => s + (e.seconds ?? 0), 0);
+  const update = (key: keyof typeof texts) => (v: string) => setTexts({ ...texts, [key]: v });
+
   return (
     <section className="panel" aria-labelledby="builder-title">
       <h2 id="builder-title">New sweep</h2>
       <div className="start-row">
         <button type="button" onClick={() => load(PAPER_FORM)}>Paper grid</button>
         <button type="button" onClick={() => load(ABLATION_FORM)}>Ablation (a = 0.5 vs 1.0)</button>
-        <span className="muted small">Rows and the other settings (lr, batch, epochs, lengths) come from the Train page.</span>
+        <span className="muted small">Rows and the other settings (lr, batch, epochs, max steps, lengths) come from the Train page.</span>
       </div>
-      <TextList label="Models (hub ids)" value={texts.models} onChange={(v) => setTexts({ ...texts, models: v })} />
-      <fieldset className="field">
-        <legend>Methods</legend>
-        {METHODS.map((m) => (
-          <label key={m}>
-            <input type="checkbox" checked={form.methods.includes(m)} onChange={(e) => setForm({ ...form, methods: e.target.checked ? [...form.methods, m] : form.methods.filter((x) => x !== m) })} /> {m}
-          </label>
-        ))}
-      </fieldset>
-      <TextList label="Ranks" value={texts.ranks} onChange={(v) => setTexts({ ...texts, ranks: v })} />
-      <TextList label="Alphas" value={texts.alphas} onChange={(v) => setTexts({ ...texts, alphas: v })} />
-      <TextList label="Seeds" value={texts.seeds} onChange={(v) => setTexts({ ...texts, seeds: v })} />
-      <TextList label="Loss weights a" value={texts.mixes} onChange={(v) => setTexts({ ...texts, mixes: v })} />
+      <div className="field-grid">
+        <div className="wide"><TextList label="Models (hub ids)" value={texts.models} onChange={update('models')} /></div>
+        <fieldset className="checks wide">
+          <legend>Methods</legend>
+          {METHODS.map((m) => (
+            <label key={m}>
+              <input type="checkbox" checked={form.methods.includes(m)} onChange={(e) => setForm({ ...form, methods: e.target.checked ? [...form.methods, m] : form.methods.filter((x) => x !== m) })} /> {m}
+            </label>
+          ))}
+        </fieldset>
+        <TextList label="Ranks" value={texts.ranks} onChange={update('ranks')} />
+        <TextList label="Alphas" value={texts.alphas} onChange={update('alphas')} />
+        <TextList label="Seeds" value={texts.seeds} onChange={update('seeds')} />
+        <TextList label="Loss weights a" value={texts.mixes} onChange={update('mixes')} />
+      </div>
+      {form.kind === 'sweep' && Number.isFinite(form.maxRatio) ? <p className="muted small">LoRA and QLoRA try each rank with the alphas whose alpha:rank lies within 1:{form.maxRatio} .. {form.maxRatio}:1; full fine-tuning runs once per model and seed.</p> : null}
       {built.problem ? <p className="error" role="alert">{built.problem}</p> : (
         <>
-          <p data-testid="sweep-count"><strong>{built.trials.length} runs</strong>{current ? ` on ${built.data?.rows.length ?? 0} rows of ${current.name}` : ' (no dataset open)'}</p>
+          <p data-testid="sweep-count">
+            <strong>{built.trials.length} runs</strong>
+            {current ? ` on ${built.data?.rows.length ?? 0} rows of ${current.name}` : ' (no dataset open: open one on the Datasets page)'}
+            {largest > 0 ? ` · largest GPU memory estimate ${formatBytes(largest)}` : ''}
+            {built.trials.length > 0 ? (measuredAll ? ` · about ${formatSeconds(total)} in all` : ' · time: estimated once a run of the same model and method has been measured') : ''}
+          </p>
           <details>
             <summary>Estimate of each run</summary>
-            <table className="compact">
-              <thead><tr><th>run</th><th>GPU memory</th><th>steps</th><th>time (measured runs)</th></tr></thead>
-              <tbody>
-                {built.estimates.map((e) => (
-                  <tr key={e.trial.id}><td>{e.trial.id}</td><td>{e.memoryBytes === null ? 'after loading' : formatBytes(e.memoryBytes)}</td><td>{e.steps}</td><td>{e.seconds === null ? 'n/a' : formatSeconds(e.seconds)}</td></tr>
-                ))}
-              </tbody>
-            </table>
+            <div className="table-scroll">
+              <table className="compact">
+                <thead><tr><th>configuration</th><th className="num">GPU memory</th><th className="num">steps</th><th className="num">time (from measured runs)</th></tr></thead>
+                <tbody>
+                  {built.estimates.map((e) => (
+                    <tr key={e.trial.id}><td>{e.trial.id}</td><td className="num">{e.memoryBytes === null ? 'known after loading' : formatBytes(e.memoryBytes)}</td><td className="num">{e.steps}</td><td className="num">{e.seconds === null ? 'not measured yet' : formatSeconds(e.seconds)}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </details>
         </>
       )}
-      <button type="button" className="primary" disabled={running || built.trials.length === 0} onClick={go}>Start sweep</button>
+      <div className="start-row">
+        <button type="button" className="primary" disabled={running || built.trials.length === 0} onClick={go}>Start sweep</button>
+        {running ? <span className="muted small">A sweep is running: pause it in the queue below to start another.</span> : null}
+      </div>
     </section>
   );
 }

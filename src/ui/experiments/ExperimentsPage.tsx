@@ -5,10 +5,11 @@ import { QueuePanel } from './QueuePanel';
 import { RecommenderPanel } from './RecommenderPanel';
 import { ResultsPanel } from './ResultsPanel';
 import { importSweep } from './sweep-import';
+import './experiments.css';
 
 /** Experiments: the paper's sweeps and ablation as a persistent queue, their tables and figures, and a recommender. */
 export function ExperimentsPage() {
-  const { loaded, load, results, imported, setImported, error, setError } = useExperiments();
+  const { loaded, load, entries, results, imported, setImported, error, setError } = useExperiments();
   useEffect(() => {
     if (!loaded) void load().catch((e: Error) => setError(e.message));
   }, [loaded, load, setError]);
@@ -22,17 +23,26 @@ export function ExperimentsPage() {
     }
   };
   return (
-    <section className="page" data-testid="page-experiments">
+    <section className="page experiments-page" data-testid="page-experiments">
       <h1>Experiments</h1>
-      <p className="muted">Rank x alpha sweeps and the label-only ablation, run one after another in the engine worker, compared in tables and charts.</p>
+      <p className="muted intro">
+        Rank x alpha sweeps and the label-only ablation of the Distilling Step-by-Step paper: one training run per configuration, one after
+        another in the engine worker, kept across reloads, then compared in a leaderboard (Table 3), an ablation table (Table 4), a quad
+        chart (Figure 6) and a heatmap (Figure 7).
+      </p>
       {error ? <p className="error" role="alert">{error}</p> : null}
       <BuilderPanel />
       <QueuePanel />
-      <ResultsPanel rows={results} title="Results of this sweep" />
+      {results.length ? <ResultsPanel rows={results} title="Results of this sweep" /> : entries.length === 0 && !imported ? (
+        <section className="panel" aria-label="Results">
+          <h2>Results</h2>
+          <p className="muted">No results yet. Start a sweep above, or import one made by <code>npm run cli -- sweep</code> below: each configuration's row appears here when it finishes.</p>
+        </section>
+      ) : null}
       <section className="panel" aria-labelledby="import-title">
         <h2 id="import-title">Import a sweep</h2>
         <label className="field">
-          <span>SWEEP_DIR zip or results.json (from npm run cli -- sweep)</span>
+          <span>A SWEEP_DIR as a zip, or its results.json (from npm run cli -- sweep or ablation)</span>
           <input type="file" accept=".zip,.json" onChange={(e) => void onImport(e.target.files?.[0])} />
         </label>
       </section>

@@ -28,7 +28,8 @@ export function RecommenderPanel({ rows }: { rows: ResultRow[] }) {
   return (
     <section className="panel" aria-labelledby="recommender-title">
       <h2 id="recommender-title">Recommender</h2>
-      <div className="start-row">
+      <p className="muted small">Method, rank and alpha for a budget: from the measured runs above (this sweep and an imported one), or the paper's guidance when there are none.</p>
+      <div className="field-grid">
         <label className="field"><span>Model</span><select value={model} onChange={(e) => setModel(e.target.value)}>{Object.keys(T5_PRESETS).map((id) => <option key={id}>{id}</option>)}</select></label>
         <label className="field"><span>GPU memory budget (GiB)</span><input value={gib} onChange={(e) => setGib(e.target.value)} /></label>
         <label className="field"><span>Time budget (hours)</span><input value={hours} onChange={(e) => setHours(e.target.value)} /></label>

@@ -10,14 +10,24 @@ import { downloadChart } from './download';
 const SORTABLE: LeaderboardKey[] = ['best_eval_loss', 'model', 'method', 'rank', 'alpha', 'peak_gpu_bytes', 'train_seconds', 'samples_per_s', 'exact_match'];
 const f = (v: number | null, d = 5) => (v === null ? '—' : v.toFixed(d));
 
+/** Column headings in words (results.json / results.csv keep the snake_case keys). */
+const HEADINGS: Record<(typeof RESULT_COLUMNS)[number], string> = {
+  model: 'model', method: 'method', rank: 'rank', alpha: 'alpha', seed: 'seed', a: 'a', status: 'status',
+  best_eval_loss: 'best eval loss', final_eval_loss: 'final eval loss', samples_per_s: 'samples/s', peak_gpu_bytes: 'peak GPU memory',
+  train_seconds: 'training time', exact_match: 'exact match',
+};
+const TEXT_COLUMNS = new Set(['model', 'method', 'status']);
+/** results.json's columns with the two scores a reader compares first side by side, so exact match is not off to the right. */
+const BOARD_COLUMNS: readonly (typeof RESULT_COLUMNS)[number][] = ['model', 'method', 'rank', 'alpha', 'seed', 'a', 'status', 'best_eval_loss', 'exact_match', 'final_eval_loss', 'samples_per_s', 'peak_gpu_bytes', 'train_seconds'];
+
 /** An SVG string made by src/experiments/svg.ts (our own markup, escaped there), shown as it is exported. */
-function Chart({ name, svg, stem }: { name: string; svg: string; stem: string }) {
+function Chart({ name, caption, svg, stem }: { name: string; caption: string; svg: string; stem: string }) {
   return (
     <figure aria-label={name}>
       <div className="chart-svg" dangerouslySetInnerHTML={{ __html: svg }} />
       <figcaption>
-        {name} <button type="button" onClick={() => void downloadChart(stem, svg, 'svg')}>SVG</button>{' '}
-        <button type="button" onClick={() => void downloadChart(stem, svg, 'png')}>PNG</button>
+        <span>{caption}</span> <button type="button" aria-label={`${name} as SVG`} onClick={() => void downloadChart(stem, svg, 'svg')}>SVG</button>
+        <button type="button" aria-label={`${name} as PNG`} onClick={() => void downloadChart(stem, svg, 'png')}>PNG</button>
       </figcaption>
     </figure>
   );
@@ -43,34 +53,53 @@ export function ResultsPanel({ rows, title }: { rows: ResultRow[]; title: string
         <button type="button" onClick={() => download('report.md', reportFiles(rows)['report.md'], 'text/markdown')}>Report (Markdown)</button>
         <label className="field"><span>Filter</span><input value={text} onChange={(e) => setText(e.target.value)} placeholder="model, method or status" /></label>
       </div>
-      <table className="compact" aria-label="Leaderboard">
-        <thead>
-          <tr>{RESULT_COLUMNS.map((c) => <th key={c}>{SORTABLE.includes(c as LeaderboardKey) ? <button type="button" onClick={() => sort(c as LeaderboardKey)}>{c}{c === sortBy ? (descending ? ' ↓' : ' ↑') : ''}</button> : c}</th>)}</tr>
-        </thead>
-        <tbody>
-          {board.map((r, i) => (
-            <tr key={i}>
-              <td>{r.model}</td><td>{r.method}</td><td>{r.rank ?? '—'}</td><td>{r.alpha ?? '—'}</td><td>{r.seed}</td><td>{r.a}</td><td>{r.status}</td>
-              <td>{f(r.best_eval_loss)}</td><td>{f(r.final_eval_loss)}</td><td>{f(r.samples_per_s, 2)}</td>
-              <td>{r.peak_gpu_bytes === null ? '—' : formatBytes(r.peak_gpu_bytes)}</td><td>{r.train_seconds === null ? '—' : formatSeconds(r.train_seconds)}</td><td>{f(r.exact_match, 3)}</td>
+      <h3>Leaderboard (Table 3): click a heading to sort</h3>
+      <div className="table-scroll">
+        <table className="compact" aria-label="Leaderboard">
+          <thead>
+            <tr>
+              {BOARD_COLUMNS.map((c) => (
+                <th key={c} className={TEXT_COLUMNS.has(c) ? undefined : 'num'} aria-sort={c === sortBy ? (descending ? 'descending' : 'ascending') : undefined}>
+                  {SORTABLE.includes(c as LeaderboardKey) ? <button type="button" title={`Sort by ${HEADINGS[c]}`} onClick={() => sort(c as LeaderboardKey)}>{HEADINGS[c]}{c === sortBy ? (descending ? ' ↓' : ' ↑') : ''}</button> : HEADINGS[c]}
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {ablation.length ? (
-        <table className="compact" aria-label="Ablation">
-          <thead><tr><th>model</th><th>method</th><th>eval loss a=0.5</th><th>eval loss a=1.0</th><th>difference (mean ± sd)</th><th>DSS wins</th><th>exact-match difference</th></tr></thead>
+          </thead>
           <tbody>
-            {ablation.map((l) => (
-              <tr key={`${l.model}-${l.method}-${l.rank}-${l.alpha}`}>
-                <td>{l.model}</td><td>{l.method}</td><td>{f(l.meanDss)}</td><td>{f(l.meanLabelOnly)}</td><td>{f(l.meanDifference)} ± {f(l.spreadDifference)}</td><td>{l.dssWins}/{l.pairs}</td><td>{f(l.meanExactDifference, 3)}</td>
+            {board.map((r, i) => (
+              <tr key={i}>
+                <td>{r.model}</td><td>{r.method}</td><td className="num">{r.rank ?? '—'}</td><td className="num">{r.alpha ?? '—'}</td><td className="num">{r.seed}</td><td className="num">{r.a}</td><td>{r.status}</td>
+                <td className="num">{f(r.best_eval_loss)}</td>
+                <td className="num" data-column="exact_match" title={r.exact_match === null ? 'measured when a run finishes with a best checkpoint' : undefined}>{f(r.exact_match, 3)}</td>
+                <td className="num">{f(r.final_eval_loss)}</td><td className="num">{f(r.samples_per_s, 2)}</td>
+                <td className="num">{r.peak_gpu_bytes === null ? '—' : formatBytes(r.peak_gpu_bytes)}</td><td className="num">{r.train_seconds === null ? '—' : formatSeconds(r.train_seconds)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      </div>
+      {board.length < rows.length ? <p className="muted small">{rows.length - board.length} of {rows.length} rows hidden by the filter.</p> : null}
+      {ablation.length ? (
+        <>
+          <h3>Ablation (Table 4)</h3>
+          <div className="table-scroll">
+            <table className="compact" aria-label="Ablation">
+              <thead><tr><th>model</th><th>method</th><th className="num">eval loss a=0.5</th><th className="num">eval loss a=1.0</th><th className="num">difference (mean ± sd)</th><th className="num">DSS wins</th><th className="num">exact-match difference</th></tr></thead>
+              <tbody>
+                {ablation.map((l) => (
+                  <tr key={`${l.model}-${l.method}-${l.rank}-${l.alpha}`}>
+                    <td>{l.model}</td><td>{l.method}</td><td className="num">{f(l.meanDss)}</td><td className="num">{f(l.meanLabelOnly)}</td><td className="num">{f(l.meanDifference)} ± {f(l.spreadDifference)}</td><td className="num">{l.dssWins}/{l.pairs}</td><td className="num">{f(l.meanExactDifference, 3)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       ) : null}
-      <Chart name="Quad chart" svg={quad} stem="figure6-quad" />
-      <Chart name="Heatmap" svg={heat} stem="figure7-heatmap" />
+      <div className="charts">
+        <Chart name="Quad chart" caption="Per model and method (Figure 6)" svg={quad} stem="figure6-quad" />
+        <Chart name="Heatmap" caption="Rank x alpha (Figure 7)" svg={heat} stem="figure7-heatmap" />
+      </div>
     </section>
   );
 }

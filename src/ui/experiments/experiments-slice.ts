@@ -1,26 +1,38 @@
 // The Experiments page's state: the sweep queue (persisted in IndexedDB through hosts/browser/sweep-store, run by
 // the engine worker one configuration after another), its results rows, and imported SWEEP_DIR results. A reload
-// finds the saved queue; "Resume sweep" continues it (the run that was training resumes from its checkpoint).
+// finds the saved queue and resumes it (the run that was training from its latest checkpoint) unless someone paused
+// it or another tab runs it; "Resume sweep" continues a paused one. Each finished configuration's exact match is
+// measured as in the CLI (experiments/exact-match).
 import { create } from 'zustand';
 import type { RunData, RunEvent } from '../../engine/run-api';
+import { sweepExactMatch } from '../../experiments/exact-match';
 import type { Trial } from '../../experiments/grid';
-import { mergeQueue, SweepQueue, type QueueEntry, type SweepState } from '../../experiments/queue';
+import { isFinal, mergeQueue, SweepQueue, type QueueEntry, type SweepState } from '../../experiments/queue';
 import type { ResultRow } from '../../experiments/results';
-import { openIdbSweeps } from '../../hosts/browser/sweep-store';
-import { pageTrainEngine } from '../train/run-client';
+import { lockSweep, openIdbSweeps } from '../../hosts/browser/sweep-store';
+import { pageSweepEngine } from './sweep-engine';
 
 const SWEEP_ID = 'current';
+/** How long a reloaded page waits for its previous document to let go of the sweep's lock. */
+const RELOAD_LOCK_WAIT_MS = 3000;
 
 export interface ExperimentsState {
   entries: QueueEntry[];
   kind: SweepState['kind'] | null;
   running: boolean;
+  /** Someone paused the saved sweep: it waits for "Resume sweep", also after a reload. */
+  pausedByUser: boolean;
   /** The training trial's id and its last step. */
   live: { id: string; step: number; total: number } | null;
+  /** The finished run whose exact match is being measured, and how far (total 0 until the first report). */
+  evaluating: { id: string; done: number; total: number } | null;
+  /** What happened to the sweep without a click: resumed after a reload, or why not; an exact match not measured. */
+  notice: string | null;
   results: ResultRow[];
   imported: { name: string; rows: ResultRow[] } | null;
   error: string | null;
   loaded: boolean;
+  /** Read the saved sweep (once per page) and resume it when it was cut off by a reload. */
   load(): Promise<void>;
   start(kind: SweepState['kind'], trials: Trial[], data: RunData): Promise<void>;
   resume(): Promise<void>;
@@ -33,101 +45,186 @@ export interface ExperimentsState {
 }
 
 let queue: SweepQueue | null = null;
+/** "Pause sweep" pressed while the queue was still being set up: it is saved paused instead of run. */
+let pauseAsked = false;
+let loading: Promise<void> | null = null;
 
 let db: ReturnType<typeof openIdbSweeps> | null = null;
 const sweeps = () => (db ??= openIdbSweeps());
+const sweepStore = async () => (await sweeps()).sweep(SWEEP_ID);
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String((e as { message?: string })?.message ?? e));
 
-async function drive(q: SweepQueue): Promise<void> {
+/** Run the queue under the sweep's lock (taken by the caller), keeping the page's state in step with it. */
+async function drive(q: SweepQueue, data: RunData, release: () => void): Promise<void> {
   const set = useExperiments.setState;
   const sync = async () => {
-    const store = (await sweeps()).sweep(SWEEP_ID);
-    set({ entries: q.entries.map((e) => ({ ...e })), results: await store.loadResults() });
+    const store = await sweepStore();
+    set({ entries: q.entries.map((e) => ({ ...e })), pausedByUser: q.state.pausedByUser === true, results: await store.loadResults() });
   };
-  set({ running: true, error: null });
+  const engine = pageSweepEngine();
+  const measure = sweepExactMatch(engine, data, {
+    onProgress: (id, p) => set({ evaluating: { id, done: p.done, total: p.total } }),
+    onError: (id, e) => set({ notice: `Exact match of ${id} was not measured (${messageOf(e)}); it is tried again when the next configuration finishes.` }),
+  });
+  const exactMatch = async (id: string) => {
+    set({ evaluating: { id, done: 0, total: 0 } });
+    try {
+      return await measure(id);
+    } finally {
+      set({ evaluating: null });
+    }
+  };
+  set({ running: true, pausedByUser: false, error: null });
   try {
+    if (pauseAsked) {
+      pauseAsked = false;
+      return await q.pause();
+    }
     await q.run({
+      exactMatch,
       onEvent: (trial, e: RunEvent) => {
-        if (e.type === 'plan') set({ live: { id: trial.id, step: 0, total: e.plan.totalSteps } });
+        if (e.type === 'plan') set({ live: { id: trial.id, step: 0, total: e.plan.totalSteps }, entries: q.entries.map((x) => ({ ...x })) });
         else if (e.type === 'metrics' && e.row.kind === 'train') set((s) => ({ live: s.live && { ...s.live, step: e.row.step } }));
       },
       onEntry: () => void sync(),
     });
   } catch (e) {
-    set({ error: e instanceof Error ? e.message : String(e) });
+    set({ error: messageOf(e) });
   } finally {
-    set({ running: false, live: null });
+    release();
+    set({ running: false, live: null, evaluating: null });
     await sync();
   }
+}
+
+/** Take the sweep's lock for this tab, or say why not (another tab runs it) and settle the claim. */
+async function claim(waitMs = 0): Promise<(() => void) | null> {
+  const release = await lockSweep(SWEEP_ID, waitMs);
+  if (!release) useExperiments.setState({ running: false, error: 'This sweep is running in another tab of the studio: pause it there (or close that tab) to run it here.' });
+  return release;
+}
+
+/** After a reload: continue the saved sweep where it stopped, unless another tab is training its current run. */
+async function resumeAfterReload(state: SweepState, data: RunData): Promise<void> {
+  const set = useExperiments.setState;
+  if (useExperiments.getState().running) return;
+  set({ running: true });
+  queue = null;
+  pauseAsked = false;
+  const index = state.entries.findIndex((e) => !isFinal(e.status));
+  const entry = state.entries[index];
+  const where = `configuration ${index + 1} of ${state.entries.length}`;
+  const engine = pageSweepEngine();
+  const record = await engine.getRun(entry.trial.id).catch(() => null);
+  if (record?.elsewhere) {
+    set({ running: false, notice: `Not resumed after reload: ${where} (${entry.trial.id}) is training in another tab of the studio.` });
+    return;
+  }
+  const release = await claim(RELOAD_LOCK_WAIT_MS);
+  if (!release) return;
+  set({ notice: `Resumed the sweep after reload: ${where}, from step ${record?.checkpoints.latest?.step ?? 0}` });
+  queue = new SweepQueue(state, await sweepStore(), engine, data);
+  await drive(queue, data, release);
+}
+
+async function loadSaved(): Promise<void> {
+  const store = await sweepStore();
+  const state = await store.loadQueue();
+  useExperiments.setState({ entries: state?.entries ?? [], kind: state?.kind ?? null, pausedByUser: state?.pausedByUser === true, results: await store.loadResults(), loaded: true });
+  if (!state || state.pausedByUser || !state.entries.some((e) => !isFinal(e.status))) return;
+  const data = await store.loadData();
+  if (data) void resumeAfterReload(state, data).catch((e) => useExperiments.setState({ running: false, error: messageOf(e) }));
+}
+
+/** The saved queue as a SweepQueue this page can reorder or cancel in (when it is not running here). */
+async function savedQueue(): Promise<SweepQueue | null> {
+  if (queue) return queue;
+  // A sweep being set up in this tab: its queue is about to exist, not to be read from the store.
+  if (useExperiments.getState().running) return null;
+  const store = await sweepStore();
+  const [state, data] = [await store.loadQueue(), await store.loadData()];
+  if (!state || !data) return null;
+  return (queue = new SweepQueue(state, store, pageSweepEngine(), data));
 }
 
 export const useExperiments = create<ExperimentsState>()((set, get) => ({
   entries: [],
   kind: null,
   running: false,
+  pausedByUser: false,
   live: null,
+  evaluating: null,
+  notice: null,
   results: [],
   imported: null,
   error: null,
   loaded: false,
-  async load() {
-    const store = (await sweeps()).sweep(SWEEP_ID);
-    const state = await store.loadQueue();
-    set({ entries: state?.entries ?? [], kind: state?.kind ?? null, results: await store.loadResults(), loaded: true });
+  load() {
+    loading ??= loadSaved().catch((e) => {
+      loading = null;
+      throw e;
+    });
+    return loading;
   },
   async start(kind, trials, data) {
     if (get().running) return set({ error: 'A sweep is running: pause it first.' });
-    const store = (await sweeps()).sweep(SWEEP_ID);
+    set({ running: true, notice: null });
+    queue = null;
+    pauseAsked = false;
+    const store = await sweepStore();
     const saved = await store.loadQueue();
-    if (saved && saved.entries.some((e) => !['done', 'does-not-fit', 'oom', 'failed', 'cancelled'].includes(e.status))) {
-      return set({ error: 'The saved sweep has unfinished configurations: resume it, or clear it first.' });
+    if (saved && saved.entries.some((e) => !isFinal(e.status))) {
+      return set({ running: false, error: 'The saved sweep has unfinished configurations: resume it, or clear it first.' });
     }
+    const release = await claim();
+    if (!release) return;
     await store.saveData(data);
     await store.saveResults([]);
-    queue = new SweepQueue(mergeQueue(null, trials, kind), store, pageTrainEngine(), data);
+    queue = new SweepQueue(mergeQueue(null, trials, kind), store, pageSweepEngine(), data);
     set({ kind, entries: queue.entries.map((e) => ({ ...e })), results: [] });
-    await drive(queue);
+    await drive(queue, data, release);
   },
   async resume() {
     if (get().running) return;
-    const store = (await sweeps()).sweep(SWEEP_ID);
+    set({ running: true, notice: null });
+    queue = null;
+    pauseAsked = false;
+    const store = await sweepStore();
     const [state, data] = [await store.loadQueue(), await store.loadData()];
-    if (!state || !data) return set({ error: 'No saved sweep to resume.' });
-    queue = new SweepQueue(state, store, pageTrainEngine(), data);
-    await drive(queue);
+    if (!state || !data) return set({ running: false, error: 'No saved sweep to resume.' });
+    const release = await claim();
+    if (!release) return;
+    queue = new SweepQueue(state, store, pageSweepEngine(), data);
+    await drive(queue, data, release);
   },
   async pause() {
-    await queue?.pause();
+    if (!get().running) return;
+    set({ pausedByUser: true });
+    if (queue) await queue.pause();
+    else pauseAsked = true;
   },
   async cancel(id) {
-    if (!queue) {
-      const store = (await sweeps()).sweep(SWEEP_ID);
-      const [state, data] = [await store.loadQueue(), await store.loadData()];
-      if (!state || !data) return;
-      queue = new SweepQueue(state, store, pageTrainEngine(), data);
-    }
-    await queue.cancel(id);
-    set({ entries: queue.entries.map((e) => ({ ...e })) });
+    const q = await savedQueue();
+    if (!q) return;
+    await q.cancel(id);
+    set({ entries: q.entries.map((e) => ({ ...e })) });
   },
   async move(id, by) {
-    if (!queue) {
-      const store = (await sweeps()).sweep(SWEEP_ID);
-      const [state, data] = [await store.loadQueue(), await store.loadData()];
-      if (!state || !data) return;
-      queue = new SweepQueue(state, store, pageTrainEngine(), data);
-    }
-    const index = queue.entries.findIndex((e) => e.trial.id === id);
+    const q = await savedQueue();
+    if (!q) return;
+    const index = q.entries.findIndex((e) => e.trial.id === id);
     try {
-      await queue.move(id, index + by);
+      await q.move(id, index + by);
     } catch (e) {
-      set({ error: (e as Error).message });
+      set({ error: messageOf(e) });
     }
-    set({ entries: queue.entries.map((e) => ({ ...e })) });
+    set({ entries: q.entries.map((e) => ({ ...e })) });
   },
   async clear() {
     if (get().running) return set({ error: 'Pause the sweep before clearing it.' });
     await (await sweeps()).remove(SWEEP_ID);
     queue = null;
-    set({ entries: [], kind: null, results: [] });
+    set({ entries: [], kind: null, results: [], notice: null, pausedByUser: false });
   },
   setImported: (imported) => set({ imported }),
   setError: (error) => set({ error }),

@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent } from 'react';
 import { GpuStatusPanel } from '../gpu/GpuStatusPanel';
 import { NoWebGpu } from '../gpu/NoWebGpu';
 import { useGpuStatus } from '../gpu/use-gpu-status';
@@ -21,6 +21,10 @@ export function App() {
   const page = useStudio((s) => s.page);
   const status = useStudio((s) => s.gpuStatus);
   const message = useStudio((s) => s.gpuMessage);
+  // A sweep cut off by a reload resumes on whichever page opens, not only on Experiments.
+  useEffect(() => {
+    if (status === 'ready') void import('../experiments/experiments-slice').then((m) => m.useExperiments.getState().load()).catch(() => undefined);
+  }, [status]);
   if (status === 'unavailable') return <NoWebGpu message={message} />;
   const Current = PAGE_COMPONENTS[page];
   return (
