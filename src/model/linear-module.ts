@@ -29,15 +29,15 @@ export interface LinearForwardOptions {
   /** Dropout stream of this call site (LoRA dropout). */
   stream: number;
   /**
-   * out = residual + dropout(x W^T), the dropout drawn in the matmul's store: only where fusesOutputDropout says
-   * so (a plain f32 weight without an adapter).
+   * out = residual + dropout(x W^T [+ adapter]), the dropout drawn in the matmul's store: only where
+   * fusesOutputDropout says so (an f32 weight).
    */
   outputDropout?: DropoutOptions;
 }
 
-/** Whether linearForward can drop out the module's output inside its matmul (no adapter, no NF4 weight). */
+/** Whether linearForward can drop out the module's output inside its matmul (an f32 weight, adapter or not). */
 export function fusesOutputDropout(ctx: LinearContext, path: string): boolean {
-  return !ctx.params.adapters.has(path) && ctx.params.get(hfName.weight(path)).storage !== 'nf4';
+  return ctx.params.get(hfName.weight(path)).storage !== 'nf4';
 }
 
 function shapeOf(ctx: LinearContext, path: string): { out: number; in: number } {
@@ -51,6 +51,10 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
   const w = params.get(hfName.weight(path));
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
+  const lora = params.adapters.get(path);
+  // The adapter's A layer first: its B layer then runs inside the base weight's matmul (f32 base).
+  const xa = lora && records.take(`${path}.lora_xa`, (s) => rows(s) * lora.r);
+  if (lora && xa) linearKernelForward(gpu, xa, inp, lora.A.value, N, C, lora.r, { dropout: loraDropout(ctx, lora.dropout, o.stream) });
   if (w.storage === 'nf4') {
     if (o.outputDropout) throw new Error(`${path}: its output dropout cannot run inside the NF4 matmul`);
     if (o.residual) gpu.copy(leadingTensor(o.residual), leadingTensor(out), N * OC * 4);
@@ -64,16 +68,11 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
     } else {
       nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate });
     }
-  } else {
-    if (o.outputDropout && !fusesOutputDropout(ctx, path)) throw new Error(`${path}: its output dropout cannot run inside the matmul (it has a LoRA adapter)`);
-    linearKernelForward(gpu, out, inp, w.value, N, C, OC, { accumulate: o.accumulate, residual: o.residual, outputDropout: o.outputDropout });
+    if (lora && xa) linearKernelForward(gpu, out, xa, lora.B.value, N, lora.r, OC, { accumulate: true, alpha: lora.scaling });
+    return;
   }
-  const lora = params.adapters.get(path);
-  if (!lora) return;
-  const r = lora.r;
-  const xa = records.take(`${path}.lora_xa`, (s) => rows(s) * r);
-  linearKernelForward(gpu, xa, inp, lora.A.value, N, C, r, { dropout: loraDropout(ctx, lora.dropout, o.stream) });
-  linearKernelForward(gpu, out, xa, lora.B.value, N, r, OC, { accumulate: true, alpha: lora.scaling });
+  const adapter = lora && xa ? { xa, B: lora.B.value, r: lora.r, scaling: lora.scaling } : undefined;
+  linearKernelForward(gpu, out, inp, w.value, N, C, OC, { accumulate: o.accumulate, residual: o.residual, outputDropout: o.outputDropout, adapter });
 }
 
 /**
@@ -106,6 +105,19 @@ export function linearBackward(
   const w = params.get(hfName.weight(path));
   const { out: OC, in: C } = shapeOf(ctx, path);
   const N = rows(records.shape);
+  const lora = params.adapters.get(path);
+  if (w.storage !== 'nf4' && !lora) {
+    linearKernelBackward(gpu, dinp, w.grad, dout, inp, w.value, N, C, OC, { accumulateInput: o.accumulateInput });
+    return;
+  }
+  // B's layer first: dxa = s * dout B, dB += s * dout^T xa.
+  let dxa: Bindable | null = null;
+  const dropout = lora && loraDropout(ctx, lora.dropout, o.stream);
+  if (lora) {
+    const xa = records.take(`${path}.lora_xa`, (sh) => rows(sh) * lora.r);
+    dxa = o.scratch('lora_dxa', (sh) => rows(sh) * lora.r);
+    linearKernelBackward(gpu, dxa, lora.B.grad, dout, xa, lora.B.value, N, lora.r, OC, { alpha: lora.scaling });
+  }
   if (w.storage === 'nf4') {
     // The frozen NF4 weight gets no gradient; the input gradient flows through its dequantized values.
     if (dinp && params.nf4Compute === 'f16') {
@@ -117,19 +129,14 @@ export function linearBackward(
     } else if (dinp) {
       nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput });
     }
-  } else {
-    linearKernelBackward(gpu, dinp, w.grad, dout, inp, w.value, N, C, OC, { accumulateInput: o.accumulateInput });
+    // A's layer: dA += dxa^T drop(x), dx += drop'(dxa A).
+    if (lora && dxa) linearKernelBackward(gpu, dinp, lora.A.grad, dxa, inp, lora.A.value, N, C, lora.r, { accumulateInput: true, dropout });
+    return;
   }
-  const lora = params.adapters.get(path);
-  if (!lora) return;
-  const r = lora.r;
-  const s = lora.scaling;
-  const xa = records.take(`${path}.lora_xa`, (sh) => rows(sh) * r);
-  // B's layer: dxa = s * dout B, dB += s * dout^T xa.  A's layer: dA += dxa^T drop(x), dx += drop'(dxa A).
-  const dxa = o.scratch('lora_dxa', (sh) => rows(sh) * r);
-  linearKernelBackward(gpu, dxa, lora.B.grad, dout, xa, lora.B.value, N, r, OC, { alpha: s });
-  const dropout = loraDropout(ctx, lora.dropout, o.stream);
-  linearKernelBackward(gpu, dinp, lora.A.grad, dxa, inp, lora.A.value, N, C, r, { accumulateInput: true, dropout });
+  // dinp = dout W + drop'(dxa A) in one matmul; then dA += dxa^T drop(x).
+  const adapter = lora && dxa ? { dxa, A: lora.A.value, r: lora.r, dropout } : undefined;
+  linearKernelBackward(gpu, dinp, w.grad, dout, inp, w.value, N, C, OC, { accumulateInput: o.accumulateInput, adapter });
+  if (lora && dxa) linearKernelBackward(gpu, null, lora.A.grad, dxa, inp, lora.A.value, N, C, lora.r, { dropout });
 }
 
 /** f16 staging for an NF4 linear's input or output, one per size (consumed at once, so linears share them). */

@@ -14,8 +14,10 @@ export interface LinearForwardOptions {
   alpha?: number;
   /** dropout(inp) . weight^T: the mask is drawn as inp's elements load (no dropped copy of inp is made) */
   dropout?: DropoutOptions;
-  /** dropout(alpha * inp . weight^T) before accumulate or residual, drawn in the store (index n * OC + o) */
+  /** dropout(alpha * inp . weight^T [+ adapter]) before accumulate or residual, drawn in the store (index n * OC + o) */
   outputDropout?: DropoutOptions;
+  /** A LoRA adapter's B layer added in the same matmul: + scaling * xa . B^T, xa (N,r), B (OC,r). */
+  adapter?: { xa: Bindable; B: Bindable; r: number; scaling: number };
   /** force a matmul variant (tests, benchmark) */
   variant?: string;
 }
@@ -27,24 +29,31 @@ export interface LinearBackwardOptions {
   alpha?: number;
   /** The forward's input dropout (same options): dinp gets its backward, dweight sees the dropped input. */
   dropout?: DropoutOptions;
+  /**
+   * A LoRA adapter's input gradient added into dinp in the same matmul: + dropout'(dxa . A), dxa (N,r), A (r,C),
+   * with the adapter's input dropout (the base weight's own input is not dropped).
+   */
+  adapter?: { dxa: Bindable; A: Bindable; r: number; dropout?: DropoutOptions };
   variant?: string;
 }
 
 /**
- * out = alpha * [dropout](inp) . weight^T, or outputDropout(alpha * inp . weight^T); += if accumulate, residual +
- * if residual.  inp (N,C), weight (OC,C), out (N,OC)
+ * out = alpha * [dropout](inp) . weight^T [+ scaling * xa . B^T], the sum through outputDropout if given; += if
+ * accumulate, residual + if residual.  inp (N,C), weight (OC,C), out (N,OC)
  */
 export function linearForward(
   gpu: Gpu, out: Bindable, inp: Bindable, weight: Bindable, N: number, C: number, OC: number, opts: LinearForwardOptions = {},
 ): void {
   if (opts.dropout && opts.outputDropout) throw new Error('linearForward: pass either dropout (of inp) or outputDropout, not both');
   const dropout = opts.dropout ? { ...opts.dropout, operand: 'a' as const } : opts.outputDropout && { ...opts.outputDropout, operand: 'out' as const };
-  matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, residual: opts.residual, alpha: opts.alpha, dropout, variant: opts.variant });
+  const ad = opts.adapter;
+  const second = ad && { a: ad.xa, b: ad.B, K: ad.r, transB: true, alpha: ad.scaling };
+  matmul(gpu, out, inp, weight, { M: N, N: OC, K: C }, { transB: true, accumulate: opts.accumulate, residual: opts.residual, alpha: opts.alpha, dropout, second, variant: opts.variant });
 }
 
 /**
- * dinp (N,C) = alpha * dout . weight (overwritten, or += with accumulateInput), dropout's backward applied to
- * alpha * dout . weight before the add when opts.dropout;
+ * dinp (N,C) = alpha * dout . weight [+ dropout'(dxa . A) of an adapter] (overwritten, or += with
+ * accumulateInput), dropout's backward applied to alpha * dout . weight before the add when opts.dropout;
  * dweight (OC,C) += alpha * dout^T . inp (always accumulates: zero it with gpu.zero before the first micro-batch).
  * Either output may be null (no input gradient needed / frozen weight).
  * dout (N,OC), inp (N,C), weight (OC,C)
@@ -54,9 +63,12 @@ export function linearBackward(
   N: number, C: number, OC: number, opts: LinearBackwardOptions = {},
 ): void {
   const drop = opts.dropout;
+  const ad = opts.adapter;
+  if (ad && drop) throw new Error('linearBackward: an adapter path and an input dropout of the weight itself cannot be combined');
   if (dinp) {
-    const dropout = drop && { ...drop, operand: 'out' as const };
-    matmul(gpu, dinp, dout, weight, { M: N, N: C, K: OC }, { accumulate: opts.accumulateInput, alpha: opts.alpha, dropout, variant: opts.variant });
+    const dropout = drop ? { ...drop, operand: 'out' as const } : ad?.dropout && { ...ad.dropout, operand: 'second' as const };
+    const second = ad && { a: ad.dxa, b: ad.A, K: ad.r };
+    matmul(gpu, dinp, dout, weight, { M: N, N: C, K: OC }, { accumulate: opts.accumulateInput, alpha: opts.alpha, dropout, second, variant: opts.variant });
   }
   if (dweight) {
     const dropout = drop && { ...drop, operand: 'b' as const };

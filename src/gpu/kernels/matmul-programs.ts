@@ -48,11 +48,13 @@ export interface ProgramKey {
   residual: boolean;
   /** f16 operands (products in f16, sums in f32); out and residual stay f32. */
   f16: boolean;
-  /** Dropout fused into the loads of a or b, or into the store of alpha * result (before accumulate/residual). */
+  /** Dropout fused into the loads of a or b, the second product, or the store of the sum (before accumulate/residual). */
   drop?: MatmulDropSite | null;
+  /** A second product op(A2) op(B2) added in the store; the flags are its layouts. */
+  second?: { transA: boolean; transB: boolean } | null;
 }
 
-export type MatmulDropSite = 'a' | 'b' | 'out';
+export type MatmulDropSite = 'a' | 'b' | 'out' | 'second';
 
 
 
@@ -60,13 +62,20 @@ const UNIFORMS = [
   'M', 'N', 'K', 'lda', 'ldb', 'ldo', 'ldr', 'sA', 'sB', 'sO', 'sR', 'offA', 'offB', 'offO', 'offR',
 ].map((name) => ({ name, type: 'u32' as const }));
 
+const SEG2_UNIFORMS = [
+  ...['K2', 'lda2', 'ldb2', 'offA2', 'offB2'].map((name) => ({ name, type: 'u32' as const })),
+  { name: 'alpha2', type: 'f32' as const },
+];
+
 const cache = new Map<string, ProgramSpec>();
 
 export function matmulProgram(k: ProgramKey): ProgramSpec {
   const v = k.variant;
   if (k.f16 && v.kind === 'reg4') throw new Error(`matmul: variant "${v.name}" has no f16 form`);
-  if (k.f16 && k.drop) throw new Error('matmul: fused dropout takes f32 operands only');
-  const id = `${v.name}:${k.transA ? 't' : 'n'}${k.transB ? 't' : 'n'}${k.accumulate ? ':acc' : ''}${k.residual ? ':res' : ''}${k.f16 ? ':f16' : ''}${k.drop ? `:drop-${k.drop}` : ''}`;
+  if (k.f16 && (k.drop || k.second)) throw new Error('matmul: fused dropout and a second product take f32 operands only');
+  if (k.drop === 'second' && !k.second) throw new Error('matmul: dropout on the second product needs a second product');
+  const seg2 = k.second ? `:plus-${k.second.transA ? 't' : 'n'}${k.second.transB ? 't' : 'n'}` : '';
+  const id = `${v.name}:${k.transA ? 't' : 'n'}${k.transB ? 't' : 'n'}${k.accumulate ? ':acc' : ''}${k.residual ? ':res' : ''}${k.f16 ? ':f16' : ''}${seg2}${k.drop ? `:drop-${k.drop}` : ''}`;
   const hit = cache.get(id);
   if (hit) return hit;
   const operand = v.kind === 'reg4' ? 'vec4<f32>' : k.f16 ? 'f16' : 'f32';
@@ -78,6 +87,10 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
     DROP_A: k.drop === 'a',
     DROP_B: k.drop === 'b',
     DROP_OUT: k.drop === 'out',
+    DROP_SEG2: k.drop === 'second',
+    SEG2: !!k.second,
+    TRANS_A2: !!k.second?.transA,
+    TRANS_B2: !!k.second?.transB,
   };
   if (v.kind === 'tiled') constants.TK = v.tk ?? 16;
   const spec: ProgramSpec = {
@@ -91,8 +104,11 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
       { name: 'b', access: 'read', type: operand },
       // Without a residual, `a` is bound here too (read-only twice is allowed) and never read.
       { name: 'residual', access: 'read', type: 'f32' },
+      // The second product's operands (f32 only); `a` stands in without one (seen as f16 by an f16 program).
+      { name: 'a2', access: 'read', type: k.f16 ? 'f16' : 'f32' },
+      { name: 'b2', access: 'read', type: k.f16 ? 'f16' : 'f32' },
     ],
-    uniforms: [...UNIFORMS, { name: 'alpha', type: 'f32' }, ...DROP_UNIFORMS],
+    uniforms: [...UNIFORMS, { name: 'alpha', type: 'f32' }, ...DROP_UNIFORMS, ...SEG2_UNIFORMS],
     constants,
     aliases: v.kind === 'reg4' ? {} : { IN: k.f16 ? 'f16' : 'f32' },
     f16: k.f16,

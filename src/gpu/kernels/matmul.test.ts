@@ -11,7 +11,7 @@ const TOL = { rtol: 1e-4, atol: 1e-5 };
 
 interface Case {
   dims: MatmulDims;
-  opts?: Omit<MatmulOptions, 'residual' | 'variant'>;
+  opts?: Omit<MatmulOptions, 'residual' | 'variant' | 'second'>;
   residual?: boolean;
 }
 
@@ -192,6 +192,43 @@ describe('matmul with dropout fused into a load or the store', () => {
     expect(() => matmul(gpu, out, t, t, { M: 8, N: 8, K: 8, batch: 2 }, { dropout })).toThrow(/fused dropout runs on batch 1 only/);
     expect(() => matmul(gpu, out, t, t, { M: 64, N: 64, K: 64 }, { dropout, maxBindingBytes: 4096 })).toThrow(/operands bound whole/);
     expect(() => matmul(gpu, out, t, t, { M: 8, N: 8, K: 8 }, { dropout: { ...dropout, p: 1 } })).toThrow(/p must be in \[0, 1\)/);
+    gpu.free(t, out);
+  });
+});
+
+describe('matmul with a second product in the store (LoRA beside its base weight)', () => {
+  const M = 12, N = 20, K = 16, K2 = 5;
+  const cases: [string, MatmulOptions['dropout'] | undefined, boolean][] = [
+    ['plain, accumulate', undefined, true],
+    ['second product dropped out', { operand: 'second', p: 0.3, seed: 9, stream: 44 }, true],
+    ['sum dropped out, then the residual', { operand: 'out', p: 0.3, seed: 9, stream: 45 }, false],
+  ];
+  for (const variant of ['reg-4x4', 'reg4-4x4', 'tiled-32x32']) {
+    cases.forEach(([name, dropout, accumulate], i) => {
+      for (const t of [{ transA: false, transB: true }, { transA: true, transB: false }]) {
+        it(`${variant}: ${name}, A2 ${t.transA ? 't' : 'n'} B2 ${t.transB ? 't' : 'n'}`, async () => {
+          const gpu = await testGpu();
+          const h = [randomFloats(M * K, 1), randomFloats(K * N, 2), randomFloats(M * N, 3), randomFloats(M * K2, 4), randomFloats(K2 * N, 5), randomFloats(M * N, 6)];
+          const [a, b, out, a2, b2, res] = h.map((x, j) => gpu.upload(x, [x.length], 'f32', 'scratch', `t${j}`));
+          const second = { a: a2, b: b2, K: K2, ...t, alpha: 2.5 };
+          const opts = { alpha: 0.5, dropout, accumulate, residual: accumulate ? undefined : res };
+          matmul(gpu, out, a, b, { M, N, K }, { ...opts, second, variant });
+          const got = await gpu.readF32(out);
+          gpu.free(a, b, out, a2, b2, res);
+          const want = matmulRef(h[0], h[1], { M, N, K }, { ...opts, residual: accumulate ? undefined : h[5], out: h[2], second: { ...second, a: h[3], b: h[4] } });
+          expect(closeness(got, want, TOL), `case ${i}`).toBeNull();
+        });
+      }
+    });
+  }
+
+  it('refuses a second product it cannot run', async () => {
+    const gpu = await testGpu();
+    const t = gpu.tensor([64], 'f32', 'scratch', 't');
+    const out = gpu.tensor([64], 'f32', 'scratch', 'out');
+    expect(() => matmul(gpu, out, t, t, { M: 4, N: 4, K: 4 }, { second: { a: t, b: out, K: 2 } })).toThrow(/shares a buffer/);
+    expect(() => matmul(gpu, out, t, t, { M: 4, N: 4, K: 4 }, { second: { a: t, b: t, K: 40 } })).toThrow(/a2 "t" \(64\) has 64 elements, needs 160/);
+    expect(() => matmul(gpu, out, t, t, { M: 4, N: 4, K: 4 }, { dropout: { operand: 'second', p: 0.1, seed: 1, stream: 1 } })).toThrow(/needs opts.second/);
     gpu.free(t, out);
   });
 });

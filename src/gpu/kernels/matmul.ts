@@ -30,8 +30,24 @@ export interface MatmulOptions {
    * accumulate or residual ('out', index m * N + n). f32 operands, batch 1, operands bound whole.
    */
   dropout?: DropoutOptions & { operand: MatmulDropSite };
+  /**
+   * out gets alpha2 * op(A2) op(B2) added in the store, before dropout 'out', accumulate and residual (dropout
+   * 'second' drops this product alone): a LoRA adapter's layer beside its base weight, in the same dispatch.
+   * a2 (M,K2) or (K2,M) if transA; b2 (K2,N) or (N,K2) if transB; f32, batch 1. Each output element is one
+   * dot product of length K2, so K2 should be small (a rank).
+   */
+  second?: MatmulSecond;
   /** Pretend storage bindings are at most this many bytes (tests of the chunking); default = device limit. */
   maxBindingBytes?: number;
+}
+
+export interface MatmulSecond {
+  a: Bindable;
+  b: Bindable;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
 }
 
 export const MATMUL_VARIANTS: readonly string[] = VARIANT_TABLE.map((v) => v.name);
@@ -146,9 +162,29 @@ export function matmul(gpu: Gpu, out: Bindable, a: Bindable, b: Bindable, dims: 
     if (batch !== 1) throw new Error(`matmul: fused dropout runs on batch 1 only (got batch ${batch})`);
   }
 
+  const second = opts.second;
+  if (opts.dropout?.operand === 'second' && !second) throw new Error('matmul: dropout on the second product needs opts.second');
+  if (second) {
+    expectIntegers('matmul', { K2: [second.K, 1] });
+    if (f16) throw new Error('matmul: a second product takes f32 operands only');
+    if (batch !== 1) throw new Error(`matmul: a second product runs on batch 1 only (got batch ${batch})`);
+    expectOutputsDistinct('matmul', { out }, { a2: second.a, b2: second.b }, 'the second product reads them while out is written');
+    need('a2', second.a, 0, second.transA ? second.K : M, second.transA ? M : second.K, 'f32');
+    need('b2', second.b, 0, second.transB ? N : second.K, second.transB ? second.K : N, 'f32');
+  }
+
   const p: Problem = { M, N, K, batch, transA, transB, sA, sB, sO, f16, drop: drop?.operand ?? null };
   const variant = chooseVariant(gpu, p, opts.variant);
-  run(gpu, variant, p, { out, a, b, residual }, opts.alpha ?? 1, !!opts.accumulate, opts.maxBindingBytes, drop);
+  run(gpu, variant, p, { out, a, b, residual }, opts.alpha ?? 1, !!opts.accumulate, opts.maxBindingBytes, drop, second);
+}
+
+/** The second product's uniforms (a K2 of 0 and zeros without one: the program then never reads them). */
+function secondUniforms(p: Problem, second: MatmulSecond | undefined): Record<string, number> {
+  if (!second) return { K2: 0, lda2: 0, ldb2: 0, offA2: 0, offB2: 0, alpha2: 0 };
+  return {
+    K2: second.K, lda2: second.transA ? p.M : second.K, ldb2: second.transB ? second.K : p.N,
+    offA2: 0, offB2: 0, alpha2: second.alpha ?? 1,
+  };
 }
 
 
@@ -157,7 +193,7 @@ interface Operands { out: Bindable; a: Bindable; b: Bindable; residual?: Bindabl
 
 function run(
   gpu: Gpu, variant: MatmulVariant, p: Problem, ops: Operands, alpha: number, accumulate: boolean, maxBindingBytes?: number,
-  drop?: DropoutOptions & { operand: MatmulDropSite },
+  drop?: DropoutOptions & { operand: MatmulDropSite }, second?: MatmulSecond,
 ): void {
   const limit = Math.min(maxBindingBytes ?? Infinity, gpu.device.limits.maxStorageBufferBindingSize);
   const alignBytes = gpu.device.limits.minStorageBufferOffsetAlignment;
@@ -180,7 +216,9 @@ function run(
     maxWorkgroups: gpu.device.limits.maxComputeWorkgroupsPerDimension,
   });
   // The mask is indexed from each operand's first element, which a chunked call no longer binds at 0.
-  if (drop && chunks.length > 1) throw new Error(`matmul: fused dropout needs operands bound whole, but this call (M ${p.M}, N ${p.N}, K ${p.K}) is split into ${chunks.length} chunks`);
+  if ((drop || second) && chunks.length > 1) {
+    throw new Error(`matmul: fused dropout or a second product needs operands bound whole, but this call (M ${p.M}, N ${p.N}, K ${p.K}) is split into ${chunks.length} chunks`);
+  }
   const { tm, tn } = variantTile(variant);
   for (const c of chunks) {
     const start = Object.fromEntries(Object.entries(c.ranges).map(([d, r]) => [d, r.start])) as Record<Dim, number>;
@@ -191,11 +229,14 @@ function run(
       bound[n] = bindOperand(gpu, ops[n]!, op, start, size, alignBytes);
     }
     const first = c.firstK;
-    const spec = matmulProgram({ variant, transA: p.transA, transB: p.transB, accumulate: accumulate || !first, residual: !!ops.residual && first, f16: p.f16, drop: drop?.operand ?? null });
+    const spec = matmulProgram({
+      variant, transA: p.transA, transB: p.transB, accumulate: accumulate || !first, residual: !!ops.residual && first, f16: p.f16,
+      drop: drop?.operand ?? null, second: second ? { transA: !!second.transA, transB: !!second.transB } : null,
+    });
     const res = ops.residual && first ? bound.residual! : { t: bound.a!.t, off: 0 };
     gpu.dispatch(
       spec,
-      { out: bound.out!.t, a: bound.a!.t, b: bound.b!.t, residual: res.t },
+      { out: bound.out!.t, a: bound.a!.t, b: bound.b!.t, residual: res.t, a2: second?.a ?? bound.a!.t, b2: second?.b ?? bound.a!.t },
       {
         M: size.m, N: size.n, K: size.k,
         lda: layouts.a.ld, ldb: layouts.b.ld, ldo: p.N, ldr: p.N,
@@ -203,6 +244,7 @@ function run(
         offA: bound.a!.off, offB: bound.b!.off, offO: bound.out!.off, offR: res.off,
         alpha,
         ...dropUniforms(drop),
+        ...secondUniforms(p, second),
       },
       [Math.ceil(size.n / tn), Math.ceil(size.m / tm), size.b],
     );
