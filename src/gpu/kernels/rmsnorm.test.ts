@@ -3,7 +3,8 @@ import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import { rmsnormBackward, rmsnormForward } from './rmsnorm';
 import { rmsnormBackwardRef, rmsnormForwardRef } from './rmsnorm.ref';
-import { REDUCE_VARIANTS, type ReduceVariant } from './reduce-variants';
+import { Autotuner, autotunerFor, setAutotuner } from '../autotune';
+import { REDUCE_VARIANTS, reduceShapeClass, type ReduceVariant } from './reduce-variants';
 
 const EPS = 1e-6;
 const TOL = { rtol: 1e-5, atol: 1e-6 };
@@ -175,5 +176,38 @@ describe('rmsnorm serial form on Dawn', () => {
         expect(Array.from(got[1][k]), `${name} at N=${N}, C=${C}`).toEqual(Array.from(got[0][k]));
       });
     }
+  });
+
+  it('gives the same bits when tuning mixes the forms (workgroup rows, serial weight columns, and the reverse)', async () => {
+    const gpu = await testGpu();
+    const [N, C] = [37, 65];
+    const inp = randomFloats(N * C, 1, -3, 3);
+    const weight = randomFloats(C, 2, 0.5, 1.5);
+    const dout = randomFloats(N * C, 3);
+    const { rstd } = rmsnormForwardRef(inp, weight, N, C, EPS);
+    const run = async (rows: ReduceVariant, columns: ReduceVariant) => {
+      const before = autotunerFor(gpu);
+      const tuner = new Autotuner('mix-test');
+      tuner.set('rmsnorm_backward', reduceShapeClass(N, C), rows);
+      tuner.set('rmsnorm_backward_weight', reduceShapeClass(C, N), columns);
+      setAutotuner(gpu, tuner);
+      const t = [gpu.upload(inp, [N, C], 'f32', 'scratch', 'inp'), gpu.upload(weight, [C], 'f32', 'scratch', 'weight'),
+        gpu.upload(dout, [N, C], 'f32', 'scratch', 'dout'), gpu.upload(new Float32Array(rstd), [N], 'f32', 'scratch', 'rstd')];
+      const dinp = gpu.tensor([N, C], 'f32', 'scratch', 'dinp');
+      const dweight = gpu.tensor([C], 'f32', 'scratch', 'dweight');
+      gpu.zero(dinp);
+      gpu.zero(dweight);
+      try {
+        rmsnormBackward(gpu, dinp, dweight, t[2], t[0], t[1], t[3], N, C);
+        return [Array.from(await gpu.readF32(dinp)), Array.from(await gpu.readF32(dweight))];
+      } finally {
+        setAutotuner(gpu, before);
+        gpu.free(...t, dinp, dweight);
+      }
+    };
+    const reference = await run('workgroup', 'workgroup');
+    expect(await run('workgroup', 'serial')).toEqual(reference);
+    expect(await run('serial', 'workgroup')).toEqual(reference);
+    expect(await run('serial', 'serial')).toEqual(reference);
   });
 });

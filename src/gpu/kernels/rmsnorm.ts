@@ -76,7 +76,10 @@ export const rmsnormForwardPrograms: Record<ReduceVariant, ProgramSpec> = {
 export const rmsnormBackwardPrograms: Record<ReduceVariant, ProgramSpec> = {
   workgroup: rmsnormBackwardProgram,
   subgroup: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_subgroup', shader: 'rmsnorm-backward-subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
-  serial: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_serial', shader: 'rmsnorm-backward-serial', workgroupSize: [SERIAL_WG], ...serialTree(rmsnormBackwardProgram) },
+  serial: {
+    ...rmsnormBackwardProgram, name: 'rmsnorm_backward_serial', shader: 'rmsnorm-backward-serial', workgroupSize: [SERIAL_WG],
+    constants: serialTree(rmsnormBackwardProgram).constants, includes: ['tree-sum', 'rmsnorm-backward-row'],
+  },
 };
 
 /**
@@ -89,6 +92,18 @@ export const rmsnormBackwardWeightSerialProgram: ProgramSpec = {
   shader: 'rmsnorm-backward-weight-serial',
   workgroupSize: [SERIAL_WG],
   constants: { LANES: rmsnormBackwardWeightProgram.workgroupSize[1] ?? 1 },
+  includes: ['rmsnorm-backward-column'],
+};
+
+/** Both serial backward kernels in one dispatch (N row invocations, then C column invocations): one dispatch less. */
+export const rmsnormBackwardFusedProgram: ProgramSpec = {
+  name: 'rmsnorm_backward_fused_serial',
+  shader: 'rmsnorm-backward-fused',
+  workgroupSize: [SERIAL_WG],
+  bindings: [...rmsnormBackwardProgram.bindings, { name: 'dweight', access: 'read_write', type: 'f32' }],
+  uniforms: rmsnormBackwardProgram.uniforms,
+  constants: { ...serialTree(rmsnormBackwardProgram).constants, ...rmsnormBackwardWeightSerialProgram.constants },
+  includes: ['tree-sum', 'rmsnorm-backward-row', 'rmsnorm-backward-column'],
 };
 
 export interface RmsnormOptions {
@@ -169,16 +184,26 @@ export function rmsnormBackward(
   expectTensor(k, 'rstd', rstd, 'f32', N, `(N) = (${N})`);
   const variant = chooseReduceVariant(gpu, 'rmsnorm_backward', N, C, opts.variant, (v) => trialOf(gpu, N, C, (t) =>
     rmsnormBackward(gpu, t.dinp, null, t.out, t.inp, t.weight, t.rstd, N, C, { variant: v as ReduceVariant })));
+  const weightVariant = dweight && N > 0 ? backwardWeightVariant(gpu, N, C, opts.variant) : null;
+  if (dweight && variant === 'serial' && weightVariant === 'serial') {
+    const grid = gpu.grid1d(rmsnormBackwardFusedProgram, N + C);
+    gpu.dispatch(rmsnormBackwardFusedProgram, { dinp, dout, inp, weight, rstd, dweight }, { N, C }, grid);
+    return;
+  }
   gpu.dispatch(rmsnormBackwardPrograms[variant], { dinp, dout, inp, weight, rstd }, { N, C }, rowGrid(gpu, variant, N));
-  if (dweight && N > 0) rmsnormBackwardWeight(gpu, dweight, dout, inp, rstd, N, C, opts.variant);
+  if (dweight && weightVariant) rmsnormBackwardWeight(gpu, dweight, dout, inp, rstd, N, C, weightVariant);
 }
 
-// dweight (C) += sum over rows of dout * inp * rstd; the form sums N rows per column, so it is chosen by (C, N).
-function rmsnormBackwardWeight(gpu: Gpu, dweight: Bindable, dout: Bindable, inp: Bindable, rstd: Bindable, N: number, C: number, forced: ReduceVariant | undefined): void {
+// The weight gradient's form sums N rows per column, so it is chosen by (C, N).
+function backwardWeightVariant(gpu: Gpu, N: number, C: number, forced: ReduceVariant | undefined): ReduceVariant {
   // No subgroup form: a forced 'subgroup' runs the workgroup one (a single barrier either way).
   const wanted = forced === 'subgroup' ? 'workgroup' : forced;
-  const variant = chooseReduceVariant(gpu, 'rmsnorm_backward_weight', C, N, wanted, (v) => trialOf(gpu, N, C, (t) =>
+  return chooseReduceVariant(gpu, 'rmsnorm_backward_weight', C, N, wanted, (v) => trialOf(gpu, N, C, (t) =>
     rmsnormBackwardWeight(gpu, t.dweight, t.out, t.inp, t.rstd, N, C, v as ReduceVariant)), ['workgroup', 'serial']);
+}
+
+// dweight (C) += sum over rows of dout * inp * rstd, in the given form.
+function rmsnormBackwardWeight(gpu: Gpu, dweight: Bindable, dout: Bindable, inp: Bindable, rstd: Bindable, N: number, C: number, variant: ReduceVariant): void {
   if (variant === 'serial') {
     gpu.dispatch(rmsnormBackwardWeightSerialProgram, { dweight, dout, inp, rstd }, { N, C }, gpu.grid1d(rmsnormBackwardWeightSerialProgram, C));
     return;
