@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testGpu } from '../testing/gpu';
 import { planArenas } from './arena';
 import { axpy, scale } from './kernels/elementwise';
+import { expectOutputsDistinct } from './kernels/kernel-args';
 
 describe('planArenas', () => {
   it('lays tensors end to end at the alignment and starts a new arena where one would not fit', () => {
@@ -111,5 +112,17 @@ describe('arena views on Dawn', () => {
     expect(() => gpu.free(x)).toThrow(/"x" is not a live tensor of this arena/);
     gpu.free(y);
     expect(live()).toBe(start);
+  });
+
+  it('lets a dispatch write two views of one arena, never write one and read another', async () => {
+    const gpu = await testGpu();
+    const align = gpu.device.limits.minStorageBufferOffsetAlignment;
+    const arena = gpu.arena('grads', 2 * align + 16, 'arena');
+    const [x, y, z] = [0, align, 2 * align].map((at, i) => gpu.view(arena, at, [4], 'f32', `v${i}`));
+    const other = gpu.tensor([4], 'f32', 'scratch', 'other');
+    expect(() => expectOutputsDistinct('op', { x, y }, { other })).not.toThrow();
+    expect(() => expectOutputsDistinct('op', { x, y: gpu.slice(x, 2, 2) }, {})).toThrow(/output x shares a buffer with y "v0"\[2, 4\)/);
+    expect(() => expectOutputsDistinct('op', { x }, { other, z })).toThrow(/output x shares a buffer with z "v2" \(4\)/);
+    gpu.free(x, y, z, arena, other);
   });
 });

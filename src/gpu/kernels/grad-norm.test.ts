@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import type { Gpu } from '../gpu';
-import { clipScale, sumOfSquares } from './grad-norm';
+import { clipScale, sumOfSquares, sumOfSquaresOf } from './grad-norm';
 import { clipScaleRef, globalNormRef } from './grad-norm.ref';
 
 /** sumsq over the grads, then the clip scale: [sumsq, scale] read back. */
@@ -42,6 +42,19 @@ describe('gradient norm and clipping on Dawn', () => {
     expect(Number.isNaN((await clip(gpu, [new Float32Array([1, NaN, 2])], 1))[1])).toBe(true);
     expect((await clip(gpu, [new Float32Array([1, Infinity])], 1))[1]).toBe(0);
     expect((await clip(gpu, [new Float32Array([3e38, 3e38])], 1))[1]).toBe(0); // the squares overflow f32
+  });
+
+  it('sums squares over a list of tensors in one go, overwriting what the sum held (0 for none)', async () => {
+    const gpu = await testGpu();
+    const grads = [randomFloats(70_001, 5), randomFloats(3, 6), randomFloats(5003, 7, -3, 3)];
+    const ts = grads.map((g, i) => gpu.upload(g, [g.length], 'f32', 'grads', `g${i}`));
+    const sumsq = gpu.upload(new Float32Array([123]), [1], 'f32', 'scratch', 'sumsq');
+    sumOfSquaresOf(gpu, sumsq, ts);
+    const total = globalNormRef(grads);
+    expect(closeness(await gpu.readF32(sumsq), [total * total], { rtol: 1e-5 })).toBeNull();
+    sumOfSquaresOf(gpu, sumsq, []);
+    expect((await gpu.readF32(sumsq))[0]).toBe(0);
+    gpu.free(sumsq, ...ts);
   });
 
   it('matches the reference coefficient', () => {

@@ -1,7 +1,7 @@
 // Binding helpers shared by the kernels. Checks make a bad size or dtype fail on the host with the
 // op, the tensor and the shapes named, instead of as a silent out-of-bounds read on the GPU.
 import type { Gpu } from '../gpu';
-import { DTYPE_BYTES, elements, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
+import { bindingRange, DTYPE_BYTES, elements, isSlice, type Bindable, type DType, type Tensor } from '../tensor';
 
 export function describe(b: Bindable): string {
   if (isSlice(b)) return `"${b.tensor.label}"[${b.offset}, ${b.offset + b.size}) of (${b.tensor.shape.join(',')})`;
@@ -95,8 +95,9 @@ export function expectDistinct(op: string, bindings: Readonly<Record<string, Bin
 }
 
 /**
- * Throws when an output shares a GPU buffer with any other binding of the call (WebGPU forbids a writable binding
- * aliasing another); inputs may share buffers among themselves. Absent (null) inputs are skipped.
+ * Throws when an output shares a GPU buffer with an input, or overlaps another output, of the call: WebGPU forbids a
+ * buffer written and read by one dispatch, and overlapping writable bindings; outputs in one buffer (tensors of one
+ * arena) are fine apart, and inputs may share buffers among themselves. Absent (null) inputs are skipped.
  */
 export function expectOutputsDistinct(
   op: string,
@@ -104,13 +105,17 @@ export function expectOutputsDistinct(
   inputs: Readonly<Record<string, Bindable | null | undefined>>,
   hint = '',
 ): void {
-  const all = Object.entries({ ...outputs, ...inputs }).filter((e): e is [string, Bindable] => !!e[1]);
-  for (const [name, t] of Object.entries(outputs)) {
-    const buffer = base(t).tensor.buffer;
-    for (const [other, u] of all) {
-      if (other !== name && base(u).tensor.buffer === buffer) {
-        throw new RangeError(`${op}: output ${name} shares a buffer with ${other} ${describe(u)}${hint ? ` (${hint})` : ''}`);
-      }
+  const outs = Object.entries(outputs);
+  const ins = Object.entries(inputs).filter((e): e is [string, Bindable] => !!e[1]);
+  outs.forEach(([name, t], i) => {
+    const a = bindingRange(t);
+    const clash = (other: string, u: Bindable) => {
+      throw new RangeError(`${op}: output ${name} shares a buffer with ${other} ${describe(u)}${hint ? ` (${hint})` : ''}`);
+    };
+    for (const [other, u] of ins) if (bindingRange(u).buffer === a.buffer) clash(other, u);
+    for (const [other, u] of outs.slice(i + 1)) {
+      const b = bindingRange(u);
+      if (b.buffer === a.buffer && a.offset < b.offset + b.size && b.offset < a.offset + a.size) clash(other, u);
     }
-  }
+  });
 }
