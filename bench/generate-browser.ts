@@ -4,11 +4,13 @@
 // timing: the generateStream result (tokens, millis) read off the worker's reply message, not from the page.
 // The first generation compiles the decoder's pipelines; the later ones are warm.
 //
-// Flags: --tokens N (default 32)   --runs N (default 3)   --dist DIR (a built studio; default: build one into a temp
-//        folder)   --port N (default 4307)   --write (the result goes to docs/benchmarks.md, section generation-<label>)
-//        --label TEXT (default latest)
+// Flags: --tokens N (default 32)   --runs N (generations per browser, default 3)   --launches N (fresh browsers,
+//        default 3)   --dist DIR (a built studio; default: build one into a temp folder)   --port N (default 4307)
+//        --write (the result goes to docs/benchmarks.md, section generation-<label>)
+//        --label TEXT (default latest)   --json FILE (write the measurements)   --compare FILE (an earlier --json:
+//        adds a before -> after table)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,13 +25,25 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 interface Flags {
   tokens: number;
   runs: number;
+  launches: number;
   dist: string | null;
   port: number;
   write: boolean;
   label: string;
+  json: string | null;
+  compare: string | null;
 }
 
-const VALUED = ['--tokens', '--runs', '--dist', '--port', '--label'];
+/** What --json writes and --compare reads. */
+interface Measured {
+  tokens: number;
+  /** Medians over browsers of the first generation and of the warm generations' mean. */
+  firstSeconds: number;
+  warmSeconds: number;
+  shaders: { atLoad: number; afterGenerating: number; inBuild: number };
+}
+
+const VALUED = ['--tokens', '--runs', '--launches', '--dist', '--port', '--label', '--json', '--compare'];
 
 function parseFlags(args: string[]): Flags {
   for (let i = 0; i < args.length; i++) {
@@ -47,7 +61,8 @@ function parseFlags(args: string[]): Flags {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} takes a positive integer`);
     return v;
   };
-  return { tokens: int('--tokens', 32), runs: int('--runs', 3), dist: value('--dist'), port: int('--port', 4307), write: args.includes('--write'), label: value('--label') ?? 'latest' };
+  return { tokens: int('--tokens', 32), runs: int('--runs', 3), launches: int('--launches', 3), dist: value('--dist'), port: int('--port', 4307), write: args.includes('--write'), label: value('--label') ?? 'latest',
+    json: value('--json'), compare: value('--compare') };
 }
 
 function exec(cmd: string, args: string[]): Promise<void> {
@@ -105,11 +120,8 @@ async function generateOnce(page: Page, n: number): Promise<Generation> {
   return { ...g, tokens: n };
 }
 
-async function run(args: string[]): Promise<void> {
-  const f = parseFlags(args);
-  const dist = f.dist ?? mkdtempSync(join(tmpdir(), 'stepwise-gen-bench-'));
-  if (!f.dist) await exec('npx', ['vite', 'build', '--outDir', dist, '--logLevel', 'warn']);
-  const server = await serve(dist, f.port);
+/** One fresh browser (no compiled pipelines, no autotune choices): load the tiny model, generate f.runs times. */
+async function launch(f: Flags, url: string, dist: string): Promise<Launch> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -119,13 +131,13 @@ async function run(args: string[]): Promise<void> {
     // Shaders are fetched one file each when a program first needs them (hosts/browser/shaders.ts): count them.
     const shaders = new Set<string>();
     context.on('request', (r) => {
-      if (r.url().endsWith('.wgsl')) shaders.add(r.url().replace(/^.*\/(.+?)-[\w-]{8}\.wgsl$/, '$1'));
+      if (r.url().endsWith('.wgsl')) shaders.add(r.url());
     });
     const page = await context.newPage();
     await page.addInitScript(CAPTURE);
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`http://127.0.0.1:${f.port}/`);
+    await page.goto(url);
     await page.getByTestId('gpu-status').and(page.locator('[data-status="ready"]')).waitFor({ timeout: 120_000 });
     // The GPU panel's first field (label and value run together in its text): the adapter's name.
     const adapter = /^GPU(.*?)Vendor/.exec((await page.getByTestId('gpu-status').textContent()) ?? '')?.[1] ?? 'unknown';
@@ -136,36 +148,80 @@ async function run(args: string[]): Promise<void> {
     await page.getByLabel('Question').fill('How many sales in Europe last month?');
     await page.getByLabel('JSON-constrained decoding').uncheck();
     await page.getByLabel('Max new tokens', { exact: true }).fill(String(f.tokens));
-    const runs: Generation[] = [];
-    for (let i = 0; i < f.runs; i++) {
-      const g = await generateOnce(page, f.tokens);
-      runs.push(g);
-      console.log(`run ${i + 1}${i === 0 ? ' (cold: compiles pipelines)' : ''}: ${g.tokens} tokens in ${(g.millis / 1000).toFixed(2)} s = ${((g.tokens * 1000) / g.millis).toFixed(1)} tokens/s`);
-    }
+    const seconds: number[] = [];
+    for (let i = 0; i < f.runs; i++) seconds.push((await generateOnce(page, f.tokens)).millis / 1000);
     if (problems.length) throw new Error(`page errors: ${problems.join('; ')}`);
-    const warm = runs.slice(1);
-    const mean = (xs: Generation[]) => xs.reduce((a, g) => a + g.millis, 0) / xs.length / 1000;
-    const lines = [
-      `## Generation in the browser (\`npm run bench -- generate-browser\`), ${f.label}`,
-      '',
-      `Headless Chromium (${CHROMIUM}), adapter: ${adapter}. The tiny checkpoint (fixtures/tiny-t5/untied-gated) generates`,
-      `${f.tokens} tokens greedy in the Playground (JSON constraint off), ${f.runs} times; seconds from the engine worker's own`,
-      'timing (its generateStream result), tokens streamed to the page after each step as in normal use.',
-      `WGSL files fetched: ${atLoad} by the time the model was loaded (GPU self-test, autotuner, loading), ${shaders.size} after`,
-      'generating (each shader is its own file, fetched when a program first needs it).',
-      '',
-      '| run | tokens | seconds | tokens/s |',
-      '| --- | --- | --- | --- |',
-      ...runs.map((g, i) => `| ${i === 0 ? 'first (compiles pipelines)' : `warm ${i}`} | ${g.tokens} | ${(g.millis / 1000).toFixed(2)} | ${((g.tokens * 1000) / g.millis).toFixed(1)} |`),
-      ...(warm.length ? [`| warm mean | ${warm[0].tokens} | ${mean(warm).toFixed(2)} | ${(warm[0].tokens / mean(warm)).toFixed(1)} |`] : []),
-    ];
-    const body = lines.join('\n');
-    if (f.write) writeSection(`generation-${f.label}`, body);
-    console.log('\n' + body);
+    const inBuild = readdirSync(join(dist, 'assets')).filter((name) => name.endsWith('.wgsl')).length;
+    return { adapter, seconds, shaders: { atLoad, afterGenerating: shaders.size, inBuild } };
   } finally {
     await browser.close();
+  }
+}
+
+interface Launch {
+  adapter: string;
+  /** Each generation's seconds; the first compiles the decoder's pipelines. */
+  seconds: number[];
+  shaders: Measured['shaders'];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const warmMean = (seconds: number[]) => seconds.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, seconds.length - 1);
+
+async function run(args: string[]): Promise<void> {
+  const f = parseFlags(args);
+  const dist = f.dist ?? mkdtempSync(join(tmpdir(), 'stepwise-gen-bench-'));
+  if (!f.dist) await exec('npx', ['vite', 'build', '--outDir', dist, '--logLevel', 'warn']);
+  const server = await serve(dist, f.port);
+  const launches: Launch[] = [];
+  try {
+    for (let i = 0; i < f.launches; i++) {
+      const l = await launch(f, `http://127.0.0.1:${f.port}/`, dist);
+      launches.push(l);
+      console.log(`launch ${i + 1}: ${l.seconds.map((x) => x.toFixed(2)).join(', ')} s for ${f.tokens} tokens (first compiles pipelines)`);
+    }
+  } finally {
     if (server.pid) process.kill(-server.pid);
   }
+  const measured: Measured = {
+    tokens: f.tokens, firstSeconds: median(launches.map((l) => l.seconds[0])), warmSeconds: median(launches.map((l) => warmMean(l.seconds))),
+    shaders: launches[0].shaders,
+  };
+  if (f.json) writeFileSync(f.json, JSON.stringify(measured, null, 2) + '\n');
+  const before: Measured | null = f.compare ? JSON.parse(readFileSync(f.compare, 'utf8')) : null;
+  const tps = (s: number) => (f.tokens / s).toFixed(1);
+  const sh = measured.shaders;
+  const lines = [
+    `## Generation in the browser (\`npm run bench -- generate-browser\`), ${f.label}`,
+    '',
+    `Headless Chromium (${CHROMIUM}), adapter: ${launches[0].adapter}. The tiny checkpoint (fixtures/tiny-t5/untied-gated)`,
+    `generates ${f.tokens} tokens greedy in the Playground (JSON constraint off), ${f.runs} times per browser, in ${f.launches} fresh browsers;`,
+    'seconds from the engine worker\'s own timing (its generateStream result), tokens streamed to the page after each',
+    'step as in normal use. The first generation of a browser compiles the decoder\'s pipelines; medians over browsers.',
+    `WGSL files fetched: ${sh.atLoad} of the build's ${sh.inBuild} by the time the model was loaded, ${sh.afterGenerating} after generating` +
+      `${sh.inBuild ? '' : ' (this build bundles the WGSL into the engine worker\'s script)'}.`,
+    '',
+    '| browser | first generation s | warm s (mean) | warm tokens/s |',
+    '| --- | --- | --- | --- |',
+    ...launches.map((l, i) => `| ${i + 1} | ${l.seconds[0].toFixed(2)} | ${warmMean(l.seconds).toFixed(2)} | ${tps(warmMean(l.seconds))} |`),
+    `| median | ${measured.firstSeconds.toFixed(2)} | ${measured.warmSeconds.toFixed(2)} | ${tps(measured.warmSeconds)} |`,
+    ...(before ? [
+      '',
+      `Before -> after (before: ${f.compare}, medians):`,
+      '',
+      '| | before | after |',
+      '| --- | --- | --- |',
+      `| first generation, s | ${before.firstSeconds.toFixed(2)} | ${measured.firstSeconds.toFixed(2)} |`,
+      `| warm generation, s | ${before.warmSeconds.toFixed(2)} | ${measured.warmSeconds.toFixed(2)} |`,
+      `| WGSL files fetched after generating | ${before.shaders.afterGenerating} of ${before.shaders.inBuild} | ${sh.afterGenerating} of ${sh.inBuild} |`,
+    ] : []),
+  ];
+  const body = lines.join('\n');
+  if (f.write) writeSection(`generation-${f.label}`, body);
+  console.log('\n' + body);
 }
 
 export const generateBrowserSuite: Suite = { about: 'greedy generation of the tiny model in the built studio, headless Chromium (seconds, tokens/s)', run };
