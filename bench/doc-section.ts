@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BENCHMARKS_DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+/** docs/benchmarks.md, or the file BENCH_DOC names (to try a suite without touching the doc). */
+export const BENCHMARKS_DOC = process.env.BENCH_DOC || fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 
 export function replaceSection(doc: string, name: string, body: string): string {
   const start = `<!-- ${name}:start -->`;
