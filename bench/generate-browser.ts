@@ -36,6 +36,8 @@ interface Flags {
 
 /** What --json writes and --compare reads. */
 interface Measured {
+  /** The run's --label, naming the code measured. */
+  label: string;
   tokens: number;
   /** Medians over browsers of the first generation and of the warm generations' mean. */
   firstSeconds: number;
@@ -187,7 +189,7 @@ async function run(args: string[]): Promise<void> {
     if (server.pid) process.kill(-server.pid);
   }
   const measured: Measured = {
-    tokens: f.tokens, firstSeconds: median(launches.map((l) => l.seconds[0])), warmSeconds: median(launches.map((l) => warmMean(l.seconds))),
+    label: f.label, tokens: f.tokens, firstSeconds: median(launches.map((l) => l.seconds[0])), warmSeconds: median(launches.map((l) => warmMean(l.seconds))),
     shaders: launches[0].shaders,
   };
   if (f.json) writeFileSync(f.json, JSON.stringify(measured, null, 2) + '\n');
@@ -210,7 +212,7 @@ async function run(args: string[]): Promise<void> {
     `| median | ${measured.firstSeconds.toFixed(2)} | ${measured.warmSeconds.toFixed(2)} | ${tps(measured.warmSeconds)} |`,
     ...(before ? [
       '',
-      `Before -> after (before: ${f.compare}, medians):`,
+      `Before -> after (medians; before: ${before.label}):`,
       '',
       '| | before | after |',
       '| --- | --- | --- |',
