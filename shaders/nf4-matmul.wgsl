@@ -68,10 +68,19 @@ fn a4(p: u32, n: u32) -> vec4<f32> {
   return v;
 }
 
+// SEG2 (f32 only): + alpha2 * op(A2) op(B2), a LoRA adapter's layer beside the frozen weight (matmul-second.wgsl),
+// dropped out alone with DROP_SEG2 (dropout-fused.wgsl), before the accumulate; DROP_OUT drops the whole sum
+// (a sub-layer's output dropout; the residual is what out held, accumulated after).
 fn store(m: u32, j: u32, v: f32) {
   if (m >= u.M || j >= u.J) { return; }
   let o = m * u.J + j;
   var r = u.alpha * v;
+  if (SEG2) {
+    var t = u.alpha2 * segment2(m, j);
+    if (DROP_SEG2) { t = dropped(t, o); }
+    r = t + r;
+  }
+  if (DROP_OUT) { r = dropped(r, o); }
   if (u.accum == 1u) { r += f32(out[o]); }
   out[o] = T(r);
 }

@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu/gpu';
 import type { DropoutOptions } from '../gpu/kernels/dropout';
 import { linearBackward as linearKernelBackward, linearForward as linearKernelForward } from '../gpu/kernels/linear';
-import { nf4LinearBackwardInput, nf4LinearForward } from '../gpu/kernels/nf4';
+import { nf4LinearBackwardInput, nf4LinearForward, nf4SecondProductFits } from '../gpu/kernels/nf4';
 import { castToF16, castToF32 } from '../gpu/kernels/cast';
 import { backingTensor, type Bindable } from '../gpu/tensor';
 import { hfName } from './hf-names';
@@ -35,9 +35,13 @@ export interface LinearForwardOptions {
   outputDropout?: DropoutOptions;
 }
 
-/** Whether linearForward can drop out the module's output inside its matmul (an f32 weight, adapter or not). */
+/**
+ * Whether linearForward can drop out the module's output inside its matmul: an f32 weight, adapter or not; an
+ * NF4 weight with f32 activations, when its adapter (if any) fits the NF4 matmul's bindings.
+ */
 export function fusesOutputDropout(ctx: LinearContext, path: string): boolean {
-  return ctx.params.get(hfName.weight(path)).storage !== 'nf4';
+  if (ctx.params.get(hfName.weight(path)).storage !== 'nf4') return true;
+  return ctx.params.nf4Compute !== 'f16' && (!ctx.params.adapters.has(path) || nf4SecondProductFits(ctx.gpu));
 }
 
 function shapeOf(ctx: LinearContext, path: string): { out: number; in: number } {
@@ -56,15 +60,23 @@ export function linearForward(ctx: LinearContext, path: string, out: Bindable, i
   const xa = lora && records.take(`${path}.lora_xa`, (s) => rows(s) * lora.r);
   if (lora && xa) linearKernelForward(gpu, xa, inp, lora.A.value, N, C, lora.r, { dropout: loraDropout(ctx, lora.dropout, o.stream) });
   if (w.storage === 'nf4') {
-    if (o.outputDropout) throw new Error(`${path}: its output dropout cannot run inside the NF4 matmul`);
+    if (o.outputDropout && !fusesOutputDropout(ctx, path)) throw new Error(`${path}: its output dropout cannot run inside this NF4 matmul`);
     if (o.residual) gpu.copy(leadingTensor(o.residual), leadingTensor(out), N * OC * 4);
     const accumulate = o.accumulate || !!o.residual;
+    const outputDropout = o.outputDropout;
+    if (outputDropout && !lora) {
+      nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate, outputDropout });
+      return;
+    }
     if (params.nf4Compute === 'f16') {
       const x16 = f16Scratch(ctx, 'in', C, rows);
       const y16 = f16Scratch(ctx, 'out', OC, rows);
       castToF16(gpu, x16, inp, N * C);
       nf4LinearForward(gpu, y16, x16, w.nf4, N, C, OC);
       castToF32(gpu, out, y16, N * OC, { accumulate });
+    } else if (lora && xa && nf4SecondProductFits(gpu)) {
+      nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate, outputDropout, second: { a: xa, b: lora.B.value, K: lora.r, transB: true, alpha: lora.scaling } });
+      return;
     } else {
       nf4LinearForward(gpu, out, inp, w.nf4, N, C, OC, { accumulate });
     }
@@ -126,6 +138,11 @@ export function linearBackward(
       castToF16(gpu, dy16, dout, N * OC);
       nf4LinearBackwardInput(gpu, dx16, dy16, w.nf4, N, C, OC);
       castToF32(gpu, dinp, dx16, N * C, { accumulate: o.accumulateInput });
+    } else if (dinp && lora && dxa && nf4SecondProductFits(gpu)) {
+      // dinp = dout deq(W) + drop'(dxa A) in one dispatch; then dA += dxa^T drop(x).
+      nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput, second: { a: dxa, b: lora.A.value, K: lora.r, dropout } });
+      linearKernelBackward(gpu, null, lora.A.grad, dxa, inp, lora.A.value, N, C, lora.r, { dropout });
+      return;
     } else if (dinp) {
       nf4LinearBackwardInput(gpu, dinp, dout, w.nf4, N, C, OC, { accumulate: o.accumulateInput });
     }

@@ -124,11 +124,12 @@ describe('attachLora on a tiny T5', () => {
     h.free();
   });
 
-  it('A and B gradients with LoRA dropout on match finite differences of the dropped-out loss', async () => {
-    // The adapters' input masks are drawn inside A's matmuls in forward and again in backward (dA, dx): a mask
-    // that differed between them would show here.
+  for (const nf4 of [false, true]) it(`A and B gradients with LoRA dropout on match finite differences of the dropped-out loss${nf4 ? ' (NF4 base)' : ''}`, async () => {
+    // The adapters' input masks are drawn inside A's matmuls in forward and again in backward (dA, dx), and the
+    // adapter's layers and the sub-layer output dropout run inside the base weight's matmul: a mask that differed
+    // between forward and backward, or a misplaced term, would show here.
     const gpu = await testGpu();
-    const h = await harness(await tinyModel('untied-gated'));
+    const h = await harness(await tinyModel('untied-gated', nf4 ? {} : undefined));
     attachLora(gpu, h.model, { r: 4, alpha: 16, dropout: 0.3, seed: 5 });
     const random = seededRandom(9);
     for (const a of h.model.params.adapters.values()) gpu.write(a.B.value, Float32Array.from({ length: a.B.shape[0] * a.r }, () => (random() - 0.5) * 0.2));

@@ -62,7 +62,8 @@ const UNIFORMS = [
   'M', 'N', 'K', 'lda', 'ldb', 'ldo', 'ldr', 'sA', 'sB', 'sO', 'sR', 'offA', 'offB', 'offO', 'offR',
 ].map((name) => ({ name, type: 'u32' as const }));
 
-const SEG2_UNIFORMS = [
+/** Uniforms of the second product (shaders/matmul-second.wgsl). */
+export const SEG2_UNIFORMS = [
   ...['K2', 'lda2', 'ldb2', 'offA2', 'offB2'].map((name) => ({ name, type: 'u32' as const })),
   { name: 'alpha2', type: 'f32' as const },
 ];
@@ -96,7 +97,7 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
   const spec: ProgramSpec = {
     name: `matmul_${id}`,
     shader: `matmul-${v.kind}`,
-    includes: ['philox', 'dropout-fused', 'matmul-store'],
+    includes: ['philox', 'dropout-fused', 'matmul-second', 'matmul-store'],
     workgroupSize: [v.wg[0], v.wg[1], 1],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },

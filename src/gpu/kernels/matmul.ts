@@ -178,8 +178,8 @@ export function matmul(gpu: Gpu, out: Bindable, a: Bindable, b: Bindable, dims: 
   run(gpu, variant, p, { out, a, b, residual }, opts.alpha ?? 1, !!opts.accumulate, opts.maxBindingBytes, drop, second);
 }
 
-/** The second product's uniforms (a K2 of 0 and zeros without one: the program then never reads them). */
-function secondUniforms(p: Problem, second: MatmulSecond | undefined): Record<string, number> {
+/** The second product's uniforms for an (M, N) output (zeros without one: the program then never reads them). */
+export function secondUniforms(p: { M: number; N: number }, second: MatmulSecond | undefined): Record<string, number> {
   if (!second) return { K2: 0, lda2: 0, ldb2: 0, offA2: 0, offB2: 0, alpha2: 0 };
   return {
     K2: second.K, lda2: second.transA ? p.M : second.K, ldb2: second.transB ? second.K : p.N,

@@ -4,6 +4,8 @@ import { add } from './add';
 import { NF4_CODE, allocNf4, freeNf4, nf4Bytes, nf4Dequantize, nf4LinearBackwardInput, nf4LinearForward, nf4Quantize, nf4Read, nf4Upload } from './nf4';
 import { nf4DequantizeCpu, nf4DoubleDequantizeCpu, nf4DoubleQuantizeCpu, nf4QuantizeCpu } from './nf4-cpu';
 import { loadNf4Fixture } from './nf4.testing';
+import { dropoutRef } from './dropout.ref';
+import { matmulRef } from './matmul.ref';
 import { nf4LinearBackwardInputRef, nf4LinearForwardRef } from './nf4.ref';
 
 const fixture = loadNf4Fixture();
@@ -155,6 +157,33 @@ describe('NF4 dequantize-matmul on Dawn against the float64 CPU reference', () =
     freeNf4(gpu, w);
     const ref = nf4LinearForwardRef(x, deq, N, C, OC).map((v, i) => v + lora[i]);
     expect(closeness(y, ref, { rtol: 1e-4, atol: 1e-5 })).toBeNull();
+  });
+
+  it('adds a LoRA layer in its store: forward + scaling * xa.B^T (and the output dropout), backward-input + dropout(dxa.A)', async () => {
+    const gpu = await testGpu();
+    const [N, C, OC, r, scaling] = [7, 48, 40, 4, 2.5];
+    const o = { p: 0.3, seed: 5, stream: 321 };
+    const { q, deq } = cpuWeight(OC, C, 17, true);
+    const w = nf4Upload(gpu, OC, C, q, 'w');
+    const h = { x: randomFloats(N * C, 18), xa: randomFloats(N * r, 19), B: randomFloats(OC * r, 20), dy: randomFloats(N * OC, 21), dxa: randomFloats(N * r, 22), A: randomFloats(r * C, 23), prev: randomFloats(N * C, 24) };
+    const t = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, gpu.upload(v, [v.length], 'f32', 'activations', k)]));
+    const ty = gpu.tensor([N * OC], 'f32', 'activations', 'y');
+    nf4LinearForward(gpu, ty, t.x, w, N, C, OC, { second: { a: t.xa, b: t.B, K: r, transB: true, alpha: scaling } });
+    nf4LinearBackwardInput(gpu, t.prev, t.dy, w, N, C, OC, { accumulate: true, second: { a: t.dxa, b: t.A, K: r, dropout: o } });
+    // A sub-layer's output: res + dropout(x.W^T + scaling * xa.B^T), the residual accumulated after the dropout.
+    const res = randomFloats(N * OC, 25);
+    const tres = gpu.upload(res, [N * OC], 'f32', 'activations', 'res');
+    nf4LinearForward(gpu, tres, t.x, w, N, C, OC, { accumulate: true, outputDropout: o, second: { a: t.xa, b: t.B, K: r, transB: true, alpha: scaling } });
+    const [y, dx, out] = [await gpu.readF32(ty), await gpu.readF32(t.prev), await gpu.readF32(tres)];
+    gpu.free(ty, tres, ...Object.values(t));
+    freeNf4(gpu, w);
+    const lora = matmulRef(h.xa, h.B, { M: N, N: OC, K: r }, { transB: true, alpha: scaling });
+    expect(closeness(y, nf4LinearForwardRef(h.x, deq, N, C, OC).map((v, i) => v + lora[i]), { rtol: 1e-4, atol: 1e-5 })).toBeNull();
+    const yRef = nf4LinearForwardRef(h.x, deq, N, C, OC).map((v, i) => v + lora[i]);
+    expect(closeness(out, dropoutRef(yRef, o).map((v, i) => v + res[i]), { rtol: 1e-4, atol: 1e-5 })).toBeNull();
+    const dlora = dropoutRef(matmulRef(h.dxa, h.A, { M: N, N: C, K: r }), o);
+    const dxRef = nf4LinearBackwardInputRef(h.dy, deq, N, C, OC).map((v, i) => v + dlora[i] + h.prev[i]);
+    expect(closeness(dx, dxRef, { rtol: 1e-4, atol: 1e-5 })).toBeNull();
   });
 
   it('has an f16 variant (activations and dequantization in f16, f32 sums)', async (ctx) => {

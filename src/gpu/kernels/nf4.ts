@@ -5,7 +5,10 @@
 import type { Gpu } from '../gpu';
 import type { ConstantValue, ProgramSpec } from '../program';
 import type { Bindable, Tensor } from '../tensor';
-import { expectBinding, expectFloatPair, expectIntegers, expectTensor } from './kernel-args';
+import { checkDropoutOptions, DROP_UNIFORMS, dropUniforms, type DropoutOptions } from './dropout';
+import { expectBinding, expectFloatPair, expectIntegers, expectOutputsDistinct, expectTensor } from './kernel-args';
+import { secondUniforms, type MatmulSecond } from './matmul';
+import { SEG2_UNIFORMS } from './matmul-programs';
 import { bytesToWords, nf4Blocks, wordsToBytes } from './nf4-cpu';
 import { DYNAMIC_MAP, NF4_BLOCK, NF4_CODE_F32, NF4_DOUBLE_BLOCK, NF4_THRESHOLDS, NF4_ZERO_CODE } from './nf4-tables';
 
@@ -114,15 +117,22 @@ const MATMUL_COLS = 8;
  * The dequantize-matmul: forward (a . W^T) or backward-input (a . W), f32 or f16 storage, plain or double scales.
  * aligned: the weight's row length is a multiple of 8, so every 8 weights decoded are one packed word in one block.
  */
-export function nf4MatmulProgram(backward: boolean, double: boolean, dtype: 'f32' | 'f16', aligned = false): ProgramSpec {
-  return cached(`matmul:${backward}:${double}:${dtype}:${aligned}`, () => ({
-    name: `nf4_matmul_${backward ? 'bwd' : 'fwd'}${double ? '_double' : ''}${dtype === 'f16' ? '_f16' : ''}${aligned ? '_aligned' : ''}`,
+export function nf4MatmulProgram(
+  backward: boolean, double: boolean, dtype: 'f32' | 'f16', aligned = false, second: Nf4Second | null = null, drop: 'second' | 'out' | null = null,
+): ProgramSpec {
+  if ((second || drop) && dtype !== 'f32') throw new Error('nf4 matmul: a second product or a dropout needs f32 activations');
+  if (drop === 'second' && !second) throw new Error('nf4 matmul: dropout on the second product needs a second product');
+  const seg2 = `${second ? `_plus${second.transA ? 't' : 'n'}${second.transB ? 't' : 'n'}` : ''}${drop ? `_drop_${drop}` : ''}`;
+  return cached(`matmul:${backward}:${double}:${dtype}:${aligned}${seg2}`, () => ({
+    name: `nf4_matmul_${backward ? 'bwd' : 'fwd'}${double ? '_double' : ''}${dtype === 'f16' ? '_f16' : ''}${aligned ? '_aligned' : ''}${seg2}`,
     shader: 'nf4-matmul',
     workgroupSize: MATMUL_WG,
     bindings: [
       { name: 'out', access: 'read_write', type: dtype },
       { name: 'a', access: 'read', type: dtype },
       ...SCALE_BINDINGS,
+      // The second product's operands, only when there is one: they make 9 storage buffers.
+      ...(second ? [{ name: 'a2', access: 'read', type: 'f32' } as const, { name: 'b2', access: 'read', type: 'f32' } as const] : []),
     ],
     uniforms: [
       { name: 'M', type: 'u32' },
@@ -132,12 +142,31 @@ export function nf4MatmulProgram(backward: boolean, double: boolean, dtype: 'f32
       { name: 'nb2', type: 'u32' },
       { name: 'accum', type: 'u32' },
       { name: 'alpha', type: 'f32' },
+      ...SEG2_UNIFORMS,
+      ...DROP_UNIFORMS,
     ],
-    constants: { BACKWARD: backward, DOUBLE: double, ALIGNED: aligned, ...tableConstants('NF4_C', NF4_CODE_F32) },
+    constants: {
+      BACKWARD: backward, DOUBLE: double, ALIGNED: aligned, ...tableConstants('NF4_C', NF4_CODE_F32),
+      SEG2: !!second, TRANS_A2: !!second?.transA, TRANS_B2: !!second?.transB, DROP_SEG2: drop === 'second', DROP_OUT: drop === 'out',
+    },
     aliases: { T: dtype },
-    includes: DECODE_INCLUDES,
+    includes: [...DECODE_INCLUDES, 'philox', 'dropout-fused', second ? 'matmul-second' : 'matmul-second-none'],
     f16: dtype === 'f16',
   }));
+}
+
+/** The layouts of a second product. */
+interface Nf4Second {
+  transA: boolean;
+  transB: boolean;
+}
+
+/** A LoRA layer added in the NF4 matmul's store: alpha * op(a) op(b) (see MatmulSecond), optionally dropped out. */
+export type Nf4SecondProduct = MatmulSecond & { dropout?: DropoutOptions };
+
+/** Whether this device binds the NF4 matmul with a second product (9 storage buffers; WebGPU's default is 8). */
+export function nf4SecondProductFits(gpu: Gpu): boolean {
+  return gpu.device.limits.maxStorageBuffersPerShaderStage >= 9;
 }
 
 // ---- memory ----
@@ -293,15 +322,38 @@ function checkLinear(fn: string, w: Nf4Weight, N: number, C: number, OC: number,
   return dt;
 }
 
-function matmul(gpu: Gpu, backward: boolean, dtype: 'f32' | 'f16', out: Bindable, a: Bindable, w: Nf4Weight, M: number, J: number, K: number, accum: boolean, alpha: number): void {
-  const spec = nf4MatmulProgram(backward, !!w.double, dtype, w.cols % 8 === 0);
-  const uniforms = { M, J, K, wcols: w.cols, nb2: nb2Of(w), accum: accum ? 1 : 0, alpha };
+function matmul(
+  gpu: Gpu, backward: boolean, dtype: 'f32' | 'f16', out: Bindable, a: Bindable, w: Nf4Weight, M: number, J: number, K: number, accum: boolean, alpha: number,
+  second?: Nf4SecondProduct, outputDropout?: DropoutOptions,
+): void {
+  const fn = backward ? 'nf4LinearBackwardInput' : 'nf4LinearForward';
+  if (second) {
+    if (!nf4SecondProductFits(gpu)) throw new Error(`${fn}: a second product needs 9 storage buffers per stage; this device binds ${gpu.device.limits.maxStorageBuffersPerShaderStage}`);
+    expectIntegers(fn, { K2: [second.K, 1] });
+    expectOutputsDistinct(fn, { out }, { a2: second.a, b2: second.b }, 'the second product reads them while out is written');
+    expectBinding(fn, 'a2', second.a, M * second.K, 'f32');
+    expectBinding(fn, 'b2', second.b, second.K * J, 'f32');
+    if (second.dropout) checkDropoutOptions(fn, second.dropout);
+  }
+  if (outputDropout) checkDropoutOptions(fn, outputDropout);
+  if (second?.dropout && outputDropout) throw new Error(`${fn}: pass one dropout, on the second product or on the output`);
+  if ((second || outputDropout) && dtype !== 'f32') throw new Error(`${fn}: a second product or a dropout needs f32 activations`);
+  const secondDrop = second?.dropout && second.dropout.p > 0 ? second.dropout : undefined;
+  const outDrop = outputDropout && outputDropout.p > 0 ? outputDropout : undefined;
+  const layout = second ? { transA: !!second.transA, transB: !!second.transB } : null;
+  const spec = nf4MatmulProgram(backward, !!w.double, dtype, w.cols % 8 === 0, layout, secondDrop ? 'second' : outDrop ? 'out' : null);
+  const uniforms = {
+    M, J, K, wcols: w.cols, nb2: nb2Of(w), accum: accum ? 1 : 0, alpha,
+    ...secondUniforms({ M, N: J }, second), ...dropUniforms(secondDrop ?? outDrop),
+  };
   const grid: [number, number] = [Math.ceil(J / (MATMUL_WG[0] * MATMUL_COLS)), Math.ceil(M / (MATMUL_WG[1] * MATMUL_ROWS))];
-  gpu.dispatch(spec, { out, a, ...scaleBindings(gpu, w) }, uniforms, grid);
+  gpu.dispatch(spec, { out, a, ...scaleBindings(gpu, w), ...(second ? { a2: second.a, b2: second.b } : {}) }, uniforms, grid);
 }
 
 /**
- * inp (N,C), w NF4 (OC,C), out (N,OC): out = alpha * inp . dequant(w)^T, or out += that with accumulate.
+ * inp (N,C), w NF4 (OC,C), out (N,OC): out = alpha * inp . dequant(w)^T [+ a second product, e.g. a LoRA
+ * adapter's scaling * xa . B^T], through outputDropout if given (index n * OC + o), or out += that with
+ * accumulate (a sub-layer's residual: copy it into out first).
  * f32 or f16 activations (f16 needs shader-f16); the weight is dequantized in that dtype, sums are f32.
  */
 export function nf4LinearForward(
@@ -312,14 +364,15 @@ export function nf4LinearForward(
   N: number,
   C: number,
   OC: number,
-  opts: { accumulate?: boolean; alpha?: number } = {},
+  opts: { accumulate?: boolean; alpha?: number; second?: Nf4SecondProduct; outputDropout?: DropoutOptions } = {},
 ): void {
   const dt = checkLinear('nf4LinearForward', w, N, C, OC, 'out', out, N * OC, 'inp', inp, N * C);
-  matmul(gpu, false, dt, out, inp, w, N, OC, C, !!opts.accumulate, opts.alpha ?? 1);
+  matmul(gpu, false, dt, out, inp, w, N, OC, C, !!opts.accumulate, opts.alpha ?? 1, opts.second, opts.outputDropout);
 }
 
 /**
- * dout (N,OC), w NF4 (OC,C), dinp (N,C): dinp = dout . dequant(w), overwritten, or += with accumulate.
+ * dout (N,OC), w NF4 (OC,C), dinp (N,C): dinp = dout . dequant(w) [+ a second product, e.g. a LoRA adapter's
+ * dropout'(dxa . A)], overwritten, or += with accumulate.
  * The frozen weight gets no gradient.
  */
 export function nf4LinearBackwardInput(
@@ -330,8 +383,8 @@ export function nf4LinearBackwardInput(
   N: number,
   C: number,
   OC: number,
-  opts: { accumulate?: boolean } = {},
+  opts: { accumulate?: boolean; second?: Nf4SecondProduct } = {},
 ): void {
   const dt = checkLinear('nf4LinearBackwardInput', w, N, C, OC, 'dinp', dinp, N * C, 'dout', dout, N * OC);
-  matmul(gpu, true, dt, dinp, dout, w, N, C, OC, !!opts.accumulate, 1);
+  matmul(gpu, true, dt, dinp, dout, w, N, C, OC, !!opts.accumulate, 1, opts.second);
 }
