@@ -50,11 +50,29 @@ export interface ProgramKey {
   f16: boolean;
   /** Dropout fused into the loads of a or b, the second product, or the store of the sum (before accumulate/residual). */
   drop?: MatmulDropSite | null;
-  /** A second product op(A2) op(B2) added in the store; the flags are its layouts. */
-  second?: { transA: boolean; transB: boolean } | null;
+  /** A second product op(A2) op(B2) added in the store; the flags are its layouts (vec4: see secondIsVec4). */
+  second?: SecondLayout | null;
 }
 
 export type MatmulDropSite = 'a' | 'b' | 'out' | 'second';
+
+export interface SecondLayout {
+  transA: boolean;
+  transB: boolean;
+  /** Both operands contiguous along k (A2 (M,K2), B2 (N,K2)) with K2 % 4 == 0: read four k at a time. */
+  vec4: boolean;
+}
+
+/** Whether a second product of this layout and depth takes the vec4 read (shaders/matmul-second-vec4.wgsl). */
+export function secondIsVec4(transA: boolean, transB: boolean, K2: number): boolean {
+  return !transA && transB && K2 % 4 === 0;
+}
+
+/** The second product's include and the element type its operands are bound as. */
+export function secondShader(second: SecondLayout | null | undefined): { include: string; type: 'f32' | 'vec4<f32>' } {
+  if (!second) return { include: 'matmul-second-none', type: 'f32' };
+  return second.vec4 ? { include: 'matmul-second-vec4', type: 'vec4<f32>' } : { include: 'matmul-second', type: 'f32' };
+}
 
 
 
@@ -75,7 +93,8 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
   if (k.f16 && v.kind === 'reg4') throw new Error(`matmul: variant "${v.name}" has no f16 form`);
   if (k.f16 && (k.drop || k.second)) throw new Error('matmul: fused dropout and a second product take f32 operands only');
   if (k.drop === 'second' && !k.second) throw new Error('matmul: dropout on the second product needs a second product');
-  const seg2 = k.second ? `:plus-${k.second.transA ? 't' : 'n'}${k.second.transB ? 't' : 'n'}` : '';
+  const seg2 = k.second ? `:plus-${k.second.transA ? 't' : 'n'}${k.second.transB ? 't' : 'n'}${k.second.vec4 ? '4' : ''}` : '';
+  const sec = secondShader(k.second);
   const id = `${v.name}:${k.transA ? 't' : 'n'}${k.transB ? 't' : 'n'}${k.accumulate ? ':acc' : ''}${k.residual ? ':res' : ''}${k.f16 ? ':f16' : ''}${seg2}${k.drop ? `:drop-${k.drop}` : ''}`;
   const hit = cache.get(id);
   if (hit) return hit;
@@ -97,7 +116,7 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
   const spec: ProgramSpec = {
     name: `matmul_${id}`,
     shader: `matmul-${v.kind}`,
-    includes: ['philox', 'dropout-fused', 'matmul-second', 'matmul-store'],
+    includes: ['philox', 'dropout-fused', k.second ? sec.include : 'matmul-second', 'matmul-store'],
     workgroupSize: [v.wg[0], v.wg[1], 1],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },
@@ -106,8 +125,8 @@ export function matmulProgram(k: ProgramKey): ProgramSpec {
       // Without a residual, `a` is bound here too (read-only twice is allowed) and never read.
       { name: 'residual', access: 'read', type: 'f32' },
       // The second product's operands (f32 only); `a` stands in without one (seen as f16 by an f16 program).
-      { name: 'a2', access: 'read', type: k.f16 ? 'f16' : 'f32' },
-      { name: 'b2', access: 'read', type: k.f16 ? 'f16' : 'f32' },
+      { name: 'a2', access: 'read', type: k.f16 ? 'f16' : sec.type },
+      { name: 'b2', access: 'read', type: k.f16 ? 'f16' : sec.type },
     ],
     uniforms: [...UNIFORMS, { name: 'alpha', type: 'f32' }, ...DROP_UNIFORMS, ...SEG2_UNIFORMS],
     constants,

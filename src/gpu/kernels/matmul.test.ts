@@ -197,7 +197,7 @@ describe('matmul with dropout fused into a load or the store', () => {
 });
 
 describe('matmul with a second product in the store (LoRA beside its base weight)', () => {
-  const M = 12, N = 20, K = 16, K2 = 5;
+  const M = 12, N = 20, K = 16, K2 = 8; // A2.B2^T reads four k at a time, A2^T.B2 one
   const cases: [string, MatmulOptions['dropout'] | undefined, boolean][] = [
     ['plain, accumulate', undefined, true],
     ['second product dropped out', { operand: 'second', p: 0.3, seed: 9, stream: 44 }, true],

@@ -11,7 +11,7 @@ import type { Gpu } from '../gpu';
 import { backingTensor, bindingRange, DTYPE_BYTES, isSlice, type Bindable, type DType } from '../tensor';
 import { expectBinding, expectFloatPair, expectIntegers, expectOutputsDistinct } from './kernel-args';
 import { checkDropoutOptions, dropUniforms, type DropoutOptions } from './dropout';
-import { matmulProgram, VARIANT_TABLE, variantNamed, variantTile, type MatmulDropSite, type MatmulVariant } from './matmul-programs';
+import { matmulProgram, secondIsVec4, VARIANT_TABLE, variantNamed, variantTile, type MatmulDropSite, type MatmulVariant } from './matmul-programs';
 import { operandStart, planChunks, type Dim, type OperandLayout } from './matmul-plan';
 
 export interface MatmulDims { M: number; N: number; K: number; batch?: number }
@@ -88,7 +88,7 @@ function shapeClass(p: Problem): string {
 
 /**
  * A mask drawn on an operand's loads is redrawn by every workgroup (tiled) or invocation (register blocks) that
- * loads the element, so such calls are tuned apart and default to the tiles, which load each element least often.
+ * loads the element, so such calls are tuned apart, among the tiles only, which load each element least often.
  */
 function loadDrop(p: Problem): boolean {
   return p.drop === 'a' || p.drop === 'b';
@@ -101,7 +101,10 @@ export function defaultVariant(gpu: Gpu, candidates: readonly string[], dropOnLo
 }
 
 function candidatesFor(p: Problem): string[] {
-  return VARIANT_TABLE.filter((v) => variantUnfitness(v, p) === null).map((v) => v.name);
+  // A register block redraws a load-side mask once per invocation sharing the element (N/4 or M/4 times, 32 for
+  // a rank-128 adapter), a tile once per workgroup: on a CPU adapter the draws outweigh the product.
+  const kinds = loadDrop(p) ? ['tiled'] : ['tiled', 'reg', 'reg4'];
+  return VARIANT_TABLE.filter((v) => kinds.includes(v.kind) && variantUnfitness(v, p) === null).map((v) => v.name);
 }
 
 /** The variant a matmul with these arguments runs now (forced, tuned, or the default), without queuing a trial. */
@@ -231,7 +234,8 @@ function run(
     const first = c.firstK;
     const spec = matmulProgram({
       variant, transA: p.transA, transB: p.transB, accumulate: accumulate || !first, residual: !!ops.residual && first, f16: p.f16,
-      drop: drop?.operand ?? null, second: second ? { transA: !!second.transA, transB: !!second.transB } : null,
+      drop: drop?.operand ?? null,
+      second: second ? { transA: !!second.transA, transB: !!second.transB, vec4: secondIsVec4(!!second.transA, !!second.transB, second.K) } : null,
     });
     const res = ops.residual && first ? bound.residual! : { t: bound.a!.t, off: 0 };
     gpu.dispatch(

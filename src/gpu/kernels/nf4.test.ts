@@ -161,7 +161,7 @@ describe('NF4 dequantize-matmul on Dawn against the float64 CPU reference', () =
 
   it('adds a LoRA layer in its store: forward + scaling * xa.B^T (and the output dropout), backward-input + dropout(dxa.A)', async () => {
     const gpu = await testGpu();
-    const [N, C, OC, r, scaling] = [7, 48, 40, 4, 2.5];
+    const [N, C, OC, r, scaling] = [7, 48, 40, 4, 2.5]; // r % 4 == 0: the forward reads xa and B four k at a time
     const o = { p: 0.3, seed: 5, stream: 321 };
     const { q, deq } = cpuWeight(OC, C, 17, true);
     const w = nf4Upload(gpu, OC, C, q, 'w');

@@ -8,7 +8,7 @@ import type { Bindable, Tensor } from '../tensor';
 import { checkDropoutOptions, DROP_UNIFORMS, dropUniforms, type DropoutOptions } from './dropout';
 import { expectBinding, expectFloatPair, expectIntegers, expectOutputsDistinct, expectTensor } from './kernel-args';
 import { secondUniforms, type MatmulSecond } from './matmul';
-import { SEG2_UNIFORMS } from './matmul-programs';
+import { SEG2_UNIFORMS, secondIsVec4, secondShader, type SecondLayout } from './matmul-programs';
 import { bytesToWords, nf4Blocks, wordsToBytes } from './nf4-cpu';
 import { DYNAMIC_MAP, NF4_BLOCK, NF4_CODE_F32, NF4_DOUBLE_BLOCK, NF4_THRESHOLDS, NF4_ZERO_CODE } from './nf4-tables';
 
@@ -122,7 +122,8 @@ export function nf4MatmulProgram(
 ): ProgramSpec {
   if ((second || drop) && dtype !== 'f32') throw new Error('nf4 matmul: a second product or a dropout needs f32 activations');
   if (drop === 'second' && !second) throw new Error('nf4 matmul: dropout on the second product needs a second product');
-  const seg2 = `${second ? `_plus${second.transA ? 't' : 'n'}${second.transB ? 't' : 'n'}` : ''}${drop ? `_drop_${drop}` : ''}`;
+  const seg2 = `${second ? `_plus${second.transA ? 't' : 'n'}${second.transB ? 't' : 'n'}${second.vec4 ? '4' : ''}` : ''}${drop ? `_drop_${drop}` : ''}`;
+  const sec = secondShader(second);
   return cached(`matmul:${backward}:${double}:${dtype}:${aligned}${seg2}`, () => ({
     name: `nf4_matmul_${backward ? 'bwd' : 'fwd'}${double ? '_double' : ''}${dtype === 'f16' ? '_f16' : ''}${aligned ? '_aligned' : ''}${seg2}`,
     shader: 'nf4-matmul',
@@ -132,7 +133,7 @@ export function nf4MatmulProgram(
       { name: 'a', access: 'read', type: dtype },
       ...SCALE_BINDINGS,
       // The second product's operands, only when there is one: they make 9 storage buffers.
-      ...(second ? [{ name: 'a2', access: 'read', type: 'f32' } as const, { name: 'b2', access: 'read', type: 'f32' } as const] : []),
+      ...(second ? [{ name: 'a2', access: 'read', type: sec.type } as const, { name: 'b2', access: 'read', type: sec.type } as const] : []),
     ],
     uniforms: [
       { name: 'M', type: 'u32' },
@@ -150,16 +151,12 @@ export function nf4MatmulProgram(
       SEG2: !!second, TRANS_A2: !!second?.transA, TRANS_B2: !!second?.transB, DROP_SEG2: drop === 'second', DROP_OUT: drop === 'out',
     },
     aliases: { T: dtype },
-    includes: [...DECODE_INCLUDES, 'philox', 'dropout-fused', second ? 'matmul-second' : 'matmul-second-none'],
+    includes: [...DECODE_INCLUDES, 'philox', 'dropout-fused', sec.include],
     f16: dtype === 'f16',
   }));
 }
 
-/** The layouts of a second product. */
-interface Nf4Second {
-  transA: boolean;
-  transB: boolean;
-}
+type Nf4Second = SecondLayout;
 
 /** A LoRA layer added in the NF4 matmul's store: alpha * op(a) op(b) (see MatmulSecond), optionally dropped out. */
 export type Nf4SecondProduct = MatmulSecond & { dropout?: DropoutOptions };
@@ -340,7 +337,7 @@ function matmul(
   if ((second || outputDropout) && dtype !== 'f32') throw new Error(`${fn}: a second product or a dropout needs f32 activations`);
   const secondDrop = second?.dropout && second.dropout.p > 0 ? second.dropout : undefined;
   const outDrop = outputDropout && outputDropout.p > 0 ? outputDropout : undefined;
-  const layout = second ? { transA: !!second.transA, transB: !!second.transB } : null;
+  const layout = second ? { transA: !!second.transA, transB: !!second.transB, vec4: secondIsVec4(!!second.transA, !!second.transB, second.K) } : null;
   const spec = nf4MatmulProgram(backward, !!w.double, dtype, w.cols % 8 === 0, layout, secondDrop ? 'second' : outDrop ? 'out' : null);
   const uniforms = {
     M, J, K, wcols: w.cols, nb2: nb2Of(w), accum: accum ? 1 : 0, alpha,
