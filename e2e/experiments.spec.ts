@@ -78,6 +78,9 @@ test('a sweep survives reloads: paused it stays paused, cut off it resumes by it
     await expect(after.getByTestId('sweep-notice')).toHaveText(/^Resumed the sweep after reload: configuration 2 of 2, from step [24]$/);
     const queue = after.getByTestId('sweep-queue');
     await expect(queue.locator('tbody tr').first()).toContainText('done');
+    // For docs/images: the resumed run training (if it has not already finished).
+    await after.getByRole('progressbar', { name: 'Training' }).waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await after.getByRole('region', { name: /^Queue:/ }).screenshot({ path: 'test-results/experiments-resumed-panel.png' });
     await expect(queue.locator('tbody tr').nth(1)).toContainText('done', { timeout: 300_000 });
     await expect(after.getByRole('button', { name: 'Resume sweep' })).toHaveCount(0);
     const board = after.getByRole('table', { name: 'Leaderboard' });

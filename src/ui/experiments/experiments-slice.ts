@@ -83,7 +83,14 @@ async function drive(q: SweepQueue, data: RunData, release: () => void): Promise
     await q.run({
       exactMatch,
       onEvent: (trial, e: RunEvent) => {
-        if (e.type === 'plan') set({ live: { id: trial.id, step: 0, total: e.plan.totalSteps }, entries: q.entries.map((x) => ({ ...x })) });
+        if (e.type === 'plan') {
+          set({ live: { id: trial.id, step: 0, total: e.plan.totalSteps }, entries: q.entries.map((x) => ({ ...x })) });
+          // A resumed run goes on from its latest checkpoint: the bar starts there, not at 0.
+          void engine.getRun(trial.id).then((r) => {
+            const from = r?.checkpoints.latest?.step ?? 0;
+            set((s) => (s.live?.id === trial.id && s.live.step < from ? { live: { ...s.live, step: from } } : {}));
+          }, () => undefined);
+        }
         else if (e.type === 'metrics' && e.row.kind === 'train') set((s) => ({ live: s.live && { ...s.live, step: e.row.step } }));
       },
       onEntry: () => void sync(),
