@@ -2,7 +2,7 @@
 // shape. The DSS step (dss-step.ts) runs it for the label and the rationale task and mixes the losses.
 import type { Gpu } from '../gpu/gpu';
 import { crossEntropy } from '../gpu/kernels/cross-entropy';
-import { dropoutBackward, dropoutForward } from '../gpu/kernels/dropout';
+import { dropoutBackward, dropoutForward, type DropoutOptions } from '../gpu/kernels/dropout';
 import { scaleInto, sum } from '../gpu/kernels/elementwise';
 import { embeddingBackward, embeddingForward, embeddingGradIndex, EmbeddingGradIndexBuffers, type EmbeddingGradIndexGpu } from '../gpu/kernels/embedding';
 import { matmul } from '../gpu/kernels/matmul';
@@ -13,7 +13,7 @@ import type { PreparedTask } from './batch';
 import { decRows, encRows, type T5Dims } from './dims';
 import type { LinearContext } from './linear-module';
 import type { ParameterStore } from './parameters';
-import { blockStream, DROPOUT_STREAMS, modelStream } from './dropout-streams';
+import { blockStream, DROPOUT_STREAMS, modelStream, type ModelDropoutSite } from './dropout-streams';
 import { hfName } from './hf-names';
 import { RecordArena, type Extent, type PassShape } from './records';
 import { syncTokenRows, tokenRowsEmbeddingBackward, tokenRowsHeadBackward } from './trainable-tokens';
@@ -178,6 +178,11 @@ export class T5Runner {
     return o.train && this.dims.dropout > 0;
   }
 
+  /** A whole-model dropout site's options for this pass, undefined when dropout is off. */
+  private modelDropout(o: PassOptions, site: ModelDropoutSite): DropoutOptions | undefined {
+    return this.dropoutOn(o) ? { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, site) } : undefined;
+  }
+
   /** The encoder forward of a task batch (ids and mask uploaded); its output stays in the record "enc.out". */
   encode(task: Pick<PreparedTask, 'B' | 'Tin' | 'inputIds' | 'keyMask'>, o: PassOptions): EncoderPass {
     const gpu = this.gpu;
@@ -192,8 +197,7 @@ export class T5Runner {
     this.gpu.write(r.tensor('enc.mask', encRows, 'u32'), task.keyMask);
     const enc = this.encoderSites(o);
     const encSc = this.stack(encRows, o);
-    embeddingForward(gpu, enc.res(0), r.take('enc.ids', encRows, 'i32'), p.value(hfName.shared), N, C);
-    if (this.dropoutOn(o)) dropoutForward(gpu, enc.res(0), enc.res(0), N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
+    embeddingForward(gpu, enc.res(0), r.take('enc.ids', encRows, 'i32'), p.value(hfName.shared), N, C, this.modelDropout(o, 'encoderInput'));
     const encBuckets = this.bucketTable(s.Tin, s.Tin, true);
     positionBiasForward(gpu, enc.attn[0].bias!, encBuckets, p.value(hfName.relativeBias('encoder')), s.Tin, s.Tin, NH, this.dims.numBuckets);
     for (let i = 0; i < L; i++) {
@@ -237,8 +241,7 @@ export class T5Runner {
     const M = decRows(s);
     const dec = this.decoderSites(o, encOut);
     const decSc = this.stack(decRows, o);
-    embeddingForward(gpu, dec.res(0), r.take('dec.ids', decRows, 'i32'), p.value(hfName.shared), M, C);
-    if (this.dropoutOn(o)) dropoutForward(gpu, dec.res(0), dec.res(0), M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
+    embeddingForward(gpu, dec.res(0), r.take('dec.ids', decRows, 'i32'), p.value(hfName.shared), M, C, this.modelDropout(o, 'decoderInput'));
     const decBuckets = this.bucketTable(s.Tout, s.Tout, false);
     positionBiasForward(gpu, dec.self[0].bias!, decBuckets, p.value(hfName.relativeBias('decoder')), s.Tout, s.Tout, NH, this.dims.numBuckets);
     for (let j = 0; j < Ld; j++) {
@@ -283,8 +286,9 @@ export class T5Runner {
     const dDecOut = this.scratch('d_dec_out', (x) => decRows(x) * C);
     if (headParam.grad) matmul(gpu, headParam.grad, logits, headIn, { M: V, N: C, K: M }, { transA: true, accumulate: true });
     tokenRowsHeadBackward(gpu, p, logits, headIn, M, V, C, tied);
-    matmul(gpu, dDecOut, logits, headWeight, { M, N: C, K: V }, { alpha: headScale });
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dDecOut, dDecOut, M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderOutput') });
+    // The decoder output's dropout backward runs in this matmul's store.
+    const drop = this.modelDropout(o, 'decoderOutput');
+    matmul(gpu, dDecOut, logits, headWeight, { M, N: C, K: V }, { alpha: headScale, dropout: drop && { ...drop, operand: 'out' } });
     return dDecOut;
   }
 
@@ -311,7 +315,7 @@ export class T5Runner {
     if (dDecBias) positionBiasBackward(gpu, decBiasParam.grad!, dDecBias, decBuckets, s.Tout, s.Tout, NH, this.dims.numBuckets);
     const sharedParam = p.get(hfName.shared);
     const decIds = sharedParam.grad ? embeddingGradIndex(task.decoderInputIds) : null;
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dres, dres, M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
+    if (this.dropoutOn(o) && embeddingsLearn(p)) dropoutBackward(gpu, dres, dres, M * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'decoderInput') });
     const decIndex = decIds ? this.gradIndex.upload(decIds, 'dec.ids') : null;
     if (decIndex) embeddingBackward(gpu, sharedParam.grad!, dres, decIndex, C);
     tokenRowsEmbeddingBackward(gpu, p, dres, task.decoderInputIds, C, 'dec');
@@ -339,7 +343,7 @@ export class T5Runner {
       attentionBackwardSite(encSc, { ...enc.attn[i], dbias: dEncBias }, dresE);
     }
     if (dEncBias) positionBiasBackward(gpu, encBiasParam.grad!, dEncBias, encBuckets, s.Tin, s.Tin, NH, this.dims.numBuckets);
-    if (this.dropoutOn(o)) dropoutBackward(gpu, dresE, dresE, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
+    if (this.dropoutOn(o) && embeddingsLearn(p)) dropoutBackward(gpu, dresE, dresE, N * C, { p: this.dims.dropout, seed: o.seed, stream: modelStream(o.task, 'encoderInput') });
     const sharedParam = p.get(hfName.shared);
     const encIndex = sharedParam.grad ? this.gradIndex.upload(embeddingGradIndex(task.inputIds), 'enc.ids') : null;
     if (encIndex) embeddingBackward(gpu, sharedParam.grad!, dresE, encIndex, C);
@@ -354,4 +358,9 @@ export class T5Runner {
     for (const t of this.buckets.values()) this.gpu.free(t);
     this.buckets.clear();
   }
+}
+
+/** Whether any embedding row trains (the shared matrix or trainable token rows): else nothing reads d(embeddings). */
+function embeddingsLearn(p: ParameterStore): boolean {
+  return !!p.get(hfName.shared).grad || !!p.tokens?.shared.grad;
 }

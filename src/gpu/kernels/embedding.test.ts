@@ -3,6 +3,8 @@ import { dot, numericGradient, randomDoubles } from '../../testing/finite-diff';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import { embeddingBackward, embeddingForward, embeddingGradIndex, EmbeddingGradIndexBuffers, uploadEmbeddingGradIndex } from './embedding';
 import { embeddingBackwardRef, embeddingForwardRef } from './embedding.ref';
+import { dropoutForward } from './dropout';
+import { dropoutRef } from './dropout.ref';
 
 function randomIds(n: number, V: number, seed: number): Int32Array {
   return Int32Array.from(randomFloats(n, seed, 0, V), Math.floor);
@@ -117,5 +119,26 @@ describe('embedding kernels on Dawn', () => {
     const index = uploadEmbeddingGradIndex(gpu, embeddingGradIndex([0, 1]), 'idx');
     expect(() => embeddingBackward(gpu, table, out, index, 2)).toThrow(/dout has 6 elements, expected \(N,C\) = \(2,2\) = 4/);
     gpu.free(idsF, table, out, index.uniqueIds, index.offsets, index.positions);
+  });
+});
+
+describe('embedding lookup with the input dropout fused', () => {
+  it('equals the lookup followed by the dropout kernel, bit for bit, and the CPU reference', async () => {
+    const gpu = await testGpu();
+    const [N, V, C] = [9, 13, 20];
+    const o = { p: 0.25, seed: 3, stream: 1_000_001 };
+    const idsH = Int32Array.from({ length: N }, (_, i) => (i * 5) % V);
+    const tableH = randomFloats(V * C, 31);
+    const ids = gpu.upload(idsH, [N], 'i32', 'scratch', 'ids');
+    const table = gpu.upload(tableH, [V * C], 'f32', 'scratch', 'table');
+    const fused = gpu.tensor([N * C], 'f32', 'scratch', 'fused');
+    const plain = gpu.tensor([N * C], 'f32', 'scratch', 'plain');
+    embeddingForward(gpu, fused, ids, table, N, C, o);
+    embeddingForward(gpu, plain, ids, table, N, C);
+    dropoutForward(gpu, plain, plain, N * C, o);
+    const [got, want] = [Array.from(await gpu.readF32(fused)), Array.from(await gpu.readF32(plain))];
+    gpu.free(ids, table, fused, plain);
+    expect(got).toEqual(want);
+    expect(closeness(got, dropoutRef(embeddingForwardRef(idsH, tableH, N, C), o), { rtol: 1e-6, atol: 1e-7 })).toBeNull();
   });
 });

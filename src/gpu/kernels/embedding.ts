@@ -3,6 +3,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { elements, type Bindable, type Tensor } from '../tensor';
+import { checkDropoutOptions, DROP_UNIFORMS, dropUniforms, type DropoutOptions } from './dropout';
 import { dtypeOf, expectTensor } from './kernel-args';
 
 export const embeddingForwardProgram: ProgramSpec = {
@@ -17,8 +18,14 @@ export const embeddingForwardProgram: ProgramSpec = {
   uniforms: [
     { name: 'N', type: 'u32' },
     { name: 'C', type: 'u32' },
+    ...DROP_UNIFORMS,
   ],
+  constants: { DROP: false },
+  includes: ['philox', 'dropout-fused'],
 };
+
+/** The lookup with the model's input dropout drawn as the rows are written (shaders/dropout-fused.wgsl). */
+export const embeddingForwardDropProgram: ProgramSpec = { ...embeddingForwardProgram, name: 'embedding_forward_drop', constants: { DROP: true } };
 
 export const embeddingBackwardProgram: ProgramSpec = {
   name: 'embedding_backward',
@@ -37,8 +44,8 @@ export const embeddingBackwardProgram: ProgramSpec = {
   ],
 };
 
-// ids (N) i32, table (V,C), out (N,C) = table[ids]; ids are validated on the host (0 <= id < V) by the caller
-export function embeddingForward(gpu: Gpu, out: Bindable, ids: Bindable, table: Bindable, N: number, C: number): void {
+// ids (N) i32, table (V,C), out (N,C) = [dropout](table[ids]); ids are validated on the host (0 <= id < V) by the caller
+export function embeddingForward(gpu: Gpu, out: Bindable, ids: Bindable, table: Bindable, N: number, C: number, dropout?: DropoutOptions): void {
   const k = 'embeddingForward';
   if (!Number.isInteger(N) || N < 0 || !Number.isInteger(C) || C < 1) throw new RangeError(`${k}: bad sizes N=${N}, C=${C}`);
   expectTensor(k, 'out', out, 'f32', N * C, `(N,C) = (${N},${C})`);
@@ -46,7 +53,10 @@ export function embeddingForward(gpu: Gpu, out: Bindable, ids: Bindable, table: 
   if (dtypeOf(table) !== 'f32' || elements(table) % C !== 0) {
     throw new RangeError(`${k}: table must be f32 (V,C) with C = ${C}, got ${dtypeOf(table)} with ${elements(table)} elements`);
   }
-  gpu.dispatch(embeddingForwardProgram, { out, ids, table }, { N, C }, gpu.grid1d(embeddingForwardProgram, N * C));
+  if (dropout) checkDropoutOptions(k, dropout);
+  const drop = dropout && dropout.p > 0 ? dropout : undefined;
+  const program = drop ? embeddingForwardDropProgram : embeddingForwardProgram;
+  gpu.dispatch(program, { out, ids, table }, { N, C, ...dropUniforms(drop) }, gpu.grid1d(program, N * C));
 }
 
 /** Positions grouped by id: id uniqueIds[k] occurs at positions[offsets[k] .. offsets[k+1]), ascending. */
