@@ -1,13 +1,13 @@
 // `eval --adapter` on a QLoRA run's adapter needs no --nf4: the adapter's model card says how its base was stored,
 // so the loss equals `eval --run` of the same run. Without a card the base is full precision and the user is told
 // to pass --nf4; --double-quant without NF4 says why it cannot apply.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTinyT5 } from '../io/tiny-t5';
 import { adapterBase } from '../engine/adapter-base';
 import { evalCommand } from './eval';
+import { writeCliInputs } from '../testing/cli-inputs';
 import { trainCommand } from './train';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'stepwise-cli-eval-'));
@@ -16,15 +16,7 @@ const MODEL = join(ROOT, 'model');
 const DATA = join(ROOT, 'data.jsonl');
 const SPLIT = ['--seed', '7', '--max-input-length', '16', '--max-target-length', '12', '--batch-size', '2'];
 
-function setup(): void {
-  mkdirSync(MODEL, { recursive: true });
-  const files = makeTinyT5({ dModel: 32, layers: 1, decoderLayers: 1, heads: 2, dKv: 16, dFf: 64, vocab: 160, spareRows: 4, omitChars: '{}', seed: 3 });
-  for (const [name, data] of files) writeFileSync(join(MODEL, name), data);
-  const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify({
-    id: `r${i}`, question: `how many orders in region ${i}`, label: JSON.stringify({ size: i }), rationale: `count the orders of region ${i}`,
-  }));
-  writeFileSync(DATA, `${lines.join('\n')}\n`);
-}
+const setup = () => writeCliInputs(ROOT, { dKv: 16, seed: 3 });
 
 const evalLoss = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { eval_loss: number }).eval_loss;
 

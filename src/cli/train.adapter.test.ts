@@ -1,13 +1,13 @@
 // `train --adapter DIR` continues an exported PEFT adapter: the run takes the adapter's LoRA settings, records where
 // it started, trains the adapter's weights on (its first loss is not a fresh adapter's), and a --rank that
 // contradicts the adapter is refused naming both values.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MetricRow, RunRecord } from '../engine/run-api';
-import { makeTinyT5 } from '../io/tiny-t5';
 import { exportAdapterCommand } from './export-adapter';
+import { writeCliInputs } from '../testing/cli-inputs';
 import { trainCommand } from './train';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'stepwise-cli-adapter-'));
@@ -15,15 +15,7 @@ const MODEL = join(ROOT, 'model');
 const DATA = join(ROOT, 'data.jsonl');
 const SETTINGS = ['--model', MODEL, '--data', DATA, '--batch-size', '8', '--lr', '1e-2', '--dropout-rate', '0', '--max-input-length', '16', '--max-target-length', '12', '--seed', '7'];
 
-function setup(): void {
-  mkdirSync(MODEL, { recursive: true });
-  const files = makeTinyT5({ dModel: 32, layers: 1, decoderLayers: 1, heads: 2, dKv: 8, dFf: 64, vocab: 160, spareRows: 4, omitChars: '{}', seed: 5 });
-  for (const [name, data] of files) writeFileSync(join(MODEL, name), data);
-  const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify({
-    id: `r${i}`, question: `how many orders in region ${i}`, label: JSON.stringify({ size: i }), rationale: `count the orders of region ${i}`,
-  }));
-  writeFileSync(DATA, `${lines.join('\n')}\n`);
-}
+const setup = () => writeCliInputs(ROOT);
 
 const record = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
 const firstLoss = (dir: string) => (JSON.parse(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n')[0]) as MetricRow & { loss: number }).loss;

@@ -1,12 +1,12 @@
 // Exact resume through the CLI: `train --max-steps 2` then `train --resume RUN_DIR --max-steps 4` logs the same
 // metrics, bit for bit, as `train --max-steps 4` in one go — with dropout and shuffling on, so the resumed run must
 // restore the data order, the dropout seeds, the AdamW moments and the schedule, not just the weights.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MetricRow } from '../engine/run-api';
-import { makeTinyT5 } from '../io/tiny-t5';
+import { writeCliInputs } from '../testing/cli-inputs';
 import { trainCommand } from './train';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'stepwise-cli-resume-'));
@@ -16,15 +16,7 @@ const DATA = join(ROOT, 'data.jsonl');
 const SETTINGS = ['--model', MODEL, '--data', DATA, '--method', 'lora', '--rank', '2', '--alpha', '4', '--batch-size', '2',
   '--lr', '1e-2', '--dropout-rate', '0.1', '--max-input-length', '16', '--max-target-length', '12', '--seed', '7'];
 
-function setup(): void {
-  mkdirSync(MODEL, { recursive: true });
-  const files = makeTinyT5({ dModel: 32, layers: 1, decoderLayers: 1, heads: 2, dKv: 8, dFf: 64, vocab: 160, spareRows: 4, omitChars: '{}', seed: 5 });
-  for (const [name, data] of files) writeFileSync(join(MODEL, name), data);
-  const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify({
-    id: `r${i}`, question: `how many orders in region ${i}`, label: JSON.stringify({ size: i }), rationale: `count the orders of region ${i}`,
-  }));
-  writeFileSync(DATA, `${lines.join('\n')}\n`);
-}
+const setup = () => writeCliInputs(ROOT);
 
 /** Every logged number of the run except wall-clock figures, in order. */
 function trajectory(runDir: string): unknown[] {
