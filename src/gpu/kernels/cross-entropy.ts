@@ -24,7 +24,8 @@ export function crossEntropyProgram(withGrad: boolean, variant: CrossEntropyVari
   const suffix = variant === 'workgroup' ? '' : `_${variant}`;
   return {
     name: `${withGrad ? 'cross_entropy_grad' : 'cross_entropy'}${suffix}`,
-    shader: `cross-entropy${variant === 'workgroup' ? '' : `-${variant}`}`,
+    // The workgroup and subgroup forms share one body and differ in the merge they include.
+    shader: serial ? 'cross-entropy-serial' : 'cross-entropy',
     workgroupSize: [FORM_WG[variant]],
     bindings: [
       { name: 'losses', access: 'read_write', type: 'f32' },
@@ -39,7 +40,7 @@ export function crossEntropyProgram(withGrad: boolean, variant: CrossEntropyVari
       { name: 'grad_scale', type: 'f32' },
     ],
     constants: { WITH_GRAD: withGrad, IGNORE_INDEX: { type: 'i32', value: IGNORE_INDEX }, ...(serial ? { TREE_WIDTH: WG } : {}) },
-    includes: serial ? ['cross-entropy-common', 'tree-sum'] : ['cross-entropy-common'],
+    includes: ['cross-entropy-common', serial ? 'tree-sum' : variant === 'subgroup' ? 'cross-entropy-subgroup' : 'cross-entropy-tree'],
     subgroups: variant === 'subgroup' || undefined,
   };
 }
