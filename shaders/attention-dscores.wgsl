@@ -6,7 +6,9 @@
 // Masked entries of a live row have P = 0 and so dS = 0. A fully masked row has uniform P and gets the
 // gradient autograd gives HF (the additive mask is a constant there), which is finite.
 
-// workgroup_reduce comes from workgroup-reduce.wgsl; score_row, load_row_vec and row_dot_key from attention-row.wgsl.
+// reduce_max / reduce_sum come from workgroup-reduce.wgsl (barrier trees) or subgroup-reduce.wgsl (subgroup
+// operations and one barrier each), whichever the program includes: this body is both forms.
+// score_row, load_row_vec and row_dot_key come from attention-row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -24,7 +26,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     dscores[p_base + j] = dp;
     local_dot += dp * probs[p_base + j];
   }
-  let dot = workgroup_reduce(tid, local_dot, false);
+  let dot = reduce_sum(tid, local_dot);
   // Each invocation rereads only the dP values it wrote itself.
   for (var j = tid; j < u.Tk; j += WG_SIZE) {
     dscores[p_base + j] = probs[p_base + j] * (dscores[p_base + j] - dot);

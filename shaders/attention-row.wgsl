@@ -39,3 +39,12 @@ fn row_dot_key(r: ScoreRow, j: u32) -> f32 {
   for (var d = 0u; d < u.D; d++) { acc += row_vec[d] * key_src[base + d]; }
   return acc;
 }
+
+// row_src's row . key_src[b, j, h, :] read straight from storage, summed in d order: the serial forms' dot, one
+// invocation per row with no staging.
+fn dot_with_key(r: ScoreRow, j: u32) -> f32 {
+  let base = key_offset(r, j);
+  var acc = 0.0;
+  for (var d = 0u; d < u.D; d++) { acc += row_src[r.query + d] * key_src[base + d]; }
+  return acc;
+}

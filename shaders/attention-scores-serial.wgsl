@@ -6,13 +6,7 @@
 
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
-// score_row and key_offset come from attention-row.wgsl (its workgroup staging is not used here).
-fn dot_with_key(r: ScoreRow, j: u32) -> f32 {
-  let base = key_offset(r, j);
-  var acc = 0.0;
-  for (var d = 0u; d < u.D; d++) { acc += row_src[r.query + d] * key_src[base + d]; }
-  return acc;
-}
+// score_row and dot_with_key come from attention-row.wgsl (its workgroup staging is not used here).
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -8,7 +8,9 @@
 
 const F32_LOWEST: f32 = -3.4028234663852886e38;
 
-// workgroup_reduce comes from workgroup-reduce.wgsl; score_row, load_row_vec and row_dot_key from attention-row.wgsl.
+// reduce_max / reduce_sum come from workgroup-reduce.wgsl (barrier trees) or subgroup-reduce.wgsl (subgroup
+// operations and one barrier each), whichever the program includes: this body is both forms.
+// score_row, load_row_vec and row_dot_key come from attention-row.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -32,7 +34,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     probs[p_base + j] = s;
     local_max = max(local_max, s);
   }
-  let m = workgroup_reduce(tid, local_max, true);
+  let m = reduce_max(tid, local_max);
 
   // Each invocation rereads only the entries it wrote itself, so no barrier is needed between passes.
   var local_sum = 0.0;
@@ -41,6 +43,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     probs[p_base + j] = e;
     local_sum += e;
   }
-  let total = workgroup_reduce(tid, local_sum, false);
+  let total = reduce_sum(tid, local_sum);
   for (var j = tid; j < u.Tk; j += WG_SIZE) { probs[p_base + j] = probs[p_base + j] / total; }
 }

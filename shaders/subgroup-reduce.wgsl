@@ -27,3 +27,14 @@ fn subgroup_workgroup_max(lid: u32, value: f32) -> f32 {
   for (var i = 1u; i < WG_SIZE; i++) { m = max(m, sg_partial_max[i]); }
   return m;
 }
+
+// The row reduction every workgroup-per-row kernel calls (the same two as in workgroup-reduce.wgsl), so the
+// subgroup form of such a kernel is its workgroup body with this include instead. reduce_max then reduce_sum
+// need no barrier in between (separate arrays); two reduce_sum calls do.
+fn reduce_sum(lid: u32, value: f32) -> f32 {
+  return subgroup_workgroup_sum(lid, value);
+}
+
+fn reduce_max(lid: u32, value: f32) -> f32 {
+  return subgroup_workgroup_max(lid, value);
+}

@@ -22,3 +22,13 @@ fn workgroup_reduce(lid: u32, value: f32, take_max: bool) -> f32 {
   workgroupBarrier();
   return r;
 }
+
+// The row reduction every workgroup-per-row kernel calls, so one body serves both forms: subgroup-reduce.wgsl
+// defines the same two with subgroup operations, and the program picks the form by its include.
+fn reduce_sum(lid: u32, value: f32) -> f32 {
+  return workgroup_reduce(lid, value, false);
+}
+
+fn reduce_max(lid: u32, value: f32) -> f32 {
+  return workgroup_reduce(lid, value, true);
+}

@@ -72,7 +72,8 @@ const uniforms: readonly UniformSpec[] = [
 function rowForm(spec: ProgramSpec, workgroup: number, variant: AttentionRowVariant): ProgramSpec {
   if (variant === 'workgroup') return spec;
   if (variant === 'subgroup') {
-    return { ...spec, name: `${spec.name}_subgroup`, shader: `${spec.shader}-subgroup`, subgroups: true, includes: ['subgroup-reduce', 'attention-row'] };
+    // The same body: its reduce_sum / reduce_max come from subgroup-reduce.wgsl instead of workgroup-reduce.wgsl.
+    return { ...spec, name: `${spec.name}_subgroup`, subgroups: true, includes: ['subgroup-reduce', 'attention-row'] };
   }
   return {
     ...spec,
