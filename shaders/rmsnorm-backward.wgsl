@@ -13,7 +13,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var c = lid; c < u.C; c += WG_SIZE) {
     s += dout[base + c] * weight[c] * inp[base + c];
   }
-  let total = workgroup_reduce(lid, s, false); // fixed tree, workgroup-reduce.wgsl
+  let total = reduce_sum(lid, s); // workgroup-reduce.wgsl (fixed tree) or subgroup-reduce.wgsl, as included
 
   let r = rstd[row];
   let k = r * r * r * total / f32(u.C);

@@ -14,8 +14,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let x = inp[base + c];
     s += x * x;
   }
-  // Fixed-shape tree (workgroup-reduce.wgsl): the same inputs always sum in the same order.
-  let total = workgroup_reduce(lid, s, false);
+  // A fixed-shape tree (workgroup-reduce.wgsl) or subgroup sums and one barrier (subgroup-reduce.wgsl), whichever
+  // the program includes: either way the same inputs always sum in the same order.
+  let total = reduce_sum(lid, s);
 
   let r = 1.0 / sqrt(total / f32(u.C) + u.eps);
   if (lid == 0u) { rstd[row] = r; }

@@ -66,16 +66,19 @@ function serialTree(workgroupForm: ProgramSpec): Pick<ProgramSpec, 'constants' |
   return { constants: { TREE_WIDTH: workgroupForm.workgroupSize[0] }, includes: ['tree-sum'] };
 }
 
-/** Forward forms (reduce-variants.ts): the serial one takes a row per invocation, the others a workgroup per row. */
+/**
+ * Forward forms (reduce-variants.ts): the serial one takes a row per invocation, the others a workgroup per row; the
+ * subgroup form is the workgroup body with subgroup-reduce.wgsl's reduce_sum instead of workgroup-reduce.wgsl's.
+ */
 export const rmsnormForwardPrograms: Record<ReduceVariant, ProgramSpec> = {
   workgroup: rmsnormForwardProgram,
-  subgroup: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_subgroup', shader: 'rmsnorm-subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
+  subgroup: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
   serial: { ...rmsnormForwardProgram, name: 'rmsnorm_forward_serial', shader: 'rmsnorm-serial', workgroupSize: [SERIAL_WG], ...serialTree(rmsnormForwardProgram) },
 };
 
 export const rmsnormBackwardPrograms: Record<ReduceVariant, ProgramSpec> = {
   workgroup: rmsnormBackwardProgram,
-  subgroup: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_subgroup', shader: 'rmsnorm-backward-subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
+  subgroup: { ...rmsnormBackwardProgram, name: 'rmsnorm_backward_subgroup', workgroupSize: [SUBGROUP_WG], subgroups: true, includes: ['subgroup-reduce'] },
   serial: {
     ...rmsnormBackwardProgram, name: 'rmsnorm_backward_serial', shader: 'rmsnorm-backward-serial', workgroupSize: [SERIAL_WG],
     constants: serialTree(rmsnormBackwardProgram).constants, includes: ['tree-sum', 'rmsnorm-backward-row'],
