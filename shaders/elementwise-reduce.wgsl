@@ -1,7 +1,7 @@
 // Deterministic sum (or sum of squares) of x (n): workgroup w owns out[w].
 //   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*WG_X + t + k*stride of f(x[i]),  f = SQUARE ? x*x : x
 // Each invocation walks a fixed stride, then the workgroup adds its WG_X partials in a fixed tree
-// (workgroup-reduce.wgsl), so the result depends only on n and the workgroup count, never on scheduling
+// (workgroup-reduce.wgsl) or by subgroupAdd and one barrier (subgroup-reduce.wgsl, the subgroup form), so the result depends only on n and the workgroup count, never on scheduling
 // (no float atomics in WGSL anyway).
 // A big reduction runs twice: many workgroups into partials, then one workgroup over the partials.
 
@@ -14,7 +14,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let v = x[i];
     if (SQUARE) { acc += v * v; } else { acc += v; }
   }
-  let total = workgroup_reduce(lid.x, acc, false);
+  let total = reduce_sum(lid.x, acc);
   if (lid.x == 0u) {
     if (ACCUMULATE) { out[wid.x] = out[wid.x] + total; } else { out[wid.x] = total; }
   }

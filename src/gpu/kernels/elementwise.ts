@@ -70,7 +70,8 @@ export function reduceProgram(square: boolean, accumulate: boolean, variant: Red
   const suffix = variant === 'workgroup' ? '' : `_${variant}`;
   return {
     name: `reduce_${square ? 'sumsq' : 'sum'}${accumulate ? '_acc' : ''}${suffix}`,
-    shader: `elementwise-reduce${variant === 'workgroup' ? '' : `-${variant}`}`,
+    // The subgroup form is the workgroup body with subgroup-reduce.wgsl's reduce_sum instead.
+    shader: variant === 'serial' ? 'elementwise-reduce-serial' : 'elementwise-reduce',
     workgroupSize: [REDUCE_WG[variant]],
     bindings: [
       { name: 'out', access: 'read_write', type: 'f32' },
