@@ -4,9 +4,8 @@
 // workgroup form's bit for bit.
 // q (B,Tq,C) bound as row_src, k (B,Cap,C) as key_src, bias (NH,Tq,Tk), key_mask (B,Tk) u32, probs (B,NH,Tq,Tk).
 
-const F32_LOWEST: f32 = -3.4028234663852886e38;
-
-// score_row and dot_with_key come from attention-row.wgsl (its workgroup staging is not used here).
+// score_row and dot_with_key come from attention-row.wgsl (its workgroup staging is not used here); F32_LOWEST and
+// masked_score from attention-score.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -17,13 +16,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
   var m = F32_LOWEST;
   for (var j = 0u; j < u.Tk; j++) {
-    let dot = dot_with_key(r, j);
-    var add = 0.0;
-    if (HAS_BIAS) { add = bias[(r.h * u.Tq + r.i) * u.Tk + j]; }
-    var is_masked = u.causal != 0u && j > u.qoff + r.i;
-    if (HAS_MASK) { is_masked = is_masked || key_mask[r.b * u.Tk + j] == 0u; }
-    if (is_masked) { add += F32_LOWEST; }
-    let s = dot + add;
+    let s = masked_score(r, j, dot_with_key(r, j));
     probs[p_base + j] = s;
     m = max(m, s);
   }

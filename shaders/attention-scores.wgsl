@@ -2,15 +2,13 @@
 //   s_j = q_i . k_j + (bias_ij + mask_ij), then probs_ij = exp(s_j - max_j s) / sum_j exp(s_j - max_j s).
 // q (B,Tq,C) bound as row_src, k (B,Cap,C) as key_src, bias (NH,Tq,Tk), key_mask (B,Tk) u32, probs (B,NH,Tq,Tk);
 // C = NH*D.
-// No 1/sqrt(D) (T5). The mask is HF's additive finfo(f32).min, added to the bias before the scores so the
-// small terms vanish exactly as in HF: a fully masked row is uniform, a masked entry of a live row is exactly 0.
-// HAS_BIAS / HAS_MASK are compile-time; when false the binding is a placeholder and never read.
-
-const F32_LOWEST: f32 = -3.4028234663852886e38;
+// No 1/sqrt(D) (T5). masked_score (attention-score.wgsl) adds HF's additive mask to the bias: a fully masked row
+// is uniform, a masked entry of a live row is exactly 0.
 
 // reduce_max / reduce_sum come from workgroup-reduce.wgsl (barrier trees) or subgroup-reduce.wgsl (subgroup
 // operations and one barrier each), whichever the program includes: this body is both forms.
-// score_row, load_row_vec and row_dot_key come from attention-row.wgsl.
+// score_row, load_row_vec and row_dot_key come from attention-row.wgsl; F32_LOWEST and masked_score from
+// attention-score.wgsl.
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -24,13 +22,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   // Every score is >= F32_LOWEST (barring -inf inputs), so it is a safe identity for the max.
   var local_max = F32_LOWEST;
   for (var j = tid; j < u.Tk; j += WG_SIZE) {
-    let dot = row_dot_key(r, j);
-    var add = 0.0;
-    if (HAS_BIAS) { add = bias[(r.h * u.Tq + r.i) * u.Tk + j]; }
-    var is_masked = u.causal != 0u && j > u.qoff + r.i;
-    if (HAS_MASK) { is_masked = is_masked || key_mask[r.b * u.Tk + j] == 0u; }
-    if (is_masked) { add += F32_LOWEST; }
-    let s = dot + add;
+    let s = masked_score(r, j, row_dot_key(r, j));
     probs[p_base + j] = s;
     local_max = max(local_max, s);
   }

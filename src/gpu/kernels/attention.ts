@@ -73,7 +73,7 @@ function rowForm(spec: ProgramSpec, workgroup: number, variant: AttentionRowVari
   if (variant === 'workgroup') return spec;
   if (variant === 'subgroup') {
     // The same body: its reduce_sum / reduce_max come from subgroup-reduce.wgsl instead of workgroup-reduce.wgsl.
-    return { ...spec, name: `${spec.name}_subgroup`, subgroups: true, includes: ['subgroup-reduce', 'attention-row'] };
+    return { ...spec, name: `${spec.name}_subgroup`, subgroups: true, includes: withReduce(spec, 'subgroup-reduce') };
   }
   return {
     ...spec,
@@ -81,8 +81,13 @@ function rowForm(spec: ProgramSpec, workgroup: number, variant: AttentionRowVari
     shader: `${spec.shader}-serial`,
     workgroupSize: [SERIAL_WG],
     constants: { ...spec.constants, TREE_WIDTH: workgroup },
-    includes: ['tree-sum', 'attention-row'],
+    includes: withReduce(spec, 'tree-sum'),
   };
+}
+
+/** The workgroup form's includes with its reduction (workgroup-reduce) swapped for another form's. */
+function withReduce(spec: ProgramSpec, reduce: string): string[] {
+  return (spec.includes ?? []).map((name) => (name === 'workgroup-reduce' ? reduce : name));
 }
 
 /**
@@ -104,7 +109,7 @@ export function attentionScoresProgram(hasBias: boolean, hasMask: boolean, workg
     ],
     uniforms,
     constants: { MAX_D: ATTENTION_MAX_D, HAS_BIAS: hasBias, HAS_MASK: hasMask },
-    includes: ['workgroup-reduce', 'attention-row'],
+    includes: ['workgroup-reduce', 'attention-row', 'attention-score'],
   };
   return rowForm(spec, workgroup, variant);
 }
