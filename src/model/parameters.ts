@@ -73,6 +73,14 @@ export interface TrainableTokenRows {
 }
 
 /**
+ * Packing copies one arena at a time and then frees the parameters it held, so it needs room for one more arena. An
+ * arena as large as the device allows would hold every parameter of a model (flan-t5-base: 0.99 GB) and double the
+ * peak of weights and gradients while packing; 128 MiB arenas bound that to 128 MiB each at the cost of a few more
+ * AdamW and sum-of-squares dispatches (one or two per arena).
+ */
+export const PACK_ARENA_BYTES = 128 * 2 ** 20;
+
+/**
  * Trainable parameters packed into one arena buffer for their values and one for their gradients, laid out alike, so
  * AdamW, the gradient norm and zeroing can each sweep many parameters at once.
  */
@@ -159,10 +167,10 @@ export class ParameterStore {
   /**
    * Move every trainable parameter's value and gradient into arenas (contents kept, old buffers freed): parameters
    * with weight decay first, each at the device's storage offset alignment, arenas no larger than one binding
-   * (maxBytes, the device's limit by default) so a kernel can bind a whole arena. The caller frees the arenas'
-   * whole tensors when done with them (AdamW does).
+   * so a kernel can bind a whole arena. The caller frees the arenas' whole tensors when done with them (AdamW does).
+   * maxBytes defaults to PACK_ARENA_BYTES (or the largest parameter, if larger), within the device's limits.
    */
-  packTrainable(maxBytes = Math.min(this.gpu.device.limits.maxStorageBufferBindingSize, this.gpu.device.limits.maxBufferSize)): TrainableArena[] {
+  packTrainable(maxBytes?: number): TrainableArena[] {
     const gpu = this.gpu;
     const trainable = [...new Set(this.trainable())];
     const ordered = [...trainable.filter((p) => p.decay), ...trainable.filter((p) => !p.decay)];
@@ -170,6 +178,8 @@ export class ParameterStore {
       if (p.value.dtype !== 'f32' || p.grad!.dtype !== 'f32') throw new TypeError(`packTrainable: ${p.name} is not f32`);
       if (p.grad!.size !== p.value.size) throw new RangeError(`packTrainable: ${p.name} has ${p.value.size} values but ${p.grad!.size} gradients`);
     }
+    const deviceMax = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+    maxBytes ??= Math.min(deviceMax, Math.max(PACK_ARENA_BYTES, ...ordered.map((p) => p.value.size * 4)));
     const align = gpu.device.limits.minStorageBufferOffsetAlignment;
     const plan = planArenas(ordered.map((p) => p.value.size * 4), align, maxBytes, (i) => `trainable parameter ${ordered[i].name}`);
     return plan.arenaBytes.map((bytes, a) => {

@@ -4,7 +4,7 @@ import { adamwStep, type AdamWHyper } from '../gpu/kernels/adamw';
 import { adamwStepRef, type AdamWState } from '../gpu/kernels/adamw.ref';
 import { globalNormRef } from '../gpu/kernels/grad-norm.ref';
 import { closeness, randomFloats, testGpu } from '../testing/gpu';
-import { denseParam, ParameterStore } from '../model/parameters';
+import { denseParam, PACK_ARENA_BYTES, ParameterStore } from '../model/parameters';
 import { AdamW, type AdamWConfig } from './optimizer';
 
 // Awkward sizes, decayed and undecayed interleaved: packing reorders them, AdamW must not care.
@@ -135,5 +135,29 @@ describe('AdamW over packed parameters on Dawn', () => {
     opt2.free();
     store2.free();
     expect(live()).toEqual(start);
+  });
+});
+
+describe('packing a model larger than one arena', () => {
+  it('uses arenas of at most PACK_ARENA_BYTES, so packing holds one more arena and not a second copy of the model', async () => {
+    const gpu = await testGpu();
+    expect(gpu.device.limits.maxStorageBufferBindingSize).toBeGreaterThan(PACK_ARENA_BYTES); // else the cap is moot here
+    const store = new ParameterStore(gpu);
+    const n = 12 * 2 ** 20; // 48 MiB each: three do not fit one 128 MiB arena
+    for (let i = 0; i < 3; i++) {
+      const p = denseParam(`encoder.block.${i}.layer.1.DenseReluDense.wi.weight`, [n], 'linear', gpu.tensor([n], 'f32', 'weights', `w${i}`), true);
+      store.add(p);
+      store.enableGrad(p);
+    }
+    gpu.pool.resetPeak();
+    const before = gpu.memory().live;
+    const arenas = store.packTrainable();
+    const { live, peak } = gpu.memory();
+    expect(arenas.length).toBe(2);
+    for (const a of arenas) expect(a.size * 4).toBeLessThanOrEqual(PACK_ARENA_BYTES);
+    expect(live.weights).toBeLessThanOrEqual(before.weights + 2 * 256); // the same bytes, give or take alignment
+    expect(peak.weights - before.weights).toBeLessThanOrEqual(PACK_ARENA_BYTES);
+    expect(peak.grads - before.grads).toBeLessThanOrEqual(PACK_ARENA_BYTES);
+    for (const a of arenas) gpu.free(...a.params.map((e) => e.param.value), ...a.params.map((e) => e.param.grad), a.values, a.grads);
   });
 });

@@ -42,7 +42,7 @@ export class AdamW {
     private readonly gpu: Gpu,
     params: ParameterStore,
     readonly config: AdamWConfig,
-    /** Bytes per arena; the device's largest binding by default (tests make it small to get several arenas). */
+    /** Bytes per arena; PACK_ARENA_BYTES by default (tests make it small to get several arenas). */
     arenaBytes?: number,
   ) {
     this.moments = params.packTrainable(arenaBytes).map((arena, i) => {
