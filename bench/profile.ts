@@ -206,7 +206,7 @@ interface Baseline {
 function compareTable(results: ProfileResult[], file: string): string[] {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Baseline | Baseline[];
   const before = Array.isArray(raw) ? raw : [raw];
-  const pair = (a: number, b: number, digits = 0) => `${a.toFixed(digits)} -> ${b.toFixed(digits)} (${a > 0 ? (b / a).toFixed(2) : 'n/a'}x)`;
+  const pair = (a: number, b: number, digits = 0) => `${a.toFixed(digits)} -> ${b.toFixed(digits)} (${a > 0 ? `${(b / a).toFixed(2)}x` : 'n/a'})`;
   const rows = results.flatMap((r) => {
     const b = before.find((x) => x.method === r.method);
     if (!b) return [];
