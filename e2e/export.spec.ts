@@ -153,9 +153,18 @@ test('export a LoRA run: adapter zip with PEFT keys, merged model, chart; import
     page.on('download', (d) => downloads.push(d.suggestedFilename()));
     await installOpfsPicker(page, false);
     await run.getByRole('button', { name: /^Merged model zip \(best/ }).click();
-    await expect(page.getByTestId('export-progress')).toHaveCount(0, { timeout: 120_000 });
-    const picked = await opfsFile(page, 'export_lora-best-merged.zip');
-    expect(picked).not.toBeNull();
+    // The picked file holds the zip once its writable closes (before that it is empty): wait for a whole zip.
+    let picked: Uint8Array | null = null;
+    const zipEntries = (bytes: Uint8Array | null) => {
+      try {
+        return bytes ? Object.keys(unzipSync(bytes)).length : 0;
+      } catch {
+        return 0;
+      }
+    };
+    await expect.poll(async () => zipEntries((picked = await opfsFile(page, 'export_lora-best-merged.zip'))), { timeout: 120_000 }).toBe(Object.keys(mergedFiles).length);
+    await expect(page.getByTestId('export-notice')).toHaveText('Saved export_lora-best-merged.zip.');
+    await expect(page.getByTestId('export-progress')).toHaveCount(0);
     const pickedFiles = unzipSync(picked!);
     expect(Object.keys(pickedFiles).sort()).toEqual(Object.keys(mergedFiles).sort());
     for (const name of Object.keys(mergedFiles)) expect(Buffer.compare(pickedFiles[name], mergedFiles[name]), name).toBe(0);

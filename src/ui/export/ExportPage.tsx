@@ -56,6 +56,7 @@ export function ExportPage() {
   const streamZip = async (name: string, produce: (sink: (c: ExportChunk) => Promise<void>) => Promise<unknown>) => {
     const controller = new AbortController();
     download$.current = controller;
+    setNotice(null);
     setCancellable(true);
     let result: ZipDownloadResult;
     try {
@@ -65,6 +66,7 @@ export function ExportPage() {
       setCancellable(false);
     }
     if (result === 'cancelled') setNotice(`Cancelled ${name}: nothing was saved.`);
+    else if (result === 'saved') setNotice(`Saved ${name}.`);
   };
   const zipFiles = (files: FileRecord, name: string) => (sink: (c: ExportChunk) => Promise<void>) =>
     fileRecordChunks(files, sink, (p) => setProgress({ text: `Zipping ${name}: ${p.file}, ${mb(p.done)} of ${mb(p.total)}`, done: p.done, total: p.total }));
