@@ -42,11 +42,6 @@ export interface ProgramSpec {
    * body, so kernels that share maths (a quantizer, gelu, a softmax row) keep one copy of it.
    */
   readonly includes?: readonly string[];
-  /**
-   * Multi-tensor kernels: the body's lines between `//@each` and `//@end` are written out this many times with `@K`
-   * replaced by 0, 1, ... (WGSL has no arrays of bindings, so each bound tensor gets its own copy of the code).
-   */
-  readonly repeat?: number;
 }
 
 export const UNIFORM_BINDING_NAME = 'u';
@@ -65,7 +60,6 @@ export function programKey(spec: ProgramSpec): string {
     !!spec.f16,
     !!spec.subgroups,
     spec.includes ?? [],
-    spec.repeat ?? 0,
   ]);
 }
 
@@ -135,21 +129,7 @@ export function assembleWgsl(spec: ProgramSpec, body: string, included: readonly
     names.add(b.name);
   }
   const shared = (spec.includes ?? []).map((name, i) => `// ---- shaders/${name}.wgsl\n${included[i]}\n`).join('');
-  return generateHeader(spec) + shared + expandRepeats(spec, body);
-}
-
-/** The body with each `//@each` ... `//@end` block written once per k < spec.repeat, `@K` replaced by k. */
-export function expandRepeats(spec: ProgramSpec, body: string): string {
-  const blocks = /^[ \t]*\/\/@each[ \t]*\n([\s\S]*?)^[ \t]*\/\/@end[ \t]*$/gm;
-  if (spec.repeat === undefined) {
-    if (/\/\/@each/.test(body)) throw new Error(`shaders/${spec.shader}.wgsl repeats blocks but program "${spec.name}" sets no repeat count`);
-    return body;
-  }
-  if (!Number.isInteger(spec.repeat) || spec.repeat < 1) throw new RangeError(`program "${spec.name}": repeat must be an integer >= 1, got ${spec.repeat}`);
-  const n = spec.repeat;
-  const out = body.replace(blocks, (_, block: string) => Array.from({ length: n }, (_, k) => block.replace(/@K\b/g, String(k))).join(''));
-  if (/@K\b|\/\/@each|\/\/@end/.test(out)) throw new Error(`shaders/${spec.shader}.wgsl: @K outside an //@each ... //@end block, or a block left open`);
-  return out;
+  return generateHeader(spec) + shared + body;
 }
 
 /** Bytes of the uniform block: scalars are 4 bytes each, the struct is padded to 16. */
