@@ -6,6 +6,7 @@ import { openDB, type IDBPDatabase } from 'idb';
 import type { RunData } from '../../engine/run-api';
 import type { SweepState, SweepStore } from '../../experiments/queue';
 import type { ResultRow } from '../../experiments/results';
+import { tryLock } from './run-locks';
 
 export const SWEEPS_DB_NAME = 'stepwise-sweeps';
 
@@ -46,21 +47,6 @@ export async function openIdbSweeps(name = SWEEPS_DB_NAME): Promise<IdbSweeps> {
 }
 
 const lockName = (id: string) => `stepwise-sweep-${id}`;
-
-function tryLock(locks: LockManager, name: string): Promise<(() => void) | null> {
-  return new Promise((resolve, reject) => {
-    locks
-      .request(name, { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          resolve(null);
-          return undefined;
-        }
-        // Held until the returned promise settles: the release function settles it.
-        return new Promise<void>((release) => resolve(() => release()));
-      })
-      .catch(reject);
-  });
-}
 
 /**
  * Take sweep `id`'s lock for as long as this tab runs its queue: the function that lets it go, or null while another
