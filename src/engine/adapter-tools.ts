@@ -14,8 +14,9 @@ import { qloraLoadOptions } from '../model/qlora';
 import { loadT5 } from '../model/t5-model';
 import { T5Runner } from '../model/t5-runner';
 import { mixLosses, taskWeights } from '../train/mix';
+import { fileText } from '../train/run-files';
 import type { MergeProgress, ModelSource } from './api';
-import { EngineError } from './errors';
+import { badInput } from './errors';
 import type { OpenModel } from './evaluation';
 import { readCheckpoint } from './loaded-model';
 import type { FileRecord } from './run-api';
@@ -76,10 +77,6 @@ export function batchCapacity(batch: DssBatch): { B: number; Tin: number; Tout: 
 
 const adapterMap = (files: FileRecord): FileMap => new Map(Object.entries(files));
 
-function badInput(e: unknown): never {
-  if (e instanceof EngineError) throw e;
-  throw new EngineError('bad-input', e instanceof Error ? e.message : String(e));
-}
 
 export class AdapterTools {
   constructor(
@@ -139,7 +136,7 @@ export class AdapterTools {
       for (const f of ['tokenizer_config.json', 'special_tokens_map.json']) if (listed.has(f)) tokenizerFiles.set(f, await source.text(f));
       // An adapter trained with added characters carries its tokenizer: the merged folder needs that one.
       const own = spec.adapter['tokenizer.json'];
-      const tokenizerJson = own === undefined ? checkpoint.tokenizerJson : typeof own === 'string' ? own : new TextDecoder().decode(own);
+      const tokenizerJson = own === undefined ? checkpoint.tokenizerJson : fileText(spec.adapter, 'tokenizer.json');
       const ownConfig = spec.adapter['tokenizer_config.json'];
       if (ownConfig !== undefined) tokenizerFiles.set('tokenizer_config.json', ownConfig);
       const files = mergedCheckpointFiles(model.config, mergedWeightReader(this.gpu, model), { tokenizerJson, tokenizerFiles, dtype });

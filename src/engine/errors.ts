@@ -42,3 +42,9 @@ export function fromErrorData(data: EngineErrorData): EngineError {
 export function isErrorData(v: unknown): v is EngineErrorData {
   return typeof v === 'object' && v !== null && typeof (v as EngineErrorData).kind === 'string' && typeof (v as EngineErrorData).message === 'string';
 }
+
+/** Rethrows an EngineError as it is; anything else becomes a bad-input EngineError with its message. */
+export function badInput(e: unknown): never {
+  if (e instanceof EngineError) throw e;
+  throw new EngineError('bad-input', e instanceof Error ? e.message : String(e));
+}

@@ -11,7 +11,7 @@ import { parseRunConfig, type RunConfig } from '../settings/run-config';
 import { prepareRunData, runEvalRows, type PreparedData } from '../train/run-data';
 import { plannedSteps, Trainer, type EvalLosses } from '../train/trainer';
 import type { ModelSource } from './api';
-import { EngineError, errorKind, toErrorData } from './errors';
+import { badInput, EngineError, errorKind, toErrorData } from './errors';
 import { readCheckpoint } from './loaded-model';
 import { describeSource } from './model-sources';
 import type {
@@ -55,10 +55,6 @@ export function continuedNote(from: StartedFrom): string {
   return `Continued from adapter ${from.adapter} (adapter_model.safetensors sha256 ${from.sha256.slice(0, 16)}, r ${from.r}, lora_alpha ${from.alpha}${from.base ? `, base ${from.base}` : ''}): its weights trained on from step 0; AdamW's moments started fresh.`;
 }
 
-function badInput(e: unknown): never {
-  if (e instanceof EngineError) throw e;
-  throw new EngineError('bad-input', e instanceof Error ? e.message : String(e));
-}
 
 /** The plain source a run's record remembers, as a ModelSource to open again on resume (picked files cannot be). */
 function reopenable(model: RunRecord['model']): ModelSource | null {
