@@ -41,8 +41,11 @@ let versions = 0;
 
 const isQuotaError = (e: unknown): boolean => typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'QuotaExceededError';
 
-/** Bytes a checkpoint's files take (text as UTF-16, as IndexedDB keeps strings). */
-const checkpointBytes = (files: FileRecord): number => Object.values(files).reduce((n, v) => n + (typeof v === 'string' ? v.length * 2 : v.byteLength), 0);
+/** Bytes a stored value takes (text as UTF-16, as IndexedDB keeps strings; records as their JSON); nothing is 0. */
+const storedBytes = (v: unknown): number => (v === undefined || v === null ? 0 : typeof v === 'string' ? v.length * 2 : v instanceof Uint8Array ? v.byteLength : JSON.stringify(v).length * 2);
+
+/** Bytes a checkpoint's files take. */
+const checkpointBytes = (files: FileRecord): number => Object.values(files).reduce((n, v) => n + storedBytes(v), 0);
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -166,10 +169,9 @@ class IdbRunStore implements RunStore {
   async runBytes(id: string): Promise<number> {
     let n = 0;
     // A run may have no data, metrics or files yet (created, then failed before its first write): that counts 0.
-    const size = (v: unknown) => (v === undefined || v === null ? 0 : typeof v === 'string' ? v.length * 2 : v instanceof Uint8Array ? v.byteLength : JSON.stringify(v).length * 2);
-    for (const v of await this.db.getAll('files', ofRun(checkRunId(id)))) n += size(v);
-    for (const v of await this.db.getAll('metrics', ofRun(id))) n += size(v);
-    n += size(await this.db.get('data', id));
+    for (const v of await this.db.getAll('files', ofRun(checkRunId(id)))) n += storedBytes(v);
+    for (const v of await this.db.getAll('metrics', ofRun(id))) n += storedBytes(v);
+    n += storedBytes(await this.db.get('data', id));
     return n;
   }
 
