@@ -43,7 +43,7 @@ function checkIds(ids: readonly number[], V: number): number[] {
 }
 
 /** Mean of rows [0, below) of a (V, C) matrix, in float64. */
-function meanRow(all: Float32Array, C: number, below: number): Float32Array {
+export function meanRow(all: Float32Array, C: number, below: number): Float32Array {
   const sum = new Float64Array(C);
   for (let v = 0; v < below; v++) for (let c = 0; c < C; c++) sum[c] += all[v * C + c];
   return Float32Array.from(sum, (s) => s / below);

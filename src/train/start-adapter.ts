@@ -13,7 +13,7 @@ import type { Gpu } from '../gpu/gpu';
 import type { T5Config } from '../model/config';
 import { linearModules, loraTargetModules } from '../model/lora';
 import type { T5Model } from '../model/t5-model';
-import { attachTrainableTokens, detachTrainableTokens, TOKEN_ROWS_KEY } from '../model/trainable-tokens';
+import { attachTrainableTokens, detachTrainableTokens, meanRow, TOKEN_ROWS_KEY } from '../model/trainable-tokens';
 import { ALL_LINEAR_TARGETS, type LoraSettings, type RunConfig } from '../settings/run-config';
 import { fileBytes, fileText } from './run-files';
 
@@ -149,15 +149,12 @@ export async function loadStartAdapter(gpu: Gpu, model: T5Model, files: FileReco
   detachTrainableTokens(gpu, model.params);
   const rowsOf = async (name: string, ownRows: Float32Array | null): Promise<Float32Array> => {
     const all = await gpu.readF32(model.params.value(name));
-    const below = ids[0];
-    const mean = new Float64Array(C);
-    for (let v = 0; v < below; v++) for (let c = 0; c < C; c++) mean[c] += all[v * C + c];
-    const meanRow = Float32Array.from(mean, (s) => s / below);
+    const mean = meanRow(all, C, ids[0]);
     const out = new Float32Array(ids.length * C);
     ids.forEach((id, j) => {
       const k = own.indexOf(id);
       if (k >= 0) out.set(ownRows ? ownRows.subarray(k * C, (k + 1) * C) : all.subarray(id * C, (id + 1) * C), j * C);
-      else out.set(meanRow, j * C);
+      else out.set(mean, j * C);
     });
     return out;
   };

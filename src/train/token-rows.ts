@@ -4,7 +4,7 @@
 // PEFT's keys with trainable_token_indices). Full fine-tuning trains every row already; its new rows start at the
 // mean row too, rather than at whatever the padding held.
 import type { Gpu } from '../gpu/gpu';
-import { attachTrainableTokens } from '../model/trainable-tokens';
+import { attachTrainableTokens, meanRow } from '../model/trainable-tokens';
 import type { T5Model } from '../model/t5-model';
 
 export async function attachRunTokenRows(gpu: Gpu, model: T5Model, tokenIds: readonly number[]): Promise<void> {
@@ -19,9 +19,7 @@ export async function initRowsToMean(gpu: Gpu, model: T5Model, ids: readonly num
   for (const name of tied ? ['shared.weight'] : ['shared.weight', 'lm_head.weight']) {
     const t = model.params.value(name);
     const all = await gpu.readF32(t);
-    const sum = new Float64Array(C);
-    for (let v = 0; v < below; v++) for (let c = 0; c < C; c++) sum[c] += all[v * C + c];
-    const mean = Float32Array.from(sum, (s) => s / below);
+    const mean = meanRow(all, C, below);
     for (const id of ids) gpu.write(t, mean, id * C);
   }
 }
