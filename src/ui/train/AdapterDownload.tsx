@@ -1,7 +1,8 @@
-import { zipSync } from 'fflate';
 import { useState } from 'react';
 import type { RunRecord } from '../../engine/run-api';
 import { download } from '../download';
+import { fileStem } from '../export/run-report';
+import { zipToBlob } from '../export/zip-stream';
 import { asEngineError } from '../engine-client';
 import { useTrain } from './use-train';
 import { pageTrainEngine } from './run-client';
@@ -14,8 +15,7 @@ export function AdapterDownload({ run }: { run: RunRecord }) {
     setBusy(true);
     try {
       const files = await pageTrainEngine().exportRunAdapter(run.id, checkpoint);
-      const entries = Object.fromEntries(Object.entries(files).map(([name, v]) => [name, typeof v === 'string' ? new TextEncoder().encode(v) : v]));
-      download(`${run.name.replace(/[^\w.-]+/g, '_')}-${checkpoint}-adapter.zip`, [zipSync(entries) as BlobPart], 'application/zip');
+      download(`${fileStem(run.name)}-${checkpoint}-adapter.zip`, await zipToBlob(files));
     } catch (e) {
       const err = asEngineError(e);
       useTrain.getState().setError({ kind: err.kind, message: err.message, runId: run.id });
