@@ -10,11 +10,12 @@ import { continueTraining } from '../train/start-adapter';
 import * as Comlink from 'comlink';
 import { parseAdapterFiles, parseAdapterZip, type ParsedAdapter } from './adapter-import';
 import { RayBundleExport } from './RayBundleExport';
-import { lossChartSvg, svgToPng } from './report-chart';
+import { lossChartSvg } from './report-chart';
 import { fileStem, metricsCsv, runReportJson } from './run-report';
 import { fileRecordChunks } from './zip-stream';
 import { zipDownload, type ZipDownloadResult } from './zip-download';
 import { download } from '../download';
+import { downloadChart } from '../experiments/download';
 import './export.css';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -91,8 +92,7 @@ export function ExportPage() {
       else if (format === 'json') download(`${stem}-report.json`, runReportJson(run, rows), 'application/json');
       else {
         const svg = lossChartSvg(rows, `${run.name}: loss (${run.config.method}, step ${run.step} of ${run.totalSteps})`);
-        if (format === 'svg') download(`${stem}-loss.svg`, svg, 'image/svg+xml');
-        else download(`${stem}-loss.png`, await svgToPng(svg), 'image/png');
+        await downloadChart(`${stem}-loss`, svg, format);
       }
     });
   const keep = async (parsed: ParsedAdapter, label: string) => {

@@ -5,8 +5,6 @@
 import { download } from '../download';
 
 export interface SaveTarget {
-  /** 'file': written to a file the user picked; 'download': offered as a download when closed. */
-  readonly kind: 'file' | 'download';
   write(bytes: Uint8Array): Promise<void>;
   /** Finishes the file (closes the picked file, or starts the download). */
   close(): Promise<void>;
@@ -40,7 +38,6 @@ export async function openSaveTarget(name: string, type: string, description: st
 async function fileTarget(handle: FileSystemFileHandle): Promise<SaveTarget> {
   const writable = await handle.createWritable();
   return {
-    kind: 'file',
     write: (bytes) => writable.write(bytes as Uint8Array<ArrayBuffer>),
     close: () => writable.close(),
     async discard() {
@@ -61,7 +58,6 @@ function blobTarget(name: string, type: string): SaveTarget {
     held = 0;
   };
   return {
-    kind: 'download',
     async write(bytes) {
       parts.push(bytes as Uint8Array<ArrayBuffer>);
       held += bytes.byteLength;
