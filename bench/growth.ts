@@ -145,7 +145,7 @@ async function run(args: string[]): Promise<void> {
   const body = [
     '## Growth: step time as the input length and the batch double (`npm run bench -- growth`)',
     '',
-    `Adapter: ${adapter}. Model: ${f.model}-shaped T5, random weights. One step = label + rationale pass (a = 0.5,`,
+    `Adapter: ${adapter}. Model: ${f.model}-shaped T5, random weights. One step = label and rationale tasks in one pass (a = 0.5,`,
     `dropout on) + AdamW; each point is the mean of ${f.steps} step(s) after a warm-up step, seconds per step with its ratio to`,
     'the first point. LoRA: all linear layers, r 128, alpha 512; QLoRA: the same adapter on an NF4 base.',
     `Input length sweep: batch 1, target length fixed at ${f.tout} tokens. Batch sweep: ${f.batchTin} input / ${f.tout} target tokens.`,

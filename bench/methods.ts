@@ -1,7 +1,7 @@
 // `npm run bench -- methods`: full fine-tuning vs LoRA vs QLoRA side by side, per model shape: step time,
 // samples/s and GPU bytes by category, with the ratios the issue sets goals for (LoRA step <= 0.6x full on base,
 // QLoRA step <= 1.15x LoRA, QLoRA frozen bytes <= 1.15x the NF4 theoretical size). A step is one DSS optimizer
-// step (label + rationale pass, a = 0.5, dropout on, AdamW). Random weights, generated tensor by tensor.
+// step (label and rationale tasks in one pass, a = 0.5, dropout on, AdamW). Random weights, generated tensor by tensor.
 //
 // Flags: --models tiny,small,base (default small,base; --quick: tiny,small)   --batch N --tin N --tout N
 //        (default 8 x 128/128; --quick: 1 x 16/16)   --steps N (timed steps after one warm-up; default 2, --quick 1)
@@ -11,7 +11,7 @@ import { describeAdapter } from '../src/settings/adapter-name';
 import type { Gpu } from '../src/gpu/gpu';
 import { createNodeGpu } from '../src/hosts/node/gpu';
 import type { T5Config } from '../src/model/config';
-import { DssStep } from '../src/model/dss-step';
+import { dssCapacity, DssStep } from '../src/model/dss-step';
 import { adapterElements, attachLora, LORA_DEFAULTS } from '../src/model/lora';
 import type { LoraPreset } from '../src/settings/presets';
 import { frozenNf4Bytes, qloraLoadOptions } from '../src/model/qlora';
@@ -106,7 +106,7 @@ export async function benchOne(gpu: Gpu, name: string, config: T5Config, method:
   const nf4 = frozenNf4Bytes(model);
   frozen += nf4.allocated;
   const trainable = method === 'full' ? [...model.params.params.values()].reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) : adapterElements(model);
-  const runner = new T5Runner(gpu, model.dims, model.params, { B: f.batch, Tin: f.tin, Tout: f.tout });
+  const runner = new T5Runner(gpu, model.dims, model.params, dssCapacity(gpu, model.dims, { B: f.batch, Tin: f.tin, Tout: f.tout }, true));
   const step = new DssStep(gpu, model, runner);
   const opt = new AdamW(gpu, model.params, { ...ADAMW_DEFAULTS, lr: 1e-4 });
   const batch = randomDssBatch(f.batch, f.tin, f.tout, config.vocab_size);
@@ -174,7 +174,7 @@ async function run(args: string[]): Promise<void> {
     '## Methods: full fine-tuning vs LoRA vs QLoRA (`npm run bench -- methods`)',
     '',
     `GPU adapter: ${adapter}. ${lora}; QLoRA = the same adapter on an NF4 base (blocksize 64, no double quant).`,
-    `One step = label + rationale pass (a = 0.5, dropout on) + AdamW, mean of ${f.steps} after a warm-up (rows of models`,
+    `One step = label and rationale tasks in one pass (a = 0.5, dropout on) + AdamW, mean of ${f.steps} after a warm-up (rows of models`,
     'measured in an earlier run are kept when a run names other models; each row gives its batch). Random weights.',
     'Bytes are the engine\'s peak allocations by category (measured); "frozen" is the non-trainable base as held',
     '(for QLoRA: NF4 linears plus DenseReluDense.wo, embeddings, lm_head and norms in f32, as Transformers keeps them).',

@@ -1,6 +1,6 @@
 // `npm run bench -- model`: full fine-tuning step time, samples/s and GPU bytes by category for random T5
 // models (tiny, flan-t5-small-shaped, flan-t5-base-shaped), next to the theoretical byte counts.
-// A step is one DSS optimizer step (label + rationale pass, a = 0.5, AdamW). Not a test: numbers only.
+// A step is one DSS optimizer step (label and rationale tasks in one pass, a = 0.5, AdamW). Not a test: numbers only.
 import { execFileSync } from 'node:child_process';
 import type { Suite } from './run';
 import { benchModel, randomDssBatch, randomReader } from './random-model';
@@ -12,7 +12,7 @@ import { FileAutotuneStore } from '../src/hosts/node/autotune-store';
 import { autotunerFor, createAutotuner } from '../src/gpu/autotune';
 import type { T5Config } from '../src/model/config';
 import { estimateMemory } from '../src/settings/memory-estimate';
-import { DssStep } from '../src/model/dss-step';
+import { dssCapacity, DssStep } from '../src/model/dss-step';
 import { parameterCount } from '../src/model/hf-names';
 import { loadT5 } from '../src/model/t5-model';
 import { T5Runner } from '../src/model/t5-runner';
@@ -62,7 +62,7 @@ function torchSecondsPerStep(config: T5Config, f: Flags): { seconds: number; thr
 async function benchModelStep(gpu: Gpu, name: string, config: T5Config, f: Flags): Promise<string> {
   gpu.pool.resetPeak();
   const model = await loadT5(gpu, config, randomReader(config), { trainBase: true });
-  const runner = new T5Runner(gpu, model.dims, model.params, { B: f.batch, Tin: f.tin, Tout: f.tout });
+  const runner = new T5Runner(gpu, model.dims, model.params, dssCapacity(gpu, model.dims, { B: f.batch, Tin: f.tin, Tout: f.tout }, true));
   const step = new DssStep(gpu, model, runner);
   const opt = new AdamW(gpu, model.params, { ...ADAMW_DEFAULTS, lr: 1e-4 });
   const batch = randomDssBatch(f.batch, f.tin, f.tout, config.vocab_size);
@@ -101,7 +101,7 @@ async function run(args: string[]): Promise<void> {
   const body = [
     '## Model: full fine-tuning step (`npm run bench -- model`)',
     '',
-    `Adapter: ${adapter}. One step = label + rationale pass (a = 0.5) + AdamW. Bytes are the engine's peak`,
+    `Adapter: ${adapter}. One step = label and rationale tasks in one pass (a = 0.5) + AdamW. Bytes are the engine's peak`,
     'allocations by category (measured) / the theoretical count (params x4 B, grads x4 B, AdamW moments x8 B,',
     'activations from estimateMemory). Random weights. Baseline: the same step in float32 PyTorch on this CPU',
     '(tools/t5_reference.py bench); "speed vs torch" > 1 means Stepwise is faster.',

@@ -13,7 +13,7 @@ import type { Gpu, GpuCounters } from '../src/gpu/gpu';
 import type { ProgramTime } from '../src/gpu/profiler';
 import { FileAutotuneStore } from '../src/hosts/node/autotune-store';
 import { createNodeGpu } from '../src/hosts/node/gpu';
-import { DssStep } from '../src/model/dss-step';
+import { dssCapacity, DssStep } from '../src/model/dss-step';
 import { T5Generator } from '../src/model/generate';
 import { attachLora, LORA_DEFAULTS } from '../src/model/lora';
 import { selectNf4Compute } from '../src/model/nf4-compute';
@@ -106,7 +106,7 @@ async function loadModel(gpu: Gpu, f: Flags, method: Method): Promise<T5Model> {
 }
 
 async function profileStep(gpu: Gpu, model: T5Model, f: Flags): Promise<Span> {
-  const runner = new T5Runner(gpu, model.dims, model.params, { B: f.batch, Tin: f.tin, Tout: f.tout });
+  const runner = new T5Runner(gpu, model.dims, model.params, dssCapacity(gpu, model.dims, { B: f.batch, Tin: f.tin, Tout: f.tout }, true));
   const step = new DssStep(gpu, model, runner);
   const opt = new AdamW(gpu, model.params, { ...ADAMW_DEFAULTS, lr: 1e-4 });
   const batch = randomDssBatch(f.batch, f.tin, f.tout, model.dims.V);
@@ -265,7 +265,7 @@ async function run(args: string[]): Promise<void> {
   const body = [
     `## Profile: where a step goes (\`npm run bench -- profile\`), ${f.label}`,
     '',
-    `Adapter: ${adapter}. Per optimizer step (one DSS micro-batch: label + rationale pass, a = 0.5, dropout on, AdamW`,
+    `Adapter: ${adapter}. Per optimizer step (one DSS micro-batch: label and rationale tasks in one pass, a = 0.5, dropout on, AdamW`,
     `with clipping; mean of ${f.steps} after two warm-up steps) and per generated token (greedy, KV cache, the third`,
     'token of a decode). Counts are exact; seconds are wall time on a shared machine (noisy). GPU ms per program come',
     'from timestamp queries around each dispatch in one further step (a pass per dispatch, so they add up to more',

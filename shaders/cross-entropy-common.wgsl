@@ -70,14 +70,20 @@ fn zero_row(base: u32, first: u32, stride: u32) {
   for (var j = first; j < u.vocab; j += stride) { logits[base + j] = 0.0; }
 }
 
-// Overwrite logits[base + j] (j = first, first + stride, ...) with the gradient.
-fn write_grad(base: u32, first: u32, stride: u32, t: i32, total: Running, poisoned: bool) {
+// The gradient scale of global row `row`: grad_scale before split_row, grad_scale_rest from it (a pass holding
+// two tasks whose means have different weights and counts).
+fn row_grad_scale(row: u32) -> f32 {
+  return select(u.grad_scale_rest, u.grad_scale, row < u.split_row);
+}
+
+// Overwrite logits[base + j] (j = first, first + stride, ...) with the gradient, scaled by `scale`.
+fn write_grad(base: u32, first: u32, stride: u32, t: i32, total: Running, poisoned: bool, scale: f32) {
   let inv_sum = 1.0 / total.s;
   for (var j = first; j < u.vocab; j += stride) {
     let x = logits[base + j];
     var p = 0.0;
     if (!is_neg_inf(x)) { p = exp(x - total.m) * inv_sum; }
     if (i32(j) == t) { p -= 1.0; }
-    logits[base + j] = select(u.grad_scale * p, nan(), poisoned);
+    logits[base + j] = select(scale * p, nan(), poisoned);
   }
 }

@@ -38,5 +38,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let poisoned = is_poisoned(total, valid_target);
   losses[u.row0 + r] = row_loss(total, target_logit, poisoned);
-  if (WITH_GRAD) { write_grad(base, 0u, 1u, t, total, poisoned); }
+  if (WITH_GRAD) { write_grad(base, 0u, 1u, t, total, poisoned, row_grad_scale(u.row0 + r)); }
 }

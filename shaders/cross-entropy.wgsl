@@ -1,6 +1,7 @@
 // Cross-entropy over the vocabulary, one workgroup per row, in place on the logits:
 //   losses[row0 + r] = logsumexp(logits[r, :]) - logits[r, t]          (0 when t = -100)
-//   WITH_GRAD: logits[r, j] = grad_scale * (softmax(logits[r, :])_j - [j == t])   (a 0 row when t = -100)
+//   WITH_GRAD: logits[r, j] = scale * (softmax(logits[r, :])_j - [j == t])   (a 0 row when t = -100), scale =
+//   grad_scale for rows before split_row, grad_scale_rest after
 // logits (rows, vocab) is this chunk's slice; losses, targets (N) are whole, indexed from row0.
 // A NaN or +inf logit, a row of only -inf, or a target outside [0, vocab) makes the row's loss and gradient NaN.
 // -inf logits count as probability 0; a -inf target logit gives an infinite loss. IGNORE_INDEX (-100) comes from the
@@ -31,5 +32,5 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let total = merge_workgroup(lid.x, scan_running(base, lid.x, WG_X));
   let poisoned = is_poisoned(total, valid_target);
   if (lid.x == 0u) { losses[u.row0 + r] = row_loss(total, target_logit, poisoned); }
-  if (WITH_GRAD) { write_grad(base, lid.x, WG_X, t, total, poisoned); }
+  if (WITH_GRAD) { write_grad(base, lid.x, WG_X, t, total, poisoned, row_grad_scale(u.row0 + r)); }
 }

@@ -1,7 +1,7 @@
-// Deterministic sum (or sum of squares) of x (n) with no workgroup memory and no barriers: invocation w does all
-// of elementwise-reduce.wgsl's workgroup w, its TREE_WIDTH strided partials combined by tree-sum.wgsl in the
+// Deterministic sum (or sum of squares) of x[first .. first + n) with no workgroup memory and no barriers:
+// invocation w does all of elementwise-reduce.wgsl's workgroup w, its TREE_WIDTH strided partials combined by tree-sum.wgsl in the
 // workgroup's order, so out[w] equals the workgroup form's bit for bit:
-//   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*TREE_WIDTH + t + k*stride of f(x[i]),  f = SQUARE ? x*x : x
+//   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*TREE_WIDTH + t + k*stride of f(x[first + i]),  f = SQUARE ? x*x : x
 // with stride = parts * TREE_WIDTH. A big reduction runs twice, as in the workgroup form.
 
 @compute @workgroup_size(WG_X)
@@ -13,7 +13,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var t = 0u; t < TREE_WIDTH; t++) {
     var acc = 0.0;
     for (var i = w * TREE_WIDTH + tree_leaf(t); i < u.n; i += stride) {
-      let v = x[i];
+      let v = x[u.first + i];
       if (SQUARE) { acc += v * v; } else { acc += v; }
     }
     total = tree_push(t, acc);

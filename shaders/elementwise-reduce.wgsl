@@ -1,5 +1,5 @@
-// Deterministic sum (or sum of squares) of x (n): workgroup w owns out[w].
-//   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*WG_X + t + k*stride of f(x[i]),  f = SQUARE ? x*x : x
+// Deterministic sum (or sum of squares) of x[first .. first + n): workgroup w owns out[w].
+//   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*WG_X + t + k*stride of f(x[first + i]),  f = SQUARE ? x*x : x
 // Each invocation walks a fixed stride, then the workgroup adds its WG_X partials in a fixed tree
 // (workgroup-reduce.wgsl) or by subgroupAdd and one barrier (subgroup-reduce.wgsl, the subgroup form), so the result depends only on n and the workgroup count, never on scheduling
 // (no float atomics in WGSL anyway).
@@ -11,7 +11,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let stride = nwg.x * WG_X;
   var acc = 0.0;
   for (var i = wid.x * WG_X + lid.x; i < u.n; i += stride) {
-    let v = x[i];
+    let v = x[u.first + i];
     if (SQUARE) { acc += v * v; } else { acc += v; }
   }
   let total = reduce_sum(lid.x, acc);

@@ -10,7 +10,7 @@ import { createNodeEngine } from '../hosts/node/engine';
 import type { GradsReport } from '../engine/adapter-tools';
 import { readAdapterFolder } from './eval';
 
-export { batchCapacity, summarize, type GradSummary, type GradsReport } from '../engine/adapter-tools';
+export { summarize, type GradSummary, type GradsReport } from '../engine/adapter-tools';
 
 export interface GradsOptions {
   /** A PEFT LoRA adapter folder: train it on a frozen base instead of the whole model. */

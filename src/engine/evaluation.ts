@@ -13,7 +13,7 @@ import { T5Runner } from '../model/t5-runner';
 import { createTextTokenizer, type T5Tokenizer } from '../model/tokenizer';
 import { parseRunConfig, type RunConfig } from '../settings/run-config';
 import { effectiveMix, prepareRunData } from '../train/run-data';
-import { scoreExamples } from '../train/trainer';
+import { runPassShape, scoreExamples } from '../train/trainer';
 import type { ModelSource } from './api';
 import { EngineError } from './errors';
 import { readCheckpoint } from './loaded-model';
@@ -113,7 +113,7 @@ export class Evaluator {
       const examples = spec.split === 'eval' ? data.eval : spec.split === 'train' ? data.train : [...data.train, ...data.eval];
       if (examples.length === 0) bad(`the ${spec.split} split (seed ${config.seed}, eval fraction ${config.evalFraction}) has no rows out of ${data.report.trainRows + data.report.evalRows}`);
       const a = effectiveMix(config, data.report);
-      runner = new T5Runner(this.gpu, model.dims, model.params, { B: config.batchSize, Tin: data.longestInput, Tout: data.longestTarget });
+      runner = new T5Runner(this.gpu, model.dims, model.params, runPassShape(this.gpu, model.dims, config, data));
       step = new DssStep(this.gpu, model, runner);
       const losses = await scoreExamples(step, examples, a, config.batchSize);
       const settings = Object.fromEntries(EVAL_SETTINGS.map((k) => [k, config[k]])) as Required<EvalSettings>;

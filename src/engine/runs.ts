@@ -5,10 +5,11 @@ import type { Gpu } from '../gpu/gpu';
 import { autotunerFor } from '../gpu/autotune';
 import type { CheckpointSource, LoadedCheckpoint } from '../io/checkpoint';
 import { exportAdapter } from '../io/peft';
+import { dssPassBatch } from '../model/dss-step';
 import type { T5Tokenizer } from '../model/tokenizer';
 import { estimateMemory, largestTrainingBuffer } from '../settings/memory-estimate';
 import { parseRunConfig, type RunConfig } from '../settings/run-config';
-import { prepareRunData, runEvalRows, type PreparedData } from '../train/run-data';
+import { effectiveMix, prepareRunData, runEvalRows, type PreparedData } from '../train/run-data';
 import { plannedSteps, Trainer, type EvalLosses } from '../train/trainer';
 import type { ModelSource } from './api';
 import { badInput, EngineError, errorKind, toErrorData } from './errors';
@@ -163,9 +164,11 @@ export class RunManager implements RunApi {
 
   private memoryPlan(checkpoint: LoadedCheckpoint, config: RunConfig, data: PreparedData): RunMemoryPlan {
     const c = checkpoint.config;
-    const e = estimateMemory(c, { batch: config.batchSize, inputLength: data.longestInput, targetLength: data.longestTarget, method: config.method, loraRank: config.lora.rank, loraTargets: config.lora.targets, doubleQuant: config.doubleQuant });
-    const largest = largestTrainingBuffer(c, { batch: config.batchSize, targetLength: data.longestTarget });
     const limits = this.gpu.info.limits;
+    // Rows per pass: both DSS tasks' rows when they run as one pass (as the Trainer sizes its records).
+    const rows = dssPassBatch(limits, { batch: config.batchSize, targetLength: data.longestTarget, vocab: c.vocab_size }, effectiveMix(config, data.report) < 1);
+    const e = estimateMemory(c, { batch: rows, inputLength: data.longestInput, targetLength: data.longestTarget, method: config.method, loraRank: config.lora.rank, loraTargets: config.lora.targets, doubleQuant: config.doubleQuant });
+    const largest = largestTrainingBuffer(c, { batch: rows, targetLength: data.longestTarget });
     const plan: RunMemoryPlan = {
       estimate: { weights: e.weights, grads: e.grads, optimizer: e.optimizer, activations: e.activations, total: e.total },
       maxBufferSize: limits.maxBufferSize,

@@ -93,3 +93,28 @@ export function parseDssBatch(json: unknown, source = 'batch'): DssBatchFile {
   if (alpha < 1 && (typeof o.rationale !== 'object' || o.rationale === null)) throw new Error(`${source}: alpha < 1 needs a "rationale" task`);
   return { alpha, label: o.label as TaskBatch, rationale: alpha < 1 ? (o.rationale as TaskBatch) : undefined };
 }
+
+/**
+ * Two prepared tasks as one batch: `first`'s rows, then `second`'s, each padded to the longer input (pad, key mask 0)
+ * and the longer target (decoder input pad, target -100). Padding changes no real token's result: padded keys are
+ * masked, padded decoder positions come after every real one (causal) and count in no loss.
+ */
+export function joinTasks(first: PreparedTask, second: PreparedTask, padId: number): PreparedTask {
+  const B = first.B + second.B;
+  const Tin = Math.max(first.Tin, second.Tin);
+  const Tout = Math.max(first.Tout, second.Tout);
+  const inputIds = new Int32Array(B * Tin).fill(padId);
+  const keyMask = new Uint32Array(B * Tin);
+  const decoderInputIds = new Int32Array(B * Tout).fill(padId);
+  const targets = new Int32Array(B * Tout).fill(IGNORE_INDEX);
+  let row = 0;
+  for (const task of [first, second]) {
+    for (let b = 0; b < task.B; b++, row++) {
+      inputIds.set(task.inputIds.subarray(b * task.Tin, (b + 1) * task.Tin), row * Tin);
+      keyMask.set(task.keyMask.subarray(b * task.Tin, (b + 1) * task.Tin), row * Tin);
+      decoderInputIds.set(task.decoderInputIds.subarray(b * task.Tout, (b + 1) * task.Tout), row * Tout);
+      targets.set(task.targets.subarray(b * task.Tout, (b + 1) * task.Tout), row * Tout);
+    }
+  }
+  return { B, Tin, Tout, inputIds, keyMask, decoderInputIds, targets, targetCount: first.targetCount + second.targetCount };
+}

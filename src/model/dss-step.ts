@@ -2,12 +2,16 @@
 // model; each loss is the mean token cross-entropy of its task. The run owns the mix a (src/train/mix.ts): it passes
 // each task's gradient weight (a, 1 - a) and mixes the returned losses; a label-only run leaves the rationale task
 // out of the batch. Gradients accumulate into the parameters' grads (zero them per optimizer step).
+// Both tasks run as one pass over their stacked rows when the runner's records hold them (dssPassBatch sizes them):
+// every kernel dispatches once for the two tasks instead of twice, for twice the activation memory.
 import type { Gpu } from '../gpu/gpu';
 import { ReadbackSlots } from '../gpu/readback-slots';
 import type { Tensor } from '../gpu/tensor';
-import { prepareTask, type DssBatch, type PreparedTask } from './batch';
+import { joinTasks, prepareTask, type DssBatch, type PreparedTask } from './batch';
+import type { T5Dims } from './dims';
+import type { PassShape } from './records';
 import type { T5Model } from './t5-model';
-import { T5Runner } from './t5-runner';
+import { T5Runner, type LossSegment } from './t5-runner';
 
 /** The two task losses of one step (mean token cross-entropy each); rationale is null when the batch had none. */
 export interface TaskLosses {
@@ -32,6 +36,27 @@ export interface DssStepOptions {
   weights: TaskWeights;
   /** Multiplies the gradients (1 / accumulation steps when micro-batches add up to one optimizer step). */
   gradMultiplier?: number;
+}
+
+/** Device limits a pass's largest buffer must fit (GPUSupportedLimits, or the engine's copy of them). */
+export interface BufferLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+/**
+ * Rows the runner's records hold for DSS batches of `batch` examples: 2 x batch when the step has both tasks and the
+ * joint pass's logits (its largest buffer, rows x target length x vocabulary) fit one binding, else batch (one
+ * pass per task).
+ */
+export function dssPassBatch(limits: BufferLimits, shape: { batch: number; targetLength: number; vocab: number }, bothTasks: boolean): number {
+  const jointLogitsBytes = 4 * 2 * shape.batch * shape.targetLength * shape.vocab;
+  return bothTasks && jointLogitsBytes <= Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) ? 2 * shape.batch : shape.batch;
+}
+
+/** The records' capacity for DSS batches of up to shape.B examples, by dssPassBatch on this device's limits. */
+export function dssCapacity(gpu: Gpu, dims: T5Dims, shape: PassShape, bothTasks: boolean): PassShape {
+  return { ...shape, B: dssPassBatch(gpu.device.limits, { batch: shape.B, targetLength: shape.Tout, vocab: dims.V }, bothTasks) };
 }
 
 export function prepareDss(model: T5Model, batch: DssBatch): { label: PreparedTask; rationale: PreparedTask | null } {
@@ -70,13 +95,22 @@ export class DssStep {
     const { label, rationale } = prepareDss(this.model, batch);
     const tasks: [PreparedTask, number][] = [[label, o.weights.label]];
     if (rationale) tasks.push([rationale, o.weights.rationale]);
-    const at = tasks.map(([task, weight], i) => {
-      // An all -100 task contributes nothing (HF would give NaN; a mix must not be poisoned by an empty task).
-      const gradScale = task.targetCount > 0 ? ((o.gradMultiplier ?? 1) * weight) / task.targetCount : 0;
-      this.runner.run(task, { train: o.train, seed: o.seed, task: i, gradScale, backward: o.backward && task.targetCount > 0 }, this.lossSums[i]);
-      // Copied out at once: the next task or micro-batch reuses the loss sum buffer.
-      return slots.take(this.lossSums[i]);
-    });
+    // An all -100 task contributes nothing (HF would give NaN; a mix must not be poisoned by an empty task).
+    const gradScale = (task: PreparedTask, weight: number) => (task.targetCount > 0 ? ((o.gradMultiplier ?? 1) * weight) / task.targetCount : 0);
+    const pass = (task: PreparedTask, i: number, segments: LossSegment[]) =>
+      this.runner.run(task, { train: o.train, seed: o.seed, task: i, backward: o.backward && task.targetCount > 0 }, segments);
+    const joint = rationale ? joinTasks(label, rationale, this.model.dims.pad) : null;
+    let at: number[];
+    if (joint && this.runner.records.fits(joint)) {
+      pass(joint, 0, tasks.map(([task, weight], i) => ({ rows: task.B * joint.Tout, gradScale: gradScale(task, weight), sum: this.lossSums[i] })));
+      at = tasks.map((_, i) => slots.take(this.lossSums[i]));
+    } else {
+      at = tasks.map(([task, weight], i) => {
+        pass(task, i, [{ rows: task.B * task.Tout, gradScale: gradScale(task, weight), sum: this.lossSums[i] }]);
+        // Copied out at once: the next task or micro-batch reuses the loss sum buffer.
+        return slots.take(this.lossSums[i]);
+      });
+    }
     return (values) => {
       const labelLoss = label.targetCount > 0 ? values[at[0]] / label.targetCount : NaN;
       const rationaleLoss = rationale ? (rationale.targetCount > 0 ? values[at[1]] / rationale.targetCount : NaN) : null;

@@ -139,7 +139,7 @@ export class T5Generator {
       this.gpu.zero(k);
       this.gpu.zero(v);
     }
-    const { encOut } = this.runner.encode({ B, Tin, inputIds: ids, keyMask }, { train: false, seed: 0, task: 0, gradScale: 0, backward: false });
+    const { encOut } = this.runner.encode({ B, Tin, inputIds: ids, keyMask }, { train: false, seed: 0, task: 0, backward: false });
     this.encOut = encOut;
     this.gpu.write(this.cache.tensor('enc.mask', encRows, 'u32'), keyMask);
     const sc = this.stack;

@@ -27,10 +27,16 @@ export class RecordArena {
     this.shape = capacity;
   }
 
+  /** Whether a pass of this shape fits the capacity. */
+  fits(shape: PassShape): boolean {
+    const c = this.capacity;
+    return shape.B <= c.B && shape.Tin <= c.Tin && shape.Tout <= c.Tout;
+  }
+
   /** Set the shape of the next pass; it must fit the capacity. */
   use(shape: PassShape): void {
     const c = this.capacity;
-    if (shape.B > c.B || shape.Tin > c.Tin || shape.Tout > c.Tout) {
+    if (!this.fits(shape)) {
       throw new RangeError(`batch ${shape.B}x${shape.Tin}->${shape.Tout} exceeds the records' capacity ${c.B}x${c.Tin}->${c.Tout}`);
     }
     this.shape = shape;

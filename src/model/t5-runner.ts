@@ -1,5 +1,5 @@
-// Forward and backward of T5ForConditionalGeneration for one task batch, on records sized once for a capacity
-// shape. The DSS step (dss-step.ts) runs it for the label and the rationale task and mixes the losses.
+// Forward and backward of T5ForConditionalGeneration for one batch, on records sized once for a capacity shape.
+// The DSS step (dss-step.ts) runs it once over both tasks' rows (or once per task) and mixes the losses.
 import type { Gpu } from '../gpu/gpu';
 import { crossEntropy } from '../gpu/kernels/cross-entropy';
 import { dropoutBackward, dropoutForward, type DropoutOptions } from '../gpu/kernels/dropout';
@@ -23,12 +23,21 @@ export interface PassOptions {
   train: boolean;
   /** Dropout seed of this step. */
   seed: number;
-  /** Distinguishes the DSS tasks' dropout streams within a step. */
+  /** Distinguishes the dropout streams of passes within a step (one pass per DSS task). */
   task: number;
-  /** Scale of this task's loss in the total, divided by its target count (a / n_label, (1-a) / n_rationale). */
-  gradScale: number;
   /** Also compute gradients. */
   backward: boolean;
+}
+
+/**
+ * Consecutive decoder rows scored as one task: the sum of their token losses lands in `sum`, their gradient is
+ * scaled by gradScale (the task's weight over its target count: a / n_label, (1-a) / n_rationale). A pass has one
+ * segment, or two when it holds both DSS tasks.
+ */
+export interface LossSegment {
+  rows: number;
+  gradScale: number;
+  sum: Tensor;
 }
 
 const SUBLAYER_STREAM = DROPOUT_STREAMS.sublayer;
@@ -212,17 +221,17 @@ export class T5Runner {
   }
 
   /**
-   * Forward (and backward when o.backward) of one task batch. Returns the GPU scalar holding the sum of
-   * per-token losses; the mean is that over task.targetCount. Parameter gradients accumulate (+=).
+   * Forward (and backward when o.backward) of one batch; each segment's token losses are summed into its GPU scalar
+   * (its mean is that over its target count). Parameter gradients accumulate (+=).
    */
-  run(task: PreparedTask, o: PassOptions, lossSum: Tensor): void {
+  run(task: PreparedTask, o: PassOptions, segments: readonly LossSegment[]): void {
     const s: PassShape = { B: task.B, Tin: task.Tin, Tout: task.Tout };
     this.records.use(s);
     this.scratchArena.use(s);
     this.upload(task);
     const encoder = this.encode(task, o);
     const decoder = this.decode(o, encoder.encOut);
-    const head = this.headAndLoss(o, decoder.decOut, lossSum);
+    const head = this.headAndLoss(o, decoder.decOut, segments);
     if (!o.backward) return;
     const dDecOut = this.headBackward(o, head);
     const dEncOut = this.scratch('d_enc_out', (x) => encRows(x) * this.dims.C);
@@ -256,12 +265,16 @@ export class T5Runner {
     return { dec, decSc, decBuckets, decOut, decRstd };
   }
 
-  /** lm_head and the summed token losses into lossSum; with o.backward the logits record becomes d(loss)/d(logits). */
-  private headAndLoss(o: PassOptions, decOut: Bindable, lossSum: Tensor): HeadPass {
+  /** lm_head and each segment's summed token losses; with o.backward the logits record becomes d(loss)/d(logits). */
+  private headAndLoss(o: PassOptions, decOut: Bindable, segments: readonly LossSegment[]): HeadPass {
     const gpu = this.gpu;
     const { C, V, tied } = this.dims;
     const r = this.records;
     const M = decRows(r.shape);
+    const counted = segments.reduce((n, seg) => n + seg.rows, 0);
+    if (segments.length < 1 || segments.length > 2 || counted !== M) {
+      throw new RangeError(`a pass scores one or two segments covering its ${M} decoder rows, got ${segments.length} covering ${counted}`);
+    }
     // Tied embeddings: HF rescales the decoder output by d_model^-0.5 before the shared projection.
     const headIn = tied ? r.take('dec.out.scaled', (x) => decRows(x) * C) : decOut;
     const headScale = tied ? C ** -0.5 : 1;
@@ -270,8 +283,11 @@ export class T5Runner {
     const logits = r.take('logits', (x) => decRows(x) * V);
     matmul(gpu, logits, headIn, headWeight, { M, N: V, K: C }, { transB: true });
     const losses = r.take('losses', decRows);
-    crossEntropy(gpu, losses, o.backward ? logits : null, logits, r.take('dec.targets', decRows, 'i32'), M, V, o.gradScale);
-    sum(gpu, lossSum, losses, M);
+    const [first, second] = segments;
+    const gradScale = second ? { rows: first.rows, first: first.gradScale, rest: second.gradScale } : first.gradScale;
+    crossEntropy(gpu, losses, o.backward ? logits : null, logits, r.take('dec.targets', decRows, 'i32'), M, V, gradScale);
+    sum(gpu, first.sum, losses, first.rows);
+    if (second) sum(gpu, second.sum, losses, second.rows, first.rows);
     return { headIn, headScale, headWeight, logits };
   }
 

@@ -28,7 +28,8 @@ async function setup(name: string, trainBase = true) {
   const dir = `${FIXTURES}golden/${name}/`;
   const batch = parseDssBatch(readJson(`${dir}batch.json`), `${dir}batch.json`);
   const expected = readJson<Expected>(`${dir}expected.json`);
-  const capacity = { B: 2, Tin: 6, Tout: 7 };
+  // Room for both tasks' rows: the DSS step runs them as one pass, as training does.
+  const capacity = { B: 4, Tin: 6, Tout: 7 };
   const runner = new T5Runner(gpu, model.dims, model.params, capacity);
   const step = new DssStep(gpu, model, runner);
   return { gpu, model, batch, expected, runner, step, dir };

@@ -5,6 +5,7 @@ import { t5ParameterSpecs } from '../model/hf-names';
 import { ALL_LINEAR_TARGETS, DEFAULT_LORA_RANK, type TuneMethod } from './run-config';
 
 export interface MemoryEstimateOptions {
+  /** Sequences in one forward pass: the batch size, twice it when a DSS step runs both tasks as one pass (passRows). */
   batch: number;
   inputLength: number;
   targetLength: number;
@@ -26,6 +27,15 @@ export interface MemoryEstimate {
   optimizer: number;
   activations: number;
   total: number;
+}
+
+/**
+ * Sequences per forward pass for batches of `examples` examples: both DSS tasks' rows when the mix a < 1 trains the
+ * rationale task too. The engine falls back to one pass per task (examples rows) where the joint pass's logits would
+ * not fit one GPU binding (dssPassBatch), so before a device is known this is the upper bound.
+ */
+export function passRows(examples: number, a: number): number {
+  return a < 1 ? 2 * examples : examples;
 }
 
 /** Bytes per element of a frozen NF4 weight: 4-bit codes plus an f32 absmax per 64, or with double quantization a

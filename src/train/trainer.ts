@@ -9,7 +9,9 @@ import type { LoadedCheckpoint } from '../io/checkpoint';
 import { memorySource } from '../io/byte-source';
 import { readSafetensorsHeader, readTensorF32, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
 import { t5ConfigToJson } from '../model/config';
-import { DssStep } from '../model/dss-step';
+import type { T5Dims } from '../model/dims';
+import { dssCapacity, DssStep } from '../model/dss-step';
+import type { PassShape } from '../model/records';
 import { attachLora } from '../model/lora';
 import { selectNf4Compute } from '../model/nf4-compute';
 import { qloraLoadOptions } from '../model/qlora';
@@ -120,6 +122,11 @@ export async function loadRunModel(gpu: Gpu, checkpoint: LoadedCheckpoint, confi
   return model;
 }
 
+/** The records' shape for a run's batches: both tasks' rows in one pass when the run's mix has a rationale task. */
+export function runPassShape(gpu: Gpu, dims: T5Dims, config: RunConfig, data: PreparedData): PassShape {
+  return dssCapacity(gpu, dims, { B: config.batchSize, Tin: data.longestInput, Tout: data.longestTarget }, effectiveMix(config, data.report) < 1);
+}
+
 export class Trainer {
   readonly a: number;
   readonly microPerEpoch: number;
@@ -164,7 +171,7 @@ export class Trainer {
       if (start) tokenRows = await loadStartAdapter(gpu, model, start, config, data.addedTokenIds);
       else if (tokenRows.length > 0) await attachRunTokenRows(gpu, model, tokenRows);
       if (!saved && config.method === 'full') await initRowsToMean(gpu, model, data.addedTokenIds);
-      runner = new T5Runner(gpu, model.dims, model.params, { B: config.batchSize, Tin: data.longestInput, Tout: data.longestTarget });
+      runner = new T5Runner(gpu, model.dims, model.params, runPassShape(gpu, model.dims, config, data));
       step = new DssStep(gpu, model, runner);
       opt = new AdamW(gpu, model.params, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm });
       const totalSteps = init.totalSteps ?? plannedSteps(config, data.train.length);

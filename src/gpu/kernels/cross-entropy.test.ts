@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { closeness, randomFloats, testGpu } from '../../testing/gpu';
 import type { Gpu } from '../gpu';
 import type { Tensor } from '../tensor';
-import { countTargets, crossEntropy, crossEntropyChunkRows, meanLoss, type CrossEntropyVariant } from './cross-entropy';
+import { countTargets, crossEntropy, crossEntropyChunkRows, meanLoss, type CrossEntropyVariant, type SplitGradScale } from './cross-entropy';
 import { crossEntropyRef } from './cross-entropy.ref';
 
 const LOSS_TOL = { rtol: 1e-5, atol: 1e-6 };
-const gradTol = (scale: number) => ({ rtol: 1e-5, atol: 1e-7 * Math.abs(scale) });
+const gradTol = (scale: number | SplitGradScale) => ({ rtol: 1e-5, atol: 1e-7 * (typeof scale === 'number' ? Math.abs(scale) : Math.max(Math.abs(scale.first), Math.abs(scale.rest))) });
 
 /** Seeded targets in [0, V) with every `ignoreEvery`-th row -100. */
 function targetsFor(N: number, V: number, seed: number, ignoreEvery = 0): Int32Array {
@@ -25,7 +25,7 @@ async function run(
   targets: Int32Array,
   N: number,
   V: number,
-  scale: number,
+  scale: number | SplitGradScale,
   mode: Mode,
   opts: { maxBindingBytes?: number } = {},
 ): Promise<{ losses: Float32Array; dlogits: Float32Array | null; logitsAfter: Float32Array }> {
@@ -43,7 +43,7 @@ async function run(
   return out;
 }
 
-async function expectMatches(N: number, V: number, logits: Float32Array, targets: Int32Array, scale: number, mode: Mode, opts = {}) {
+async function expectMatches(N: number, V: number, logits: Float32Array, targets: Int32Array, scale: number | SplitGradScale, mode: Mode, opts = {}) {
   const gpu = await testGpu();
   const got = await run(gpu, logits, targets, N, V, scale, mode, opts);
   const want = crossEntropyRef(logits, targets, N, V, scale);
@@ -98,6 +98,16 @@ for (const variant of [undefined, 'workgroup', 'subgroup', 'serial'] as const) d
       await expectMatches(N, V, randomFloats(N * V, 41, -4, 4), targetsFor(N, V, 42, 4), 1 / 7, mode);
     });
   }
+
+  it('scales the rows before a split by one factor and the rest by another (two tasks in one pass)', async () => {
+    const N = 9;
+    const V = 64;
+    const split = { rows: 4, first: 0.5 / 3, rest: -0.25 / 5 };
+    const got = await expectMatches(N, V, randomFloats(N * V, 43, -4, 4), targetsFor(N, V, 44, 3), split, 'in-place');
+    // Also across chunk boundaries: the split is by global row, not by row within a dispatch.
+    const chunked = await expectMatches(N, V, randomFloats(N * V, 43, -4, 4), targetsFor(N, V, 44, 3), split, 'separate', { maxBindingBytes: 3 * V * 4 });
+    expect(Array.from(chunked.dlogits!)).toEqual(Array.from(got.dlogits!));
+  });
 
   it('handles a 32128-wide vocabulary row (T5) with T = 1 and with 3 rows', async () => {
     const V = 32128;

@@ -1,6 +1,6 @@
 // Token cross-entropy with the softmax gradient fused in, as HF's CrossEntropyLoss(ignore_index=-100).
 // The per-row losses stay on the GPU; the caller sets gradScale = weight / count to get the gradient of a
-// mean (one call per DSS task: a / count_label, (1 - a) / count_rationale).
+// mean, or splits the rows in two when one pass holds both DSS tasks (a / count_label, (1 - a) / count_rationale).
 import { IGNORE_INDEX } from '../../common/tokenizer-types';
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
@@ -38,6 +38,8 @@ export function crossEntropyProgram(withGrad: boolean, variant: CrossEntropyVari
       { name: 'vocab', type: 'u32' },
       { name: 'row0', type: 'u32' },
       { name: 'grad_scale', type: 'f32' },
+      { name: 'split_row', type: 'u32' },
+      { name: 'grad_scale_rest', type: 'f32' },
     ],
     constants: { WITH_GRAD: withGrad, IGNORE_INDEX: { type: 'i32', value: IGNORE_INDEX }, ...(serial ? { TREE_WIDTH: WG } : {}) },
     includes: ['cross-entropy-common', serial ? 'tree-sum' : variant === 'subgroup' ? 'cross-entropy-subgroup' : 'cross-entropy-tree'],
@@ -67,6 +69,13 @@ export function crossEntropyChunkRows(N: number, V: number, maxBindingBytes: num
   return rows;
 }
 
+/** Rows [0, rows) scaled by `first`, the rest by `rest`: the gradient of two means in one call. */
+export interface SplitGradScale {
+  rows: number;
+  first: number;
+  rest: number;
+}
+
 // logits (N,V), targets (N) i32 (-100 = ignore); losses (N) f32 per-row loss (0 for ignored rows);
 // dlogits (N,V) = gradScale * (softmax(logits) - onehot(target)), 0 rows for ignored targets; dlogits may be the
 // SAME tensor as logits (in place), a separate tensor (logits are copied there first and kept), or null for eval.
@@ -80,7 +89,7 @@ export function crossEntropy(
   targets: Bindable,
   N: number,
   V: number,
-  gradScale: number,
+  gradScale: number | SplitGradScale,
   opts: { maxBindingBytes?: number; variant?: CrossEntropyVariant } = {},
 ): void {
   const op = 'crossEntropy';
@@ -90,7 +99,11 @@ export function crossEntropy(
   expectBinding(op, 'losses', losses, N);
   expectBinding(op, 'logits', logits, N * V);
   expectBinding(op, 'targets', targets, N, 'i32');
-  if (!Number.isFinite(gradScale)) throw new RangeError(`${op}: gradScale must be finite, got ${gradScale}`);
+  const split = typeof gradScale === 'number' ? { rows: N, first: gradScale, rest: gradScale } : gradScale;
+  for (const k of ['first', 'rest'] as const) {
+    if (!Number.isFinite(split[k])) throw new RangeError(`${op}: gradScale ${k} must be finite, got ${split[k]}`);
+  }
+  if (!Number.isInteger(split.rows) || split.rows < 0 || split.rows > N) throw new RangeError(`${op}: gradScale rows must be an integer in [0, ${N}], got ${split.rows}`);
   let work = logits;
   if (dlogits) {
     expectBinding(op, 'dlogits', dlogits, N * V);
@@ -112,7 +125,7 @@ export function crossEntropy(
   for (let row0 = 0; row0 < N; row0 += chunk) {
     const rows = Math.min(chunk, N - row0);
     const part = rows === N ? work : gpu.slice(tensor, start + row0 * V, rows * V);
-    const uniforms = { rows, vocab: V, row0, grad_scale: gradScale };
+    const uniforms = { rows, vocab: V, row0, grad_scale: split.first, split_row: split.rows, grad_scale_rest: split.rest };
     gpu.dispatch(program, { losses, logits: part, targets }, uniforms, gpu.grid1d(program, variant === 'serial' ? rows : rows * FORM_WG[variant]));
   }
 }

@@ -117,6 +117,22 @@ for (const variant of [undefined, ...REDUCE_VARIANTS] as (ReduceVariant | undefi
     expect(again).toBe(first);
   });
 
+  it('sums from any first element (an unaligned part of a buffer), one pass and two', async (ctx) => {
+    const gpu = await gpuFor(ctx);
+    for (const [first, n] of [[3, 250], [1001, 9000]]) {
+      const x = randomFloats(first + n + 5, 17, -2, 2);
+      const tx = gpu.upload(x, [x.length], 'f32', 'scratch', 'x');
+      const out = gpu.tensor([1], 'f32', 'scratch', 'out');
+      reduce(gpu, 'test', out, tx, n, false, false, variant, first);
+      const s = (await gpu.readF32(out))[0];
+      gpu.free(tx, out);
+      const part = x.subarray(first, first + n);
+      let abs = 0;
+      for (const v of part) abs += Math.abs(v);
+      expect(closeness([s], [sumRef(part)], { rtol: 1e-6, atol: 1e-6 * abs }), `first ${first}, n ${n}`).toBeNull();
+    }
+  });
+
   it('sums NaN to NaN and an empty range to zero', async (ctx) => {
     const gpu = await gpuFor(ctx);
     const x = new Float32Array(5000).fill(1);

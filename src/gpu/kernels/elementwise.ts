@@ -77,7 +77,7 @@ export function reduceProgram(square: boolean, accumulate: boolean, variant: Red
       { name: 'out', access: 'read_write', type: 'f32' },
       { name: 'x', access: 'read', type: 'f32' },
     ],
-    uniforms: variant === 'serial' ? [{ name: 'n', type: 'u32' }, { name: 'parts', type: 'u32' }] : [{ name: 'n', type: 'u32' }],
+    uniforms: [{ name: 'n', type: 'u32' }, { name: 'first', type: 'u32' }, ...(variant === 'serial' ? [{ name: 'parts', type: 'u32' as const }] : [])],
     // The serial form works each of the workgroup form's workgroups in one invocation, in its tree (tree-sum.wgsl).
     constants: variant === 'serial' ? { SQUARE: square, ACCUMULATE: accumulate, TREE_WIDTH: WG } : { SQUARE: square, ACCUMULATE: accumulate },
     includes: variant === 'workgroup' ? ['workgroup-reduce'] : variant === 'subgroup' ? ['subgroup-reduce'] : ['tree-sum'],
@@ -126,8 +126,9 @@ export function axpy(gpu: Gpu, y: Bindable, x: Bindable, alpha: number, n: numbe
 }
 
 // x (n), out (1) = sum(x), deterministic (fixed order for a given n)
-export function sum(gpu: Gpu, out: Bindable, x: Bindable, n: number): void {
-  reduce(gpu, 'sum', out, x, n, false, false);
+/** out[0] = the sum of x[first .. first + n). */
+export function sum(gpu: Gpu, out: Bindable, x: Bindable, n: number, first = 0): void {
+  reduce(gpu, 'sum', out, x, n, false, false, undefined, first);
 }
 
 /** Elements each invocation adds before a second pass is worth it, and the most first-pass partials. */
@@ -157,27 +158,29 @@ function partials(gpu: Gpu): Tensor {
 }
 
 /**
- * out[0] = (accumulate ? out[0] : 0) + sum of x or x^2 over n elements (n = 0 adds nothing). The form is forced
- * by `variant` or chosen per shape (reduce-variants.ts); for a given form and n the order of the sum is fixed.
+ * out[0] = (accumulate ? out[0] : 0) + sum of x or x^2 over x[first .. first + n) (n = 0 adds nothing). The form is
+ * forced by `variant` or chosen per shape (reduce-variants.ts); for a given form and n the order of the sum is fixed.
+ * `first` lets a caller sum part of a buffer at any element, where a slice would need the storage offset alignment.
  */
-export function reduce(gpu: Gpu, op: string, out: Bindable, x: Bindable, n: number, square: boolean, accumulate: boolean, variant?: ReduceVariant): void {
+export function reduce(gpu: Gpu, op: string, out: Bindable, x: Bindable, n: number, square: boolean, accumulate: boolean, variant?: ReduceVariant, first = 0): void {
   expectCount(op, 'n', n);
+  expectCount(op, 'first', first);
   expectBinding(op, 'out', out, 1);
-  expectBinding(op, 'x', x, n);
+  expectBinding(op, 'x', x, first + n);
   if (isInPlace(op, out, x)) throw new RangeError(`${op}: out and x are the same tensor`);
   const form = chooseReduceVariant(gpu, 'reduce', 1, n, variant, (v) => reduceTrial(gpu, n, square, v as ReduceVariant));
   const groups = reduceWorkgroups(n, form);
-  const pass = (o: Bindable, input: Bindable, count: number, sq: boolean, acc: boolean, parts: number) => {
-    if (form === 'serial') gpu.dispatch(reduceProgram(sq, acc, form), { out: o, x: input }, { n: count, parts }, Math.ceil(parts / SERIAL_WG));
-    else gpu.dispatch(reduceProgram(sq, acc, form), { out: o, x: input }, { n: count }, parts);
+  const pass = (o: Bindable, input: Bindable, start: number, count: number, sq: boolean, acc: boolean, parts: number) => {
+    if (form === 'serial') gpu.dispatch(reduceProgram(sq, acc, form), { out: o, x: input }, { n: count, first: start, parts }, Math.ceil(parts / SERIAL_WG));
+    else gpu.dispatch(reduceProgram(sq, acc, form), { out: o, x: input }, { n: count, first: start }, parts);
   };
   if (groups === 1) {
-    pass(out, x, n, square, accumulate, 1);
+    pass(out, x, first, n, square, accumulate, 1);
     return;
   }
   const p = partials(gpu);
-  pass(p, x, n, square, false, groups);
-  pass(out, p, groups, false, accumulate, 1);
+  pass(p, x, first, n, square, false, groups);
+  pass(out, p, 0, groups, false, accumulate, 1);
 }
 
 async function reduceTrial(gpu: Gpu, n: number, square: boolean, variant: ReduceVariant): Promise<number> {

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { recommend, type MethodEstimates } from '../../experiments/recommend';
 import type { ResultRow } from '../../experiments/results';
-import { estimateMemory } from '../../settings/memory-estimate';
+import { estimateMemory, passRows } from '../../settings/memory-estimate';
 import { T5_PRESETS } from '../../settings/models';
 import { useTrain } from '../train/use-train';
 
@@ -14,7 +14,7 @@ export function RecommenderPanel({ rows }: { rows: ResultRow[] }) {
   const answer = useMemo(() => {
     try {
       const preset = T5_PRESETS[model];
-      const shape = { batch: config.batchSize, inputLength: config.maxInputLength, targetLength: config.maxTargetLength };
+      const shape = { batch: passRows(config.batchSize, config.a), inputLength: config.maxInputLength, targetLength: config.maxTargetLength };
       const estimates: MethodEstimates | undefined = preset
         ? { memoryBytes: { full: estimateMemory(preset, { ...shape, method: 'full' }).total, lora: estimateMemory(preset, { ...shape, method: 'lora', loraRank: 128 }).total, qlora: estimateMemory(preset, { ...shape, method: 'qlora', loraRank: 128 }).total } }
         : undefined;

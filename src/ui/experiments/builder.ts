@@ -1,7 +1,7 @@
 // The Experiments page's builder: the form's values as a grid (sweep or ablation) and each trial's estimate before
 // anything starts (GPU memory from the model's released config, steps from the rows and the batch).
 import type { RunConfig, TuneMethod } from '../../settings/run-config';
-import { estimateMemory } from '../../settings/memory-estimate';
+import { estimateMemory, passRows } from '../../settings/memory-estimate';
 import { T5_PRESETS } from '../../settings/models';
 import { ablationGrid, expandGrid, modelName, paperGrid, PAPER_ALPHAS, PAPER_MAX_RATIO, PAPER_METHODS, PAPER_MODELS, PAPER_RANKS, type GridSpec, type Trial } from '../../experiments/grid';
 import type { ResultRow } from '../../experiments/results';
@@ -59,7 +59,7 @@ export function estimateTrials(trials: readonly Trial[], config: RunConfig, trai
   return trials.map((trial) => {
     const preset = T5_PRESETS[modelIds[trial.model] ?? ''];
     const memoryBytes = preset
-      ? estimateMemory(preset, { batch: config.batchSize, inputLength: config.maxInputLength, targetLength: config.maxTargetLength, method: trial.method, loraRank: trial.rank ?? undefined, doubleQuant: trial.config.doubleQuant }).total
+      ? estimateMemory(preset, { batch: passRows(config.batchSize, trial.a), inputLength: config.maxInputLength, targetLength: config.maxTargetLength, method: trial.method, loraRank: trial.rank ?? undefined, doubleQuant: trial.config.doubleQuant }).total
       : null;
     const same = measured.filter((r) => r.status === 'done' && r.model === trial.model && r.method === trial.method && r.train_seconds !== null);
     const seconds = same.length ? (same.reduce((s, r) => s + (r.train_seconds as number), 0) / same.length) : null;

@@ -1,6 +1,6 @@
 import { TUNE_METHODS, TUNE_METHOD_NAMES } from '../../settings/presets';
 import { DEFAULT_LORA_RANK } from '../../settings/run-config';
-import { ESTIMATE_SHAPE } from './memory-rows';
+import { ESTIMATE_ROWS, ESTIMATE_SHAPE } from './memory-rows';
 import { ModelRow } from './ModelRow';
 import { useModels } from './use-models';
 
@@ -28,7 +28,7 @@ export function ModelList() {
       </table>
       <p className="muted small">
         Training memory estimates for batch {ESTIMATE_SHAPE.batch} × {ESTIMATE_SHAPE.inputLength} input / {ESTIMATE_SHAPE.targetLength} target
-        tokens, f32, LoRA rank {DEFAULT_LORA_RANK} on all linear layers (a new run's default): weights, gradients, AdamW state and activations, from the model's config (a lower bound). The GPU
+        tokens with the label and rationale tasks in one pass ({ESTIMATE_ROWS} sequences), f32, LoRA rank {DEFAULT_LORA_RANK} on all linear layers (a new run's default): weights, gradients, AdamW state and activations, from the model's config (a lower bound). The GPU
         panel shows the bytes actually held.
       </p>
     </div>

@@ -2,13 +2,15 @@
 // and the warnings a person should see before loading: a buffer the adapter cannot allocate, or a total above the
 // budget they set. Estimates, not measurements: the measured figure is the GPU panel's byte count.
 import type { T5Config } from '../../engine/api';
-import { estimateMemory, largestTrainingBuffer, type MemoryEstimate } from '../../settings/memory-estimate';
+import { estimateMemory, largestTrainingBuffer, passRows, type MemoryEstimate } from '../../settings/memory-estimate';
 import { TUNE_METHODS, TUNE_METHOD_NAMES } from '../../settings/presets';
 import type { TuneMethod } from '../../settings/run-config';
 import { formatBytes } from '../format';
 
 /** The shape the list quotes: batch 8, 128 input and 128 target tokens. */
 export const ESTIMATE_SHAPE = { batch: 8, inputLength: 128, targetLength: 128 } as const;
+/** Sequences per pass at that batch: a new run trains both DSS tasks (a = 0.5) in one pass. */
+export const ESTIMATE_ROWS = passRows(ESTIMATE_SHAPE.batch, 0.5);
 
 export interface MemoryRow {
   method: TuneMethod;
@@ -26,9 +28,10 @@ export interface ModelMemory {
 
 export function modelMemory(config: T5Config, limits: { maxBufferSize?: number; budgetBytes: number }): ModelMemory {
   const rows = TUNE_METHODS.map((method) => {
-    const estimate = estimateMemory(config, { ...ESTIMATE_SHAPE, method });
+    const estimate = estimateMemory(config, { ...ESTIMATE_SHAPE, batch: ESTIMATE_ROWS, method });
     return { method, estimate, overBudget: estimate.total > limits.budgetBytes };
   });
+  // At the batch itself: where both tasks' logits would not fit one buffer the engine runs one pass per task.
   const largestBuffer = largestTrainingBuffer(config, ESTIMATE_SHAPE);
   const warnings: string[] = [];
   if (limits.maxBufferSize !== undefined && largestBuffer.bytes > limits.maxBufferSize) {
