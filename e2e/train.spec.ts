@@ -84,6 +84,7 @@ test('a LoRA run on a slice of the sample: plan, live charts, pause, reload, res
     const plan = train.getByTestId('run-plan');
     await expect(plan).toContainText(`${ROWS} given`);
     await expect(plan).toContainText('GPU memory (estimate)');
+    await expect(plan).toContainText('label and rationale tasks in one pass of 8 sequences');
     await expect(plan).toContainText(`${MAX_STEPS} in all`);
 
     // Long animation frames while training, with the scripts that ran in them, logged for whoever tunes the page

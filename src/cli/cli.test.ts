@@ -83,7 +83,7 @@ describe('the plan shown before a run', () => {
       invalidLabels: 1, labelInputsTruncated: 0, rationaleInputsTruncated: 0, labelTargetsTruncated: 3, rationaleTargetsTruncated: 0,
       addedCharacters: ['{', '}'], labelOnly,
     },
-    memory: { estimate: { weights: 1, grads: 1, optimizer: 1, activations: 1, total: 3 * 2 ** 20 }, maxBufferSize: 0, maxStorageBufferBindingSize: 0, largestBuffer: { what: 'logits', bytes: 1 }, fits: true },
+    memory: { estimate: { weights: 1, grads: 1, optimizer: 1, activations: 1, total: 3 * 2 ** 20 }, maxBufferSize: 0, maxStorageBufferBindingSize: 0, largestBuffer: { what: 'logits', bytes: 1 }, passes: 1, sequencesPerPass: 2, fits: true },
     stepsPerEpoch: 1, totalSteps: 100, trainableParams: 10, totalParams: 100,
   });
 

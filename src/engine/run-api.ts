@@ -134,6 +134,12 @@ export interface RunMemoryPlan {
   maxStorageBufferBindingSize: number;
   /** The largest single buffer the run needs (logits or the largest weight). */
   largestBuffer: { what: string; bytes: number };
+  /**
+   * Forward/backward passes per micro-batch and sequences in each: 1 x 2B when the label and rationale tasks share a
+   * pass, 2 x B when their joint logits would not fit one binding, 1 x B label-only.
+   */
+  passes: number;
+  sequencesPerPass: number;
   fits: boolean;
   /** Why it does not fit, with the numbers. */
   reason?: string;

@@ -119,6 +119,25 @@ it('a lost device stops the run as interrupted (kind device-lost), and it resume
   expect((await e.runMetrics('lost')).filter((r) => r.kind === 'train').map((r) => r.step)).toEqual([1, 2]);
 });
 
+it('the plan says how a micro-batch runs: both tasks in one pass, a pass per task where their logits would not fit, or label-only', async () => {
+  const { engine: e } = await engine();
+  const joint = await e.planRun(spec(SMALL));
+  expect(joint.memory).toMatchObject({ passes: 1, sequencesPerPass: 4 });
+  const labelOnly = await e.planRun(spec({ ...SMALL, a: 1 }));
+  expect(labelOnly.memory).toMatchObject({ passes: 1, sequencesPerPass: 2 });
+  // The estimate counts the pass's rows: the joint pass holds more activations than the label task alone.
+  expect(joint.memory.estimate.activations).toBeGreaterThan(labelOnly.memory.estimate.activations);
+  // A batch whose logits fit one binding but both tasks' logits do not (at batch 1000 the logits are the largest buffer).
+  const wide = (await e.planRun(spec({ ...SMALL, batchSize: 1000 }))).memory;
+  expect(wide.largestBuffer.what).toMatch(/^logits/);
+  const limit = Math.min(wide.maxBufferSize, wide.maxStorageBufferBindingSize);
+  const perRow = wide.largestBuffer.bytes / wide.sequencesPerPass;
+  const batchSize = Math.floor(limit / perRow / 2) + 1;
+  expect(2 * batchSize * perRow).toBeGreaterThan(limit);
+  const split = await e.planRun(spec({ ...SMALL, batchSize }));
+  expect(split.memory).toMatchObject({ passes: 2, sequencesPerPass: batchSize, fits: true });
+});
+
 it('a QLoRA run trains its adapter on the NF4 base and exports it with the tokenizer', { timeout: 400_000 }, async () => {
   const { engine: e } = await engine();
   const config: Partial<RunConfig> = { ...SMALL, method: 'qlora', maxSteps: 3, lora: { rank: 4, alpha: 8, dropout: 0, targets: ['q', 'v'], rslora: true } };

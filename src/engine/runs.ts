@@ -166,7 +166,8 @@ export class RunManager implements RunApi {
     const c = checkpoint.config;
     const limits = this.gpu.info.limits;
     // Rows per pass: both DSS tasks' rows when they run as one pass (as the Trainer sizes its records).
-    const rows = dssPassBatch(limits, { batch: config.batchSize, targetLength: data.longestTarget, vocab: c.vocab_size }, effectiveMix(config, data.report) < 1);
+    const bothTasks = effectiveMix(config, data.report) < 1;
+    const rows = dssPassBatch(limits, { batch: config.batchSize, targetLength: data.longestTarget, vocab: c.vocab_size }, bothTasks);
     const e = estimateMemory(c, { batch: rows, inputLength: data.longestInput, targetLength: data.longestTarget, method: config.method, loraRank: config.lora.rank, loraTargets: config.lora.targets, doubleQuant: config.doubleQuant });
     const largest = largestTrainingBuffer(c, { batch: rows, targetLength: data.longestTarget });
     const plan: RunMemoryPlan = {
@@ -174,6 +175,8 @@ export class RunManager implements RunApi {
       maxBufferSize: limits.maxBufferSize,
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       largestBuffer: largest,
+      passes: bothTasks && rows === config.batchSize ? 2 : 1,
+      sequencesPerPass: rows,
       fits: true,
     };
     const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;

@@ -41,7 +41,7 @@ class EngineDouble implements SweepRunApi {
     return {
       config: parseRunConfig(spec.config), stepsPerEpoch: 1, totalSteps: 4, trainableParams: 1, totalParams: 1,
       data: { rowsGiven: 1, trainRows: 1, evalRows: 0, skipped: [], invalidLabels: 0, labelInputsTruncated: 0, rationaleInputsTruncated: 0, labelTargetsTruncated: 0, rationaleTargetsTruncated: 0, addedCharacters: [], labelOnly: false },
-      memory: { estimate: { weights: total, grads: 0, optimizer: 0, activations: 0, total }, maxBufferSize: LIMIT, maxStorageBufferBindingSize: LIMIT, largestBuffer: { what: 'weights', bytes: total }, fits, reason: fits ? undefined : `needs ${total} bytes, the device has ${LIMIT}` },
+      memory: { estimate: { weights: total, grads: 0, optimizer: 0, activations: 0, total }, maxBufferSize: LIMIT, maxStorageBufferBindingSize: LIMIT, largestBuffer: { what: 'weights', bytes: total }, passes: 1, sequencesPerPass: 2, fits, reason: fits ? undefined : `needs ${total} bytes, the device has ${LIMIT}` },
     };
   }
 

@@ -7,6 +7,7 @@ import { adapterElements, attachLora, detachLora, kaimingUniformA, LORA_DEFAULTS
 import { goldenBatch, harness, labelLogits, tinyModel } from './lora.testing';
 import { seededRandom } from '../common/random';
 import { tinyCheckpoint } from '../testing/checkpoint';
+import { largestGradientMismatch } from '../testing/finite-diff';
 
 describe('LoRA target matching (PEFT rules)', () => {
   it('"o" matches SelfAttention.o and EncDecAttention.o but not DenseReluDense.wo', () => {
@@ -143,18 +144,11 @@ describe('attachLora on a tiny T5', () => {
     for (const path of paths) {
       const ad = h.model.params.adapters.get(path)!;
       for (const p of [ad.A, ad.B]) {
-        const grad = await gpu.readF32(p.grad!);
-        const value = await gpu.readF32(p.value);
-        let at = 0;
-        for (let i = 1; i < grad.length; i++) if (Math.abs(grad[i]) > Math.abs(grad[at])) at = i;
-        const loss = async (v: number) => {
-          gpu.write(p.value, Float32Array.of(v), at);
+        const problem = await largestGradientMismatch(gpu, p, async () => {
           const l = await run(false);
           return 0.5 * l.label + 0.5 * l.rationale!;
-        };
-        const fd = ((await loss(value[at] + step)) - (await loss(value[at] - step))) / (2 * step);
-        gpu.write(p.value, Float32Array.of(value[at]), at);
-        if (!(Math.abs(fd - grad[at]) <= 0.03 * Math.abs(grad[at]) + 3e-4)) problems.push(`${p.name}[${at}]: analytic ${grad[at]}, numeric ${fd}`);
+        }, step);
+        if (problem) problems.push(problem);
       }
     }
     expect(problems).toEqual([]);

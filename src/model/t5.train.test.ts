@@ -3,6 +3,7 @@
 // both DSS tasks in one pass equal to a pass per task.
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, readJson, tinyCheckpoint } from '../testing/checkpoint';
+import { largestGradientMismatch } from '../testing/finite-diff';
 import { testGpu } from '../testing/gpu';
 import { taskWeights } from '../train/mix';
 import { parseDssBatch } from './batch';
@@ -96,19 +97,11 @@ describe('T5 training mode (dropout 0.1 from the config)', () => {
     const h = 1e-2;
     const problems: string[] = [];
     for (const name of names) {
-      const p = model.params.dense(name);
-      const grad = await gpu.readF32(p.grad!);
-      const value = await gpu.readF32(p.value);
-      let at = 0;
-      for (let i = 1; i < grad.length; i++) if (Math.abs(grad[i]) > Math.abs(grad[at])) at = i;
-      const loss = async (v: number) => {
-        gpu.write(p.value, Float32Array.of(v), at);
+      const problem = await largestGradientMismatch(gpu, model.params.dense(name), async () => {
         const l = await step.run(batch, { train: true, backward: false, seed, weights: taskWeights(batch.alpha) });
         return batch.alpha * l.label + (1 - batch.alpha) * l.rationale!;
-      };
-      const fd = ((await loss(value[at] + h)) - (await loss(value[at] - h))) / (2 * h);
-      gpu.write(p.value, Float32Array.of(value[at]), at);
-      if (!(Math.abs(fd - grad[at]) <= 0.03 * Math.abs(grad[at]) + 3e-4)) problems.push(`${name}[${at}]: analytic ${grad[at]}, numeric ${fd}`);
+      }, h);
+      if (problem) problems.push(problem);
     }
     expect(problems).toEqual([]);
     done();

@@ -3,6 +3,14 @@ import { formatBytes } from '../format';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** How a micro-batch runs: the tasks in one pass (twice the activations), a pass per task, or the label task alone. */
+function passesText(plan: RunPlan): string {
+  const m = plan.memory;
+  if (plan.data.labelOnly || plan.config.a >= 1) return `one pass of ${count(m.sequencesPerPass)} sequences per micro-batch (label task only)`;
+  if (m.passes === 1) return `label and rationale tasks in one pass of ${count(m.sequencesPerPass)} sequences per micro-batch (half the GPU dispatches of a pass per task, twice the activations)`;
+  return `a pass per task of ${count(m.sequencesPerPass)} sequences each: both tasks' logits together would exceed this GPU's ${formatBytes(Math.min(m.maxBufferSize, m.maxStorageBufferBindingSize))} per buffer`;
+}
+
 /** What the run will do, before it starts: rows, what was left out and why, truncations, memory against the limits. */
 export function PlanView({ plan, testId = 'run-plan', title = 'Plan' }: { plan: RunPlan; testId?: string; title?: string }) {
   const d = plan.data;
@@ -30,6 +38,8 @@ export function PlanView({ plan, testId = 'run-plan', title = 'Plan' }: { plan: 
         <dd>
           {count(plan.trainableParams)} trainable of {count(plan.totalParams)} ({((100 * plan.trainableParams) / Math.max(1, plan.totalParams)).toFixed(2)}%)
         </dd>
+        <dt>Passes</dt>
+        <dd>{passesText(plan)}</dd>
         <dt>GPU memory (estimate)</dt>
         <dd>
           {formatBytes(m.estimate.total)}: weights {formatBytes(m.estimate.weights)}, grads {formatBytes(m.estimate.grads)}, optimizer {formatBytes(m.estimate.optimizer)}, activations{' '}
