@@ -5,8 +5,8 @@
 // Skipped for NF4 bases (a merged copy is f32: 8x the bytes QLoRA exists to save) and when the copies would pass
 // a budget; those linears keep the adapter path.
 import type { Gpu } from '../gpu/gpu';
-import { matmul } from '../gpu/kernels/matmul';
 import type { Tensor } from '../gpu/tensor';
+import { foldLora } from './merge';
 import { denseParam, ParameterStore } from './parameters';
 
 /** At most this many bytes of merged decoder weights per generator. */
@@ -44,10 +44,7 @@ export function mergeDecoderAdapters(gpu: Gpu, params: ParameterStore, budget = 
     for (const [path, w] of merged) {
       // Looked up now: packed trainable parameters move into arenas, and the values change as they train.
       const base = params.dense(`${path}.weight`);
-      const adapter = params.adapters.get(path)!;
-      const [out, inp] = base.shape;
-      // W' (out, in) = W + scaling * B (out, r) . A (r, in)
-      matmul(gpu, w, adapter.B.value, adapter.A.value, { M: out, N: inp, K: adapter.r }, { alpha: adapter.scaling, residual: base.value });
+      foldLora(gpu, w, base.value, params.adapters.get(path)!, base.shape);
     }
   };
   return { params: view, merged: paths, refresh, free: () => gpu.free(...merged.values()) };

@@ -6,9 +6,15 @@ import { matmul } from '../gpu/kernels/matmul';
 import { nf4Dequantize } from '../gpu/kernels/nf4';
 import type { Tensor } from '../gpu/tensor';
 import { t5ParameterSpecs } from './hf-names';
-import type { Param } from './parameters';
+import type { LoraAdapter, Param } from './parameters';
 import type { T5Model } from './t5-model';
 import { syncTokenRows } from './trainable-tokens';
+
+/** into (out, in) = base + scaling * B (out, r) . A (r, in): the adapter folded into its base weight. */
+export function foldLora(gpu: Gpu, into: Tensor, base: Tensor, adapter: LoraAdapter, shape: readonly number[]): void {
+  const [out, inp] = shape;
+  matmul(gpu, into, adapter.B.value, adapter.A.value, { M: out, N: inp, K: adapter.r }, { alpha: adapter.scaling, residual: base });
+}
 
 /** One parameter's f32 values with its adapter folded in (base + scaling * B A), read back to the host. */
 export async function mergedWeight(gpu: Gpu, model: T5Model, p: Param): Promise<Float32Array> {
@@ -27,11 +33,9 @@ export async function mergedWeight(gpu: Gpu, model: T5Model, p: Param): Promise<
       base = p.value;
     }
     if (!adapter) return await gpu.readF32(base);
-    const [out, inp] = p.shape;
-    // W' (out, in) = W + scaling * B (out, r) . A (r, in)
     const merged = gpu.tensor([n], 'f32', 'scratch', `merged:${p.name}`);
     temps.push(merged);
-    matmul(gpu, merged, adapter.B.value, adapter.A.value, { M: out, N: inp, K: adapter.r }, { alpha: adapter.scaling, residual: base });
+    foldLora(gpu, merged, base, adapter, p.shape);
     return await gpu.readF32(merged);
   } finally {
     gpu.flush();
