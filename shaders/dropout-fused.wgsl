@@ -1,6 +1,7 @@
-// Dropout fused into another kernel (a matmul's loads or store, an activation): element i of the masked tensor is
-// kept and scaled or set to 0 exactly as the dropout kernel does (shaders/dropout.wgsl), from the uniforms
-// dropKey0/1 (the step seed), dropStream (the site), dropThreshold and dropScale. Needs shaders/philox.wgsl.
+// Dropout of element i of a tensor: kept and scaled, or set to 0, from the uniforms dropKey0/1 (the step seed),
+// dropStream (the site), dropThreshold and dropScale. The dropout kernel (dropout.wgsl) and the kernels that fuse a
+// dropout (a matmul's loads or store, an activation, the embedding lookup) all call it, so their masks agree.
+// Needs shaders/philox.wgsl.
 fn dropped(v: f32, i: u32) -> f32 {
   let keep = dropout_keeps(i, u.dropStream, vec2<u32>(u.dropKey0, u.dropKey1), u.dropThreshold);
   return select(0.0, v * u.dropScale, keep);

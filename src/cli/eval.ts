@@ -28,12 +28,12 @@ const OPTIONS = {
   ...Object.fromEntries(SETTING_FLAGS.map((k) => [k, { type: 'string' }])),
 } as const;
 
-/** An adapter folder's files (the PEFT pair plus the tokenizer files an export carries). */
+/** An adapter folder's files (the PEFT pair, the tokenizer files and the README.md model card an export carries). */
 export async function readAdapterFolder(dir: string): Promise<FileRecord> {
   if (!existsSync(join(dir, 'adapter_config.json'))) throw new Error(`${dir} is not a PEFT adapter folder (no adapter_config.json)`);
   const files: FileRecord = {};
   for (const name of await readdir(dir)) {
-    if (name.endsWith('.json')) files[name] = await readFile(join(dir, name), 'utf8');
+    if (name.endsWith('.json') || name === 'README.md') files[name] = await readFile(join(dir, name), 'utf8');
     else if (name.endsWith('.safetensors')) files[name] = new Uint8Array(await readFile(join(dir, name)));
   }
   return files;
@@ -51,14 +51,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const checkpoint = (v.checkpoint ?? 'latest') as 'best' | 'latest';
   if (!['best', 'latest'].includes(checkpoint)) throw new Error(`--checkpoint must be latest or best, got "${checkpoint}"`);
   const settings = configFromFlags(Object.fromEntries(SETTING_FLAGS.map((k) => [k, v[k]]))) as EvalSettings;
-  if (typeof v.adapter === 'string') {
-    const readme = join(v.adapter, 'README.md');
-    const base = adapterBase(existsSync(readme) ? await readFile(readme, 'utf8') : undefined, v.adapter, { nf4: !!v.nf4, doubleQuant: !!v['double-quant'] });
+  const adapter = typeof v.adapter === 'string' ? await readAdapterFolder(v.adapter) : undefined;
+  if (adapter) {
+    const readme = adapter['README.md'];
+    const base = adapterBase(typeof readme === 'string' ? readme : undefined, v.adapter as string, { nf4: !!v.nf4, doubleQuant: !!v['double-quant'] });
     if (base.note) process.stderr.write(`${base.note}\n`);
     Object.assign(settings, base.nf4 ? { method: 'qlora', doubleQuant: base.doubleQuant } : { method: 'lora' });
   } else if (!v.run) settings.method = 'full';
   const { data } = await readJsonlRows(v.data as string, parseColumns(v.columns as string | undefined));
-  const adapter = typeof v.adapter === 'string' ? await readAdapterFolder(v.adapter) : undefined;
   const runDir = typeof v.run === 'string' ? resolve(v.run) : null;
   if (runDir && !existsSync(join(runDir, 'run.json'))) throw new Error(`${v.run} is not a run folder (no run.json)`);
   const gpu = await createNodeGpu();

@@ -13,22 +13,24 @@ export interface DropoutOptions {
   stream: number;
 }
 
+/** The uniforms of a dropout (shaders/dropout-fused.wgsl), standalone or fused into another kernel (unread without one). */
+export const DROP_UNIFORMS = [
+  { name: 'dropKey0', type: 'u32' },
+  { name: 'dropKey1', type: 'u32' },
+  { name: 'dropStream', type: 'u32' },
+  { name: 'dropThreshold', type: 'u32' },
+  { name: 'dropScale', type: 'f32' },
+] as const;
+
 export const dropoutProgram: ProgramSpec = {
   name: 'dropout',
   shader: 'dropout',
-  includes: ['philox'],
+  includes: ['philox', 'dropout-fused'],
   constants: { MASK_ONLY: false },
   workgroupSize: [256],
   // One read_write binding: the kernel works in place; out-of-place calls copy first.
   bindings: [{ name: 'x', access: 'read_write', type: 'f32' }],
-  uniforms: [
-    { name: 'n', type: 'u32' },
-    { name: 'key0', type: 'u32' },
-    { name: 'key1', type: 'u32' },
-    { name: 'stream', type: 'u32' },
-    { name: 'threshold', type: 'u32' },
-    { name: 'scale', type: 'f32' },
-  ],
+  uniforms: [{ name: 'n', type: 'u32' }, ...DROP_UNIFORMS],
 };
 
 /** The same mask written as a scale tensor (keep / (1-p) or 0) without reading x: no fill of ones first. */
@@ -39,15 +41,6 @@ export function checkDropoutOptions(op: string, o: DropoutOptions): void {
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RangeError(`${op}: seed must be a non-negative safe integer, got ${o.seed}`);
   if (!Number.isInteger(o.stream) || o.stream < 0 || o.stream > 0xffffffff) throw new RangeError(`${op}: stream must be a u32, got ${o.stream}`);
 }
-
-/** The uniforms of a dropout fused into another kernel (shaders/dropout-fused.wgsl); unread when it has none. */
-export const DROP_UNIFORMS = [
-  { name: 'dropKey0', type: 'u32' },
-  { name: 'dropKey1', type: 'u32' },
-  { name: 'dropStream', type: 'u32' },
-  { name: 'dropThreshold', type: 'u32' },
-  { name: 'dropScale', type: 'f32' },
-] as const;
 
 /** Values of DROP_UNIFORMS for these options (zeros and scale 1 without a dropout). */
 export function dropUniforms(drop: DropoutOptions | undefined): Record<(typeof DROP_UNIFORMS)[number]['name'], number> {
@@ -63,9 +56,7 @@ function applyMask(op: string, gpu: Gpu, out: Bindable, inp: Bindable, n: number
   expectBinding(op, 'inp', inp, n);
   if (!isInPlace(op, out, inp)) copyElements(gpu, out, inp, n);
   if (o.p === 0 || n === 0) return;
-  const [key0, key1] = philoxKey(o.seed);
-  const uniforms = { n, key0, key1, stream: o.stream, threshold: dropThreshold(o.p), scale: 1 / (1 - o.p) };
-  gpu.dispatch(dropoutProgram, { x: out }, uniforms, gpu.grid1d(dropoutProgram, n));
+  gpu.dispatch(dropoutProgram, { x: out }, { n, ...dropUniforms(o) }, gpu.grid1d(dropoutProgram, n));
 }
 
 // inp (n), out (n): out = keep ? inp / (1-p) : 0, keep drawn from Philox4x32-10(key = seed, counter = (i, stream, 0, 0)).
@@ -87,9 +78,7 @@ export function dropoutScaleMask(gpu: Gpu, out: Bindable, n: number, o: DropoutO
   expectCount('dropoutScaleMask', 'n', n);
   expectBinding('dropoutScaleMask', 'out', out, n);
   if (n === 0) return;
-  const [key0, key1] = philoxKey(o.seed);
-  const uniforms = { n, key0, key1, stream: o.stream, threshold: dropThreshold(o.p), scale: 1 / (1 - o.p) };
-  gpu.dispatch(dropoutMaskProgram, { x: out }, uniforms, gpu.grid1d(dropoutMaskProgram, n));
+  gpu.dispatch(dropoutMaskProgram, { x: out }, { n, ...dropUniforms(o) }, gpu.grid1d(dropoutMaskProgram, n));
 }
 
 /** The keep mask (1 = kept) the GPU draws for these options, computed on the CPU. */

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { AnswerWith, ExportChunk, MergeProgress } from '../../engine/api';
 import type { FileRecord, RunRecord } from '../../engine/run-api';
 import { deleteAdapter, listAdapters, putAdapter, type StoredAdapter } from '../../hosts/browser/idb-adapter-store';
@@ -31,8 +31,7 @@ export function ExportPage() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   /** Aborts the zip download in progress (Cancel); null when none runs. */
-  const download$ = useRef<AbortController | null>(null);
-  const [cancellable, setCancellable] = useState(false);
+  const [zipInProgress, setZipInProgress] = useState<AbortController | null>(null);
   const refreshAdapters = () => listAdapters().then(setAdapters, (e: Error) => setError(e.message));
   useEffect(() => {
     pageTrainEngine()
@@ -56,15 +55,13 @@ export function ExportPage() {
   /** A zip streamed to the save target (a picked file, else a download) with a Cancel that leaves nothing saved. */
   const streamZip = async (name: string, produce: (sink: (c: ExportChunk) => Promise<void>) => Promise<unknown>) => {
     const controller = new AbortController();
-    download$.current = controller;
+    setZipInProgress(controller);
     setNotice(null);
-    setCancellable(true);
     let result: ZipDownloadResult;
     try {
       result = await zipDownload(name, produce, controller.signal);
     } finally {
-      download$.current = null;
-      setCancellable(false);
+      setZipInProgress(null);
     }
     if (result === 'cancelled') setNotice(`Cancelled ${name}: nothing was saved.`);
     else if (result === 'saved') setNotice(`Saved ${name}.`);
@@ -124,8 +121,8 @@ export function ExportPage() {
       {progress ? (
         <div className="export-progress" data-testid="export-progress">
           <progress value={progress.done} max={Math.max(1, progress.total)} aria-label="Export progress" /> <span className="muted">{progress.text}</span>
-          {cancellable ? (
-            <button type="button" onClick={() => download$.current?.abort()}>
+          {zipInProgress ? (
+            <button type="button" onClick={() => zipInProgress.abort()}>
               Cancel
             </button>
           ) : null}

@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricRow } from '../../engine/run-api';
 import { chartData } from './chart-data';
 import { LossChart } from './LossChart';
@@ -20,17 +20,18 @@ const Memory = memo(MemoryChart);
 /** rows, but a new value at most every `ms` (0: every one; the first and a shrinking one at once: another run, a resume). */
 function useThrottled<T extends readonly unknown[]>(rows: T, ms: number): T {
   const [shown, setShown] = useState(rows);
-  const [at, setAt] = useState(0);
+  // When `shown` last changed: read by the effect, never rendered, so a ref.
+  const shownAt = useRef(0);
   const immediate = ms === 0 || shown.length === 0 || rows.length < shown.length;
   useEffect(() => {
     if (rows === shown) return;
-    const wait = immediate ? 0 : Math.max(0, at + ms - Date.now());
+    const wait = immediate ? 0 : Math.max(0, shownAt.current + ms - Date.now());
     const timer = setTimeout(() => {
+      shownAt.current = Date.now();
       setShown(rows);
-      setAt(Date.now());
     }, wait);
     return () => clearTimeout(timer);
-  }, [rows, shown, at, ms, immediate]);
+  }, [rows, shown, ms, immediate]);
   return immediate ? rows : shown;
 }
 

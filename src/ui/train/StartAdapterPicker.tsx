@@ -32,6 +32,7 @@ export function StartAdapterPicker({ disabled }: { disabled: boolean }) {
         id={id}
         value={chosen?.id ?? ''}
         disabled={disabled}
+        title={chosen ? `${chosen.label} (r ${chosen.r}, alpha ${chosen.alpha})` : undefined}
         onFocus={() => void refresh()}
         onChange={(e) => chooseStartAdapter(adapters.find((a) => a.id === e.target.value) ?? null)}
       >
