@@ -72,6 +72,11 @@ test('import an adapter zip, press "Continue training", and a run trains it to t
     await expect(train.getByLabel('Alpha')).toBeDisabled();
     await expect(train.getByTestId('start-adapter-note')).toContainText('qv-adapter');
     await expect(train.getByLabel('Base model')).toHaveValue(`hub:${ID}`);
+    // The adapter's whole name shows at a narrow window too (the select spans two columns).
+    await page.setViewportSize({ width: 1024, height: 900 });
+    await expect(start).toHaveAttribute('title', /qv-adapter \(r \d+, alpha \d+\)/);
+    await train.getByTestId('start-adapter-note').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/train-page-start-adapter-1024.png' });
 
     await train.getByRole('radio', { name: 'All but rejected rows' }).check();
     await train.getByLabel('Use only the first').fill('8');
