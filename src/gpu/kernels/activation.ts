@@ -5,7 +5,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
-import { checkDropoutOptions, DROP_UNIFORMS, dropUniforms, type DropoutOptions } from './dropout';
+import { checkDropoutOptions, DROP_UNIFORMS, dropUniforms, fusedDropoutProgram, type DropoutOptions } from './dropout';
 import { expectTensor } from './kernel-args';
 
 // gelu_new's constants: sqrt(2/pi) and the cubic coefficient (HF NewGELUActivation).
@@ -82,16 +82,8 @@ function expectF32(kernel: string, tensors: Record<string, Bindable>, n: number)
 function dropping(kernel: string, spec: ProgramSpec, n: number, dropout: DropoutOptions | undefined): [ProgramSpec, Record<string, number>] {
   if (dropout) checkDropoutOptions(kernel, dropout);
   const on = !!dropout && dropout.p > 0;
-  const program = on ? droppingPrograms.get(spec) ?? droppingProgram(spec) : spec;
+  const program = on ? fusedDropoutProgram(spec) : spec;
   return [program, { n, ...dropUniforms(on ? dropout : undefined) }];
-}
-
-const droppingPrograms = new Map<ProgramSpec, ProgramSpec>();
-
-function droppingProgram(spec: ProgramSpec): ProgramSpec {
-  const p: ProgramSpec = { ...spec, name: `${spec.name}_drop`, constants: { ...spec.constants, DROP: true } };
-  droppingPrograms.set(spec, p);
-  return p;
 }
 
 // a, b, out (n): out = [dropout](gelu_new(a) * b)           (T5 gated-gelu FFN: a = wi_0 x, b = wi_1 x)

@@ -15,14 +15,13 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec, UniformSpec } from '../program';
 import type { Bindable } from '../tensor';
 import { expectBinding, expectIntegers, expectOutputsDistinct } from './kernel-args';
-import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
+import { chooseReduceVariant, SERIAL_WG, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
 /**
  * Score-row kernels: a workgroup per row (barrier trees), the same with subgroup operations and one barrier per
  * reduction, or one invocation per row replaying the trees (same bits as the workgroup form).
  */
 export type AttentionRowVariant = ReduceVariant;
-const SERIAL_WG = 64;
 
 export interface AttentionDims {
   B: number;
@@ -230,7 +229,6 @@ function checkDims(fn: string, dims: AttentionDims): Checked {
   const values = { n: 0, B, Tq, Tk, NH, D, cap, qoff, causal: dims.causal ? 1 : 0 };
   return { values, rows: B * NH * Tq, qSize: B * Tq * C, kvSize: B * cap * C, biasSize: NH * Tq * Tk };
 }
-
 
 /**
  * Forward: probs = softmax(q.k^T + bias + mask) per head, out = probs.v.

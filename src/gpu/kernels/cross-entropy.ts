@@ -6,7 +6,7 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { isSlice, type Bindable } from '../tensor';
 import { copyElements, expectBinding, expectCount, expectDistinct, isInPlace } from './kernel-args';
-import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
+import { chooseReduceVariant, SERIAL_WG, SUBGROUP_WG, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
 /**
  * A workgroup per row (the tree in workgroup memory), the same with subgroup operations and one barrier, or one
@@ -14,8 +14,6 @@ import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './redu
  */
 export type CrossEntropyVariant = ReduceVariant;
 const WG = 256;
-const SUBGROUP_WG = 64;
-const SERIAL_WG = 64;
 const FORM_WG: Record<CrossEntropyVariant, number> = { workgroup: WG, subgroup: SUBGROUP_WG, serial: SERIAL_WG };
 
 /** withGrad: also overwrite the (bound, read_write) logits with the gradient. */

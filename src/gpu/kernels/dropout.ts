@@ -42,6 +42,21 @@ export function checkDropoutOptions(op: string, o: DropoutOptions): void {
   if (!Number.isInteger(o.stream) || o.stream < 0 || o.stream > 0xffffffff) throw new RangeError(`${op}: stream must be a u32, got ${o.stream}`);
 }
 
+const fusedDropoutPrograms = new Map<ProgramSpec, ProgramSpec>();
+
+/**
+ * A kernel's program with its dropout turned on: the same shader with the constant DROP true (it then applies
+ * dropout-fused.wgsl's dropped() to what it writes), named `<name>_drop`. One object per program, so it compiles once.
+ */
+export function fusedDropoutProgram(spec: ProgramSpec): ProgramSpec {
+  let p = fusedDropoutPrograms.get(spec);
+  if (!p) {
+    p = { ...spec, name: `${spec.name}_drop`, constants: { ...spec.constants, DROP: true } };
+    fusedDropoutPrograms.set(spec, p);
+  }
+  return p;
+}
+
 /** Values of DROP_UNIFORMS for these options (zeros and scale 1 without a dropout). */
 export function dropUniforms(drop: DropoutOptions | undefined): Record<(typeof DROP_UNIFORMS)[number]['name'], number> {
   if (!drop) return { dropKey0: 0, dropKey1: 0, dropStream: 0, dropThreshold: 0, dropScale: 1 };

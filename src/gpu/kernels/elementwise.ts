@@ -5,7 +5,7 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable, Tensor } from '../tensor';
 import { expectBinding, expectCount, isInPlace } from './kernel-args';
-import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
+import { chooseReduceVariant, SERIAL_WG, SUBGROUP_WG, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
 const WG = 256;
 
@@ -58,9 +58,6 @@ export const axpyProgram: ProgramSpec = {
     { name: 'alpha', type: 'f32' },
   ],
 };
-
-const SUBGROUP_WG = 64;
-const SERIAL_WG = 64;
 
 /** Workgroup size of each form of the reduction (the serial form's invocations each stand for a WG-wide workgroup). */
 const REDUCE_WG: Record<ReduceVariant, number> = { workgroup: WG, subgroup: SUBGROUP_WG, serial: SERIAL_WG };

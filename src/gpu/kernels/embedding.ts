@@ -3,7 +3,7 @@
 import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import { elements, type Bindable, type Tensor } from '../tensor';
-import { checkDropoutOptions, DROP_UNIFORMS, dropUniforms, type DropoutOptions } from './dropout';
+import { checkDropoutOptions, DROP_UNIFORMS, dropUniforms, fusedDropoutProgram, type DropoutOptions } from './dropout';
 import { dtypeOf, expectTensor } from './kernel-args';
 
 export const embeddingForwardProgram: ProgramSpec = {
@@ -24,8 +24,6 @@ export const embeddingForwardProgram: ProgramSpec = {
   includes: ['philox', 'dropout-fused'],
 };
 
-/** The lookup with the model's input dropout drawn as the rows are written (shaders/dropout-fused.wgsl). */
-export const embeddingForwardDropProgram: ProgramSpec = { ...embeddingForwardProgram, name: 'embedding_forward_drop', constants: { DROP: true } };
 
 export const embeddingBackwardProgram: ProgramSpec = {
   name: 'embedding_backward',
@@ -55,7 +53,8 @@ export function embeddingForward(gpu: Gpu, out: Bindable, ids: Bindable, table: 
   }
   if (dropout) checkDropoutOptions(k, dropout);
   const drop = dropout && dropout.p > 0 ? dropout : undefined;
-  const program = drop ? embeddingForwardDropProgram : embeddingForwardProgram;
+  // With the model's input dropout drawn as the rows are written.
+  const program = drop ? fusedDropoutProgram(embeddingForwardProgram) : embeddingForwardProgram;
   gpu.dispatch(program, { out, ids, table }, { N, C, ...dropUniforms(drop) }, gpu.grid1d(program, N * C));
 }
 

@@ -54,21 +54,15 @@ function base(b: Bindable): { tensor: Tensor; offset: number } {
   return isSlice(b) ? { tensor: b.tensor, offset: b.offset } : { tensor: b, offset: 0 };
 }
 
-/** Where a binding starts in its GPU buffer, in bytes (a tensor of an arena starts past 0). */
-function bufferStart(b: Bindable): number {
-  const { tensor, offset } = base(b);
-  return tensor.byteOffset + offset * DTYPE_BYTES[tensor.dtype];
-}
-
 /**
  * Whether out and inp name the same n elements (the in-place form). Throws when they share a buffer any
  * other way: WebGPU forbids one buffer in a read_write and a read binding of the same dispatch.
  */
 export function isInPlace(op: string, out: Bindable, inp: Bindable): boolean {
-  const a = base(out);
-  const b = base(inp);
-  if (a.tensor.buffer !== b.tensor.buffer) return false;
-  if (bufferStart(out) === bufferStart(inp)) return true;
+  const a = bindingRange(out);
+  const b = bindingRange(inp);
+  if (a.buffer !== b.buffer) return false;
+  if (a.offset === b.offset) return true;
   throw new RangeError(`${op}: output ${describe(out)} and input ${describe(inp)} share a buffer without being the same elements`);
 }
 
@@ -87,7 +81,7 @@ export function copyElements(gpu: Gpu, dst: Bindable, src: Bindable, n: number):
 export function expectDistinct(op: string, bindings: Readonly<Record<string, Bindable>>): void {
   const seen = new Map<GPUBuffer, string>();
   for (const [name, b] of Object.entries(bindings)) {
-    const buffer = base(b).tensor.buffer;
+    const { buffer } = bindingRange(b);
     const other = seen.get(buffer);
     if (other) throw new RangeError(`${op}: ${name} ${describe(b)} shares its buffer with ${other}; they must be separate tensors`);
     seen.set(buffer, name);

@@ -12,6 +12,13 @@ import type { Gpu } from '../gpu';
 export type ReduceVariant = 'workgroup' | 'subgroup' | 'serial';
 export const REDUCE_VARIANTS: readonly ReduceVariant[] = ['workgroup', 'subgroup', 'serial'];
 
+/**
+ * Workgroup sizes of the subgroup form (a few subgroups on any adapter, one barrier to merge them) and of the serial
+ * form (rows per workgroup, one invocation each), shared by every kernel that has them.
+ */
+export const SUBGROUP_WG = 64;
+export const SERIAL_WG = 64;
+
 /** The forms (of those a kernel has) this adapter can run. */
 export function reduceCandidates(gpu: Gpu, forms: readonly ReduceVariant[] = REDUCE_VARIANTS): ReduceVariant[] {
   return forms.filter((v) => v !== 'subgroup' || gpu.info.subgroups);

@@ -4,7 +4,7 @@ import type { Gpu } from '../gpu';
 import type { ProgramSpec } from '../program';
 import type { Bindable } from '../tensor';
 import { expectTensor } from './kernel-args';
-import { chooseReduceVariant, timeReduceTrial, type ReduceVariant } from './reduce-variants';
+import { chooseReduceVariant, SERIAL_WG, SUBGROUP_WG, timeReduceTrial, type ReduceVariant } from './reduce-variants';
 
 export const rmsnormForwardProgram: ProgramSpec = {
   name: 'rmsnorm_forward',
@@ -57,9 +57,6 @@ export const rmsnormBackwardWeightProgram: ProgramSpec = {
     { name: 'C', type: 'u32' },
   ],
 };
-
-const SERIAL_WG = 64;
-const SUBGROUP_WG = 64;
 
 /** A serial form sums in its workgroup form's tree (tree-sum.wgsl), so both give the same bits. */
 function serialTree(workgroupForm: ProgramSpec): Pick<ProgramSpec, 'constants' | 'includes'> {
