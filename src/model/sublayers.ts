@@ -153,15 +153,7 @@ export function attentionForwardSite(sc: StackContext, a: AttentionSite, cache?:
   const layout = cache?.append ? { queryOffset: cache.append.position, kvCapacity: cache.append.capacity } : {};
   const dims = { B: s.B, Tq: a.Tq(s), Tk: a.Tk(s), NH, D, causal: a.causal, ...layout };
   attentionForward(gpu, r.ctx, r.probs, r.q, kv.k, kv.v, a.bias, a.keyMask, dims, { probsDropoutScale: probsDropout(sc, a) });
-  const outputDropout = sublayerOutputDropout(sc, a.stream + ATT.output);
-  if (!outputDropout || fusesOutputDropout(sc.ctx, hfName.linear(m, 'o'))) {
-    linearForward(sc.ctx, hfName.linear(m, 'o'), a.resOut, r.ctx, sc.rows, { residual: a.resIn, outputDropout, stream: a.stream + ATT.o });
-    return;
-  }
-  const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, hfName.linear(m, 'o'), y, r.ctx, sc.rows, { stream: a.stream + ATT.o });
-  dropoutForward(gpu, y, y, N * C, outputDropout);
-  add(gpu, a.resOut, a.resIn, y);
+  outputProjection(sc, hfName.linear(m, 'o'), r.ctx, a, a.stream + ATT.o, a.stream + ATT.output);
 }
 
 /** dres holds d(resOut) on entry and d(resIn) on return. */
@@ -247,15 +239,25 @@ export function feedForwardSite(sc: StackContext, f: FeedForwardSite): void {
     linearForward(sc.ctx, hfName.linear(m, 'wi'), r.a, r.h, sc.rows, { stream: f.stream + FF.wi });
     reluForward(gpu, r.g, r.a, N * F, hidden);
   }
-  const outputDropout = sublayerOutputDropout(sc, f.stream + FF.output);
-  if (!outputDropout || fusesOutputDropout(sc.ctx, hfName.linear(m, 'wo'))) {
-    linearForward(sc.ctx, hfName.linear(m, 'wo'), f.resOut, r.g, sc.rows, { residual: f.resIn, outputDropout, stream: f.stream + FF.wo });
+  outputProjection(sc, hfName.linear(m, 'wo'), r.g, f, f.stream + FF.wo, f.stream + FF.output);
+}
+
+/**
+ * resOut = resIn + dropout(linear(x)): a sub-layer's output projection (o or wo), with the dropout and the residual
+ * add in the matmul's store where it can take them, else as two more dispatches.
+ */
+function outputProjection(sc: StackContext, linear: string, x: Bindable, site: { resIn: Bindable; resOut: Bindable }, stream: number, outputStream: number): void {
+  const outputDropout = sublayerOutputDropout(sc, outputStream);
+  if (!outputDropout || fusesOutputDropout(sc.ctx, linear)) {
+    linearForward(sc.ctx, linear, site.resOut, x, sc.rows, { residual: site.resIn, outputDropout, stream });
     return;
   }
-  const y = sc.scratch('sublayer_out', (x) => sc.rows(x) * C);
-  linearForward(sc.ctx, hfName.linear(m, 'wo'), y, r.g, sc.rows, { stream: f.stream + FF.wo });
-  dropoutForward(gpu, y, y, N * C, outputDropout);
-  add(gpu, f.resOut, f.resIn, y);
+  const { gpu, records } = sc.ctx;
+  const C = sc.dims.C;
+  const y = sc.scratch('sublayer_out', (e) => sc.rows(e) * C);
+  linearForward(sc.ctx, linear, y, x, sc.rows, { stream });
+  dropoutForward(gpu, y, y, sc.rows(records.shape) * C, outputDropout);
+  add(gpu, site.resOut, site.resIn, y);
 }
 
 export function feedForwardBackwardSite(sc: StackContext, f: FeedForwardSite, dres: Bindable): void {
