@@ -30,11 +30,12 @@ export class EngineCallError extends Error {
 const isErrorData = (v: unknown): v is EngineErrorData =>
   typeof v === 'object' && v !== null && typeof (v as EngineErrorData).kind === 'string' && typeof (v as EngineErrorData).message === 'string';
 
-/** Any rejection of an engine call as an EngineCallError (an Error from elsewhere is 'internal'). */
+/** Any rejection of an engine call as an EngineCallError (an Error, or anything with a message, from elsewhere is 'internal'). */
 export function asEngineError(e: unknown): EngineCallError {
   if (e instanceof EngineCallError) return e;
   if (isErrorData(e)) return new EngineCallError(e.kind, e.message);
-  return new EngineCallError('internal', e instanceof Error ? e.message : String(e));
+  const message = typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+  return new EngineCallError('internal', e instanceof Error ? e.message : message);
 }
 
 /** Awaits an engine call, rethrowing its failure as an EngineCallError. */

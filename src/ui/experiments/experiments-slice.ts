@@ -3,6 +3,7 @@
 // finds the saved queue and resumes it (the run that was training from its latest checkpoint) unless someone paused
 // it or another tab runs it; "Resume sweep" continues a paused one. Each finished configuration's exact match is
 // measured as in the CLI (experiments/exact-match).
+import { asEngineError } from '../engine-client';
 import { create } from 'zustand';
 import type { RunData, RunEvent } from '../../engine/run-api';
 import { sweepExactMatch } from '../../experiments/exact-match';
@@ -52,7 +53,6 @@ let loading: Promise<void> | null = null;
 let db: ReturnType<typeof openIdbSweeps> | null = null;
 const sweeps = () => (db ??= openIdbSweeps());
 const sweepStore = async () => (await sweeps()).sweep(SWEEP_ID);
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String((e as { message?: string })?.message ?? e));
 
 /** Run the queue under the sweep's lock (taken by the caller), keeping the page's state in step with it. */
 async function drive(q: SweepQueue, data: RunData, release: () => void): Promise<void> {
@@ -64,7 +64,7 @@ async function drive(q: SweepQueue, data: RunData, release: () => void): Promise
   const engine = pageSweepEngine();
   const measure = sweepExactMatch(engine, data, {
     onProgress: (id, p) => set({ evaluating: { id, done: p.done, total: p.total } }),
-    onError: (id, e) => set({ notice: `Exact match of ${id} was not measured (${messageOf(e)}); it is tried again when the next configuration finishes.` }),
+    onError: (id, e) => set({ notice: `Exact match of ${id} was not measured (${asEngineError(e).message}); it is tried again when the next configuration finishes.` }),
   });
   const exactMatch = async (id: string) => {
     set({ evaluating: { id, done: 0, total: 0 } });
@@ -96,7 +96,7 @@ async function drive(q: SweepQueue, data: RunData, release: () => void): Promise
       onEntry: () => void sync(),
     });
   } catch (e) {
-    set({ error: messageOf(e) });
+    set({ error: asEngineError(e).message });
   } finally {
     release();
     set({ running: false, live: null, evaluating: null });
@@ -140,7 +140,7 @@ async function loadSaved(): Promise<void> {
   useExperiments.setState({ entries: state?.entries ?? [], kind: state?.kind ?? null, pausedByUser: state?.pausedByUser === true, results: await store.loadResults(), loaded: true });
   if (!state || state.pausedByUser || !state.entries.some((e) => !isFinal(e.status))) return;
   const data = await store.loadData();
-  if (data) void resumeAfterReload(state, data).catch((e) => useExperiments.setState({ running: false, error: messageOf(e) }));
+  if (data) void resumeAfterReload(state, data).catch((e) => useExperiments.setState({ running: false, error: asEngineError(e).message }));
 }
 
 /** The saved queue as a SweepQueue this page can reorder or cancel in (when it is not running here). */
@@ -223,7 +223,7 @@ export const useExperiments = create<ExperimentsState>()((set, get) => ({
     try {
       await q.move(id, index + by);
     } catch (e) {
-      set({ error: messageOf(e) });
+      set({ error: asEngineError(e).message });
     }
     set({ entries: q.entries.map((e) => ({ ...e })) });
   },

@@ -2,6 +2,7 @@
 // memory estimate), hub settings, which ids are cached, the running load's progress, the loaded model's summary
 // and the "try it" generations. Its own zustand store; the engine, storage and cache come in as deps so the same
 // slice runs in the page (comlink worker, localStorage, Cache Storage) and in Node tests (an in-thread Engine).
+import { asEngineError } from '../engine-client';
 import { create } from 'zustand';
 import type { EngineApi, GenerateRequestOptions, LoadReport, ModelSource, ModelSummary, PathedFile, T5Config } from '../../engine/api';
 import { checkHubId } from '../../settings/hub';
@@ -80,7 +81,6 @@ export interface ModelsActions {
 
 export type ModelsSlice = ModelsState & ModelsActions;
 
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 let loadCounter = 0;
 
 export function createModelsStore(deps: ModelsDeps) {
@@ -104,7 +104,7 @@ export function createModelsStore(deps: ModelsDeps) {
         const config = await deps.fetchConfig(id, baseUrl);
         if (get().settings.baseUrl === baseUrl) patchEntry(id, { config, status: 'ready' });
       } catch (e) {
-        if (get().settings.baseUrl === baseUrl) patchEntry(id, { status: 'error', error: messageOf(e) });
+        if (get().settings.baseUrl === baseUrl) patchEntry(id, { status: 'error', error: asEngineError(e).message });
       }
     };
     const fetchMissingConfigs = () => Promise.all(get().entries.filter((e) => !T5_PRESETS[e.id]).map((e) => fetchConfig(e.id)));
@@ -133,7 +133,7 @@ export function createModelsStore(deps: ModelsDeps) {
         const summary = await engine.loadModel(source, onProgress, loadId);
         set({ loaded: summary, outputs: null, generateError: null, message: { kind: 'info', text: `Loaded ${summary.label} in ${(summary.loadMillis / 1000).toFixed(1)} s.` } });
       } catch (e) {
-        const text = messageOf(e);
+        const text = asEngineError(e).message;
         set({ message: text === 'load cancelled' ? { kind: 'info', text: `Cancelled loading ${what}.` } : { kind: 'error', text } });
         // A load that failed after reading its files has already freed the previous model.
         set({ loaded: await engine.loadedModel().catch(() => get().loaded) });
@@ -168,7 +168,7 @@ export function createModelsStore(deps: ModelsDeps) {
         try {
           baseUrl = normalizeBaseUrl(input);
         } catch (e) {
-          set({ message: { kind: 'error', text: messageOf(e) } });
+          set({ message: { kind: 'error', text: asEngineError(e).message } });
           return;
         }
         save({ baseUrl });
@@ -185,7 +185,7 @@ export function createModelsStore(deps: ModelsDeps) {
         try {
           checkHubId(id);
         } catch (e) {
-          set({ message: { kind: 'error', text: messageOf(e) } });
+          set({ message: { kind: 'error', text: asEngineError(e).message } });
           return;
         }
         if (get().entries.some((e) => e.id === id)) {
@@ -228,7 +228,7 @@ export function createModelsStore(deps: ModelsDeps) {
           await deps.engine().unloadModel();
           set({ loaded: null, outputs: null, message: { kind: 'info', text: 'Model unloaded; its GPU memory is free.' } });
         } catch (e) {
-          set({ message: { kind: 'error', text: messageOf(e) } });
+          set({ message: { kind: 'error', text: asEngineError(e).message } });
         }
       },
 
@@ -246,7 +246,7 @@ export function createModelsStore(deps: ModelsDeps) {
           await deps.hubCache.clear();
           set({ message: { kind: 'info', text: 'Cleared the hub cache: the next load downloads again.' } });
         } catch (e) {
-          set({ message: { kind: 'error', text: `Could not clear the hub cache: ${messageOf(e)}` } });
+          set({ message: { kind: 'error', text: `Could not clear the hub cache: ${asEngineError(e).message}` } });
         }
         await get().refreshCached();
       },
@@ -258,7 +258,7 @@ export function createModelsStore(deps: ModelsDeps) {
           const outputs = await deps.engine().generate([text], options);
           set({ outputs });
         } catch (e) {
-          set({ generateError: messageOf(e), outputs: null });
+          set({ generateError: asEngineError(e).message, outputs: null });
         } finally {
           set({ generating: false });
         }

@@ -1,5 +1,6 @@
 // The Playground's evaluation panel: pick a dataset, evaluate the loaded model on (the first N rows of) its eval
 // split by generating labels and rationales, watch progress, cancel, and read the metrics and each sample.
+import { asEngineError } from '../engine-client';
 import { create } from 'zustand';
 import type { AnswerWith, EngineApi, GenerationEvalProgress, GenerationEvalReport } from '../../engine/api';
 import type { DatasetMeta } from '../../data/records';
@@ -35,7 +36,6 @@ export interface EvalPanelDeps {
   answerWith?: () => Promise<AnswerWith | undefined>;
 }
 
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 const kindOf = (e: unknown) => (typeof e === 'object' && e && 'kind' in e ? String((e as { kind: unknown }).kind) : null);
 let counter = 0;
 
@@ -58,7 +58,7 @@ export function createEvalPanelStore(deps: EvalPanelDeps) {
         const keep = datasets.some((d) => d.id === get().datasetId);
         set({ datasets, datasetId: keep ? get().datasetId : (datasets[0]?.id ?? null) });
       } catch (e) {
-        set({ error: messageOf(e) });
+        set({ error: asEngineError(e).message });
       }
     },
 
@@ -94,7 +94,7 @@ export function createEvalPanelStore(deps: EvalPanelDeps) {
         );
         set({ report: { ...report, dataset: meta.name, evalRows: all.length, runId: answerWith?.kind === 'run' ? answerWith.runId : null } });
       } catch (e) {
-        set({ error: kindOf(e) === 'cancelled' ? 'Evaluation cancelled.' : messageOf(e) });
+        set({ error: kindOf(e) === 'cancelled' ? 'Evaluation cancelled.' : asEngineError(e).message });
       } finally {
         set({ running: null });
       }

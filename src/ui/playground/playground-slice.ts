@@ -1,6 +1,7 @@
 // The Playground's store: the question, decoding settings, the streamed answer of the running generation, and the
 // session's history. "Generate" asks for the label ("predict: "), "Explain" for the rationale ("explain: "); the
 // JSON switch applies to labels. The engine comes in as a dependency (comlink in the page, the engine in tests).
+import { asEngineError } from '../engine-client';
 import { create } from 'zustand';
 import type { AnswerWith, EngineApi, ModelSummary, StreamResult } from '../../engine/api';
 
@@ -52,7 +53,6 @@ export interface PlaygroundDeps {
   answerWith?: () => Promise<AnswerWith | undefined>;
 }
 
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 let counter = 0;
 
 export function createPlaygroundStore(deps: PlaygroundDeps) {
@@ -72,7 +72,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps) {
         set({ loaded: await deps.engine().loadedModel() });
         if (deps.history && get().history.length === 0) set({ history: await deps.history.load() });
       } catch (e) {
-        set({ error: messageOf(e) });
+        set({ error: asEngineError(e).message });
       }
     },
 
@@ -104,7 +104,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps) {
         set((s) => ({ result: { ...result, task }, history: [entry, ...s.history].slice(0, 200) }));
         await deps.history?.add(entry).catch(() => undefined);
       } catch (e) {
-        set({ error: messageOf(e) });
+        set({ error: asEngineError(e).message });
       } finally {
         set({ running: null });
       }

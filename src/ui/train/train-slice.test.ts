@@ -38,9 +38,13 @@ describe('train slice on the Node engine', () => {
     await s.getState().init();
     expect(s.getState().runs).toEqual([]);
 
-    // Pause as soon as the store has seen two optimizer steps (the batcher delivers them on its timer in Node).
+    // Pause once, as soon as the store has seen two optimizer steps (the batcher delivers them on its timer in Node).
+    // Once: pauseRun sets state, which would call this listener again, and again.
+    let pauseAsked = false;
     const unsubscribe = s.subscribe((state) => {
-      if (state.lastStep && state.lastStep.step >= 2 && state.activeRunId) void state.pauseRun();
+      if (pauseAsked || !state.lastStep || state.lastStep.step < 2 || !state.activeRunId) return;
+      pauseAsked = true;
+      void state.pauseRun();
     });
     await s.getState().startRun(spec());
     unsubscribe();
