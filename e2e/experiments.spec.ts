@@ -102,3 +102,55 @@ test('a sweep survives reloads: paused it stays paused, cut off it resumes by it
     await hub.close();
   }
 });
+
+test('a second tab follows the sweep another tab runs, changes nothing, and may resume it once that tab pauses it', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  const hub = await startTinyHub(ID, CHECKPOINT);
+  try {
+    await openStudio(page);
+    await loadHubModel(page, hub, ID);
+    const nav = page.getByRole('navigation', { name: 'Studio' });
+    await nav.getByRole('button', { name: 'Train' }).click();
+    const train = page.getByTestId('page-train');
+    await train.getByRole('radio', { name: 'All but rejected rows' }).check();
+    await train.getByLabel('Use only the first').fill('12');
+    await train.getByLabel('Batch size').fill('8');
+    // Long enough that the sweep is still training while the second tab opens; it is paused before the end.
+    await train.getByLabel('Max steps').fill('400');
+    await train.getByText('More settings').click();
+    await train.getByLabel('Max input length').fill('32');
+    await train.getByLabel('Max target length').fill('32');
+    await nav.getByRole('button', { name: 'Experiments' }).click();
+    const ex = page.getByTestId('page-experiments');
+    await ex.getByRole('button', { name: 'Paper grid' }).click();
+    await ex.getByLabel('Models (hub ids)').fill(ID);
+    await ex.getByRole('checkbox', { name: 'full' }).uncheck();
+    await ex.getByRole('checkbox', { name: 'qlora' }).uncheck();
+    await ex.getByLabel('Ranks').fill('4');
+    await ex.getByLabel('Alphas').fill('4');
+    await ex.getByRole('button', { name: 'Start sweep' }).click();
+    await expect(ex.getByRole('progressbar', { name: 'Training' })).toBeVisible({ timeout: 300_000 });
+
+    const other = await page.context().newPage();
+    other.on('pageerror', (e) => problems.push(`second tab: ${e.message}`));
+    await openStudio(other, '#/experiments');
+    const ex2 = other.getByTestId('page-experiments');
+    await expect(ex2.getByTestId('sweep-elsewhere')).toContainText('Another tab of the studio is running this sweep');
+    await expect(ex2.getByTestId('sweep-queue').locator('tbody tr').first()).toContainText('running in another tab');
+    for (const name of ['Resume sweep', 'Pause sweep', 'Clear', 'Cancel']) await expect(ex2.getByRole('button', { name, exact: true })).toHaveCount(0);
+    await other.screenshot({ path: 'test-results/experiments-second-tab.png', fullPage: true });
+    await ex2.getByRole('region', { name: /^Queue:/ }).screenshot({ path: 'test-results/experiments-second-tab-panel.png' });
+    // The first tab is still the one training.
+    await expect(ex.getByRole('progressbar', { name: 'Training' })).toBeVisible();
+
+    await ex.getByRole('button', { name: 'Pause sweep' }).click();
+    await expect(ex.getByRole('button', { name: 'Resume sweep' })).toBeVisible({ timeout: 300_000 });
+    await expect(ex2.getByTestId('sweep-elsewhere')).toHaveCount(0, { timeout: 30_000 });
+    await expect(ex2.getByText(/^Paused\. "Resume sweep" continues with configuration 1 of 1 from its latest checkpoint/)).toBeVisible();
+    await expect(ex2.getByRole('button', { name: 'Resume sweep' })).toBeVisible();
+    expect(problems).toEqual([]);
+  } finally {
+    await hub.close();
+  }
+});

@@ -16,11 +16,19 @@ import { pageSweepEngine } from './sweep-engine';
 const SWEEP_ID = 'current';
 /** How long a reloaded page waits for its previous document to let go of the sweep's lock. */
 const RELOAD_LOCK_WAIT_MS = 3000;
+const ELSEWHERE = 'Another tab of the studio is running this sweep: pause it there (or close that tab) to change it here.';
+/** How often a tab shows the queue another tab is running. */
+const ELSEWHERE_POLL_MS = 2000;
 
 export interface ExperimentsState {
   entries: QueueEntry[];
   kind: SweepState['kind'] | null;
   running: boolean;
+  /**
+   * Another tab of the studio runs the sweep: this one shows its saved queue (read again every few seconds) and
+   * changes nothing until that tab lets go of the sweep's lock.
+   */
+  elsewhere: boolean;
   /** Someone paused the saved sweep: it waits for "Resume sweep", also after a reload. */
   pausedByUser: boolean;
   /** The training trial's id and its last step. */
@@ -104,11 +112,50 @@ async function drive(q: SweepQueue, data: RunData, release: () => void): Promise
   }
 }
 
-/** Take the sweep's lock for this tab, or say why not (another tab runs it) and settle the claim. */
+/** Take the sweep's lock for this tab, or (another tab runs it) follow that tab's queue until it lets go. */
 async function claim(waitMs = 0): Promise<(() => void) | null> {
   const release = await lockSweep(SWEEP_ID, waitMs);
-  if (!release) useExperiments.setState({ running: false, error: 'This sweep is running in another tab of the studio: pause it there (or close that tab) to run it here.' });
+  if (!release) {
+    useExperiments.setState({ running: false });
+    void followElsewhere();
+  }
   return release;
+}
+
+let following = false;
+
+/**
+ * While another tab runs the sweep: show the queue it saves, every ELSEWHERE_POLL_MS, until its lock is free (that
+ * tab paused, finished or closed); then this tab may resume, reorder or clear it.
+ */
+async function followElsewhere(): Promise<void> {
+  if (following) return;
+  following = true;
+  useExperiments.setState({ elsewhere: true });
+  try {
+    for (;;) {
+      await readSaved();
+      await new Promise((r) => setTimeout(r, ELSEWHERE_POLL_MS));
+      const release = await lockSweep(SWEEP_ID);
+      if (release) {
+        release();
+        break;
+      }
+    }
+    await readSaved();
+  } finally {
+    following = false;
+    queue = null;
+    useExperiments.setState({ elsewhere: false });
+  }
+}
+
+/** The saved queue and results into the page's state; the saved queue itself when there is one. */
+async function readSaved(): Promise<SweepState | null> {
+  const store = await sweepStore();
+  const state = await store.loadQueue();
+  useExperiments.setState({ entries: state?.entries ?? [], kind: state?.kind ?? null, pausedByUser: state?.pausedByUser === true, results: await store.loadResults() });
+  return state;
 }
 
 /** After a reload: continue the saved sweep where it stopped, unless another tab is training its current run. */
@@ -124,7 +171,8 @@ async function resumeAfterReload(state: SweepState, data: RunData): Promise<void
   const engine = pageSweepEngine();
   const record = await engine.getRun(entry.trial.id).catch(() => null);
   if (record?.elsewhere) {
-    set({ running: false, notice: `Not resumed after reload: ${where} (${entry.trial.id}) is training in another tab of the studio.` });
+    set({ running: false });
+    void followElsewhere();
     return;
   }
   const release = await claim(RELOAD_LOCK_WAIT_MS);
@@ -135,19 +183,19 @@ async function resumeAfterReload(state: SweepState, data: RunData): Promise<void
 }
 
 async function loadSaved(): Promise<void> {
-  const store = await sweepStore();
-  const state = await store.loadQueue();
-  useExperiments.setState({ entries: state?.entries ?? [], kind: state?.kind ?? null, pausedByUser: state?.pausedByUser === true, results: await store.loadResults(), loaded: true });
+  const state = await readSaved();
+  useExperiments.setState({ loaded: true });
   if (!state || state.pausedByUser || !state.entries.some((e) => !isFinal(e.status))) return;
-  const data = await store.loadData();
+  const data = await (await sweepStore()).loadData();
   if (data) void resumeAfterReload(state, data).catch((e) => useExperiments.setState({ running: false, error: asEngineError(e).message }));
 }
 
 /** The saved queue as a SweepQueue this page can reorder or cancel in (when it is not running here). */
 async function savedQueue(): Promise<SweepQueue | null> {
   if (queue) return queue;
-  // A sweep being set up in this tab: its queue is about to exist, not to be read from the store.
-  if (useExperiments.getState().running) return null;
+  // A sweep being set up in this tab: its queue is about to exist, not to be read from the store. One running in
+  // another tab: that tab's queue is the one that changes.
+  if (useExperiments.getState().running || useExperiments.getState().elsewhere) return null;
   const store = await sweepStore();
   const [state, data] = [await store.loadQueue(), await store.loadData()];
   if (!state || !data) return null;
@@ -158,6 +206,7 @@ export const useExperiments = create<ExperimentsState>()((set, get) => ({
   entries: [],
   kind: null,
   running: false,
+  elsewhere: false,
   pausedByUser: false,
   live: null,
   evaluating: null,
@@ -175,6 +224,7 @@ export const useExperiments = create<ExperimentsState>()((set, get) => ({
   },
   async start(kind, trials, data) {
     if (get().running) return set({ error: 'A sweep is running: pause it first.' });
+    if (get().elsewhere) return set({ error: ELSEWHERE });
     set({ running: true, notice: null });
     queue = null;
     pauseAsked = false;
@@ -193,6 +243,7 @@ export const useExperiments = create<ExperimentsState>()((set, get) => ({
   },
   async resume() {
     if (get().running) return;
+    if (get().elsewhere) return set({ error: ELSEWHERE });
     set({ running: true, notice: null });
     queue = null;
     pauseAsked = false;
@@ -229,6 +280,7 @@ export const useExperiments = create<ExperimentsState>()((set, get) => ({
   },
   async clear() {
     if (get().running) return set({ error: 'Pause the sweep before clearing it.' });
+    if (get().elsewhere) return set({ error: ELSEWHERE });
     await (await sweeps()).remove(SWEEP_ID);
     queue = null;
     set({ entries: [], kind: null, results: [], notice: null, pausedByUser: false });
