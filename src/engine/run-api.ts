@@ -152,6 +152,7 @@ export interface RunPlan {
   stepsPerEpoch: number;
   totalSteps: number;
   trainableParams: number;
+  /** Every parameter the trained model has: the base's, plus LoRA/QLoRA's adapters and trainable token rows (PEFT's "all params"). */
   totalParams: number;
 }
 

@@ -123,6 +123,11 @@ it('the plan says how a micro-batch runs: both tasks in one pass, a pass per tas
   const { engine: e } = await engine();
   const joint = await e.planRun(spec(SMALL));
   expect(joint.memory).toMatchObject({ passes: 1, sequencesPerPass: 4 });
+  // Parameters as PEFT counts them: a LoRA run's total holds its adapters, so trainable is a part of it.
+  const lora = await e.planRun(spec({ ...SMALL, method: 'lora', lora: { rank: 64, alpha: 64, dropout: 0, targets: ['q', 'v', 'wo'], rslora: false } }));
+  const full = await e.planRun(spec({ ...SMALL, method: 'full' }));
+  expect(full.trainableParams).toBe(full.totalParams);
+  expect(lora.totalParams).toBe(full.totalParams + lora.trainableParams);
   const labelOnly = await e.planRun(spec({ ...SMALL, a: 1 }));
   expect(labelOnly.memory).toMatchObject({ passes: 1, sequencesPerPass: 2 });
   // The estimate counts the pass's rows: the joint pass holds more activations than the label task alone.

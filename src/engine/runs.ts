@@ -157,7 +157,8 @@ export class RunManager implements RunApi {
       stepsPerEpoch: Math.ceil(Math.ceil(data.train.length / config.batchSize) / config.gradAccum),
       totalSteps: steps,
       trainableParams: estimate.trainableParams + tokenRowParams,
-      totalParams: estimate.totalParams,
+      // As PEFT counts "all params": LoRA/QLoRA add their adapters and trainable token rows to the base's.
+      totalParams: estimate.totalParams + (config.method === 'full' ? 0 : estimate.trainableParams + tokenRowParams),
     };
     return { config, checkpoint, source, data, plan, start };
   }
