@@ -30,6 +30,8 @@ test('hub load with progress, summary and GPU bytes; offline reload loads from t
     await addHubModel(page, hub, ID);
     const row = page.getByTestId(`model-row-${ID}`);
     await expect(row).toContainText('K'); // parameter count from config.json, e.g. "58.9 K"
+    await expect(page.getByText(/with the label and rationale tasks in one pass \(16 sequences\)/)).toBeVisible();
+    await page.screenshot({ path: 'test-results/models-page.png', fullPage: true });
     await expect(row.getByTestId('cached-badge')).toHaveCount(0);
     await expect(weightsLine(page)).toHaveText('weights: 0 B');
 
