@@ -3,9 +3,9 @@
 // Paused, the sweep stays paused across a reload; resumed and cut off by a reload mid-run, it resumes by itself (the
 // running configuration from its latest checkpoint) and finishes. The leaderboard shows both runs with their exact
 // match, the heatmap their losses. Screenshots of the page go to test-results/ (copied to docs/images/ after a look).
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Locator, type Page, test } from '@playwright/test';
 import { makeTinyT5 } from '../src/io/tiny-t5';
-import { startTinyHub } from './tiny-hub';
+import { startTinyHub, type TinyHub } from './tiny-hub';
 import { loadHubModel } from './hub-steps';
 
 const ID = 'tiny/sweep-e2e';
@@ -18,35 +18,43 @@ async function openStudio(page: Page, hash = '') {
   await expect(page.getByTestId('gpu-status')).toHaveAttribute('data-status', 'ready');
 }
 
+/**
+ * Load the tiny model, set the Train page's settings the sweep takes (12 rows, batch 8, 32-token lengths, these max
+ * steps and learning rate) and build a LoRA rank-4 sweep over `alphas` on the Experiments page, not yet started.
+ */
+async function buildSweep(page: Page, hub: TinyHub, o: { maxSteps: string; alphas: string; lr?: string }): Promise<Locator> {
+  await openStudio(page);
+  await loadHubModel(page, hub, ID);
+  const nav = page.getByRole('navigation', { name: 'Studio' });
+  await nav.getByRole('button', { name: 'Train' }).click();
+  const train = page.getByTestId('page-train');
+  await train.getByRole('radio', { name: 'All but rejected rows' }).check();
+  await train.getByLabel('Use only the first').fill('12');
+  if (o.lr) await train.getByLabel('Learning rate').fill(o.lr);
+  await train.getByLabel('Batch size').fill('8');
+  await train.getByLabel('Max steps').fill(o.maxSteps);
+  await train.getByText('More settings').click();
+  await train.getByLabel('Max input length').fill('32');
+  await train.getByLabel('Max target length').fill('32');
+
+  await nav.getByRole('button', { name: 'Experiments' }).click();
+  const ex = page.getByTestId('page-experiments');
+  await ex.getByRole('button', { name: 'Paper grid' }).click();
+  await expect(ex.getByTestId('sweep-count')).toContainText('50 runs');
+  await ex.getByLabel('Models (hub ids)').fill(ID);
+  await ex.getByRole('checkbox', { name: 'full' }).uncheck();
+  await ex.getByRole('checkbox', { name: 'qlora' }).uncheck();
+  await ex.getByLabel('Ranks').fill('4');
+  await ex.getByLabel('Alphas').fill(o.alphas);
+  return ex;
+}
+
 test('a sweep survives reloads: paused it stays paused, cut off it resumes by itself from its checkpoint; results show exact match, the heatmap the losses', async ({ page }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   const hub = await startTinyHub(ID, CHECKPOINT);
   try {
-    await openStudio(page);
-    await loadHubModel(page, hub, ID);
-
-    const nav = page.getByRole('navigation', { name: 'Studio' });
-    await nav.getByRole('button', { name: 'Train' }).click();
-    const train = page.getByTestId('page-train');
-    await train.getByRole('radio', { name: 'All but rejected rows' }).check();
-    await train.getByLabel('Use only the first').fill('12');
-    await train.getByLabel('Learning rate').fill('0.001');
-    await train.getByLabel('Batch size').fill('8');
-    await train.getByLabel('Max steps').fill('6');
-    await train.getByText('More settings').click();
-    await train.getByLabel('Max input length').fill('32');
-    await train.getByLabel('Max target length').fill('32');
-
-    await nav.getByRole('button', { name: 'Experiments' }).click();
-    const ex = page.getByTestId('page-experiments');
-    await ex.getByRole('button', { name: 'Paper grid' }).click();
-    await expect(ex.getByTestId('sweep-count')).toContainText('50 runs');
-    await ex.getByLabel('Models (hub ids)').fill(ID);
-    await ex.getByRole('checkbox', { name: 'full' }).uncheck();
-    await ex.getByRole('checkbox', { name: 'qlora' }).uncheck();
-    await ex.getByLabel('Ranks').fill('4');
-    await ex.getByLabel('Alphas').fill('4, 8');
+    const ex = await buildSweep(page, hub, { lr: '0.001', maxSteps: '6', alphas: '4, 8' });
     await expect(ex.getByTestId('sweep-count')).toContainText('2 runs on 12 rows');
     await page.screenshot({ path: 'test-results/experiments-builder.png', fullPage: true });
     await ex.getByRole('button', { name: 'Start sweep' }).click();
@@ -108,27 +116,8 @@ test('a second tab follows the sweep another tab runs, changes nothing, and may 
   page.on('pageerror', (e) => problems.push(e.message));
   const hub = await startTinyHub(ID, CHECKPOINT);
   try {
-    await openStudio(page);
-    await loadHubModel(page, hub, ID);
-    const nav = page.getByRole('navigation', { name: 'Studio' });
-    await nav.getByRole('button', { name: 'Train' }).click();
-    const train = page.getByTestId('page-train');
-    await train.getByRole('radio', { name: 'All but rejected rows' }).check();
-    await train.getByLabel('Use only the first').fill('12');
-    await train.getByLabel('Batch size').fill('8');
     // Long enough that the sweep is still training while the second tab opens; it is paused before the end.
-    await train.getByLabel('Max steps').fill('400');
-    await train.getByText('More settings').click();
-    await train.getByLabel('Max input length').fill('32');
-    await train.getByLabel('Max target length').fill('32');
-    await nav.getByRole('button', { name: 'Experiments' }).click();
-    const ex = page.getByTestId('page-experiments');
-    await ex.getByRole('button', { name: 'Paper grid' }).click();
-    await ex.getByLabel('Models (hub ids)').fill(ID);
-    await ex.getByRole('checkbox', { name: 'full' }).uncheck();
-    await ex.getByRole('checkbox', { name: 'qlora' }).uncheck();
-    await ex.getByLabel('Ranks').fill('4');
-    await ex.getByLabel('Alphas').fill('4');
+    const ex = await buildSweep(page, hub, { maxSteps: '400', alphas: '4' });
     await ex.getByRole('button', { name: 'Start sweep' }).click();
     await expect(ex.getByRole('progressbar', { name: 'Training' })).toBeVisible({ timeout: 300_000 });
 

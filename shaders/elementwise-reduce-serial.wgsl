@@ -1,7 +1,8 @@
 // Deterministic sum (or sum of squares) of x[first .. first + n) with no workgroup memory and no barriers:
-// invocation w does all of elementwise-reduce.wgsl's workgroup w, its TREE_WIDTH strided partials combined by tree-sum.wgsl in the
-// workgroup's order, so out[w] equals the workgroup form's bit for bit:
-//   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*TREE_WIDTH + t + k*stride of f(x[first + i]),  f = SQUARE ? x*x : x
+// invocation w does all of elementwise-reduce.wgsl's workgroup w, its TREE_WIDTH strided partials combined by
+// tree-sum.wgsl in the workgroup's order, so out[w] equals the workgroup form's bit for bit:
+//   out[w] = (ACCUMULATE ? out[w] : 0) + sum over i = w*TREE_WIDTH + t + k*stride of f(x[first + i]),
+//   f = SQUARE ? x*x : x
 // with stride = parts * TREE_WIDTH. A big reduction runs twice, as in the workgroup form.
 
 @compute @workgroup_size(WG_X)

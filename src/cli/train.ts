@@ -101,7 +101,7 @@ export function describePlan(plan: RunPlan, dataName: string, withoutRationale: 
   const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
   lines.push(`${plan.totalSteps} optimizer steps (${plan.stepsPerEpoch} per epoch); ${plan.trainableParams.toLocaleString('en')} of ${plan.totalParams.toLocaleString('en')} parameters train; GPU memory estimate ${mib(plan.memory.estimate.total)}`);
   const m = plan.memory;
-  lines.push(`${m.passes === 1 ? 'one pass' : 'a pass per task'} of ${m.sequencesPerPass} sequences per micro-batch${m.passes === 1 && !d.labelOnly && c.a < 1 ? ' (label and rationale tasks together)' : ''}`);
+  lines.push(`${m.passes === 1 ? 'one pass' : 'a pass per task'} of ${m.sequencesPerPass} sequences per micro-batch${m.sequencesPerPass > c.batchSize ? ' (label and rationale tasks together)' : ''}`);
   return lines;
 }
 

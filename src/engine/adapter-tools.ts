@@ -9,7 +9,8 @@ import { writeExport, type ExportSink, type ExportSummary } from '../io/export-s
 import { mergedCheckpointFiles } from '../io/merged-checkpoint';
 import { mergedWeightReader } from '../model/merge';
 import { parseDssBatch, type DssBatch } from '../model/batch';
-import { DssStep, dssPassBatch, type BufferLimits } from '../model/dss-step';
+import { dssCapacity, DssStep } from '../model/dss-step';
+import type { T5Dims } from '../model/dims';
 import type { PassShape } from '../model/records';
 import { qloraLoadOptions } from '../model/qlora';
 import { loadT5 } from '../model/t5-model';
@@ -66,17 +67,15 @@ export function summarize(shape: readonly number[], values: Float32Array): GradS
   return { shape: [...shape], norm: Math.sqrt(sq), sum: s, first: Array.from(values.subarray(0, 8)) };
 }
 
-/** The capacity a batch needs: its own shape, both tasks' rows in one pass where the device allows (dssPassBatch). */
-export function batchCapacity(batch: DssBatch, limits: BufferLimits, vocab: number): PassShape {
+/** The capacity a batch needs: its own shape, both tasks' rows in one pass where the device allows (dssCapacity). */
+export function batchCapacity(gpu: Gpu, dims: T5Dims, batch: DssBatch): PassShape {
   const tasks = [batch.label, ...(batch.rationale ? [batch.rationale] : [])];
-  const widest = Math.max(...tasks.map((t) => t.input_ids.length));
-  const Tout = Math.max(...tasks.map((t) => t.labels[0]?.length ?? 0));
-  const joint = dssPassBatch(limits, { batch: widest, targetLength: Tout, vocab }, tasks.length === 2) > widest;
-  return {
-    B: joint ? tasks.reduce((n, t) => n + t.input_ids.length, 0) : widest,
+  const shape = {
+    B: Math.max(...tasks.map((t) => t.input_ids.length)),
     Tin: Math.max(...tasks.map((t) => t.input_ids[0]?.length ?? 0)),
-    Tout,
+    Tout: Math.max(...tasks.map((t) => t.labels[0]?.length ?? 0)),
   };
+  return dssCapacity(gpu, dims, shape, tasks.length === 2);
 }
 
 const adapterMap = (files: FileRecord): FileMap => new Map(Object.entries(files));
@@ -114,7 +113,7 @@ export class AdapterTools {
     let step: DssStep | null = null;
     try {
       if (spec.adapter) await importAdapter(this.gpu, model, adapterMap(spec.adapter), { trainable: true }).catch(badInput);
-      runner = new T5Runner(this.gpu, model.dims, model.params, batchCapacity(batch, this.gpu.device.limits, model.dims.V));
+      runner = new T5Runner(this.gpu, model.dims, model.params, batchCapacity(this.gpu, model.dims, batch));
       step = new DssStep(this.gpu, model, runner);
       // BATCH.json carries the mix a ("alpha") this one-off step is scored with; a training run takes it from RunConfig.
       const losses = mixLosses(batch.alpha, await step.run(batch, { train: false, backward: true, seed: 0, weights: taskWeights(batch.alpha) }));

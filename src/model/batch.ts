@@ -94,15 +94,18 @@ export function parseDssBatch(json: unknown, source = 'batch'): DssBatchFile {
   return { alpha, label: o.label as TaskBatch, rationale: alpha < 1 ? (o.rationale as TaskBatch) : undefined };
 }
 
+/** The shape of joinTasks(first, second): both tasks' rows, the longer input and the longer target. */
+export function jointShape(first: PreparedTask, second: PreparedTask): { B: number; Tin: number; Tout: number } {
+  return { B: first.B + second.B, Tin: Math.max(first.Tin, second.Tin), Tout: Math.max(first.Tout, second.Tout) };
+}
+
 /**
  * Two prepared tasks as one batch: `first`'s rows, then `second`'s, each padded to the longer input (pad, key mask 0)
  * and the longer target (decoder input pad, target -100). Padding changes no real token's result: padded keys are
  * masked, padded decoder positions come after every real one (causal) and count in no loss.
  */
 export function joinTasks(first: PreparedTask, second: PreparedTask, padId: number): PreparedTask {
-  const B = first.B + second.B;
-  const Tin = Math.max(first.Tin, second.Tin);
-  const Tout = Math.max(first.Tout, second.Tout);
+  const { B, Tin, Tout } = jointShape(first, second);
   const inputIds = new Int32Array(B * Tin).fill(padId);
   const keyMask = new Uint32Array(B * Tin);
   const decoderInputIds = new Int32Array(B * Tout).fill(padId);

@@ -7,7 +7,7 @@
 import type { Gpu } from '../gpu/gpu';
 import { ReadbackSlots } from '../gpu/readback-slots';
 import type { Tensor } from '../gpu/tensor';
-import { joinTasks, prepareTask, type DssBatch, type PreparedTask } from './batch';
+import { joinTasks, jointShape, prepareTask, type DssBatch, type PreparedTask } from './batch';
 import type { T5Dims } from './dims';
 import type { PassShape } from './records';
 import type { T5Model } from './t5-model';
@@ -39,7 +39,7 @@ export interface DssStepOptions {
 }
 
 /** Device limits a pass's largest buffer must fit (GPUSupportedLimits, or the engine's copy of them). */
-export interface BufferLimits {
+interface BufferLimits {
   maxBufferSize: number;
   maxStorageBufferBindingSize: number;
 }
@@ -99,9 +99,9 @@ export class DssStep {
     const gradScale = (task: PreparedTask, weight: number) => (task.targetCount > 0 ? ((o.gradMultiplier ?? 1) * weight) / task.targetCount : 0);
     const pass = (task: PreparedTask, i: number, segments: LossSegment[]) =>
       this.runner.run(task, { train: o.train, seed: o.seed, task: i, backward: o.backward && task.targetCount > 0 }, segments);
-    const joint = rationale ? joinTasks(label, rationale, this.model.dims.pad) : null;
     let at: number[];
-    if (joint && this.runner.records.fits(joint)) {
+    if (rationale && this.runner.records.fits(jointShape(label, rationale))) {
+      const joint = joinTasks(label, rationale, this.model.dims.pad);
       pass(joint, 0, tasks.map(([task, weight], i) => ({ rows: task.B * joint.Tout, gradScale: gradScale(task, weight), sum: this.lossSums[i] })));
       at = tasks.map((_, i) => slots.take(this.lossSums[i]));
     } else {

@@ -35,7 +35,7 @@ export function asEngineError(e: unknown): EngineCallError {
   if (e instanceof EngineCallError) return e;
   if (isErrorData(e)) return new EngineCallError(e.kind, e.message);
   const message = typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
-  return new EngineCallError('internal', e instanceof Error ? e.message : message);
+  return new EngineCallError('internal', message);
 }
 
 /** Awaits an engine call, rethrowing its failure as an EngineCallError. */

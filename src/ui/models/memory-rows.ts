@@ -4,13 +4,13 @@
 import type { T5Config } from '../../engine/api';
 import { estimateMemory, largestTrainingBuffer, passRows, type MemoryEstimate } from '../../settings/memory-estimate';
 import { TUNE_METHODS, TUNE_METHOD_NAMES } from '../../settings/presets';
-import type { TuneMethod } from '../../settings/run-config';
+import { RUN_DEFAULTS, type TuneMethod } from '../../settings/run-config';
 import { formatBytes } from '../format';
 
 /** The shape the list quotes: batch 8, 128 input and 128 target tokens. */
 export const ESTIMATE_SHAPE = { batch: 8, inputLength: 128, targetLength: 128 } as const;
-/** Sequences per pass at that batch: a new run trains both DSS tasks (a = 0.5) in one pass. */
-export const ESTIMATE_ROWS = passRows(ESTIMATE_SHAPE.batch, 0.5);
+/** Sequences per pass at that batch: a new run (a = 0.5) trains both DSS tasks in one pass. */
+export const ESTIMATE_ROWS = passRows(ESTIMATE_SHAPE.batch, RUN_DEFAULTS.a);
 
 export interface MemoryRow {
   method: TuneMethod;

@@ -6,9 +6,9 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** How a micro-batch runs: the tasks in one pass (twice the activations), a pass per task, or the label task alone. */
 function passesText(plan: RunPlan): string {
   const m = plan.memory;
-  if (plan.data.labelOnly || plan.config.a >= 1) return `one pass of ${count(m.sequencesPerPass)} sequences per micro-batch (label task only)`;
-  if (m.passes === 1) return `label and rationale tasks in one pass of ${count(m.sequencesPerPass)} sequences per micro-batch (half the GPU dispatches of a pass per task, twice the activations)`;
-  return `a pass per task of ${count(m.sequencesPerPass)} sequences each: both tasks' logits together would exceed this GPU's ${formatBytes(Math.min(m.maxBufferSize, m.maxStorageBufferBindingSize))} per buffer`;
+  if (m.passes === 2) return `a pass per task of ${count(m.sequencesPerPass)} sequences each: both tasks' logits together would exceed this GPU's ${formatBytes(Math.min(m.maxBufferSize, m.maxStorageBufferBindingSize))} per buffer`;
+  if (m.sequencesPerPass > plan.config.batchSize) return `label and rationale tasks in one pass of ${count(m.sequencesPerPass)} sequences per micro-batch (half the GPU dispatches of a pass per task, twice the activations)`;
+  return `one pass of ${count(m.sequencesPerPass)} sequences per micro-batch (label task only)`;
 }
 
 /** What the run will do, before it starts: rows, what was left out and why, truncations, memory against the limits. */
